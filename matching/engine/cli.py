@@ -1,0 +1,75 @@
+"""Command line: ``solve INSTANCE.json [-o RESULT.json] [--time-limit S] [--method M]``.
+
+Exit status 0 when a result was written, 2 for an invalid instance or invalid arguments
+(always one line on stderr, never a traceback), 1 when the result cannot be written.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+from typing import NoReturn
+
+from .hungarian import NotApplicableError
+from .instance import InstanceError, load_instance
+from .solve import METHODS, solve
+
+EXIT_INVALID = 2
+EXIT_OUTPUT = 1
+
+
+class _OneLineParser(argparse.ArgumentParser):
+    """argparse prints usage plus the error; the contract wants exactly one line."""
+
+    def error(self, message: str) -> NoReturn:
+        print(f"{self.prog}: {' '.join(message.split())}", file=sys.stderr)
+        sys.exit(EXIT_INVALID)
+
+
+def _time_limit(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
+    if not value > 0 or value == float("inf"):
+        raise argparse.ArgumentTypeError(f"must be a positive number of seconds: {text!r}")
+    return value
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = _OneLineParser(prog="python -m matching.engine", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True, parser_class=_OneLineParser)
+    run = commands.add_parser("solve", help="solve a rematch-instance/1 file")
+    run.add_argument("instance", help="instance JSON file")
+    run.add_argument("-o", "--output", default="-", help="result file, - for stdout")
+    run.add_argument("--time-limit", type=_time_limit, default=None, help="seconds (60)")
+    run.add_argument("--method", choices=["auto", *METHODS], default="auto")
+    return parser
+
+
+def _write(document: dict[str, object], target: str) -> None:
+    text = json.dumps(document, indent=1, ensure_ascii=False) + "\n"
+    if target == "-":
+        sys.stdout.write(text)
+        sys.stdout.flush()
+    else:
+        with open(target, "w", encoding="utf-8") as handle:
+            handle.write(text)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        instance = load_instance(args.instance)
+        result = solve(instance, time_limit=args.time_limit, method=args.method)
+    except (InstanceError, NotApplicableError) as exc:
+        print(" ".join(str(exc).split()), file=sys.stderr)
+        return EXIT_INVALID
+    try:
+        _write(result.to_dict(), args.output)
+    except OSError as exc:
+        print(f"{args.output}: cannot write result: {exc.strerror or exc}", file=sys.stderr)
+        return EXIT_OUTPUT
+    return 0

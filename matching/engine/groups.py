@@ -1,0 +1,191 @@
+"""Array form of an instance in which linked households are merged into one *unit*.
+
+Every solver works on this form. A group can only go where all its members are compatible,
+scores and demands add up, so after merging the "group not split" constraint disappears and
+each unit simply takes at most one municipality.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import networkx as nx
+import numpy as np
+import numpy.typing as npt
+
+from .instance import Instance
+
+IntArray = npt.NDArray[np.int64]
+FloatArray = npt.NDArray[np.float64]
+
+
+@dataclass(frozen=True)
+class Model:
+    """Units x municipalities with sparse compatible pairs, sorted by (unit, municipality).
+
+    ``dims`` are only the dimensions some household demands: the rest cannot bind.
+    Pairs whose demand exceeds the municipality's capacity are already removed.
+    """
+
+    members: tuple[tuple[int, ...], ...]  # household indices per unit
+    household_ids: tuple[str, ...]
+    dims: tuple[str, ...]
+    demand: IntArray  # (units, dims)
+    capacity: IntArray  # (municipalities, dims)
+    pair_unit: IntArray
+    pair_muni: IntArray
+    pair_score: FloatArray
+
+    @property
+    def n_units(self) -> int:
+        return len(self.members)
+
+    @property
+    def n_munis(self) -> int:
+        return int(self.capacity.shape[0])
+
+    @property
+    def n_pairs(self) -> int:
+        return int(self.pair_unit.shape[0])
+
+
+def relevant_dimensions(instance: Instance) -> tuple[str, ...]:
+    used = {d for h in instance.households for d, v in h.demand.items() if v > 0}
+    return tuple(d for d in instance.dimensions if d in used)
+
+
+def unit_members(instance: Instance) -> list[tuple[int, ...]]:
+    """Connected components of the "same group" relation, in order of first member."""
+    graph: nx.Graph[object] = nx.Graph()
+    graph.add_nodes_from(range(len(instance.households)))
+    first: dict[str, int] = {}
+    for index, household in enumerate(instance.households):
+        if household.group is not None:
+            graph.add_edge(first.setdefault(household.group, index), index)
+    units = [tuple(sorted(c)) for c in nx.connected_components(graph)]  # type: ignore[call-overload]
+    units.sort(key=lambda members: members[0])
+    return units
+
+
+def _pair_arrays(instance: Instance) -> tuple[IntArray, IntArray, FloatArray]:
+    h_index = {h.id: i for i, h in enumerate(instance.households)}
+    m_index = {m.id: i for i, m in enumerate(instance.municipalities)}
+    n = len(instance.scores)
+    hh = np.fromiter((h_index[p.household] for p in instance.scores), np.int64, n)
+    mm = np.fromiter((m_index[p.municipality] for p in instance.scores), np.int64, n)
+    ss = np.fromiter((p.score for p in instance.scores), np.float64, n)
+    return hh, mm, ss
+
+
+def _merge_group_pairs(
+    members: Sequence[tuple[int, ...]], hh: IntArray, mm: IntArray, ss: FloatArray, n_munis: int
+) -> tuple[IntArray, IntArray, FloatArray]:
+    """Map household pairs to unit pairs; a group keeps the municipalities all members share."""
+    unit_of = np.empty(int(max((max(m) for m in members), default=-1)) + 1, np.int64)
+    size = np.zeros(len(members), np.int64)
+    for u, group in enumerate(members):
+        unit_of[list(group)] = u
+        size[u] = len(group)
+    uu = unit_of[hh]
+    key = uu * n_munis + mm
+    keys, inverse, counts = np.unique(key, return_inverse=True, return_counts=True)
+    scores = np.bincount(inverse, weights=ss, minlength=len(keys))
+    units = keys // n_munis
+    keep = counts == size[units]
+    return units[keep], (keys % n_munis)[keep], scores[keep]
+
+
+def _demand_matrix(
+    instance: Instance, members: Sequence[tuple[int, ...]], dims: Sequence[str]
+) -> IntArray:
+    per_household = np.array(
+        [[h.demand.get(d, 0) for d in dims] for h in instance.households], np.int64
+    ).reshape(len(instance.households), len(dims))
+    demand = np.zeros((len(members), len(dims)), np.int64)
+    for u, group in enumerate(members):
+        demand[u] = per_household[list(group)].sum(axis=0)
+    return demand
+
+
+def build_model(instance: Instance) -> Model:
+    dims = relevant_dimensions(instance)
+    members = unit_members(instance)
+    capacity = np.array(
+        [[m.capacity.get(d, 0) for d in dims] for m in instance.municipalities], np.int64
+    ).reshape(len(instance.municipalities), len(dims))
+    demand = _demand_matrix(instance, members, dims)
+    hh, mm, ss = _pair_arrays(instance)
+    uu, mm, ss = _merge_group_pairs(members, hh, mm, ss, max(len(capacity), 1))
+    fits = np.all(demand[uu] <= capacity[mm], axis=1) if len(dims) else np.ones(len(uu), bool)
+    return Model(
+        members=tuple(members),
+        household_ids=tuple(h.id for h in instance.households),
+        dims=dims,
+        demand=demand,
+        capacity=capacity,
+        pair_unit=uu[fits],
+        pair_muni=mm[fits],
+        pair_score=ss[fits],
+    )
+
+
+def binding_capacity(model: Model, pairs: IntArray) -> npt.NDArray[np.bool_]:
+    """(municipalities, dims) mask of capacities that all compatible units together exceed.
+
+    A capacity that can never be exceeded needs no constraint; dropping it also decouples
+    the units that only meet at that municipality.
+    """
+    wanted = np.zeros(model.capacity.shape, np.int64)
+    np.add.at(wanted, model.pair_muni[pairs], model.demand[model.pair_unit[pairs]])
+    return wanted > model.capacity
+
+
+def components(model: Model, pairs: IntArray, linking: npt.NDArray[np.bool_]) -> list[IntArray]:
+    """Split ``pairs`` into independent sub-problems (pair indices per component).
+
+    Units interact only through municipalities flagged in ``linking``; connected components
+    of the unit/municipality graph restricted to those can be solved separately, which keeps
+    every integer programme small. Ordered by first unit, so results are deterministic.
+    """
+    graph: nx.Graph[int] = nx.Graph()
+    offset = model.n_units
+    units = model.pair_unit[pairs]
+    graph.add_nodes_from(np.unique(units).tolist())
+    linked = linking[model.pair_muni[pairs]]
+    graph.add_edges_from(
+        zip(units[linked].tolist(), (model.pair_muni[pairs][linked] + offset).tolist(), strict=True)
+    )
+    comps = sorted(
+        (sorted(n for n in c if n < offset) for c in nx.connected_components(graph)),
+        key=lambda members: members[0],
+    )
+    label = np.full(model.n_units, -1, np.int64)
+    for k, members in enumerate(comps):
+        label[members] = k
+    pair_label = label[units]
+    order = np.argsort(pair_label, kind="stable")
+    cuts = np.searchsorted(pair_label[order], np.arange(len(comps) + 1))
+    return [pairs[order[cuts[k] : cuts[k + 1]]] for k in range(len(comps))]
+
+
+@dataclass(frozen=True)
+class Solution:
+    """Chosen pair indices of a :class:`Model`, with a proven upper bound when known."""
+
+    chosen: IntArray
+    bound: float | None
+    optimal: bool
+
+    def value(self, model: Model) -> float:
+        return float(model.pair_score[self.chosen].sum())
+
+
+def best_pair_per_unit(model: Model, pairs: IntArray) -> IntArray:
+    """For each unit among ``pairs``, its highest-scoring pair (first in order on ties)."""
+    if len(pairs) == 0:
+        return pairs
+    order = pairs[np.lexsort((pairs, -model.pair_score[pairs], model.pair_unit[pairs]))]
+    first = np.ones(len(order), bool)
+    first[1:] = model.pair_unit[order][1:] != model.pair_unit[order][:-1]
+    return order[first]

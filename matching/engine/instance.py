@@ -1,0 +1,269 @@
+"""The ``rematch-instance/1`` document: typed dataclasses, parsing and validation.
+
+Validation is strict and reports the first problem as one line naming the offending
+entry, because the message is shown verbatim to whoever built the instance file.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, NamedTuple
+
+FORMAT = "rematch-instance/1"
+PERSONS = "persons"
+
+
+class InstanceError(ValueError):
+    """An invalid instance; ``str(error)`` is a single line naming the entry."""
+
+
+@dataclass(frozen=True, slots=True)
+class Municipality:
+    id: str
+    capacity: Mapping[str, int]
+
+
+@dataclass(frozen=True, slots=True)
+class Household:
+    id: str
+    demand: Mapping[str, int]
+    group: str | None = None
+
+
+class Pair(NamedTuple):
+    """A compatible household/municipality pair (a NamedTuple: 10^6 of them must be cheap)."""
+
+    household: str
+    municipality: str
+    score: float
+
+
+@dataclass(frozen=True)
+class Instance:
+    dimensions: tuple[str, ...]
+    municipalities: tuple[Municipality, ...]
+    households: tuple[Household, ...]
+    scores: tuple[Pair, ...]
+    _cache: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
+
+    def integral_scores(self) -> bool:
+        """True when every score is an int, so objectives can be reported as ints."""
+        if "integral" not in self._cache:
+            self._cache["integral"] = all(type(p.score) is int for p in self.scores)
+        return bool(self._cache["integral"])
+
+
+def _fail(message: str) -> InstanceError:
+    return InstanceError(message)
+
+
+def _is_int(value: object) -> bool:
+    # bool is a subclass of int, but `true` as a capacity is a data error, not 1.
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _expect(value: object, kind: type, where: str, what: str) -> None:
+    if not isinstance(value, kind) or isinstance(value, bool):
+        raise _fail(f"{where}: {what} must be {_KIND_NAMES[kind]}")
+
+
+_KIND_NAMES: dict[type, str] = {dict: "an object", list: "a list", str: "a string"}
+
+
+def _parse_dimensions(data: Mapping[str, Any]) -> tuple[str, ...]:
+    if "dimensions" not in data:
+        raise _fail('instance: missing key "dimensions"')
+    dims = data["dimensions"]
+    _expect(dims, list, "instance", '"dimensions"')
+    seen: set[str] = set()
+    for dim in dims:
+        if not isinstance(dim, str) or not dim:
+            raise _fail(f"instance: dimension {json.dumps(dim)} must be a non-empty string")
+        if dim in seen:
+            raise _fail(f'instance: duplicate dimension "{dim}"')
+        seen.add(dim)
+    if PERSONS not in seen:
+        raise _fail('instance: "dimensions" must include "persons"')
+    return tuple(dims)
+
+
+def _parse_amounts(raw: object, dims: frozenset[str], where: str, key: str) -> dict[str, int]:
+    if not isinstance(raw, dict):
+        raise _fail(f'{where}: "{key}" must be an object')
+    amounts: dict[str, int] = {}
+    for dim, value in raw.items():
+        if dim not in dims:
+            raise _fail(f'{where}: unknown dimension "{dim}"')
+        if not _is_int(value):
+            raise _fail(
+                f'{where}: {key} "{dim}" must be a non-negative integer, got {_show(value)}'
+            )
+        if value < 0:
+            raise _fail(f'{where}: {key} "{dim}" must be non-negative, got {value}')
+        if value:
+            amounts[dim] = value
+    return amounts
+
+
+def _show(value: object) -> str:
+    try:
+        return json.dumps(value, allow_nan=True)
+    except (TypeError, ValueError):
+        return repr(value)
+
+
+def _entry_id(entry: object, kind: str, index: int) -> str:
+    if not isinstance(entry, dict):
+        raise _fail(f"{kind} #{index + 1}: must be an object")
+    ident = entry.get("id")
+    if not isinstance(ident, str) or not ident:
+        raise _fail(f'{kind} #{index + 1}: "id" must be a non-empty string')
+    return ident
+
+
+def _parse_municipalities(data: Mapping[str, Any], dims: frozenset[str]) -> list[Municipality]:
+    raw = data.get("municipalities")
+    if raw is None:
+        raise _fail('instance: missing key "municipalities"')
+    _expect(raw, list, "instance", '"municipalities"')
+    result: list[Municipality] = []
+    seen: set[str] = set()
+    for index, entry in enumerate(raw):
+        ident = _entry_id(entry, "municipality", index)
+        where = f"municipality {ident}"
+        if ident in seen:
+            raise _fail(f"{where}: duplicate id")
+        seen.add(ident)
+        capacity = _parse_amounts(entry.get("capacity", {}), dims, where, "capacity")
+        result.append(Municipality(ident, capacity))
+    return result
+
+
+def _parse_households(data: Mapping[str, Any], dims: frozenset[str]) -> list[Household]:
+    raw = data.get("households")
+    if raw is None:
+        raise _fail('instance: missing key "households"')
+    _expect(raw, list, "instance", '"households"')
+    result: list[Household] = []
+    seen: set[str] = set()
+    for index, entry in enumerate(raw):
+        ident = _entry_id(entry, "household", index)
+        where = f"household {ident}"
+        if ident in seen:
+            raise _fail(f"{where}: duplicate id")
+        seen.add(ident)
+        demand = _parse_amounts(entry.get("demand", {}), dims, where, "demand")
+        group = entry.get("group")
+        if group is not None and (not isinstance(group, str) or not group):
+            raise _fail(f'{where}: "group" must be a non-empty string, got {_show(group)}')
+        result.append(Household(ident, demand, group))
+    return result
+
+
+def _parse_score_value(value: object, where: str) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise _fail(f"{where}: score must be a number, got {_show(value)}")
+    if isinstance(value, float) and not math.isfinite(value):
+        raise _fail(f"{where}: score must be finite, got {_show(value)}")
+    if value <= 0:
+        raise _fail(f"{where}: score must be > 0, got {_show(value)}")
+    return value
+
+
+def _parse_scores(
+    data: Mapping[str, Any], households: set[str], municipalities: set[str]
+) -> list[Pair]:
+    raw = data.get("scores")
+    if raw is None:
+        raise _fail('instance: missing key "scores"')
+    _expect(raw, list, "instance", '"scores"')
+    pairs: list[Pair] = []
+    seen: set[tuple[str, str]] = set()
+    for index, entry in enumerate(raw):
+        if not isinstance(entry, dict):
+            raise _fail(f"score #{index + 1}: must be an object")
+        hh, mun = entry.get("household"), entry.get("municipality")
+        if not isinstance(hh, str) or not isinstance(mun, str):
+            raise _fail(f'score #{index + 1}: "household" and "municipality" must be strings')
+        where = f"score {hh}/{mun}"
+        if hh not in households:
+            raise _fail(f'{where}: unknown household "{hh}"')
+        if mun not in municipalities:
+            raise _fail(f'{where}: unknown municipality "{mun}"')
+        if (hh, mun) in seen:
+            raise _fail(f"{where}: duplicate pair")
+        seen.add((hh, mun))
+        if "score" not in entry:
+            raise _fail(f'{where}: missing key "score"')
+        pairs.append(Pair(hh, mun, _parse_score_value(entry["score"], where)))
+    return pairs
+
+
+def parse_instance(data: object) -> Instance:
+    """Validate a decoded JSON document and build an :class:`Instance`.
+
+    Raises :class:`InstanceError` with a one-line message naming the first bad entry.
+    """
+    if not isinstance(data, dict):
+        raise _fail("instance: top level must be a JSON object")
+    fmt = data.get("format")
+    if fmt is None:
+        raise _fail('instance: missing key "format"')
+    if fmt != FORMAT:
+        raise _fail(f'instance: unsupported format {_show(fmt)}, expected "{FORMAT}"')
+    dims = _parse_dimensions(data)
+    dim_set = frozenset(dims)
+    municipalities = _parse_municipalities(data, dim_set)
+    households = _parse_households(data, dim_set)
+    pairs = _parse_scores(data, {h.id for h in households}, {m.id for m in municipalities})
+    return Instance(dims, tuple(municipalities), tuple(households), tuple(pairs))
+
+
+def load_instance(path: str | Path) -> Instance:
+    """Read and validate an instance file; every failure is an :class:`InstanceError`."""
+    name = str(path)
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise _fail(f"{name}: file not found") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise _fail(f"{name}: cannot read file: {_one_line(exc)}") from None
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise _fail(
+            f"{name}: malformed JSON at line {exc.lineno} column {exc.colno}: {exc.msg}"
+        ) from None
+    except RecursionError:
+        raise _fail(f"{name}: malformed JSON: nested too deeply") from None
+    return parse_instance(data)
+
+
+def _one_line(exc: BaseException) -> str:
+    return " ".join(str(exc).split())
+
+
+def instance_to_dict(instance: Instance) -> dict[str, Any]:
+    """The ``rematch-instance/1`` document for an instance (inverse of parse_instance)."""
+    households: list[dict[str, Any]] = []
+    for h in instance.households:
+        entry: dict[str, Any] = {"id": h.id, "demand": dict(h.demand)}
+        if h.group is not None:
+            entry["group"] = h.group
+        households.append(entry)
+    return {
+        "format": FORMAT,
+        "dimensions": list(instance.dimensions),
+        "municipalities": [
+            {"id": m.id, "capacity": dict(m.capacity)} for m in instance.municipalities
+        ],
+        "households": households,
+        "scores": [
+            {"household": p.household, "municipality": p.municipality, "score": p.score}
+            for p in instance.scores
+        ],
+    }
