@@ -1,0 +1,59 @@
+# Re:Match: `make run` serves the demo, `make test` runs the whole suite.
+SHELL := /bin/bash
+VENV := .venv
+BIN := $(VENV)/bin
+# Django 6 needs Python 3.12 or newer: take the first interpreter on the machine that is.
+PYTHON ?= $(shell for p in python3.12 python3.13 python3.14 python3 $$HOME/.pyenv/versions/3.1[2-9]*/bin/python3 /usr/local/bin/python3.1[2-9] /usr/bin/python3.1[2-9]; do \
+	  if "$$p" -c 'import sys; sys.exit(sys.version_info < (3, 12))' 2>/dev/null; then echo "$$p"; break; fi; done)
+HOST ?= 127.0.0.1
+PORT ?= 8000
+DEMO_ENV := REMATCH_REQUIRE_MFA=false REMATCH_DEMO=true DEBUG=true
+
+.PHONY: run test install install-dev lint format messages compilemessages worker clean
+
+$(BIN)/.installed: pyproject.toml
+	@test -n "$(PYTHON)" || { echo "Python 3.12 or newer is required (Django 6). Install it and retry."; exit 1; }
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e .
+	touch $@
+
+$(BIN)/.installed-dev: $(BIN)/.installed
+	$(BIN)/python -m pip install --quiet -e ".[dev]"
+	touch $@
+
+install: $(BIN)/.installed
+install-dev: $(BIN)/.installed-dev
+
+# The compiled catalogues are committed, so a machine without gettext still runs; with gettext
+# they are rebuilt from the .po files.
+compilemessages: $(BIN)/.installed
+	@if command -v msgfmt >/dev/null; then $(BIN)/python manage.py compilemessages --ignore=.venv -v0; fi
+
+messages: $(BIN)/.installed
+	$(BIN)/python manage.py makemessages -l de -l en -l uk --ignore=.venv --ignore=staticfiles --no-obsolete -v0
+
+run: $(BIN)/.installed compilemessages
+	$(DEMO_ENV) $(BIN)/python manage.py migrate --noinput -v0
+	$(DEMO_ENV) $(BIN)/python manage.py seed_demo
+	@echo ""
+	@echo "Re:Match runs at http://$(HOST):$(PORT)/ (stop with Ctrl-C). E-mails and sign-in codes appear in this console."
+	$(DEMO_ENV) $(BIN)/python manage.py runserver $(HOST):$(PORT)
+
+test: $(BIN)/.installed-dev compilemessages
+	$(BIN)/python manage.py collectstatic --noinput -v0
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+worker: $(BIN)/.installed
+	$(BIN)/celery -A rematch worker --loglevel=INFO --concurrency=2
+
+lint: $(BIN)/.installed-dev
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: $(BIN)/.installed-dev
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+clean:
+	rm -rf $(VENV) staticfiles db.sqlite3 .pytest_cache

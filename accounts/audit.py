@@ -1,0 +1,95 @@
+"""The audit trail. Services call :func:`audit_log` for every change to personal data and every
+read of a full profile. The log never holds health details: sensitive fields appear by name only."""
+
+from __future__ import annotations
+
+import contextvars
+import logging
+from typing import TYPE_CHECKING, Any
+
+from django.db import models
+
+if TYPE_CHECKING:
+    from accounts.models import AuditEvent, User
+
+logger = logging.getLogger("rematch.audit")
+
+# Set by ClientAddressMiddleware so services need no request parameter.
+client_ip: contextvars.ContextVar[str | None] = contextvars.ContextVar("client_ip", default=None)
+
+# Field names whose values never enter the log (health needs, names, dates of birth, free text).
+SENSITIVE_FIELDS = frozenset(
+    {
+        "full_name",
+        "first_name",
+        "last_name",
+        "name",
+        "date_of_birth",
+        "needs",
+        "health_needs",
+        "care_needs",
+        "specialist_care",
+        "psychotherapy",
+        "wheelchair",
+        "notes",
+        "email",
+        "phone",
+        "message",
+    }
+)
+
+
+def changes_between(
+    before: dict[str, Any], after: dict[str, Any], *, sensitive: frozenset[str] = SENSITIVE_FIELDS
+) -> dict[str, Any]:
+    """Field-by-field difference; sensitive fields are recorded as changed, without values."""
+    diff: dict[str, Any] = {}
+    for key in sorted(set(before) | set(after)):
+        old, new = before.get(key), after.get(key)
+        if old == new:
+            continue
+        diff[key] = "changed" if key in sensitive else [_plain(old), _plain(new)]
+    return diff
+
+
+def _plain(value: Any) -> Any:
+    if value is None or isinstance(value, bool | int | float | str):
+        return value
+    if isinstance(value, list | tuple | set | frozenset):
+        return [_plain(v) for v in value]
+    return str(value)
+
+
+def audit_log(
+    *,
+    actor: User | None,
+    action: str,
+    target: models.Model | None = None,
+    changes: dict[str, Any] | None = None,
+    label: str = "",
+) -> AuditEvent:
+    from accounts.models import AuditEvent
+
+    event = AuditEvent.objects.create(
+        actor=actor if actor is not None and actor.pk else None,
+        actor_label=actor.email if actor is not None and actor.pk else "system",
+        action=action,
+        target_type=target._meta.label_lower if target is not None else "",
+        target_id=str(target.pk) if target is not None else "",
+        target_label=label or (_target_label(target) if target is not None else ""),
+        changes=changes or {},
+        ip_address=client_ip.get(),
+    )
+    logger.info(
+        "audit",
+        extra={"action": action, "target_type": event.target_type, "target_id": event.target_id},
+    )
+    return event
+
+
+def _target_label(target: models.Model) -> str:
+    # Only non-personal labels: objects may define audit_label (a reference code, not a name).
+    label = getattr(target, "audit_label", None)
+    if label is not None:
+        return str(label)[:200]
+    return f"{target._meta.verbose_name} #{target.pk}"

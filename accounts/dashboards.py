@@ -1,0 +1,49 @@
+"""What each role sees first. Apps add their figures here as they grow."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from accounts.models import AuditEvent, Invitation, User
+from accounts.roles import Role
+
+
+def dashboard_context(user: User) -> dict[str, Any]:
+    builder = {
+        Role.COORDINATOR: _coordinator,
+        Role.MUNICIPAL_STAFF: _municipal_staff,
+        Role.CASEWORKER: _caseworker,
+        Role.REFUGEE: _refugee,
+    }[user.role]
+    return builder(user)
+
+
+def _coordinator(user: User) -> dict[str, Any]:
+    from municipalities.models import Municipality
+    from refugees.models import Household
+
+    return {
+        "municipality_count": Municipality.objects.count(),
+        "household_count": Household.objects.count(),
+        "pending_invitations": Invitation.objects.pending().count(),
+        "recent_events": AuditEvent.objects.select_related("actor")[:10],
+    }
+
+
+def _municipal_staff(user: User) -> dict[str, Any]:
+    from municipalities.models import Municipality
+
+    return {"municipalities": Municipality.objects.visible_to(user)}
+
+
+def _caseworker(user: User) -> dict[str, Any]:
+    from refugees.models import Household
+
+    households = Household.objects.visible_to(user)
+    return {"organisation": user.organisation, "household_count": households.count()}
+
+
+def _refugee(user: User) -> dict[str, Any]:
+    from refugees.models import Household
+
+    return {"household": Household.objects.visible_to(user).first()}

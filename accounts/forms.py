@@ -1,0 +1,89 @@
+from __future__ import annotations
+
+from django import forms
+from django.contrib.auth import password_validation
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import AccessibilityFeedback, Invitation, Organisation
+from accounts.roles import Role
+from municipalities.models import Municipality
+
+
+class InvitationForm(forms.Form):
+    email = forms.EmailField(label=_("E-mail address"))
+    full_name = forms.CharField(label=_("Name"), max_length=150, required=False)
+    role = forms.ChoiceField(label=_("Role"), choices=())
+    language = forms.ChoiceField(label=_("Language of the invitation"), choices=())
+    organisation = forms.ModelChoiceField(
+        label=_("Partner organisation (for caseworkers)"),
+        queryset=Organisation.objects.all(),
+        required=False,
+    )
+    municipalities = forms.ModelMultipleChoiceField(
+        label=_("Municipalities (for municipal staff)"),
+        queryset=Municipality.objects.all(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["role"].choices = [
+            (r.value, r.label) for r in (Role.MUNICIPAL_STAFF, Role.CASEWORKER, Role.COORDINATOR)
+        ]
+        self.fields["language"].choices = Invitation._meta.get_field("language").choices
+
+
+class InvitationAcceptForm(forms.Form):
+    full_name = forms.CharField(label=_("Your name"), max_length=150)
+    password1 = forms.CharField(
+        label=_("Password"),
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        help_text=password_validation.password_validators_help_text_html(),
+    )
+    password2 = forms.CharField(
+        label=_("Repeat the password"),
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+
+    def __init__(self, *args, invitation: Invitation, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.invitation = invitation
+        self.fields["full_name"].initial = invitation.full_name
+        if invitation.role == Role.REFUGEE:
+            # Refugees sign in with a one-time code sent by e-mail: no password to forget.
+            del self.fields["password1"]
+            del self.fields["password2"]
+
+    def clean(self) -> dict:
+        data = super().clean()
+        if "password1" in self.fields:
+            p1, p2 = data.get("password1"), data.get("password2")
+            if p1 and p2 and p1 != p2:
+                self.add_error("password2", _("The two passwords differ."))
+            elif p1:
+                try:
+                    password_validation.validate_password(p1)
+                except forms.ValidationError as error:
+                    self.add_error("password1", error)
+        return data
+
+
+class AuditFilterForm(forms.Form):
+    action = forms.CharField(label=_("Action contains"), required=False, max_length=100)
+    actor = forms.CharField(label=_("Actor e-mail contains"), required=False, max_length=254)
+    target_type = forms.CharField(label=_("Object type"), required=False, max_length=100)
+    target_id = forms.CharField(label=_("Object id"), required=False, max_length=64)
+    since = forms.DateField(
+        label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    until = forms.DateField(
+        label=_("Until"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+
+class AccessibilityFeedbackForm(forms.ModelForm):
+    class Meta:
+        model = AccessibilityFeedback
+        fields = ("page_url", "message", "email")
+        widgets = {"message": forms.Textarea(attrs={"rows": 5})}

@@ -1,0 +1,154 @@
+"""Invitation workflows: the only way to join the platform."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import timedelta
+
+from allauth.account.models import EmailAddress
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from accounts.audit import audit_log
+from accounts.models import Invitation, Organisation, User
+from accounts.roles import Role
+from accounts.tasks import send_email
+
+
+def may_invite(*, by: User, role: str) -> bool:
+    if by.is_coordinator:
+        return role in (Role.COORDINATOR, Role.MUNICIPAL_STAFF, Role.CASEWORKER)
+    if by.is_caseworker:
+        return role == Role.REFUGEE
+    return False
+
+
+@transaction.atomic
+def invitation_create(
+    *,
+    by: User,
+    email: str,
+    role: str,
+    full_name: str = "",
+    language: str = "de",
+    organisation: Organisation | None = None,
+    municipalities: Iterable = (),
+    household=None,
+) -> tuple[Invitation, str]:
+    """Create an invitation and e-mail its link. Returns the invitation and the clear token."""
+    if not may_invite(by=by, role=role):
+        raise PermissionDenied
+    email = email.strip().lower()
+    municipalities = list(municipalities)
+    _check_invitation_target(
+        by=by, role=role, organisation=organisation, municipalities=municipalities,
+        household=household,
+    )  # fmt: skip
+    if User.objects.filter(email__iexact=email).exists():
+        raise ValidationError({"email": _("An account with this e-mail address exists already.")})
+    invitation = Invitation(
+        email=email,
+        role=role,
+        full_name=full_name,
+        language=language,
+        organisation=organisation if role == Role.CASEWORKER else None,
+        household=household if role == Role.REFUGEE else None,
+        invited_by=by,
+        expires_at=timezone.now() + timedelta(days=settings.REMATCH_INVITATION_DAYS),
+    )
+    token = invitation.new_token()
+    invitation.full_clean()
+    invitation.save()
+    if role == Role.MUNICIPAL_STAFF:
+        invitation.municipalities.set(municipalities)
+    audit_log(actor=by, action="accounts.invitation.created", target=invitation,
+              changes={"role": role})  # fmt: skip
+    _send_invitation(invitation, token)
+    return invitation, token
+
+
+def _check_invitation_target(*, by, role, organisation, municipalities, household) -> None:
+    if role == Role.MUNICIPAL_STAFF and not municipalities:
+        raise ValidationError({"municipalities": _("Choose at least one municipality.")})
+    if role == Role.CASEWORKER and organisation is None:
+        raise ValidationError({"organisation": _("Choose the partner organisation.")})
+    if role == Role.REFUGEE:
+        if household is None or household.organisation_id != by.organisation_id:
+            raise PermissionDenied
+        if household.contact_user_id is not None:
+            raise ValidationError(_("This household has an account already."))
+
+
+def _send_invitation(invitation: Invitation, token: str) -> None:
+    url = settings.SITE_URL.rstrip("/") + reverse("invitation_accept", args=[token])
+    with translation.override(invitation.language):
+        subject = _("Your invitation to Re:Match")
+        body = render_to_string(
+            "accounts/email/invitation.txt",
+            {"invitation": invitation, "url": url, "days": settings.REMATCH_INVITATION_DAYS},
+        )
+    transaction.on_commit(lambda: send_email.delay(subject=subject, body=body,
+                                                   to=[invitation.email]))  # fmt: skip
+
+
+@transaction.atomic
+def invitation_revoke(*, invitation: Invitation, by: User) -> Invitation:
+    invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
+    if not Invitation.objects.visible_to(by).filter(pk=invitation.pk).exists():
+        raise PermissionDenied
+    if not invitation.is_usable:
+        raise ValidationError(_("This invitation can no longer be revoked."))
+    invitation.revoked_at = timezone.now()
+    invitation.save(update_fields=["revoked_at"])
+    audit_log(actor=by, action="accounts.invitation.revoked", target=invitation)
+    return invitation
+
+
+@transaction.atomic
+def invitation_accept(*, invitation: Invitation, full_name: str, password: str | None) -> User:
+    """Create the invited account. The e-mail address counts as verified: the link reached it."""
+    # Two clicks on the same link: the row lock makes the second one see it accepted.
+    invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
+    if not invitation.is_usable:
+        raise ValidationError(_("This invitation is no longer valid."))
+    if User.objects.filter(email__iexact=invitation.email).exists():
+        raise ValidationError(_("An account with this e-mail address exists already."))
+    if invitation.role != Role.REFUGEE and not password:
+        raise ValidationError({"password1": _("Please choose a password.")})
+    user = User.objects.create_user(
+        invitation.email,
+        password=password if invitation.role != Role.REFUGEE else None,
+        full_name=full_name,
+        role=invitation.role,
+        organisation=invitation.organisation,
+        preferred_language=invitation.language,
+    )
+    EmailAddress.objects.create(user=user, email=user.email, verified=True, primary=True)
+    _grant_memberships(invitation, user)
+    invitation.accepted_at = timezone.now()
+    invitation.accepted_by = user
+    invitation.save(update_fields=["accepted_at", "accepted_by"])
+    audit_log(actor=user, action="accounts.invitation.accepted", target=invitation,
+              changes={"role": invitation.role})  # fmt: skip
+    return user
+
+
+def _grant_memberships(invitation: Invitation, user: User) -> None:
+    from municipalities.models import StaffMembership
+    from refugees.models import Household
+
+    if invitation.role == Role.MUNICIPAL_STAFF:
+        StaffMembership.objects.bulk_create(
+            StaffMembership(user=user, municipality=m) for m in invitation.municipalities.all()
+        )
+    if invitation.role == Role.REFUGEE and invitation.household_id:
+        household = Household.objects.select_for_update().get(pk=invitation.household_id)
+        if household.contact_user_id is not None:
+            raise ValidationError(_("This household has an account already."))
+        household.contact_user = user
+        household.save(update_fields=["contact_user"])

@@ -1,0 +1,117 @@
+from __future__ import annotations
+
+import re
+
+import pytest
+from django.core import mail
+from django.test import Client
+from django.urls import reverse
+
+from tests.factories import PASSWORD
+
+pytestmark = pytest.mark.django_db
+
+
+def sign_in(user) -> Client:
+    client = Client()
+    response = client.post(reverse("account_login"), {"login": user.email, "password": PASSWORD})
+    assert response.status_code == 302
+    return client
+
+
+def test_a_caseworker_signs_in_with_email_and_password(caseworker):
+    client = sign_in(caseworker)
+    assert client.get(reverse("dashboard")).status_code == 200
+
+
+def test_a_coordinator_with_totp_must_enter_a_code_after_the_password(coordinator):
+    client = Client()
+    response = client.post(
+        reverse("account_login"), {"login": coordinator.email, "password": PASSWORD}
+    )
+    assert response["Location"] == reverse("mfa_authenticate")
+    assert client.get(reverse("dashboard")).status_code == 302
+
+
+def test_a_wrong_password_does_not_sign_in(coordinator):
+    client = Client()
+    response = client.post(reverse("account_login"), {"login": coordinator.email, "password": "x"})
+    assert response.status_code == 200
+    assert client.get(reverse("dashboard")).status_code == 302
+
+
+def test_refugee_signs_in_with_a_one_time_code(refugee):
+    client = Client()
+    response = client.post(reverse("account_request_login_code"), {"email": refugee.email})
+    assert response.status_code == 302
+    assert len(mail.outbox) == 1
+    code = re.search(r"^([A-Z0-9]{4}-[A-Z0-9]{4})$", mail.outbox[0].body, re.M).group(1)
+    response = client.post(reverse("account_confirm_login_code"), {"code": code})
+    assert response.status_code == 302
+    assert client.get(reverse("dashboard")).status_code == 200
+
+
+@pytest.mark.parametrize("persona", ["coordinator", "staff"])
+def test_staff_without_totp_are_sent_to_mfa_setup(request, persona):
+    from allauth.mfa.models import Authenticator
+
+    user = request.getfixturevalue(persona)
+    Authenticator.objects.filter(user=user).delete()
+    client = sign_in(user)
+    response = client.get(reverse("dashboard"))
+    assert response.status_code == 302
+    assert response["Location"] == reverse("mfa_activate_totp")
+    # Setting up a second factor asks for the password again (allauth's reauthentication).
+    response = client.get(reverse("mfa_activate_totp"))
+    assert response["Location"].startswith(reverse("account_reauthenticate"))
+    client.post(reverse("account_reauthenticate"), {"password": PASSWORD})
+    assert client.get(reverse("mfa_activate_totp")).status_code == 200
+
+
+def test_staff_with_totp_see_their_dashboard(as_staff):
+    assert as_staff.get(reverse("dashboard")).status_code == 200
+
+
+def test_caseworkers_and_refugees_need_no_second_factor(as_caseworker, as_refugee):
+    assert as_caseworker.get(reverse("dashboard")).status_code == 200
+    assert as_refugee.get(reverse("dashboard")).status_code == 200
+
+
+def test_demo_mode_switches_mfa_off_and_says_so(settings, coordinator):
+    from allauth.mfa.models import Authenticator
+
+    Authenticator.objects.filter(user=coordinator).delete()
+    settings.REMATCH_REQUIRE_MFA = False
+    client = Client()
+    client.force_login(coordinator)
+    response = client.get(reverse("dashboard"))
+    assert response.status_code == 200
+    assert "Demo" in response.content.decode() or "Demo-Modus" in response.content.decode()
+
+
+def test_mfa_banner_is_absent_when_mfa_is_required(as_coordinator):
+    response = as_coordinator.get(reverse("dashboard"), HTTP_ACCEPT_LANGUAGE="en")
+    assert "two-factor authentication is not required" not in response.content.decode()
+
+
+def test_idle_staff_sessions_expire(settings, as_caseworker):
+    settings.REMATCH_STAFF_IDLE_TIMEOUT = 60
+    assert as_caseworker.get(reverse("dashboard")).status_code == 200
+    session = as_caseworker.session
+    session["last_activity"] -= 120
+    session.save()
+    response = as_caseworker.get(reverse("dashboard"))
+    assert response.status_code == 302
+    assert as_caseworker.get(reverse("dashboard")).status_code == 302
+
+
+def test_the_admin_uses_allauths_login(client):
+    response = client.get("/admin/")
+    assert response.status_code == 302
+    response = client.get(response["Location"])
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("account_login"))
+
+
+def test_non_staff_users_cannot_open_the_admin(as_coordinator):
+    assert as_coordinator.get("/admin/login/").status_code == 403

@@ -1,0 +1,30 @@
+from __future__ import annotations
+
+import pytest
+
+from tests.e2e.conftest import assert_accessible
+from tests.factories import PASSWORD
+
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+
+
+def test_a_caseworker_signs_in_through_the_login_page_and_sees_the_dashboard(page, caseworker):
+    page.goto(page.base_url + "/")
+    assert "/accounts/login/" in page.url
+    assert_accessible(page)
+    page.fill("input[name=login]", caseworker.email)
+    page.fill("input[name=password]", PASSWORD)
+    page.click("form.rm-form button[type=submit]")
+    page.wait_for_url(page.base_url + "/")
+    assert page.locator("h1").inner_text().startswith("Willkommen")
+    assert_accessible(page)
+    page.goto(page.base_url + "/accessibility/")
+    assert_accessible(page)
+
+
+def test_the_language_switch_works_in_the_browser(page, caseworker):
+    page.goto(page.base_url + "/accounts/login/")
+    page.select_option("#language-select", "uk")
+    page.wait_for_load_state()
+    assert page.locator("html").get_attribute("lang") == "uk"
+    assert_accessible(page)
