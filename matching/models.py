@@ -134,3 +134,330 @@ class RoundHousehold(models.Model):
 
     def __str__(self) -> str:
         return f"{self.household} / {self.round}"
+
+
+class RunStatus(models.TextChoices):
+    QUEUED = "queued", _("Queued")
+    RUNNING = "running", _("Running")
+    SUCCEEDED = "succeeded", _("Finished")
+    FAILED = "failed", _("Failed")
+
+
+class RunStage(models.TextChoices):
+    WAITING = "waiting", _("Waiting for a worker")
+    LOAD = "load", _("Loading questionnaires and profiles")
+    SCORE = "score", _("Scoring every pair")
+    SOLVE = "solve", _("Solving the assignment")
+    STORE = "store", _("Storing the proposals")
+    DONE = "done", _("Done")
+
+
+ACTIVE_RUN_STATUSES = (RunStatus.QUEUED, RunStatus.RUNNING)
+
+
+class RunQuerySet(models.QuerySet["Run"]):
+    def visible_to(self, user: User) -> RunQuerySet:
+        return self.all() if user.is_coordinator else self.none()
+
+    def active(self) -> RunQuerySet:
+        return self.filter(status__in=ACTIVE_RUN_STATUSES)
+
+
+class Run(models.Model):
+    """One iteration of the matching for a round: its inputs, method and result are kept."""
+
+    round = models.ForeignKey(Round, on_delete=models.CASCADE, related_name="runs")
+    iteration = models.PositiveIntegerField(_("iteration"))
+    status = models.CharField(
+        _("status"), max_length=20, choices=RunStatus.choices, default=RunStatus.QUEUED
+    )
+    stage = models.CharField(
+        _("stage"), max_length=20, choices=RunStage.choices, default=RunStage.WAITING
+    )
+    progress = models.PositiveSmallIntegerField(_("progress"), default=0)
+    method = models.CharField(_("method"), max_length=30, default="auto")
+    time_limit = models.FloatField(_("time limit (seconds)"), default=60)
+    weights = models.JSONField(_("criteria weights used"), default=dict)
+    engine_version = models.CharField(_("engine version"), max_length=40, blank=True)
+    engine_status = models.CharField(_("result status"), max_length=20, blank=True)
+    engine_method = models.CharField(_("method used"), max_length=30, blank=True)
+    objective = models.FloatField(_("total score"), null=True, blank=True)
+    bound = models.FloatField(_("upper bound"), null=True, blank=True)
+    solve_seconds = models.FloatField(_("solver seconds"), null=True, blank=True)
+    stage_seconds = models.JSONField(_("seconds per stage"), default=dict, blank=True)
+    household_count = models.PositiveIntegerField(_("households"), default=0)
+    pair_count = models.PositiveIntegerField(_("compatible pairs"), default=0)
+    matched_households = models.PositiveIntegerField(_("matched households"), default=0)
+    matched_persons = models.PositiveIntegerField(_("matched persons"), default=0)
+    instance_file = models.FileField(_("instance file"), upload_to="runs/", blank=True)
+    result_file = models.FileField(_("result file"), upload_to="runs/", blank=True)
+    error = models.TextField(_("error"), blank=True)
+    started_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    published_at = models.DateTimeField(_("published"), null=True, blank=True)
+
+    objects = RunQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("match run")
+        verbose_name_plural = _("match runs")
+        ordering = ("-created_at", "-id")
+        constraints = [
+            # The database itself refuses a second active run of a round, whatever the race.
+            models.UniqueConstraint(
+                fields=["round"],
+                condition=models.Q(status__in=["queued", "running"]),
+                name="one_active_run_per_round",
+            ),
+            models.UniqueConstraint(fields=["round", "iteration"], name="unique_run_iteration"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.round} #{self.iteration}"
+
+    @property
+    def audit_label(self) -> str:
+        return f"{self.round.name} #{self.iteration}"
+
+    @property
+    def is_active(self) -> bool:
+        return self.status in ACTIVE_RUN_STATUSES
+
+
+class UnmatchedReason(models.TextChoices):
+    NO_COMPATIBLE = "no_compatible", _("No compatible municipality")
+    CAPACITY = "capacity", _("Not enough capacity left in the compatible municipalities")
+
+
+class Proposal(models.Model):
+    """A run's decision for one household: a municipality with its score, or unmatched."""
+
+    run = models.ForeignKey(Run, on_delete=models.CASCADE, related_name="proposals")
+    household = models.ForeignKey(
+        "refugees.Household", on_delete=models.CASCADE, related_name="proposals"
+    )
+    municipality = models.ForeignKey(
+        "municipalities.Municipality",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="proposals",
+    )
+    score = models.FloatField(_("score"), null=True, blank=True)
+    explanation = models.JSONField(_("explanation"), default=list, blank=True)
+    unmatched_reason = models.CharField(
+        _("reason"), max_length=20, choices=UnmatchedReason.choices, blank=True
+    )
+    compatible_count = models.PositiveIntegerField(_("compatible municipalities"), default=0)
+
+    class Meta:
+        verbose_name = _("proposal")
+        verbose_name_plural = _("proposals")
+        ordering = ("run", "household__reference")
+        constraints = [
+            models.UniqueConstraint(fields=["run", "household"], name="unique_run_household")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.household_id} -> {self.municipality_id}"
+
+
+class PairRuleKind(models.TextChoices):
+    PIN = "pin", _("Pinned")
+    BAN = "ban", _("Banned")
+
+
+class PairRule(models.Model):
+    """A coordinator's pin or ban of a household x municipality pair, or a ban after a decline."""
+
+    round = models.ForeignKey(Round, on_delete=models.CASCADE, related_name="pair_rules")
+    household = models.ForeignKey(
+        "refugees.Household", on_delete=models.CASCADE, related_name="pair_rules"
+    )
+    municipality = models.ForeignKey(
+        "municipalities.Municipality", on_delete=models.CASCADE, related_name="pair_rules"
+    )
+    kind = models.CharField(_("rule"), max_length=10, choices=PairRuleKind.choices)
+    reason = models.CharField(_("reason"), max_length=300, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("pair rule")
+        verbose_name_plural = _("pair rules")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["round", "household", "municipality"], name="unique_pair_rule"
+            ),
+            # A household can be pinned to one municipality at most.
+            models.UniqueConstraint(
+                fields=["round", "household"],
+                condition=models.Q(kind="pin"),
+                name="one_pin_per_household",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.household_id} {self.municipality_id}"
+
+
+class OfferStatus(models.TextChoices):
+    PENDING = "pending", _("Waiting for answers")
+    ACCEPTED = "accepted", _("Accepted by both sides")
+    DECLINED = "declined", _("Declined by the household")
+    OBJECTED = "objected", _("Objected by the municipality")
+    EXPIRED = "expired", _("Expired")
+    ARRIVED = "arrived", _("Arrived")
+
+
+# Offers that hold capacity: it is released when an offer is declined, objected or expires.
+RESERVING_OFFER_STATUSES = (OfferStatus.PENDING, OfferStatus.ACCEPTED, OfferStatus.ARRIVED)
+
+
+class Answer(models.TextChoices):
+    YES = "yes", _("Yes")
+    NO = "no", _("No")
+
+
+class OfferQuerySet(models.QuerySet["Offer"]):
+    def for_municipality(self, municipality) -> OfferQuerySet:
+        return self.filter(municipality=municipality)
+
+    def visible_to(self, user: User) -> OfferQuerySet:
+        if user.is_coordinator:
+            return self.all()
+        if user.is_municipal_staff:
+            return self.filter(municipality__staff_memberships__user=user)
+        if user.is_caseworker:
+            return self.filter(household__organisation_id=user.organisation_id)
+        if user.is_refugee:
+            return self.filter(household__contact_user=user)
+        return self.none()
+
+    def reserving(self) -> OfferQuerySet:
+        return self.filter(status__in=RESERVING_OFFER_STATUSES)
+
+
+class Offer(models.Model):
+    """A published proposal. Both sides answer before the deadline; when both say yes, the
+    municipality learns the names and the relocation is tracked."""
+
+    round = models.ForeignKey(Round, on_delete=models.CASCADE, related_name="offers")
+    run = models.ForeignKey(Run, on_delete=models.PROTECT, related_name="offers")
+    household = models.ForeignKey(
+        "refugees.Household", on_delete=models.CASCADE, related_name="offers"
+    )
+    municipality = models.ForeignKey(
+        "municipalities.Municipality", on_delete=models.PROTECT, related_name="offers"
+    )
+    score = models.FloatField(_("score"))
+    explanation = models.JSONField(_("explanation"), default=list)
+    demand = models.JSONField(_("places needed"), default=dict)
+    status = models.CharField(
+        _("status"), max_length=20, choices=OfferStatus.choices, default=OfferStatus.PENDING
+    )
+    deadline = models.DateTimeField(_("answer by"))
+    household_answer = models.CharField(
+        _("household's answer"), max_length=5, choices=Answer.choices, blank=True
+    )
+    household_reason = models.TextField(_("household's reason"), max_length=2000, blank=True)
+    household_answered_at = models.DateTimeField(null=True, blank=True)
+    household_answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="+",
+    )  # fmt: skip
+    municipality_answer = models.CharField(
+        _("municipality's answer"), max_length=5, choices=Answer.choices, blank=True
+    )
+    municipality_reason = models.TextField(_("municipality's reason"), max_length=2000, blank=True)
+    municipality_answered_at = models.DateTimeField(null=True, blank=True)
+    municipality_answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="+",
+    )  # fmt: skip
+    travel_date = models.DateField(_("travel date"), null=True, blank=True)
+    arrived_at = models.DateTimeField(_("arrival confirmed"), null=True, blank=True)
+    reminded_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    closed_at = models.DateTimeField(null=True, blank=True)
+
+    objects = OfferQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("offer")
+        verbose_name_plural = _("offers")
+        ordering = ("-created_at", "-id")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["round", "household"],
+                condition=models.Q(status__in=["pending", "accepted", "arrived"]),
+                name="one_open_offer_per_household",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.household_id} -> {self.municipality_id} ({self.status})"
+
+    @property
+    def audit_label(self) -> str:
+        return f"{self.household.reference} → {self.municipality.name}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.status == OfferStatus.PENDING and self.deadline > timezone.now()
+
+    @property
+    def both_accepted(self) -> bool:
+        return self.status in (OfferStatus.ACCEPTED, OfferStatus.ARRIVED)
+
+    def _check_open(self) -> None:
+        if self.status != OfferStatus.PENDING:
+            raise ValidationError(_("This offer has been answered or closed already."))
+        if self.deadline <= timezone.now():
+            raise ValidationError(_("The deadline for this offer has passed."))
+
+    def answer_as_household(self, *, yes: bool, reason: str) -> None:
+        self._check_open()
+        if self.household_answer:
+            raise ValidationError(_("The household has answered this offer already."))
+        if not yes and not reason.strip():
+            raise ValidationError({"reason": _("Please tell us why you decline.")})
+        self.household_answer = Answer.YES if yes else Answer.NO
+        self.household_reason = reason.strip()
+        self.household_answered_at = timezone.now()
+        self._settle()
+
+    def answer_as_municipality(self, *, yes: bool, reason: str) -> None:
+        self._check_open()
+        if self.municipality_answer:
+            raise ValidationError(_("The municipality has answered this offer already."))
+        if not yes and not reason.strip():
+            raise ValidationError({"reason": _("Please give a reason for the objection.")})
+        self.municipality_answer = Answer.YES if yes else Answer.NO
+        self.municipality_reason = reason.strip()
+        self.municipality_answered_at = timezone.now()
+        self._settle()
+
+    def _settle(self) -> None:
+        if self.household_answer == Answer.NO:
+            self.status, self.closed_at = OfferStatus.DECLINED, timezone.now()
+        elif self.municipality_answer == Answer.NO:
+            self.status, self.closed_at = OfferStatus.OBJECTED, timezone.now()
+        elif self.household_answer == Answer.YES and self.municipality_answer == Answer.YES:
+            self.status = OfferStatus.ACCEPTED
+
+    def expire(self) -> None:
+        if self.status != OfferStatus.PENDING:
+            raise ValidationError(_("Only open offers can expire."))
+        self.status, self.closed_at = OfferStatus.EXPIRED, timezone.now()
+
+    def confirm_arrival(self) -> None:
+        if self.status != OfferStatus.ACCEPTED:
+            raise ValidationError(_("Arrival can be confirmed only after both sides accepted."))
+        self.status, self.arrived_at = OfferStatus.ARRIVED, timezone.now()
