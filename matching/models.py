@@ -252,6 +252,7 @@ class Proposal(models.Model):
     unmatched_reason = models.CharField(
         _("reason"), max_length=20, choices=UnmatchedReason.choices, blank=True
     )
+    demand = models.JSONField(_("places needed"), default=dict)
     compatible_count = models.PositiveIntegerField(_("compatible municipalities"), default=0)
 
     class Meta:

@@ -149,7 +149,11 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_TIME_LIMIT = envint("CELERY_TASK_TIME_LIMIT", "900")
 CELERY_TASK_SOFT_TIME_LIMIT = envint("CELERY_TASK_SOFT_TIME_LIMIT", "840")
 CELERY_TIMEZONE = "Europe/Berlin"
-CELERY_BEAT_SCHEDULE: dict[str, dict] = {}
+CELERY_BEAT_SCHEDULE: dict[str, dict] = {
+    "expire-offers": {"task": "matching.tasks.expire_offers", "schedule": 300.0},
+    "remind-offers": {"task": "matching.tasks.remind_offers", "schedule": 3600.0},
+    "reap-stale-runs": {"task": "matching.tasks.reap_stale_runs", "schedule": 600.0},
+}
 
 # --- Authentication ---------------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"

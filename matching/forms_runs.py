@@ -1,0 +1,59 @@
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from matching import scoring
+from matching.explain import CRITERION_LABELS
+from matching.models import PairRuleKind
+from matching.services.runs import METHODS
+
+
+class RunStartForm(forms.Form):
+    method = forms.ChoiceField(
+        label=_("Method"), choices=[(m, m) for m in METHODS], initial="auto",
+        help_text=_("“auto” chooses the exact or the large-scale method from the round's size."),
+    )  # fmt: skip
+    time_limit = forms.FloatField(
+        label=_("Time limit in seconds"), min_value=1, max_value=3600, initial=60
+    )
+
+
+class WeightsForm(forms.Form):
+    def __init__(self, *args, initial_weights: dict[str, float], **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        for code in scoring.CRITERIA:
+            self.fields[code] = forms.IntegerField(
+                label=CRITERION_LABELS[code], min_value=0, max_value=scoring.MAX_ROUND_WEIGHT,
+                initial=int(initial_weights[code]),
+            )  # fmt: skip
+
+
+class PairRuleForm(forms.Form):
+    household = forms.ModelChoiceField(label=_("Household"), queryset=None)
+    municipality = forms.ModelChoiceField(label=_("Municipality"), queryset=None)
+    kind = forms.ChoiceField(label=_("Rule"), choices=PairRuleKind.choices)
+    reason = forms.CharField(label=_("Reason"), max_length=300, required=False)
+
+    def __init__(self, *args, round, **kwargs) -> None:
+        from municipalities.models import Municipality
+        from refugees.models import Household
+
+        super().__init__(*args, **kwargs)
+        self.fields["household"].queryset = Household.objects.filter(round_entries__round=round)
+        self.fields["municipality"].queryset = Municipality.objects.filter(
+            participations__round=round
+        )
+
+
+class AnswerForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Reason (required when you decline)"), required=False, max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )  # fmt: skip
+
+
+class TravelDateForm(forms.Form):
+    travel_date = forms.DateField(
+        label=_("Travel date"), widget=forms.DateInput(attrs={"type": "date"})
+    )

@@ -1,0 +1,301 @@
+"""Household x municipality compatibility: hard constraints, weighted criteria, explanations.
+
+Pure numpy on two column tables (no Django here; :mod:`matching.services.instance` fills the
+tables from the database). Every criterion is a function of index arrays ``(h, m)`` of pairs and
+returns a value in [0, 1] per pair, so the same code scores all pairs of a round in chunks and
+explains the few pairs that were chosen. See docs/scoring.md for the model.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+
+import numpy as np
+import numpy.typing as npt
+
+BoolArray = npt.NDArray[np.bool_]
+IntArray = npt.NDArray[np.int64]
+FloatArray = npt.NDArray[np.float64]
+
+DIMENSIONS = ("persons", "school", "kita", "accessible", "psychotherapy")
+HOUSEHOLD_WEIGHTS = ("housing", "work", "education", "medical", "community", "city_size")
+NEUTRAL_HOUSEHOLD_WEIGHT = 3.0  # the household weights run 0-5; 3 leaves a criterion unchanged
+BASE_SCORE = 100  # every compatible pair is worth placing; criteria add to it
+
+# criterion -> (household weight it is scaled by, default round weight in points)
+CRITERIA: dict[str, tuple[str, int]] = {
+    "relatives": ("community", 40),
+    "settlement": ("city_size", 20),
+    "state": ("community", 15),
+    "labour": ("work", 25),
+    "language_course": ("work", 10),
+    "medical": ("medical", 20),
+    "community": ("community", 15),
+    "education": ("education", 25),
+    "housing": ("housing", 20),
+}
+DEFAULT_WEIGHTS = {code: default for code, (_, default) in CRITERIA.items()}
+MAX_ROUND_WEIGHT = 100
+COURSE_WAIT_HORIZON_WEEKS = 26.0
+
+
+@dataclass
+class Households:
+    ids: list[str]
+    demand: IntArray  # (H, 5) in DIMENSIONS order
+    state_wished: BoolArray  # (H, states)
+    state_excluded: BoolArray  # (H, states)
+    settlement_wished: BoolArray  # (H, settlement types)
+    specialist_needed: BoolArray  # (H, specialist care kinds)
+    has_pets: BoolArray  # (H,)
+    workers_by_sector: FloatArray  # (H, sectors): working-age members per sector
+    workers: FloatArray  # (H,) working-age members
+    weights: FloatArray  # (H, 6) in HOUSEHOLD_WEIGHTS order, 0-5
+    relative_municipality: set[tuple[int, int]] = field(default_factory=set)  # (h, m)
+    relative_state: set[tuple[int, int]] = field(default_factory=set)  # (h, state)
+    group: list[str | None] = field(default_factory=list)
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+
+@dataclass
+class Municipalities:
+    ids: list[str]
+    state: IntArray  # (M,) state index
+    settlement: IntArray  # (M,) settlement type index
+    capacity: IntArray  # (M, 5)
+    specialist_reachable: BoolArray  # (M, kinds)
+    largest_unit: IntArray  # (M,) beds of the largest unit; -1 when no units are listed
+    aggregate_places: IntArray  # (M,)
+    pet_friendly: BoolArray  # (M,)
+    sectors_in_demand: BoolArray  # (M, sectors)
+    course_seats: IntArray  # (M,)
+    course_wait_weeks: FloatArray  # (M,)
+    gp: FloatArray  # (M,) 0-1
+    paediatrics: FloatArray  # (M,) 0-1
+    community: FloatArray  # (M,) 0-1
+    unit_fit: FloatArray  # (M, 9): housing fit for a household of 0..8 persons
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+
+@dataclass
+class Scored:
+    """Compatible pairs and their integer scores, households in order."""
+
+    household: IntArray
+    municipality: IntArray
+    score: IntArray
+    compatible_count: IntArray  # (H,) before pruning to the best candidates
+
+
+# --- hard constraints -----------------------------------------------------------------------
+
+
+def compatible(h: IntArray, m: IntArray, hh: Households, mu: Municipalities) -> BoolArray:
+    """Pairs that no hard constraint excludes."""
+    ok = ~hh.state_excluded[h, mu.state[m]]
+    # Every specialist care the household needs must be reachable from the municipality.
+    ok &= ~(hh.specialist_needed[h] & ~mu.specialist_reachable[m]).any(axis=1)
+    # Where only units are listed, one of them must hold the whole household.
+    persons = hh.demand[h, 0]
+    units_only = (mu.largest_unit[m] >= 0) & (mu.aggregate_places[m] == 0)
+    ok &= ~units_only | (persons <= mu.largest_unit[m])
+    ok &= ~(hh.has_pets[h] & ~mu.pet_friendly[m])
+    # A demand larger than the whole capacity can never be met there.
+    ok &= (hh.demand[h] <= mu.capacity[m]).all(axis=1)
+    return ok
+
+
+# --- criteria: each returns a value in [0, 1] per pair ------------------------------------
+
+
+def _relatives(h: IntArray, m: IntArray, hh: Households, mu: Municipalities) -> FloatArray:
+    n = len(mu)
+    here = _member_of(h * n + m, {a * n + b for a, b in hh.relative_municipality})
+    states = 64
+    near = _member_of(h * states + mu.state[m], {a * states + b for a, b in hh.relative_state})
+    return np.where(here, 1.0, np.where(near, 0.5, 0.0))
+
+
+def _member_of(keys: IntArray, wanted: set[int]) -> BoolArray:
+    if not wanted:
+        return np.zeros(len(keys), dtype=bool)
+    return np.isin(keys, np.fromiter(wanted, dtype=np.int64, count=len(wanted)))
+
+
+def _settlement(h: IntArray, m: IntArray, hh: Households, mu: Municipalities) -> FloatArray:
+    return hh.settlement_wished[h, mu.settlement[m]].astype(float)
+
+
+def _state(h: IntArray, m: IntArray, hh: Households, mu: Municipalities) -> FloatArray:
+    return hh.state_wished[h, mu.state[m]].astype(float)
+
+
+def _labour(h: IntArray, m: IntArray, hh: Households, mu: Municipalities) -> FloatArray:
+    in_demand = (hh.workers_by_sector[h] * mu.sectors_in_demand[m]).sum(axis=1)
+    return np.divide(in_demand, hh.workers[h], out=np.zeros(len(h)), where=hh.workers[h] > 0)
+
+
+def _language_course(h: IntArray, m: IntArray, hh: Households, mu: Municipalities) -> FloatArray:
+    soon = np.clip(1.0 - mu.course_wait_weeks[m] / COURSE_WAIT_HORIZON_WEEKS, 0.0, 1.0)
+    return np.where(mu.course_seats[m] > 0, soon, 0.0)
+
+
+def _medical(h: IntArray, m: IntArray, hh: Households, mu: Municipalities) -> FloatArray:
+    children = (hh.demand[h, 1] + hh.demand[h, 2]) > 0
+    primary = np.where(children, (mu.gp[m] + mu.paediatrics[m]) / 2, mu.gp[m])
+    needs_therapy = hh.demand[h, 4] > 0
+    therapy = (mu.capacity[m, 4] > 0).astype(float)
+    return np.where(needs_therapy, (primary + therapy) / 2, primary)
+
+
+def _community(h: IntArray, m: IntArray, hh: Households, mu: Municipalities) -> FloatArray:
+    return mu.community[m].astype(float)
+
+
+def _education(h: IntArray, m: IntArray, hh: Households, mu: Municipalities) -> FloatArray:
+    school, kita = hh.demand[h, 1], hh.demand[h, 2]
+    children = school + kita
+    # Spare places beyond the household's own need make a good start more likely.
+    school_fit = np.minimum(1.0, mu.capacity[m, 1] / np.maximum(1, 3 * school))
+    kita_fit = np.minimum(1.0, mu.capacity[m, 2] / np.maximum(1, 3 * kita))
+    mixed = (school * school_fit + kita * kita_fit) / np.maximum(1, children)
+    return np.where(children > 0, mixed, 0.0)
+
+
+def _housing(h: IntArray, m: IntArray, hh: Households, mu: Municipalities) -> FloatArray:
+    persons = np.minimum(hh.demand[h, 0], mu.unit_fit.shape[1] - 1)
+    return mu.unit_fit[m, persons]
+
+
+CRITERION_FUNCTIONS: dict[str, Callable[..., FloatArray]] = {
+    "relatives": _relatives,
+    "settlement": _settlement,
+    "state": _state,
+    "labour": _labour,
+    "language_course": _language_course,
+    "medical": _medical,
+    "community": _community,
+    "education": _education,
+    "housing": _housing,
+}
+
+
+def normalised_weights(round_weights: dict[str, float] | None) -> dict[str, float]:
+    """The round's weights for every criterion (defaults for missing ones), clipped to range."""
+    weights = dict(DEFAULT_WEIGHTS)
+    for code, value in (round_weights or {}).items():
+        if code in weights:
+            weights[code] = float(min(max(value, 0), MAX_ROUND_WEIGHT))
+    return weights
+
+
+def criterion_points(
+    h: IntArray, m: IntArray, hh: Households, mu: Municipalities, weights: dict[str, float]
+) -> dict[str, FloatArray]:
+    """Points per criterion per pair: round weight x household weight factor x value."""
+    points = {}
+    for code, function in CRITERION_FUNCTIONS.items():
+        category = HOUSEHOLD_WEIGHTS.index(CRITERIA[code][0])
+        factor = hh.weights[h, category] / NEUTRAL_HOUSEHOLD_WEIGHT
+        points[code] = weights[code] * factor * function(h, m, hh, mu)
+    return points
+
+
+def pair_scores(
+    h: IntArray, m: IntArray, hh: Households, mu: Municipalities, weights: dict[str, float]
+) -> IntArray:
+    total = sum(criterion_points(h, m, hh, mu, weights).values())
+    return np.rint(BASE_SCORE + total).astype(np.int64)
+
+
+def _chunks(n_households: int, n_municipalities: int) -> Iterator[tuple[int, int]]:
+    # About a million pairs per chunk keeps memory flat at national scale.
+    step = max(1, 1_000_000 // max(1, n_municipalities))
+    for start in range(0, n_households, step):
+        yield start, min(n_households, start + step)
+
+
+def score_round(
+    hh: Households,
+    mu: Municipalities,
+    *,
+    weights: dict[str, float] | None = None,
+    bans: set[tuple[int, int]] | None = None,
+    pins: dict[int, int] | None = None,
+    candidates: int | None = None,
+) -> Scored:
+    """Score every compatible pair; keep at most ``candidates`` best municipalities per
+    household (None keeps all). A pin makes the pinned municipality the only candidate."""
+    weights = normalised_weights(weights)
+    parts: list[tuple[IntArray, IntArray, IntArray]] = []
+    counts = np.zeros(len(hh), dtype=np.int64)
+    n = len(mu)
+    for start, stop in _chunks(len(hh), n):
+        h = np.repeat(np.arange(start, stop, dtype=np.int64), n)
+        m = np.tile(np.arange(n, dtype=np.int64), stop - start)
+        keep = compatible(h, m, hh, mu) & _rules_allow(h, m, n, bans, pins)
+        h, m = h[keep], m[keep]
+        counts[start:stop] = np.bincount(h - start, minlength=stop - start)
+        score = pair_scores(h, m, hh, mu, weights)
+        parts.append(_best_candidates(h, m, score, candidates))
+    h = np.concatenate([p[0] for p in parts]) if parts else np.zeros(0, dtype=np.int64)
+    m = np.concatenate([p[1] for p in parts]) if parts else np.zeros(0, dtype=np.int64)
+    s = np.concatenate([p[2] for p in parts]) if parts else np.zeros(0, dtype=np.int64)
+    return Scored(household=h, municipality=m, score=s, compatible_count=counts)
+
+
+def _rules_allow(
+    h: IntArray,
+    m: IntArray,
+    n: int,
+    bans: set[tuple[int, int]] | None,
+    pins: dict[int, int] | None,
+) -> BoolArray:
+    allow = np.ones(len(h), dtype=bool)
+    if bans:
+        allow &= ~_member_of(h * n + m, {a * n + b for a, b in bans})
+    if pins:
+        pinned_h = np.fromiter(pins.keys(), dtype=np.int64, count=len(pins))
+        pinned_m = np.fromiter(pins.values(), dtype=np.int64, count=len(pins))
+        is_pinned = np.isin(h, pinned_h)
+        allow &= ~is_pinned | _member_of(h * n + m, set((pinned_h * n + pinned_m).tolist()))
+    return allow
+
+
+def _best_candidates(
+    h: IntArray, m: IntArray, score: IntArray, candidates: int | None
+) -> tuple[IntArray, IntArray, IntArray]:
+    if candidates is None or len(h) == 0:
+        return h, m, score
+    # Sort by household, then best score first (ties: lower municipality index), keep the
+    # first `candidates` of each household.
+    order = np.lexsort((m, -score, h))
+    h, m, score = h[order], m[order], score[order]
+    first = np.searchsorted(h, h, side="left")
+    rank = np.arange(len(h)) - first
+    keep = rank < candidates
+    order = np.lexsort((m[keep], h[keep]))
+    return h[keep][order], m[keep][order], score[keep][order]
+
+
+def explain(
+    h: IntArray, m: IntArray, hh: Households, mu: Municipalities, weights: dict[str, float] | None
+) -> list[list[dict[str, object]]]:
+    """Per pair, the criteria that contributed points, largest first (params filled by the
+    caller, which knows names)."""
+    points = criterion_points(h, m, hh, mu, normalised_weights(weights))
+    rows: list[list[dict[str, object]]] = []
+    for i in range(len(h)):
+        row = [
+            {"criterion": code, "points": int(round(float(values[i])))}
+            for code, values in points.items()
+            if round(float(values[i])) > 0
+        ]
+        row.sort(key=lambda item: -int(item["points"]))  # type: ignore[call-overload]
+        rows.append(row)
+    return rows

@@ -1,0 +1,1 @@
+"""Workflows of the matching app: building instances, runs, review, offers."""

@@ -1,0 +1,350 @@
+"""From the database to a ``rematch-instance/1``: load a round, score it, explain the result.
+
+Reads with ``values_list`` instead of model instances: a national round has 40,000 households
+and 100,000 members, and this runs inside the time budget of one iteration."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+import networkx as nx
+import numpy as np
+
+from matching import scoring
+from matching.models import RESERVING_OFFER_STATUSES, PairRule, PairRuleKind, Round
+from municipalities.choices import Sector, SpecialistCare
+from municipalities.models import FederalState, Municipality, SettlementType
+
+STATES = [code for code, _ in FederalState.choices]
+SETTLEMENTS = [code for code, _ in SettlementType.choices]
+SECTORS = [code for code, _ in Sector.choices]
+SPECIALIST = [code for code, _ in SpecialistCare.choices]
+LEVEL = {"good": 1.0, "limited": 0.5, "none": 0.0}
+COMMUNITY = {"large": 1.0, "small": 0.5, "none": 0.0}
+WORKING_AGE = (18, 67)
+# Households keep their best municipalities only when a round is large; small rounds keep all.
+CANDIDATES_PER_HOUSEHOLD = 40
+
+
+@dataclass
+class RoundData:
+    round: Round
+    households: scoring.Households
+    municipalities: scoring.Municipalities
+    household_pks: list[int]
+    municipality_pks: list[int]
+    bans: set[tuple[int, int]]
+    pins: dict[int, int]
+    relative_places: dict[tuple[int, int], str]
+
+
+def open_household_pks(round_: Round) -> list[int]:
+    """Households of the round still to be placed: no open or accepted offer, not withdrawn."""
+    from refugees.models import HouseholdStatus
+
+    taken = round_.offers.filter(status__in=RESERVING_OFFER_STATUSES).values("household_id")
+    return list(
+        round_.entries.exclude(household_id__in=taken)
+        .exclude(household__status=HouseholdStatus.WITHDRAWN)
+        .order_by("household__reference")
+        .values_list("household_id", flat=True)
+    )
+
+
+def load_round(round_: Round) -> RoundData:
+    household_pks = open_household_pks(round_)
+    municipalities, municipality_pks = _municipalities(round_)
+    m_index = {pk: i for i, pk in enumerate(municipality_pks)}
+    households, relative_places = _households(round_, household_pks, m_index)
+    h_index = {pk: i for i, pk in enumerate(household_pks)}
+    bans, pins = _rules(round_, h_index, m_index)
+    return RoundData(
+        round_, households, municipalities, household_pks, municipality_pks, bans, pins,
+        relative_places,
+    )  # fmt: skip
+
+
+# --- municipalities ---------------------------------------------------------------------
+
+
+def _municipalities(round_: Round) -> tuple[scoring.Municipalities, list[int]]:
+    from municipalities.models import Questionnaire
+
+    questionnaires = list(
+        Questionnaire.objects.filter(round=round_)
+        .submitted()
+        .select_related("municipality")
+        .prefetch_related("housing_units")
+        .order_by("municipality__slug")
+    )
+    reserved = _reserved_capacity(round_)
+    rows = [_municipality_row(q, reserved.get(q.municipality_id)) for q in questionnaires]
+    table = scoring.Municipalities(
+        ids=[q.municipality.slug for q in questionnaires],
+        **{key: np.array([row[key] for row in rows]).reshape(len(rows), *_shape(key))
+           for key in _MUNICIPALITY_KEYS},
+    )  # fmt: skip
+    return table, [q.municipality_id for q in questionnaires]
+
+
+_MUNICIPALITY_KEYS = (
+    "state", "settlement", "capacity", "specialist_reachable", "largest_unit",
+    "aggregate_places", "pet_friendly", "sectors_in_demand", "course_seats",
+    "course_wait_weeks", "gp", "paediatrics", "community", "unit_fit",
+)  # fmt: skip
+
+
+def _shape(key: str) -> tuple[int, ...]:
+    return {
+        "capacity": (5,), "specialist_reachable": (len(SPECIALIST),),
+        "sectors_in_demand": (len(SECTORS),), "unit_fit": (9,),
+    }.get(key, ())  # fmt: skip
+
+
+def _reserved_capacity(round_: Round) -> dict[int, np.ndarray]:
+    """Places held by open or accepted offers are not available to the next iteration."""
+    reserved: dict[int, np.ndarray] = defaultdict(lambda: np.zeros(5, dtype=np.int64))
+    rows = round_.offers.filter(status__in=RESERVING_OFFER_STATUSES).values_list(
+        "municipality_id", "demand"
+    )
+    for municipality_id, demand in rows:
+        reserved[municipality_id] += np.array([demand.get(d, 0) for d in scoring.DIMENSIONS])
+    return reserved
+
+
+def _municipality_row(q: Any, reserved: np.ndarray | None) -> dict[str, Any]:
+    municipality: Municipality = q.municipality
+    units = list(q.housing_units.all())
+    capacity = np.array([q.capacity()[d] for d in scoring.DIMENSIONS], dtype=np.int64)
+    if reserved is not None:
+        capacity = np.maximum(0, capacity - reserved)
+    return {
+        "state": STATES.index(municipality.federal_state),
+        "settlement": SETTLEMENTS.index(municipality.settlement_type),
+        "capacity": capacity,
+        "specialist_reachable": [c in q.specialist_care for c in SPECIALIST],
+        "largest_unit": max((u.beds for u in units), default=-1),
+        "aggregate_places": q.aggregate_places,
+        "pet_friendly": q.has_pet_friendly_housing(),
+        "sectors_in_demand": [s in q.sectors_in_demand for s in SECTORS],
+        "course_seats": q.integration_course_seats + q.job_course_seats,
+        "course_wait_weeks": float(q.course_waiting_weeks),
+        "gp": LEVEL.get(q.gp_availability, 0.0),
+        "paediatrics": LEVEL.get(q.paediatrics_availability, 0.0),
+        "community": 0.7 * COMMUNITY.get(q.ukrainian_community, 0.0)
+        + 0.3 * min(1.0, q.migrant_organisations / 3),
+        "unit_fit": _unit_fit(units, q.aggregate_places),
+    }
+
+
+def _unit_fit(units: list[Any], aggregate_places: int) -> list[float]:
+    """Housing fit per household size 0..8: a unit of the right size is best, a bigger one
+    good, shared aggregate places acceptable."""
+    beds = [u.beds for u in units]
+    fit = []
+    for persons in range(9):
+        if any(persons <= b <= persons + 1 for b in beds):
+            fit.append(1.0)
+        elif any(b > persons + 1 for b in beds):
+            fit.append(0.6)
+        else:
+            fit.append(0.4 if aggregate_places >= persons else 0.0)
+    return fit
+
+
+# --- households --------------------------------------------------------------------------
+
+
+def _households(
+    round_: Round, pks: list[int], m_index: dict[int, int]
+) -> tuple[scoring.Households, dict[tuple[int, int], str]]:
+    from refugees.models import Household, Member, Needs, Preferences, Relative
+
+    n = len(pks)
+    index = {pk: i for i, pk in enumerate(pks)}
+    table = _empty_households(n)
+    refs = dict(Household.objects.filter(pk__in=pks).values_list("pk", "reference"))
+    table.ids = [refs[pk] for pk in pks]
+    _fill_members(table, index, round_.arrival_date,
+                  Member.objects.filter(household_id__in=pks).values_list(
+                      "household_id", "date_of_birth", "sector"))  # fmt: skip
+    for hid, wheelchair, therapy, care in Needs.objects.filter(household_id__in=pks).values_list(
+        "household_id", "wheelchair", "psychotherapy", "specialist_care"
+    ):
+        i = index[hid]
+        table.demand[i, 3], table.demand[i, 4] = int(wheelchair), int(therapy)
+        table.specialist_needed[i] = [c in (care or []) for c in SPECIALIST]
+    _fill_preferences(table, index, Preferences.objects.filter(household_id__in=pks))
+    places = _fill_relatives(
+        table, index, m_index,
+        Relative.objects.filter(household_id__in=pks).values_list(
+            "household_id", "municipality_id", "municipality__federal_state",
+            "municipality__name"),
+    )  # fmt: skip
+    table.group = _groups(pks, index)
+    return table, places
+
+
+def _empty_households(n: int) -> scoring.Households:
+    return scoring.Households(
+        ids=[],
+        demand=np.zeros((n, 5), dtype=np.int64),
+        state_wished=np.zeros((n, len(STATES)), dtype=bool),
+        state_excluded=np.zeros((n, len(STATES)), dtype=bool),
+        settlement_wished=np.zeros((n, len(SETTLEMENTS)), dtype=bool),
+        specialist_needed=np.zeros((n, len(SPECIALIST)), dtype=bool),
+        has_pets=np.zeros(n, dtype=bool),
+        workers_by_sector=np.zeros((n, len(SECTORS))),
+        workers=np.zeros(n),
+        weights=np.full((n, len(scoring.HOUSEHOLD_WEIGHTS)), scoring.NEUTRAL_HOUSEHOLD_WEIGHT),
+    )
+
+
+def age_on(born: date, day: date) -> int:
+    return day.year - born.year - ((day.month, day.day) < (born.month, born.day))
+
+
+def _fill_members(table: scoring.Households, index: dict[int, int], arrival: date, rows) -> None:
+    sector_index = {code: i for i, code in enumerate(SECTORS)}
+    for hid, born, sector in rows:
+        i = index[hid]
+        age = age_on(born, arrival) if born else 30
+        table.demand[i, 0] += 1
+        table.demand[i, 1] += int(6 <= age <= 17)
+        table.demand[i, 2] += int(1 <= age <= 5)
+        if WORKING_AGE[0] <= age <= WORKING_AGE[1]:
+            table.workers[i] += 1
+            if sector in sector_index:
+                table.workers_by_sector[i, sector_index[sector]] += 1
+
+
+def _fill_preferences(table: scoring.Households, index: dict[int, int], prefs) -> None:
+    for p in prefs:
+        i = index[p.household_id]
+        table.settlement_wished[i] = [s in (p.settlement_types or []) for s in SETTLEMENTS]
+        table.state_wished[i] = [s in (p.wished_states or []) for s in STATES]
+        table.state_excluded[i] = [s in (p.excluded_states or []) for s in STATES]
+        table.has_pets[i] = p.has_pets
+        table.weights[i] = [getattr(p, f"weight_{w}") for w in scoring.HOUSEHOLD_WEIGHTS]
+
+
+def _fill_relatives(table, index, m_index, rows) -> dict[tuple[int, int], str]:
+    places: dict[tuple[int, int], str] = {}
+    for hid, municipality_id, state, name in rows:
+        i = index[hid]
+        if municipality_id in m_index:
+            table.relative_municipality.add((i, m_index[municipality_id]))
+            places[(i, m_index[municipality_id])] = name
+        if state:
+            table.relative_state.add((i, STATES.index(state)))
+    return places
+
+
+def _groups(pks: list[int], index: dict[int, int]) -> list[str | None]:
+    """Linked households form groups: connected components of the link graph."""
+    from refugees.models import Household
+
+    graph = nx.Graph()
+    links = Household.linked_households.through.objects.filter(
+        from_household_id__in=pks, to_household_id__in=pks
+    ).values_list("from_household_id", "to_household_id")
+    graph.add_edges_from(links)
+    group: list[str | None] = [None] * len(pks)
+    for component in nx.connected_components(graph):
+        if len(component) > 1:
+            label = f"G{min(component)}"
+            for pk in component:
+                group[index[pk]] = label
+    return group
+
+
+# --- rules ----------------------------------------------------------------------------------
+
+
+def _rules(round_, h_index, m_index) -> tuple[set[tuple[int, int]], dict[int, int]]:
+    bans: set[tuple[int, int]] = set()
+    pins: dict[int, int] = {}
+    rows = PairRule.objects.filter(round=round_).values_list(
+        "household_id", "municipality_id", "kind"
+    )
+    for hid, mid, kind in rows:
+        if hid in h_index and mid in m_index:
+            if kind == PairRuleKind.BAN:
+                bans.add((h_index[hid], m_index[mid]))
+            else:
+                pins[h_index[hid]] = m_index[mid]
+    return bans, pins
+
+
+# --- the instance ----------------------------------------------------------------------------
+
+
+def build_instance(data: RoundData, weights: dict[str, float]) -> tuple[dict, scoring.Scored]:
+    hh, mu = data.households, data.municipalities
+    candidates = CANDIDATES_PER_HOUSEHOLD if len(mu) > CANDIDATES_PER_HOUSEHOLD else None
+    scored = scoring.score_round(
+        hh, mu, weights=weights, bans=data.bans, pins=data.pins, candidates=candidates
+    )
+    instance = {
+        "format": "rematch-instance/1",
+        "dimensions": list(scoring.DIMENSIONS),
+        "municipalities": [
+            {"id": mid, "capacity": _amounts(mu.capacity[j])} for j, mid in enumerate(mu.ids)
+        ],
+        "households": [_household_entry(hh, i) for i in range(len(hh))],
+        "scores": [
+            {"household": hh.ids[h], "municipality": mu.ids[m], "score": int(s)}
+            for h, m, s in zip(
+                scored.household.tolist(),
+                scored.municipality.tolist(),
+                scored.score.tolist(),
+                strict=True,
+            )
+        ],
+    }
+    return instance, scored
+
+
+def _amounts(row: np.ndarray) -> dict[str, int]:
+    return {d: int(v) for d, v in zip(scoring.DIMENSIONS, row.tolist(), strict=True) if v}
+
+
+def _household_entry(hh: scoring.Households, i: int) -> dict[str, Any]:
+    entry: dict[str, Any] = {"id": hh.ids[i], "demand": _amounts(hh.demand[i])}
+    if hh.group and hh.group[i]:
+        entry["group"] = hh.group[i]
+    return entry
+
+
+def explanation_params(data: RoundData, h: int, m: int, item: dict[str, Any]) -> dict[str, Any]:
+    """Names and codes that make an explanation line readable ("Relatives in Kiel")."""
+    hh, mu = data.households, data.municipalities
+    code = item["criterion"]
+    if code == "relatives":
+        place = data.relative_places.get((h, m))
+        return {"place": place} if place else {"state": STATES[int(mu.state[m])]}
+    if code == "settlement":
+        return {"type": SETTLEMENTS[int(mu.settlement[m])]}
+    if code == "state":
+        return {"state": STATES[int(mu.state[m])]}
+    if code == "labour":
+        wanted = hh.workers_by_sector[h] > 0
+        return {"sectors": [SECTORS[k] for k in np.flatnonzero(wanted & mu.sectors_in_demand[m])]}
+    if code == "language_course":
+        return {"weeks": int(mu.course_wait_weeks[m])}
+    return {}
+
+
+def explain_pairs(data: RoundData, pairs: list[tuple[int, int]], weights) -> list[list[dict]]:
+    if not pairs:
+        return []
+    h = np.array([p[0] for p in pairs], dtype=np.int64)
+    m = np.array([p[1] for p in pairs], dtype=np.int64)
+    rows = scoring.explain(h, m, data.households, data.municipalities, weights)
+    for (hi, mi), row in zip(pairs, rows, strict=True):
+        for item in row:
+            item["params"] = explanation_params(data, hi, mi, item)
+    return rows

@@ -1,0 +1,231 @@
+"""Offers: publishing a run, both sides' answers, deadlines, arrival."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.audit import audit_log
+from accounts.models import User
+from matching import notify
+from matching.models import (
+    Offer,
+    OfferStatus,
+    PairRule,
+    PairRuleKind,
+    Round,
+    RoundStatus,
+    Run,
+    RunStatus,
+)
+
+REMINDER_BEFORE = timedelta(hours=48)
+
+
+@transaction.atomic
+def run_publish(*, run: Run, by: User) -> list[Offer]:
+    """No offer leaves without a coordinator publishing it (human oversight)."""
+    if not by.is_coordinator:
+        raise PermissionDenied
+    run = Run.objects.select_for_update().select_related("round").get(pk=run.pk)
+    if run.status != RunStatus.SUCCEEDED:
+        raise ValidationError(_("Only a finished run can be published."))
+    if run.published_at:
+        raise ValidationError(_("This run has been published already."))
+    if run.round.runs.filter(iteration__gt=run.iteration).exists():
+        raise ValidationError(_("A newer run exists; publish that one instead."))
+    deadline = timezone.now() + timedelta(days=run.round.offer_reply_days)
+    offers = [
+        Offer(
+            round=run.round, run=run, household=p.household, municipality=p.municipality,
+            score=p.score, explanation=p.explanation, demand=p.demand, deadline=deadline,
+        )  # fmt: skip
+        for p in run.proposals.filter(municipality__isnull=False)
+        .exclude(household__offers__round=run.round,
+                 household__offers__status__in=[OfferStatus.PENDING, OfferStatus.ACCEPTED,
+                                                OfferStatus.ARRIVED])
+        .select_related("household__contact_user", "municipality")
+    ]  # fmt: skip
+    Offer.objects.bulk_create(offers)
+    run.published_at = timezone.now()
+    run.save(update_fields=["published_at"])
+    Round.objects.filter(pk=run.round_id).update(status=RoundStatus.MATCHING)
+    audit_log(actor=by, action="matching.run.published", target=run,
+              changes={"offers": len(offers)})  # fmt: skip
+    _notify_published(offers)
+    return offers
+
+
+def _notify_published(offers: list[Offer]) -> None:
+    by_municipality: dict[int, list[Offer]] = {}
+    for offer in offers:
+        by_municipality.setdefault(offer.municipality_id, []).append(offer)
+        notify.notify(notify.household_contacts(offer.household), "offer_household",
+                      {"offer": offer})  # fmt: skip
+    for group in by_municipality.values():
+        municipality = group[0].municipality
+        notify.notify(notify.municipality_staff(municipality), "offers_municipality",
+                      {"municipality": municipality, "count": len(group),
+                       "deadline": group[0].deadline})  # fmt: skip
+
+
+def _locked(offer: Offer) -> Offer:
+    # Two people answering at once: the second waits for the row and sees the first answer.
+    return (
+        Offer.objects.select_for_update()
+        .select_related("household", "municipality", "round")
+        .get(pk=offer.pk)
+    )
+
+
+def may_answer_for_household(user: User, offer: Offer) -> bool:
+    household = offer.household
+    if user.is_refugee:
+        return household.contact_user_id == user.pk
+    return user.is_caseworker and household.organisation_id == user.organisation_id
+
+
+def may_answer_for_municipality(user: User, offer: Offer) -> bool:
+    return (
+        user.is_municipal_staff and offer.municipality.staff_memberships.filter(user=user).exists()
+    )
+
+
+@transaction.atomic
+def offer_answer_household(*, offer: Offer, by: User, accept: bool, reason: str = "") -> Offer:
+    offer = _locked(offer)
+    if not may_answer_for_household(by, offer):
+        raise PermissionDenied
+    offer.answer_as_household(yes=accept, reason=reason)
+    offer.household_answered_by = by
+    offer.save()
+    audit_log(actor=by, action=f"matching.offer.household_{'accepted' if accept else 'declined'}",
+              target=offer)  # fmt: skip
+    _after_answer(offer)
+    return offer
+
+
+@transaction.atomic
+def offer_answer_municipality(*, offer: Offer, by: User, accept: bool, reason: str = "") -> Offer:
+    offer = _locked(offer)
+    if not may_answer_for_municipality(by, offer):
+        raise PermissionDenied
+    offer.answer_as_municipality(yes=accept, reason=reason)
+    offer.municipality_answered_by = by
+    offer.save()
+    audit_log(actor=by,
+              action=f"matching.offer.municipality_{'confirmed' if accept else 'objected'}",
+              target=offer)  # fmt: skip
+    _after_answer(offer)
+    return offer
+
+
+def _after_answer(offer: Offer) -> None:
+    from refugees.models import HouseholdStatus
+
+    if offer.status in (OfferStatus.DECLINED, OfferStatus.OBJECTED):
+        _ban(offer, reason=offer.get_status_display())
+        notify.notify(_everyone(offer), "offer_closed", {"offer": offer})
+    elif offer.status == OfferStatus.ACCEPTED:
+        type(offer.household).objects.filter(pk=offer.household_id).update(
+            status=HouseholdStatus.MATCHED
+        )
+        notify.notify(_everyone(offer), "offer_accepted", {"offer": offer})
+
+
+def _everyone(offer: Offer) -> list[User]:
+    return notify.household_contacts(offer.household) + notify.municipality_staff(
+        offer.municipality
+    )
+
+
+def _ban(offer: Offer, *, reason: str) -> None:
+    """A declined, objected or expired pair is not proposed again; its capacity is free again
+    because only open and accepted offers hold places."""
+    PairRule.objects.update_or_create(
+        round=offer.round, household=offer.household, municipality=offer.municipality,
+        defaults={"kind": PairRuleKind.BAN, "reason": str(reason)[:300]},
+    )  # fmt: skip
+
+
+@transaction.atomic
+def offer_set_travel_date(*, offer: Offer, by: User, travel_date: date) -> Offer:
+    offer = _locked(offer)
+    if not (by.is_coordinator or may_answer_for_household(by, offer)
+            or may_answer_for_municipality(by, offer)):  # fmt: skip
+        raise PermissionDenied
+    if offer.status != OfferStatus.ACCEPTED:
+        raise ValidationError(_("A travel date can be set only after both sides accepted."))
+    if travel_date < timezone.localdate():
+        raise ValidationError({"travel_date": _("The travel date must not be in the past.")})
+    before = offer.travel_date
+    offer.travel_date = travel_date
+    offer.save(update_fields=["travel_date"])
+    audit_log(
+        actor=by,
+        action="matching.offer.travel_date_set",
+        target=offer,
+        changes={"travel_date": [str(before) if before else None, str(travel_date)]},
+    )
+    return offer
+
+
+@transaction.atomic
+def offer_confirm_arrival(*, offer: Offer, by: User) -> Offer:
+    from refugees.models import HouseholdStatus
+
+    offer = _locked(offer)
+    if not may_answer_for_municipality(by, offer):
+        raise PermissionDenied
+    offer.confirm_arrival()
+    offer.save(update_fields=["status", "arrived_at"])
+    type(offer.household).objects.filter(pk=offer.household_id).update(
+        status=HouseholdStatus.RELOCATED
+    )
+    audit_log(actor=by, action="matching.offer.arrival_confirmed", target=offer)
+    return offer
+
+
+def offers_expire(*, now=None) -> int:
+    """Close open offers past their deadline (Celery beat); each in its own transaction."""
+    now = now or timezone.now()
+    count = 0
+    for pk in Offer.objects.filter(status=OfferStatus.PENDING, deadline__lte=now).values_list(
+        "pk", flat=True
+    ):
+        with transaction.atomic():
+            offer = _locked(Offer(pk=pk))
+            if offer.status != OfferStatus.PENDING:
+                continue
+            offer.expire()
+            offer.save(update_fields=["status", "closed_at"])
+            _ban(offer, reason=_("Expired"))
+            audit_log(actor=None, action="matching.offer.expired", target=offer)
+            notify.notify(_everyone(offer), "offer_closed", {"offer": offer})
+            count += 1
+    return count
+
+
+def offers_remind(*, now=None) -> int:
+    """Remind whoever has not answered yet, once, two days before the deadline."""
+    now = now or timezone.now()
+    due = Offer.objects.filter(
+        status=OfferStatus.PENDING, reminded_at__isnull=True,
+        deadline__gt=now, deadline__lte=now + REMINDER_BEFORE,
+    ).select_related("household__contact_user", "municipality")  # fmt: skip
+    count = 0
+    for offer in due:
+        with transaction.atomic():
+            recipients = []
+            if not offer.household_answer:
+                recipients += notify.household_contacts(offer.household)
+            if not offer.municipality_answer:
+                recipients += notify.municipality_staff(offer.municipality)
+            notify.notify(recipients, "offer_reminder", {"offer": offer})
+            Offer.objects.filter(pk=offer.pk).update(reminded_at=now)
+            count += 1
+    return count

@@ -1,0 +1,274 @@
+"""Match runs: start one, execute it stage by stage, review it (pins, bans, differences)."""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+from contextlib import contextmanager
+from importlib.metadata import PackageNotFoundError, version
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.base import ContentFile
+from django.db import IntegrityError, transaction
+from django.db.models import Max
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.audit import audit_log
+from accounts.models import User
+from matching import engine, scoring
+from matching.models import (
+    PairRule,
+    PairRuleKind,
+    Proposal,
+    Round,
+    RoundStatus,
+    Run,
+    RunStage,
+    RunStatus,
+    UnmatchedReason,
+)
+from matching.services.instance import build_instance, explain_pairs, load_round
+
+logger = logging.getLogger(__name__)
+METHODS = ("auto", *sorted(m for m in engine.METHODS if m != "auto"))
+
+
+def engine_version() -> str:
+    try:
+        return f"rematch {version('rematch')}"
+    except PackageNotFoundError:
+        return "rematch (source)"
+
+
+def _require_coordinator(user: User) -> None:
+    if not user.is_coordinator:
+        raise PermissionDenied
+
+
+@transaction.atomic
+def round_weights_set(*, round: Round, by: User, weights: dict[str, float]) -> Round:
+    _require_coordinator(by)
+    round = Round.objects.select_for_update().get(pk=round.pk)
+    before = scoring.normalised_weights(round.weights)
+    round.weights = scoring.normalised_weights(weights)
+    round.save(update_fields=["weights"])
+    changes = {k: [before[k], v] for k, v in round.weights.items() if before[k] != v}
+    audit_log(actor=by, action="matching.round.weights_changed", target=round, changes=changes)
+    return round
+
+
+@transaction.atomic
+def run_start(*, round: Round, by: User, method: str = "auto", time_limit: float = 60.0) -> Run:
+    """Queue a run. Only one run per round at a time: the row lock orders two clicks, and the
+    partial unique index catches anything that slips past it."""
+    _require_coordinator(by)
+    if method not in METHODS:
+        raise ValidationError({"method": _("Unknown method.")})
+    if not 1 <= time_limit <= 3600:
+        raise ValidationError({"time_limit": _("The time limit must be 1 to 3600 seconds.")})
+    round = Round.objects.select_for_update().get(pk=round.pk)
+    if round.status in (RoundStatus.DRAFT, RoundStatus.CLOSED):
+        raise ValidationError(_("Runs are possible only while a round is open."))
+    if round.runs.active().exists():
+        raise ValidationError(_("A run of this round is in progress already."))
+    iteration = (round.runs.aggregate(n=Max("iteration"))["n"] or 0) + 1
+    try:
+        with transaction.atomic():
+            run = Run.objects.create(
+                round=round, iteration=iteration, method=method, time_limit=time_limit,
+                weights=scoring.normalised_weights(round.weights), started_by=by,
+                engine_version=engine_version(),
+            )  # fmt: skip
+    except IntegrityError:
+        raise ValidationError(_("A run of this round is in progress already.")) from None
+    audit_log(actor=by, action="matching.run.started", target=run,
+              changes={"method": method, "iteration": iteration})  # fmt: skip
+    from matching.tasks import execute_run
+
+    transaction.on_commit(lambda: execute_run.delay(run.pk))
+    return run
+
+
+def _claim(run_id: int) -> Run | None:
+    """Mark the run running. A run that ended already is left alone, so a redelivered task
+    (worker killed, acks_late) does nothing twice."""
+    with transaction.atomic():
+        run = Run.objects.select_for_update().select_related("round").get(pk=run_id)
+        if run.status not in (RunStatus.QUEUED, RunStatus.RUNNING):
+            return None
+        run.status, run.started_at = RunStatus.RUNNING, timezone.now()
+        run.stage, run.progress, run.error = RunStage.LOAD, 5, ""
+        run.save(update_fields=["status", "started_at", "stage", "progress", "error"])
+        return run
+
+
+@contextmanager
+def _stage(run: Run, stage: str, progress: int, seconds: dict[str, float]):
+    Run.objects.filter(pk=run.pk).update(stage=stage, progress=progress)
+    started = time.perf_counter()
+    yield
+    seconds[stage] = round(time.perf_counter() - started, 3)
+
+
+def run_execute(*, run_id: int) -> Run | None:
+    run = _claim(run_id)
+    if run is None:
+        return None
+    seconds: dict[str, float] = {}
+    try:
+        with _stage(run, RunStage.LOAD, 5, seconds):
+            data = load_round(run.round)
+        with _stage(run, RunStage.SCORE, 25, seconds):
+            document, scored = build_instance(data, run.weights)
+            instance = engine.parse_instance(document)
+        with _stage(run, RunStage.SOLVE, 50, seconds):
+            result = engine.solve(instance, time_limit=run.time_limit, method=run.method)
+        with _stage(run, RunStage.STORE, 90, seconds):
+            _store(run, data, scored, document, result, seconds)
+        Run.objects.filter(pk=run.pk).update(stage_seconds=seconds)
+    except Exception as error:  # any failure leaves the run failed and the round unchanged
+        logger.exception("matching.run.failed", extra={"run": run.pk})
+        run_fail(run_id=run.pk, error=f"{type(error).__name__}: {error}")
+        return Run.objects.get(pk=run.pk)
+    return Run.objects.get(pk=run.pk)
+
+
+@transaction.atomic
+def _store(run, data, scored, document, result, seconds) -> None:
+    run = Run.objects.select_for_update().get(pk=run.pk)
+    if run.status != RunStatus.RUNNING:
+        return
+    m_index = {mid: j for j, mid in enumerate(data.municipalities.ids)}
+    h_index = {hid: i for i, hid in enumerate(data.households.ids)}
+    pairs = [(h_index[h], m_index[m]) for h, m in result.assignment.items()]
+    explanations = dict(zip(pairs, explain_pairs(data, pairs, run.weights), strict=True))
+    scores = _pair_score_lookup(scored)
+    proposals = [
+        _proposal(run, data, i, explanations, scores, result.assignment, m_index,
+                  int(scored.compatible_count[i]))
+        for i in range(len(data.households))
+    ]  # fmt: skip
+    Proposal.objects.bulk_create(proposals, batch_size=2000)
+    run.instance_file.save(f"run-{run.pk}-instance.json", ContentFile(_json(document)), save=False)
+    run.result_file.save(f"run-{run.pk}-result.json", ContentFile(_json(result.to_dict())),
+                         save=False)  # fmt: skip
+    matched = [p for p in proposals if p.municipality_id]
+    run.status, run.stage, run.progress, run.finished_at = (
+        RunStatus.SUCCEEDED, RunStage.DONE, 100, timezone.now()
+    )  # fmt: skip
+    run.engine_status, run.engine_method = result.status, result.method
+    run.objective, run.bound, run.solve_seconds = result.objective, result.bound, result.seconds
+    run.household_count, run.pair_count = len(data.households), len(scored.score)
+    run.matched_households = len(matched)
+    run.matched_persons = sum(p.demand.get("persons", 0) for p in matched)
+    run.stage_seconds = seconds
+    run.save()
+    audit_log(actor=None, action="matching.run.succeeded", target=run,
+              changes={"matched": run.matched_households, "method": result.method})  # fmt: skip
+
+
+def _json(document: dict) -> bytes:
+    return json.dumps(document, ensure_ascii=False, separators=(",", ":")).encode()
+
+
+def _pair_score_lookup(scored) -> dict[tuple[int, int], int]:
+    return {
+        (h, m): s
+        for h, m, s in zip(
+            scored.household.tolist(), scored.municipality.tolist(), scored.score.tolist(),
+            strict=True,
+        )
+    }  # fmt: skip
+
+
+def _proposal(run, data, i, explanations, scores, assignment, m_index, compatible) -> Proposal:
+    hh = data.households
+    demand = {d: int(v) for d, v in zip(scoring.DIMENSIONS, hh.demand[i].tolist(), strict=True)}
+    household_pk = data.household_pks[i]
+    municipality_id = assignment.get(hh.ids[i])
+    if municipality_id is None:
+        reason = UnmatchedReason.NO_COMPATIBLE if compatible == 0 else UnmatchedReason.CAPACITY
+        return Proposal(run=run, household_id=household_pk, demand=demand,
+                        unmatched_reason=reason, compatible_count=compatible)  # fmt: skip
+    j = m_index[municipality_id]
+    return Proposal(
+        run=run, household_id=household_pk, municipality_id=data.municipality_pks[j],
+        score=scores[(i, j)], explanation=explanations[(i, j)], demand=demand,
+        compatible_count=compatible,
+    )  # fmt: skip
+
+
+@transaction.atomic
+def run_fail(*, run_id: int, error: str) -> None:
+    run = Run.objects.select_for_update().get(pk=run_id)
+    if run.status not in (RunStatus.QUEUED, RunStatus.RUNNING):
+        return
+    run.status, run.finished_at, run.error = RunStatus.FAILED, timezone.now(), error[:2000]
+    run.save(update_fields=["status", "finished_at", "error"])
+    audit_log(actor=None, action="matching.run.failed", target=run)
+
+
+def runs_reap_stale(*, older_than_seconds: float) -> int:
+    """Runs whose worker died without a trace (no redelivery) are marked failed, so the round
+    can be run again."""
+    cutoff = timezone.now() - timezone.timedelta(seconds=older_than_seconds)
+    stale = Run.objects.filter(status=RunStatus.RUNNING, started_at__lt=cutoff)
+    stale |= Run.objects.filter(status=RunStatus.QUEUED, created_at__lt=cutoff)
+    count = 0
+    for run_id in stale.values_list("pk", flat=True):
+        run_fail(run_id=run_id, error=_("The worker stopped before the run finished."))
+        count += 1
+    return count
+
+
+# --- review ---------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def pair_rule_set(
+    *, round: Round, household, municipality, kind: str, by: User, reason: str = ""
+) -> PairRule:
+    _require_coordinator(by)
+    if kind not in PairRuleKind.values:
+        raise ValidationError({"kind": _("Unknown rule.")})
+    if not round.entries.filter(household=household).exists():
+        raise ValidationError(_("The household does not take part in this round."))
+    if not round.participations.filter(municipality=municipality).exists():
+        raise ValidationError(_("The municipality does not take part in this round."))
+    if kind == PairRuleKind.PIN:
+        PairRule.objects.filter(round=round, household=household, kind=PairRuleKind.PIN).delete()
+    rule, _created = PairRule.objects.update_or_create(
+        round=round, household=household, municipality=municipality,
+        defaults={"kind": kind, "reason": reason[:300], "created_by": by},
+    )  # fmt: skip
+    audit_log(actor=by, action=f"matching.pair.{kind}ned", target=rule.household,
+              changes={"municipality": municipality.slug})  # fmt: skip
+    return rule
+
+
+@transaction.atomic
+def pair_rule_remove(*, rule: PairRule, by: User) -> None:
+    _require_coordinator(by)
+    audit_log(actor=by, action="matching.pair.rule_removed", target=rule.household,
+              changes={"municipality": rule.municipality.slug, "rule": rule.kind})  # fmt: skip
+    rule.delete()
+
+
+def run_diff(run: Run, previous: Run | None) -> dict[str, list]:
+    """What changed from the previous run: households moved, newly placed, no longer placed."""
+    if previous is None:
+        return {"moved": [], "placed": [], "unplaced": []}
+    before = dict(previous.proposals.values_list("household_id", "municipality_id"))
+    now = list(run.proposals.select_related("household", "municipality"))
+    moved, placed, unplaced = [], [], []
+    for p in now:
+        old = before.get(p.household_id)
+        if p.municipality_id and old and old != p.municipality_id:
+            moved.append((p, old))
+        elif p.municipality_id and not old:
+            placed.append(p)
+        elif not p.municipality_id and old:
+            unplaced.append((p, old))
+    return {"moved": moved, "placed": placed, "unplaced": unplaced}

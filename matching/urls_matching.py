@@ -1,0 +1,20 @@
+from django.urls import path
+
+from matching import views_offers, views_runs
+
+urlpatterns = [
+    path("rounds/<int:round_pk>/runs/", views_runs.run_list, name="run_list"),
+    path("rounds/<int:round_pk>/weights/", views_runs.round_weights, name="round_weights"),
+    path("rounds/<int:round_pk>/rules/", views_runs.pair_rule_add, name="pair_rule_add"),
+    path("rounds/<int:round_pk>/offers/", views_runs.round_offers, name="round_offers"),
+    path("rules/<int:pk>/delete/", views_runs.pair_rule_delete, name="pair_rule_delete"),
+    path("runs/<int:pk>/", views_runs.run_detail, name="run_detail"),
+    path("runs/<int:pk>/status.json", views_runs.run_status, name="run_status"),
+    path("runs/<int:pk>/publish/", views_runs.run_publish, name="run_publish"),
+    path("runs/<int:pk>/<str:kind>.json", views_runs.run_file, name="run_file"),
+    path("offers/", views_offers.offer_list, name="offer_list"),
+    path("offers/<int:pk>/", views_offers.offer_detail, name="offer_detail"),
+    path("offers/<int:pk>/answer/<str:side>/", views_offers.offer_answer, name="offer_answer"),
+    path("offers/<int:pk>/travel/", views_offers.offer_travel_date, name="offer_travel_date"),
+    path("offers/<int:pk>/arrival/", views_offers.offer_arrival, name="offer_arrival"),
+]

@@ -1,0 +1,196 @@
+"""Coordinator pages for match runs: start, progress, result, review, publish."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.db.models import Count, Q
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from accounts.permissions import role_required
+from accounts.roles import Role
+from matching import scoring
+from matching.forms_runs import PairRuleForm, RunStartForm, WeightsForm
+from matching.models import Offer, PairRule, Round, Run, RunStatus
+from matching.services import offers as offer_services
+from matching.services import runs as run_services
+
+
+def _round(request: HttpRequest, pk: int) -> Round:
+    return get_object_or_404(Round.objects.visible_to(request.user), pk=pk)
+
+
+def _run(request: HttpRequest, pk: int) -> Run:
+    return get_object_or_404(Run.objects.visible_to(request.user).select_related("round"), pk=pk)
+
+
+@role_required(Role.COORDINATOR)
+def run_list(request: HttpRequest, round_pk: int) -> HttpResponse:
+    round_ = _round(request, round_pk)
+    start_form = RunStartForm(request.POST or None)
+    if request.method == "POST" and start_form.is_valid():
+        try:
+            run = run_services.run_start(round=round_, by=request.user, **start_form.cleaned_data)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            return redirect("run_detail", pk=run.pk)
+    weights = scoring.normalised_weights(round_.weights)
+    context = {
+        "round": round_,
+        "runs": round_.runs.select_related("started_by"),
+        "start_form": start_form,
+        "weights_form": WeightsForm(initial_weights=weights),
+        "offer_counts": round_.offers.values("status").annotate(n=Count("id")).order_by(),
+        "household_count": round_.entries.count(),
+    }
+    return render(request, "matching/run_list.html", context)
+
+
+@require_POST
+@role_required(Role.COORDINATOR)
+def round_weights(request: HttpRequest, round_pk: int) -> HttpResponse:
+    round_ = _round(request, round_pk)
+    form = WeightsForm(request.POST, initial_weights=scoring.normalised_weights(round_.weights))
+    if form.is_valid():
+        run_services.round_weights_set(round=round_, by=request.user, weights=form.cleaned_data)
+        messages.success(request, _("The criteria weights were saved."))
+    else:
+        messages.error(request, _("Each weight must be a whole number from 0 to 100."))
+    return redirect("run_list", round_pk=round_.pk)
+
+
+@role_required(Role.COORDINATOR)
+def run_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    run = _run(request, pk)
+    proposals = run.proposals.select_related("household", "municipality").order_by(
+        "municipality__name", "household__reference"
+    )
+    previous = run.round.runs.filter(iteration__lt=run.iteration).order_by("-iteration").first()
+    context = {
+        "run": run,
+        "proposals": [p for p in proposals if p.municipality_id],
+        "unmatched": [p for p in proposals if not p.municipality_id],
+        "utilisation": _utilisation(run),
+        "diff": run_services.run_diff(run, previous) if run.status == RunStatus.SUCCEEDED else None,
+        "previous": previous,
+        "rule_form": PairRuleForm(round=run.round),
+        "rules": PairRule.objects.filter(round=run.round).select_related(
+            "household", "municipality"
+        ),
+        "is_latest": not run.round.runs.filter(iteration__gt=run.iteration).exists(),
+    }
+    return render(request, "matching/run_detail.html", context)
+
+
+def _utilisation(run: Run) -> list[dict]:
+    if not run.result_file:
+        return []
+    import json
+
+    with run.result_file.open("rb") as handle:
+        document = json.load(handle)
+    rows = []
+    for municipality, dims in sorted(document.get("utilisation", {}).items()):
+        cells = [(d, dims.get(d, {"used": 0, "capacity": 0})) for d in scoring.DIMENSIONS]
+        rows.append({"municipality": municipality, "cells": cells})
+    return rows
+
+
+@role_required(Role.COORDINATOR)
+def run_status(request: HttpRequest, pk: int) -> JsonResponse:
+    run = _run(request, pk)
+    return JsonResponse(
+        {
+            "status": run.status,
+            "status_label": run.get_status_display(),
+            "stage": run.stage,
+            "stage_label": run.get_stage_display(),
+            "progress": run.progress,
+            "done": not run.is_active,
+        }
+    )
+
+
+@role_required(Role.COORDINATOR)
+def run_file(request: HttpRequest, pk: int, kind: str) -> FileResponse:
+    run = _run(request, pk)
+    field = {"instance": run.instance_file, "result": run.result_file}.get(kind)
+    if not field:
+        raise Http404
+    return FileResponse(
+        field.open("rb"), as_attachment=True, filename=f"round-{run.round_id}-run-{run.iteration}"
+        f"-{kind}.json", content_type="application/json",
+    )  # fmt: skip
+
+
+@require_POST
+@role_required(Role.COORDINATOR)
+def run_publish(request: HttpRequest, pk: int) -> HttpResponse:
+    run = _run(request, pk)
+    try:
+        offers = offer_services.run_publish(run=run, by=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("%(n)s offers were published.") % {"n": len(offers)})
+    return redirect("run_detail", pk=run.pk)
+
+
+@require_POST
+@role_required(Role.COORDINATOR)
+def pair_rule_add(request: HttpRequest, round_pk: int) -> HttpResponse:
+    round_ = _round(request, round_pk)
+    form = PairRuleForm(request.POST, round=round_)
+    if form.is_valid():
+        try:
+            run_services.pair_rule_set(round=round_, by=request.user, **form.cleaned_data)
+            messages.success(request, _("The rule was saved. Start a new run to apply it."))
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+    else:
+        messages.error(request, _("Please choose a household, a municipality and a rule."))
+    return _back(request, "run_list", round_pk=round_.pk)
+
+
+@require_POST
+@role_required(Role.COORDINATOR)
+def pair_rule_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    rule = get_object_or_404(PairRule.objects.select_related("round", "household"), pk=pk)
+    run_services.pair_rule_remove(rule=rule, by=request.user)
+    messages.success(request, _("The rule was removed."))
+    return _back(request, "run_list", round_pk=rule.round_id)
+
+
+def _back(request: HttpRequest, default: str, **kwargs) -> HttpResponse:
+    next_url = request.POST.get("next", "")
+    if url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}):
+        return redirect(next_url)
+    return redirect(default, **kwargs)
+
+
+@role_required(Role.COORDINATOR)
+def round_offers(request: HttpRequest, round_pk: int) -> HttpResponse:
+    round_ = _round(request, round_pk)
+    offers = (
+        Offer.objects.filter(round=round_)
+        .select_related("household", "municipality", "run")
+        .order_by("municipality__name", "household__reference")
+    )
+    status = request.GET.get("status", "")
+    if status:
+        offers = offers.filter(status=status)
+    counts = round_.offers.aggregate(
+        pending=Count("id", filter=Q(status="pending")),
+        accepted=Count("id", filter=Q(status__in=["accepted", "arrived"])),
+        closed=Count("id", filter=Q(status__in=["declined", "objected", "expired"])),
+    )
+    return render(
+        request,
+        "matching/round_offers.html",
+        {"round": round_, "offers": offers, "counts": counts, "status": status},
+    )
