@@ -39,11 +39,19 @@ def _municipal_staff(user: User) -> dict[str, Any]:
 def _caseworker(user: User) -> dict[str, Any]:
     from refugees.models import Household
 
+    from refugees.selectors import household_list
+
     households = Household.objects.visible_to(user)
-    return {"organisation": user.organisation, "household_count": households.count()}
+    return {
+        "organisation": user.organisation,
+        "household_count": households.count(),
+        "draft_count": households.filter(status="draft").count(),
+        "without_consent_count": household_list(user, filters={"consent": "missing"}).count(),
+        "recent_households": household_list(user, filters={"mine": True})[:5],
+    }
 
 
 def _refugee(user: User) -> dict[str, Any]:
-    from refugees.models import Household
+    from refugees.selectors import household_profile
 
-    return {"household": Household.objects.visible_to(user).first()}
+    return {"household": household_profile(user).first()}

@@ -1,10 +1,22 @@
+"""Households seeking relocation: members, needs, preferences, relatives, links and consent.
+
+Needs live in their own one-to-one model so that access rules, audit and any later field-level
+encryption of health-related categories stay in one place."""
+
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from datetime import date
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
+from django.core.exceptions import ObjectDoesNotExist, ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+from municipalities.choices import Sector, SpecialistCare
+from municipalities.models import FederalState, SettlementType
 
 if TYPE_CHECKING:
     from accounts.models import User
@@ -18,6 +30,56 @@ class HouseholdStatus(models.TextChoices):
     WITHDRAWN = "withdrawn", _("Withdrawn")
 
 
+class Sex(models.TextChoices):
+    FEMALE = "f", _("female")
+    MALE = "m", _("male")
+    DIVERSE = "d", _("diverse")
+
+
+class Relation(models.TextChoices):
+    CONTACT = "contact", _("contact person")
+    PARTNER = "partner", _("spouse or partner")
+    CHILD = "child", _("child")
+    PARENT = "parent", _("parent")
+    GRANDPARENT = "grandparent", _("grandparent")
+    SIBLING = "sibling", _("sibling")
+    OTHER_RELATIVE = "other_relative", _("other relative")
+    OTHER = "other", _("other")
+
+
+class Education(models.TextChoices):
+    NONE = "none", _("no school-leaving certificate")
+    SCHOOL = "school", _("school (in progress)")
+    SECONDARY = "secondary", _("secondary school")
+    VOCATIONAL = "vocational", _("vocational training")
+    BACHELOR = "bachelor", _("university: bachelor or specialist")
+    MASTER = "master", _("university: master")
+    DOCTORATE = "doctorate", _("doctorate")
+
+
+LANGUAGES = (
+    ("uk", _("Ukrainian")),
+    ("ru", _("Russian")),
+    ("de", _("German")),
+    ("en", _("English")),
+    ("pl", _("Polish")),
+    ("crh", _("Crimean Tatar")),
+)
+LANGUAGE_LEVELS = (
+    ("A1", "A1"),
+    ("A2", "A2"),
+    ("B1", "B1"),
+    ("B2", "B2"),
+    ("C1", "C1"),
+    ("C2", "C2"),
+    ("native", _("native")),
+)
+
+# Ages on the round's arrival date that create a demand for school or Kita places.
+SCHOOL_AGES = range(6, 18)
+KITA_AGES = range(1, 6)
+
+
 class HouseholdQuerySet(models.QuerySet["Household"]):
     def visible_to(self, user: User) -> HouseholdQuerySet:
         if user.is_coordinator:
@@ -27,6 +89,17 @@ class HouseholdQuerySet(models.QuerySet["Household"]):
         if user.is_refugee:
             return self.filter(contact_user=user)
         return self.none()
+
+    def editable_by(self, user: User) -> HouseholdQuerySet:
+        """Only caseworkers of the household's organisation record and change households."""
+        if user.is_caseworker:
+            return self.filter(organisation_id=user.organisation_id)
+        return self.none()
+
+    def with_valid_consent(self) -> HouseholdQuerySet:
+        return self.filter(
+            consents__withdrawn_at__isnull=True, consents__text_version__in=valid_consent_versions()
+        ).distinct()
 
 
 class Household(models.Model):
@@ -56,6 +129,17 @@ class Household(models.Model):
     status = models.CharField(
         _("status"), max_length=20, choices=HouseholdStatus.choices, default=HouseholdStatus.DRAFT
     )
+    notes = models.TextField(
+        _("notes for the matching"),
+        blank=True,
+        max_length=2000,
+        help_text=_("Facts that matter for the placement. No diagnoses."),
+    )
+    linked_households = models.ManyToManyField(
+        "self", verbose_name=_("linked households"), symmetrical=True, blank=True
+    )
+    # Optimistic locking: a form carries the version it was based on (two caseworkers, one file).
+    version = models.PositiveIntegerField(default=1, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -72,3 +156,339 @@ class Household(models.Model):
     @property
     def audit_label(self) -> str:
         return self.reference
+
+    @property
+    def persons(self) -> int:
+        return len(self.members.all())
+
+    @property
+    def contact_member(self) -> Member | None:
+        return next((m for m in self.members.all() if m.relation == Relation.CONTACT), None)
+
+    @property
+    def needs_or_default(self) -> Needs:
+        try:
+            return self.needs
+        except ObjectDoesNotExist:
+            return Needs(household=self)
+
+    @property
+    def preferences_or_default(self) -> Preferences:
+        try:
+            return self.preferences
+        except ObjectDoesNotExist:
+            return Preferences(household=self)
+
+    @property
+    def has_valid_consent(self) -> bool:
+        return any(c.is_valid for c in self.consents.all())
+
+    @property
+    def current_consent(self) -> Consent | None:
+        valid = [c for c in self.consents.all() if c.withdrawn_at is None]
+        return max(valid, key=lambda c: c.given_at, default=None)
+
+    @property
+    def round_demands(self) -> list[tuple[Any, dict[str, int]]]:
+        """(round, demand on its arrival date) for each round the household is in."""
+        return [(e.round, self.demand(e.round.arrival_date)) for e in self.round_entries.all()]
+
+    def demand(self, arrival_date: date) -> dict[str, int]:
+        """What the household needs from a municipality, in the engine's capacity dimensions."""
+        ages = [m.age_on(arrival_date) for m in self.members.all()]
+        needs = self.needs_or_default
+        return {
+            "persons": len(ages),
+            "school": sum(1 for a in ages if a in SCHOOL_AGES),
+            "kita": sum(1 for a in ages if a in KITA_AGES),
+            "accessible": 1 if needs.wheelchair else 0,
+            "psychotherapy": 1 if needs.psychotherapy else 0,
+        }
+
+
+class Member(models.Model):
+    household = models.ForeignKey(Household, on_delete=models.CASCADE, related_name="members")
+    full_name = models.CharField(_("full name"), max_length=150)
+    date_of_birth = models.DateField(_("date of birth"))
+    sex = models.CharField(_("sex"), max_length=1, choices=Sex.choices)
+    relation = models.CharField(
+        _("relation to the contact person"), max_length=20, choices=Relation.choices
+    )
+    languages = models.JSONField(_("languages"), default=list, blank=True)
+    education = models.CharField(
+        _("education"), max_length=20, choices=Education.choices, blank=True
+    )
+    occupation = models.CharField(_("occupation"), max_length=150, blank=True)
+    sector = models.CharField(_("sector"), max_length=2, choices=Sector.choices, blank=True)
+    work_experience_years = models.PositiveSmallIntegerField(
+        _("work experience (years)"), default=0, validators=[MaxValueValidator(70)]
+    )
+
+    class Meta:
+        verbose_name = _("member")
+        verbose_name_plural = _("members")
+        ordering = ("household", "date_of_birth", "id")
+
+    def __str__(self) -> str:
+        return self.full_name
+
+    @property
+    def audit_label(self) -> str:
+        return f"{self.household.reference} / #{self.pk}"
+
+    @property
+    def age(self) -> int:
+        return self.age_on(timezone.localdate())
+
+    def age_on(self, day: date) -> int:
+        born = self.date_of_birth
+        return day.year - born.year - ((day.month, day.day) < (born.month, born.day))
+
+    def clean(self) -> None:
+        super().clean()
+        if self.date_of_birth and self.date_of_birth > timezone.localdate():
+            raise ValidationError({"date_of_birth": _("The date of birth is in the future.")})
+        if self.date_of_birth and self.date_of_birth.year < 1900:
+            raise ValidationError({"date_of_birth": _("Please check the year of birth.")})
+        codes = {code for code, _label in LANGUAGES}
+        levels = {level for level, _label in LANGUAGE_LEVELS}
+        for item in self.languages or []:
+            if not isinstance(item, dict) or item.get("level") not in levels:
+                raise ValidationError({"languages": _("Each language needs a valid level.")})
+            if item.get("code") not in codes:
+                raise ValidationError({"languages": _("Unknown language.")})
+
+    def language_display(self) -> list[str]:
+        names = dict(LANGUAGES)
+        levels = dict(LANGUAGE_LEVELS)
+        return [
+            f"{names.get(item['code'], item['code'])} ({levels.get(item['level'], item['level'])})"
+            for item in self.languages or []
+        ]
+
+
+def _specialist_care_values(value: list) -> None:
+    allowed = set(SpecialistCare.values)
+    if not isinstance(value, list) or not set(value) <= allowed:
+        raise ValidationError(_("Choose specialist care only from the list."))
+
+
+class Needs(models.Model):
+    """Categories the matching needs, never diagnoses."""
+
+    household = models.OneToOneField(Household, on_delete=models.CASCADE, related_name="needs")
+    wheelchair = models.BooleanField(_("wheelchair-accessible housing"), default=False)
+    psychotherapy = models.BooleanField(_("psychotherapy"), default=False)
+    specialist_care = models.JSONField(
+        _("specialist care"), default=list, blank=True, validators=[_specialist_care_values]
+    )
+    care_needs = models.BooleanField(_("care needs (Pflegebedarf)"), default=False)
+    recorded_at = models.DateTimeField(_("recorded"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("needs")
+        verbose_name_plural = _("needs")
+
+    def __str__(self) -> str:
+        return f"{self.household} needs"
+
+    @property
+    def audit_label(self) -> str:
+        return self.household.reference
+
+    @property
+    def has_any(self) -> bool:
+        flags = (self.wheelchair, self.psychotherapy, self.care_needs, self.specialist_care)
+        return any(bool(flag) for flag in flags)
+
+    def specialist_care_display(self) -> list[str]:
+        labels = dict(SpecialistCare.choices)
+        return [str(labels.get(v, v)) for v in self.specialist_care or []]
+
+
+def _only_from(value: list, allowed: list[str]) -> None:
+    if not isinstance(value, list) or not set(value) <= set(allowed):
+        raise ValidationError(_("Choose only from the list."))
+
+
+def validate_settlement_types(value: list) -> None:
+    _only_from(value, SettlementType.values)
+
+
+def validate_states(value: list) -> None:
+    _only_from(value, FederalState.values)
+
+
+def _weight(label: str) -> models.PositiveSmallIntegerField:
+    return models.PositiveSmallIntegerField(
+        label, default=3, validators=[MinValueValidator(0), MaxValueValidator(5)]
+    )
+
+
+class Preferences(models.Model):
+    household = models.OneToOneField(
+        Household, on_delete=models.CASCADE, related_name="preferences"
+    )
+    settlement_types = models.JSONField(
+        _("settlement types"), default=list, blank=True, validators=[validate_settlement_types]
+    )
+    wished_states = models.JSONField(
+        _("wished federal states"), default=list, blank=True, validators=[validate_states]
+    )
+    excluded_states = models.JSONField(
+        _("excluded federal states"),
+        default=list,
+        blank=True,
+        validators=[validate_states],
+    )
+    has_pets = models.BooleanField(_("has pets"), default=False)
+    weight_housing = _weight(_("housing"))
+    weight_work = _weight(_("work"))
+    weight_education = _weight(_("education for the children"))
+    weight_medical = _weight(_("medical care"))
+    weight_community = _weight(_("community"))
+    weight_city_size = _weight(_("city size"))
+    recorded_at = models.DateTimeField(_("recorded"), null=True, blank=True)
+
+    WEIGHT_FIELDS = (
+        ("weight_housing", _("Housing")),
+        ("weight_work", _("Work")),
+        ("weight_education", _("Education for the children")),
+        ("weight_medical", _("Medical care")),
+        ("weight_community", _("Community")),
+        ("weight_city_size", _("City size")),
+    )
+
+    class Meta:
+        verbose_name = _("preferences")
+        verbose_name_plural = _("preferences")
+
+    def __str__(self) -> str:
+        return f"{self.household} preferences"
+
+    @property
+    def audit_label(self) -> str:
+        return self.household.reference
+
+    def clean(self) -> None:
+        super().clean()
+        both = set(self.wished_states or []) & set(self.excluded_states or [])
+        if both:
+            raise ValidationError(
+                {"excluded_states": _("A federal state cannot be wished and excluded at once.")}
+            )
+
+    def weights(self) -> list[tuple[str, int]]:
+        return [(str(label), getattr(self, name)) for name, label in self.WEIGHT_FIELDS]
+
+    def settlement_types_display(self) -> list[str]:
+        labels = dict(SettlementType.choices)
+        return [str(labels[v]) for v in self.settlement_types or [] if v in labels]
+
+    def wished_states_display(self) -> list[str]:
+        labels = dict(FederalState.choices)
+        return [str(labels[v]) for v in self.wished_states or [] if v in labels]
+
+    def excluded_states_display(self) -> list[str]:
+        labels = dict(FederalState.choices)
+        return [str(labels[v]) for v in self.excluded_states or [] if v in labels]
+
+
+class Relative(models.Model):
+    """Relatives or friends already living in Germany."""
+
+    household = models.ForeignKey(Household, on_delete=models.CASCADE, related_name="relatives")
+    municipality = models.ForeignKey(
+        "municipalities.Municipality",
+        verbose_name=_("municipality on the platform"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    place = models.CharField(
+        _("place"),
+        max_length=150,
+        blank=True,
+        help_text=_("Only if the place is not among the platform's municipalities."),
+    )
+    relation = models.CharField(_("relation"), max_length=100)
+
+    class Meta:
+        verbose_name = _("relative or friend in Germany")
+        verbose_name_plural = _("relatives or friends in Germany")
+        ordering = ("household", "id")
+
+    def __str__(self) -> str:
+        return f"{self.relation}: {self.place_name}"
+
+    @property
+    def audit_label(self) -> str:
+        return self.household.reference
+
+    @property
+    def place_name(self) -> str:
+        return self.municipality.name if self.municipality_id else self.place
+
+    def clean(self) -> None:
+        super().clean()
+        if not self.municipality_id and not self.place.strip():
+            raise ValidationError(
+                {"place": _("Choose a municipality or enter the place where they live.")}
+            )
+
+
+class ConsentText(models.TextChoices):
+    """Versions of the consent text. The texts themselves are versioned templates in
+    templates/refugees/consent/<version>.<language>.html; a new version gets a new entry here."""
+
+    V2026_1 = "2026-1", _("Version 2026-1 (January 2026)")
+
+
+# A version leaves this set when a new text requires households to consent again.
+VALID_CONSENT_VERSIONS = frozenset({ConsentText.V2026_1.value})
+CURRENT_CONSENT_VERSION = ConsentText.V2026_1.value
+
+
+def valid_consent_versions() -> frozenset[str]:
+    return VALID_CONSENT_VERSIONS
+
+
+class Consent(models.Model):
+    household = models.ForeignKey(Household, on_delete=models.CASCADE, related_name="consents")
+    text_version = models.CharField(
+        _("version of the consent text"), max_length=20, choices=ConsentText.choices
+    )
+    given_at = models.DateTimeField(_("given on"))
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("recorded by"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    withdrawn_at = models.DateTimeField(_("withdrawn on"), null=True, blank=True)
+    withdrawn_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("withdrawal recorded by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("consent")
+        verbose_name_plural = _("consents")
+        ordering = ("-given_at", "-id")
+
+    def __str__(self) -> str:
+        return f"{self.household} {self.text_version}"
+
+    @property
+    def audit_label(self) -> str:
+        return self.household.reference
+
+    @property
+    def is_valid(self) -> bool:
+        return self.withdrawn_at is None and self.text_version in valid_consent_versions()

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import datetime
 from datetime import timedelta
 
 import factory
@@ -85,3 +86,64 @@ class InvitationFactory(factory.django.DjangoModelFactory):
         invitation.clear_token = invitation.new_token()
         invitation.save()
         return invitation
+
+
+# --- Households (refugees app) -----------------------------------------------------------------
+
+
+class MemberFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "refugees.Member"
+
+    household = factory.SubFactory(HouseholdFactory)
+    full_name = factory.Sequence(lambda n: f"Oksana Testenko {n}")
+    date_of_birth = datetime.date(1985, 5, 17)
+    sex = "f"
+    relation = "contact"
+    languages = factory.LazyFunction(lambda: [{"code": "uk", "level": "native"}])
+
+
+class NeedsFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "refugees.Needs"
+        django_get_or_create = ("household",)
+
+    household = factory.SubFactory(HouseholdFactory)
+
+
+class PreferencesFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "refugees.Preferences"
+        django_get_or_create = ("household",)
+
+    household = factory.SubFactory(HouseholdFactory)
+
+
+class ConsentFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "refugees.Consent"
+
+    household = factory.SubFactory(HouseholdFactory)
+    text_version = "2026-1"
+    given_at = factory.LazyFunction(timezone.now)
+
+
+class OpenRoundFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "matching.Round"
+
+    name = factory.Sequence(lambda n: f"Round {n}")
+    status = "questionnaire"
+    questionnaire_opens = factory.LazyFunction(lambda: timezone.localdate() - timedelta(days=7))
+    questionnaire_deadline = factory.LazyFunction(lambda: timezone.localdate() + timedelta(days=7))
+    arrival_date = factory.LazyFunction(lambda: timezone.localdate() + timedelta(days=60))
+
+
+def complete_household(household=None, **kwargs):
+    """A household ready for a round: contact person, needs and preferences asked, consent."""
+    household = household or HouseholdFactory(**kwargs)
+    MemberFactory(household=household)
+    NeedsFactory(household=household, recorded_at=timezone.now())
+    PreferencesFactory(household=household, recorded_at=timezone.now())
+    ConsentFactory(household=household)
+    return household

@@ -1,0 +1,103 @@
+"""Read-side helpers: completeness of a household's record and the querysets pages list."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+from refugees.models import Consent, Household, Member, Relation, Relative, valid_consent_versions
+
+if TYPE_CHECKING:
+    from accounts.models import User
+
+
+@dataclass(frozen=True)
+class Check:
+    key: str
+    label: str | Promise
+    done: bool
+    url_name: str
+
+
+def household_checklist(household: Household) -> list[Check]:
+    """The steps of the guided form and whether each is done (the completeness indicator)."""
+    members = list(household.members.all())
+    needs = household.needs_or_default
+    preferences = household.preferences_or_default
+    return [
+        Check("members", _("members recorded"), bool(members), "household_members"),
+        Check(
+            "contact",
+            _("contact person named"),
+            any(m.relation == Relation.CONTACT for m in members),
+            "household_members",
+        ),
+        Check("needs", _("needs asked"), needs.recorded_at is not None, "household_needs"),
+        Check(
+            "preferences",
+            _("preferences asked"),
+            preferences.recorded_at is not None,
+            "household_preferences",
+        ),
+        Check("consent", _("consent recorded"), household.has_valid_consent, "household_consent"),
+    ]
+
+
+def completeness_percent(checks: list[Check]) -> int:
+    return round(100 * sum(c.done for c in checks) / len(checks)) if checks else 100
+
+
+def household_profile(user: User) -> QuerySet[Household]:
+    """Households with everything the profile page and the summary show, in few queries."""
+    return (
+        Household.objects.visible_to(user)
+        .select_related("organisation", "caseworker", "contact_user", "needs", "preferences")
+        .prefetch_related(
+            Prefetch("members", queryset=Member.objects.order_by("date_of_birth", "id")),
+            Prefetch("relatives", queryset=Relative.objects.select_related("municipality")),
+            Prefetch("consents", queryset=Consent.objects.select_related("recorded_by")),
+            "linked_households",
+            "round_entries__round",
+        )
+    )
+
+
+def household_list(user: User, *, query: str = "", filters: dict | None = None):
+    """The caseworker's list: search by reference or member name, filter by status, consent,
+    round and caseworker."""
+    filters = filters or {}
+    valid_consent = Consent.objects.filter(
+        household=OuterRef("pk"), withdrawn_at__isnull=True,
+        text_version__in=valid_consent_versions(),
+    )  # fmt: skip
+    households = (
+        Household.objects.visible_to(user)
+        .select_related("caseworker", "organisation")
+        .annotate(member_count=Count("members", distinct=True), consent_ok=Exists(valid_consent))
+        .prefetch_related(
+            Prefetch(
+                "members",
+                queryset=Member.objects.filter(relation=Relation.CONTACT),
+                to_attr="contacts",
+            )
+        )
+    )
+    if query:
+        households = households.filter(
+            Q(reference__icontains=query) | Q(members__full_name__icontains=query)
+        ).distinct()
+    if filters.get("status"):
+        households = households.filter(status=filters["status"])
+    if filters.get("consent") == "valid":
+        households = households.filter(consent_ok=True)
+    elif filters.get("consent") == "missing":
+        households = households.filter(consent_ok=False)
+    if filters.get("round"):
+        households = households.filter(round_entries__round=filters["round"])
+    if filters.get("mine"):
+        households = households.filter(caseworker=user)
+    return households.order_by("-updated_at", "reference")

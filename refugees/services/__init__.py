@@ -1,0 +1,41 @@
+"""Household workflows. Every change to personal data writes an audit event."""
+
+from refugees.services.consent import (
+    consent_record,
+    consent_withdraw,
+    household_link,
+    household_unlink,
+    round_household_add,
+    round_household_remove,
+)
+from refugees.services.households import (
+    household_create,
+    household_update,
+    household_view_log,
+    member_remove,
+    member_save,
+    needs_update,
+    new_reference,
+    preferences_update,
+    relative_add,
+    relative_remove,
+)
+
+__all__ = [
+    "consent_record",
+    "consent_withdraw",
+    "household_create",
+    "household_link",
+    "household_unlink",
+    "household_update",
+    "household_view_log",
+    "member_remove",
+    "member_save",
+    "needs_update",
+    "new_reference",
+    "preferences_update",
+    "relative_add",
+    "relative_remove",
+    "round_household_add",
+    "round_household_remove",
+]

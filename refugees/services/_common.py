@@ -1,0 +1,52 @@
+"""Helpers shared by the household services: locking, permission and version checks, snapshots."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import models
+from django.utils.translation import gettext as _
+
+from refugees.models import Household
+
+if TYPE_CHECKING:
+    from accounts.models import User
+
+
+def lock_editable(household: Household, by: User, version: int | None = None) -> Household:
+    """Lock the household row for this change and check that ``by`` may change it.
+
+    ``version`` is the version the caller's form was based on: when two caseworkers edit the same
+    household, the second save is refused instead of silently overwriting the first."""
+    locked = Household.objects.editable_by(by).select_for_update().filter(pk=household.pk).first()
+    if locked is None:
+        raise PermissionDenied
+    if version is not None and version != locked.version:
+        raise ValidationError(
+            _(
+                "Someone else changed this household in the meantime. Please reload the page "
+                "and enter your changes again."
+            ),
+            code="stale",
+        )
+    return locked
+
+
+def bump_version(household: Household) -> None:
+    household.version += 1
+    household.save(update_fields=["version", "updated_at"])
+
+
+def snapshot(obj: models.Model, fields: tuple[str, ...] | list[str]) -> dict[str, Any]:
+    data = {}
+    for name in fields:
+        value = getattr(obj, name)
+        data[name] = value.pk if isinstance(value, models.Model) else value
+    return data
+
+
+def apply(obj: models.Model, data: dict[str, Any], fields: tuple[str, ...] | list[str]) -> None:
+    for name in fields:
+        if name in data:
+            setattr(obj, name, data[name])

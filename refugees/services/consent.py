@@ -1,0 +1,140 @@
+"""Consent, linked households and entering households into rounds."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.audit import audit_log
+from matching.models import Round, RoundHousehold, RoundStatus
+from refugees.models import Consent, Household, HouseholdStatus, valid_consent_versions
+from refugees.services._common import bump_version, lock_editable
+
+if TYPE_CHECKING:
+    from accounts.models import User
+
+
+@transaction.atomic
+def consent_record(
+    *, household: Household, by: User, text_version: str, given_at: datetime | None = None
+) -> Consent:
+    """The caseworker records that the household agreed to ``text_version`` of the consent text."""
+    household = lock_editable(household, by)
+    if text_version not in valid_consent_versions():
+        raise ValidationError({"text_version": _("This version of the text is no longer valid.")})
+    given_at = given_at or timezone.now()
+    if given_at > timezone.now():
+        raise ValidationError({"given_at": _("The consent cannot be given in the future.")})
+    if household.has_valid_consent:
+        raise ValidationError(_("The household has a valid consent already."))
+    consent = Consent(
+        household=household, text_version=text_version, given_at=given_at, recorded_by=by
+    )
+    consent.full_clean()
+    consent.save()
+    if household.status == HouseholdStatus.WITHDRAWN:
+        household.status = HouseholdStatus.DRAFT
+        household.save(update_fields=["status", "updated_at"])
+    bump_version(household)
+    audit_log(actor=by, action="refugees.consent.given", target=household,
+              changes={"text_version": text_version})  # fmt: skip
+    return consent
+
+
+@transaction.atomic
+def consent_withdraw(*, household: Household, by: User) -> Household:
+    """The household withdraws its consent: it leaves every round that is not closed and cannot
+    enter another until it consents again."""
+    household = lock_editable(household, by)
+    now = timezone.now()
+    withdrawn = household.consents.filter(withdrawn_at__isnull=True).update(
+        withdrawn_at=now, withdrawn_by=by
+    )
+    if not withdrawn:
+        raise ValidationError(_("The household has no consent to withdraw."))
+    entries = RoundHousehold.objects.filter(household=household).exclude(
+        round__status=RoundStatus.CLOSED
+    )
+    rounds = sorted(entries.values_list("round__name", flat=True))
+    entries.delete()
+    if household.status in (HouseholdStatus.DRAFT, HouseholdStatus.READY):
+        household.status = HouseholdStatus.WITHDRAWN
+        household.save(update_fields=["status", "updated_at"])
+    bump_version(household)
+    audit_log(actor=by, action="refugees.consent.withdrawn", target=household,
+              changes={"rounds_left": rounds})  # fmt: skip
+    return household
+
+
+@transaction.atomic
+def household_link(*, household: Household, other: Household, by: User) -> None:
+    """Households that must be placed together (relatives travelling separately)."""
+    household = lock_editable(household, by)
+    other = lock_editable(other, by)
+    if other.pk == household.pk:
+        raise ValidationError({"other": _("A household cannot be linked with itself.")})
+    if other.organisation_id != household.organisation_id:
+        raise ValidationError({"other": _("Only households of the same organisation are linked.")})
+    if household.linked_households.filter(pk=other.pk).exists():
+        raise ValidationError({"other": _("These households are linked already.")})
+    household.linked_households.add(other)
+    bump_version(household)
+    bump_version(other)
+    audit_log(actor=by, action="refugees.household.linked", target=household,
+              changes={"linked": other.reference})  # fmt: skip
+    audit_log(actor=by, action="refugees.household.linked", target=other,
+              changes={"linked": household.reference})  # fmt: skip
+
+
+@transaction.atomic
+def household_unlink(*, household: Household, other: Household, by: User) -> None:
+    household = lock_editable(household, by)
+    other = lock_editable(other, by)
+    if not household.linked_households.filter(pk=other.pk).exists():
+        raise ValidationError(_("These households are not linked."))
+    household.linked_households.remove(other)
+    bump_version(household)
+    bump_version(other)
+    for target, partner in ((household, other), (other, household)):
+        audit_log(actor=by, action="refugees.household.unlinked", target=target,
+                  changes={"linked": partner.reference})  # fmt: skip
+
+
+@transaction.atomic
+def round_household_add(*, round: Round, household: Household, by: User) -> RoundHousehold:  # noqa: A002
+    """Enter a household into an open round. Only with valid consent and at least one member."""
+    household = lock_editable(household, by)
+    if not Round.objects.visible_to(by).open_for_households().filter(pk=round.pk).exists():
+        raise PermissionDenied
+    if not household.has_valid_consent:
+        raise ValidationError(_("Without valid consent a household cannot enter a round."))
+    if not household.members.exists():
+        raise ValidationError(_("Record the household's members first."))
+    if RoundHousehold.objects.filter(round=round, household=household).exists():
+        raise ValidationError(_("The household is in this round already."))
+    try:
+        with transaction.atomic():
+            entry = RoundHousehold.objects.create(round=round, household=household, added_by=by)
+    except IntegrityError:  # the unique constraint caught a parallel request
+        raise ValidationError(_("The household is in this round already.")) from None
+    audit_log(actor=by, action="refugees.household.round_added", target=household,
+              changes={"round": round.name})  # fmt: skip
+    return entry
+
+
+@transaction.atomic
+def round_household_remove(*, round: Round, household: Household, by: User) -> None:  # noqa: A002
+    household = lock_editable(household, by)
+    entry = RoundHousehold.objects.filter(round=round, household=household).first()
+    if entry is None:
+        raise ValidationError(_("The household is not in this round."))
+    if round.status == RoundStatus.CLOSED:
+        raise ValidationError(_("The round is closed; its records stay as they are."))
+    entry.delete()
+    audit_log(actor=by, action="refugees.household.round_removed", target=household,
+              changes={"round": round.name})  # fmt: skip

@@ -1,0 +1,217 @@
+"""Recording a household: the household itself, its members, needs, preferences and relatives."""
+
+from __future__ import annotations
+
+import secrets
+from typing import TYPE_CHECKING, Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.audit import audit_log, changes_between
+from refugees.models import (
+    Household,
+    HouseholdStatus,
+    Member,
+    Needs,
+    Preferences,
+    Relation,
+    Relative,
+)
+from refugees.selectors import household_checklist
+from refugees.services._common import apply, bump_version, lock_editable, snapshot
+
+if TYPE_CHECKING:
+    from accounts.models import User
+
+HOUSEHOLD_FIELDS = ("caseworker", "notes", "status")
+MEMBER_FIELDS = (
+    "full_name", "date_of_birth", "sex", "relation", "languages", "education", "occupation",
+    "sector", "work_experience_years",
+)  # fmt: skip
+NEEDS_FIELDS = ("wheelchair", "psychotherapy", "specialist_care", "care_needs")
+PREFERENCE_FIELDS = (
+    "settlement_types", "wished_states", "excluded_states", "has_pets", "weight_housing",
+    "weight_work", "weight_education", "weight_medical", "weight_community", "weight_city_size",
+)  # fmt: skip
+# Unambiguous characters only: reference codes are read out on the phone.
+_REFERENCE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+# The status a caseworker may set; the others follow from matching or from consent.
+CASEWORKER_STATUSES = (HouseholdStatus.DRAFT, HouseholdStatus.READY)
+
+
+def new_reference() -> str:
+    while True:
+        code = "".join(secrets.choice(_REFERENCE_ALPHABET) for _ in range(6))
+        reference = f"HH-{code[:3]}-{code[3:]}"
+        if not Household.objects.filter(reference=reference).exists():
+            return reference
+
+
+@transaction.atomic
+def household_create(*, by: User, notes: str = "") -> Household:
+    """A caseworker opens a new household for their organisation; they become its caseworker."""
+    if not by.is_caseworker or not by.organisation_id:
+        raise PermissionDenied
+    household = Household(
+        reference=new_reference(), organisation_id=by.organisation_id, caseworker=by, notes=notes
+    )
+    household.full_clean()
+    household.save()
+    Needs.objects.create(household=household)
+    Preferences.objects.create(household=household)
+    audit_log(actor=by, action="refugees.household.created", target=household)
+    return household
+
+
+@transaction.atomic
+def household_update(
+    *, household: Household, by: User, version: int | None, data: dict[str, Any]
+) -> Household:
+    household = lock_editable(household, by, version)
+    before = snapshot(household, HOUSEHOLD_FIELDS)
+    apply(household, data, HOUSEHOLD_FIELDS)
+    _check_status(household, before["status"])
+    caseworker = household.caseworker
+    if caseworker and (not caseworker.is_caseworker or
+                       caseworker.organisation_id != household.organisation_id):  # fmt: skip
+        raise ValidationError({"caseworker": _("Choose a caseworker of your organisation.")})
+    household.full_clean()
+    household.version += 1
+    household.save()
+    changes = changes_between(before, snapshot(household, HOUSEHOLD_FIELDS))
+    audit_log(actor=by, action="refugees.household.changed", target=household, changes=changes)
+    return household
+
+
+def _check_status(household: Household, old: str) -> None:
+    if household.status == old:
+        return
+    if old not in CASEWORKER_STATUSES or household.status not in CASEWORKER_STATUSES:
+        raise ValidationError({"status": _("This status is set by the matching, not by hand.")})
+    if household.status == HouseholdStatus.READY:
+        missing = [str(c.label) for c in household_checklist(household) if not c.done]
+        if missing:
+            raise ValidationError(
+                {"status": _("Not ready yet. Still missing: %(items)s.")
+                 % {"items": ", ".join(missing)}}
+            )  # fmt: skip
+
+
+@transaction.atomic
+def member_save(
+    *,
+    household: Household,
+    by: User,
+    version: int | None,
+    data: dict[str, Any],
+    member: Member | None = None,
+) -> Member:
+    """Add a member (``member`` is None) or change one."""
+    household = lock_editable(household, by, version)
+    if member is None:
+        member = Member(household=household)
+        before: dict[str, Any] = {}
+    else:
+        member = Member.objects.get(pk=member.pk, household=household)
+        before = snapshot(member, MEMBER_FIELDS)
+    apply(member, data, MEMBER_FIELDS)
+    _check_single_contact(household, member)
+    member.full_clean()
+    member.save()
+    bump_version(household)
+    changes = changes_between(before, snapshot(member, MEMBER_FIELDS))
+    action = "refugees.member.changed" if before else "refugees.member.added"
+    audit_log(actor=by, action=action, target=household, changes={"member": member.pk, **changes})
+    return member
+
+
+def _check_single_contact(household: Household, member: Member) -> None:
+    if member.relation != Relation.CONTACT:
+        return
+    others = household.members.filter(relation=Relation.CONTACT).exclude(pk=member.pk)
+    if others.exists():
+        raise ValidationError(
+            {"relation": _("The household has a contact person already. Change that one first.")}
+        )
+
+
+@transaction.atomic
+def member_remove(*, household: Household, by: User, version: int | None, member: Member) -> None:
+    household = lock_editable(household, by, version)
+    member = Member.objects.get(pk=member.pk, household=household)
+    member_id = member.pk
+    member.delete()
+    bump_version(household)
+    audit_log(actor=by, action="refugees.member.removed", target=household,
+              changes={"member": member_id})  # fmt: skip
+
+
+@transaction.atomic
+def needs_update(
+    *, household: Household, by: User, version: int | None, data: dict[str, Any]
+) -> Needs:
+    household = lock_editable(household, by, version)
+    needs, _created = Needs.objects.get_or_create(household=household)
+    before = snapshot(needs, NEEDS_FIELDS)
+    apply(needs, data, NEEDS_FIELDS)
+    needs.recorded_at = timezone.now()
+    needs.full_clean()
+    needs.save()
+    bump_version(household)
+    changes = changes_between(before, snapshot(needs, NEEDS_FIELDS))
+    audit_log(actor=by, action="refugees.needs.changed", target=household, changes=changes)
+    return needs
+
+
+@transaction.atomic
+def preferences_update(
+    *, household: Household, by: User, version: int | None, data: dict[str, Any]
+) -> Preferences:
+    household = lock_editable(household, by, version)
+    preferences, _created = Preferences.objects.get_or_create(household=household)
+    before = snapshot(preferences, PREFERENCE_FIELDS)
+    apply(preferences, data, PREFERENCE_FIELDS)
+    preferences.recorded_at = timezone.now()
+    preferences.full_clean()
+    preferences.save()
+    bump_version(household)
+    changes = changes_between(before, snapshot(preferences, PREFERENCE_FIELDS))
+    audit_log(actor=by, action="refugees.preferences.changed", target=household, changes=changes)
+    return preferences
+
+
+@transaction.atomic
+def relative_add(
+    *, household: Household, by: User, version: int | None, data: dict[str, Any]
+) -> Relative:
+    household = lock_editable(household, by, version)
+    relative = Relative(household=household)
+    apply(relative, data, ("municipality", "place", "relation"))
+    relative.full_clean()
+    relative.save()
+    bump_version(household)
+    changes = {"relative": relative.pk, "municipality": relative.municipality_id}
+    audit_log(actor=by, action="refugees.relative.added", target=household, changes=changes)
+    return relative
+
+
+@transaction.atomic
+def relative_remove(
+    *, household: Household, by: User, version: int | None, relative: Relative
+) -> None:
+    household = lock_editable(household, by, version)
+    relative = Relative.objects.get(pk=relative.pk, household=household)
+    relative_id = relative.pk
+    relative.delete()
+    bump_version(household)
+    audit_log(actor=by, action="refugees.relative.removed", target=household,
+              changes={"relative": relative_id})  # fmt: skip
+
+
+def household_view_log(*, household: Household, by: User) -> None:
+    """Every read of a full profile by staff is audited; households reading their own are not."""
+    if by.is_caseworker or by.is_coordinator:
+        audit_log(actor=by, action="refugees.household.viewed", target=household)

@@ -1,0 +1,414 @@
+"""Caseworker portal for households. Coordinators read; caseworkers of the household's
+organisation record and change; everyone else gets 403 (role) or 404 (another tenant)."""
+
+from __future__ import annotations
+
+from datetime import datetime, time
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import select_template
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
+from django.views.decorators.http import require_POST
+
+from accounts import services as account_services
+from accounts.models import Invitation
+from accounts.permissions import role_required
+from accounts.roles import Role
+from matching.models import Round
+from refugees import forms, services
+from refugees.models import CURRENT_CONSENT_VERSION, Household
+from refugees.selectors import (
+    completeness_percent,
+    household_checklist,
+    household_list,
+    household_profile,
+)
+
+READERS = (Role.COORDINATOR, Role.CASEWORKER)
+# The guided form, in interview order.
+STEPS = (
+    ("members", "household_members", _lazy("Members")),
+    ("needs", "household_needs", _lazy("Needs")),
+    ("preferences", "household_preferences", _lazy("Preferences")),
+    ("relatives", "household_relatives", _lazy("Relatives in Germany")),
+    ("links", "household_links", _lazy("Linked households")),
+    ("consent", "household_consent", _lazy("Consent")),
+    ("rounds", "household_rounds", _lazy("Rounds")),
+    ("account", "household_account", _lazy("Account")),
+    ("basics", "household_edit", _lazy("Status and notes")),
+)
+PRINT_LANGUAGES = ("de", "uk", "en")
+
+
+def _editable(request: HttpRequest, pk: int) -> Household:
+    return get_object_or_404(
+        household_profile(request.user).filter(
+            pk__in=Household.objects.editable_by(request.user).values("pk")
+        ),
+        pk=pk,
+    )
+
+
+def _add_errors(form, error: ValidationError) -> None:
+    if hasattr(error, "error_dict"):
+        for field, errors in error.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, error)
+
+
+def _step(request: HttpRequest, household: Household, step: str, **context: Any) -> HttpResponse:
+    checks = household_checklist(household)
+    return render(
+        request,
+        f"refugees/step_{step}.html",
+        {
+            "household": household,
+            "step": step,
+            "checks": checks,
+            "percent": completeness_percent(checks),
+            "steps": _steps(household),
+            **context,
+        },
+    )
+
+
+def _steps(household: Household) -> list[tuple[str, str, Any]]:
+    return [(key, reverse(url, args=[household.pk]), label) for key, url, label in STEPS]
+
+
+def _versioned(request: HttpRequest, form) -> int | None:
+    value = form.cleaned_data.get("version")
+    return int(value) if value is not None else None
+
+
+@role_required(*READERS)
+def household_list_view(request: HttpRequest) -> HttpResponse:
+    form = forms.HouseholdSearchForm(request.GET or None, user=request.user)
+    data = form.cleaned_data if form.is_valid() else {}
+    households = household_list(request.user, query=data.get("q", ""), filters=data)
+    page = Paginator(households, 50).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "refugees/household_list.html",
+        {"form": form, "page": page, "query": query.urlencode()},
+    )
+
+
+@role_required(Role.CASEWORKER)
+def household_create(request: HttpRequest) -> HttpResponse:
+    if request.method == "POST":
+        household = services.household_create(by=request.user)
+        messages.success(
+            request,
+            _("Household %(reference)s was created. Now record its members.")
+            % {"reference": household.reference},
+        )
+        return redirect("household_members", pk=household.pk)
+    return render(request, "refugees/household_create.html")
+
+
+@role_required(*READERS)
+def household_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    household = get_object_or_404(household_profile(request.user), pk=pk)
+    services.household_view_log(household=household, by=request.user)
+    checks = household_checklist(household)
+    editable = Household.objects.editable_by(request.user).filter(pk=pk).exists()
+    invitations = Invitation.objects.visible_to(request.user).filter(household=household)
+    return render(
+        request,
+        "refugees/household_detail.html",
+        {
+            "household": household,
+            "checks": checks,
+            "percent": completeness_percent(checks),
+            "editable": editable,
+            "step": "overview",
+            "steps": _steps(household),
+            "invitations": invitations,
+            "print_languages": PRINT_LANGUAGES,
+        },
+    )
+
+
+@role_required(*READERS)
+def household_print(request: HttpRequest, pk: int) -> HttpResponse:
+    household = get_object_or_404(household_profile(request.user), pk=pk)
+    language = request.GET.get("lang", translation.get_language())
+    if language not in PRINT_LANGUAGES:
+        raise Http404
+    services.household_view_log(household=household, by=request.user)
+    with translation.override(language):
+        return render(
+            request,
+            "refugees/household_print.html",
+            {"household": household, "print_language": language,
+             "print_languages": PRINT_LANGUAGES},
+        )  # fmt: skip
+
+
+@role_required(Role.CASEWORKER)
+def household_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    household = _editable(request, pk)
+    initial = {
+        "caseworker": household.caseworker,
+        "status": household.status,
+        "notes": household.notes,
+        "version": household.version,
+    }
+    form = forms.HouseholdForm(request.POST or None, initial=initial, household=household)
+    if request.method == "POST" and form.is_valid():
+        data = {k: v for k, v in form.cleaned_data.items() if k != "version"}
+        try:
+            services.household_update(
+                household=household, by=request.user, version=_versioned(request, form), data=data
+            )
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            messages.success(request, _("The household was saved."))
+            return redirect("household_detail", pk=pk)
+    return _step(request, household, "basics", form=form)
+
+
+@role_required(Role.CASEWORKER)
+def household_members(request: HttpRequest, pk: int, member_pk: int | None = None) -> HttpResponse:
+    household = _editable(request, pk)
+    member = None
+    if member_pk is not None:
+        member = next((m for m in household.members.all() if m.pk == member_pk), None)
+        if member is None:
+            raise Http404
+    form = forms.MemberForm(
+        request.POST or None, instance=member, initial={"version": household.version}
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.member_save(
+                household=household, by=request.user, version=_versioned(request, form),
+                data=form.cleaned_data, member=member,
+            )  # fmt: skip
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            messages.success(request, _("The member was saved."))
+            return redirect("household_members", pk=pk)
+    return _step(request, household, "members", form=form, member=member)
+
+
+@require_POST
+@role_required(Role.CASEWORKER)
+def member_remove(request: HttpRequest, pk: int, member_pk: int) -> HttpResponse:
+    household = _editable(request, pk)
+    member = get_object_or_404(household.members.all(), pk=member_pk)
+    try:
+        services.member_remove(household=household, by=request.user, version=None, member=member)
+        messages.success(request, _("The member was removed."))
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    return redirect("household_members", pk=pk)
+
+
+@role_required(Role.CASEWORKER)
+def household_needs(request: HttpRequest, pk: int) -> HttpResponse:
+    household = _editable(request, pk)
+    needs = household.needs_or_default
+    form = forms.NeedsForm(
+        request.POST or None, instance=needs, initial={"version": household.version}
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.needs_update(
+                household=household, by=request.user, version=_versioned(request, form),
+                data=form.cleaned_data,
+            )  # fmt: skip
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            messages.success(request, _("The needs were saved."))
+            return redirect("household_preferences", pk=pk)
+    return _step(request, household, "needs", form=form)
+
+
+@role_required(Role.CASEWORKER)
+def household_preferences(request: HttpRequest, pk: int) -> HttpResponse:
+    household = _editable(request, pk)
+    form = forms.PreferencesForm(
+        request.POST or None,
+        instance=household.preferences_or_default,
+        initial={"version": household.version},
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.preferences_update(
+                household=household, by=request.user, version=_versioned(request, form),
+                data=form.cleaned_data,
+            )  # fmt: skip
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            messages.success(request, _("The preferences were saved."))
+            return redirect("household_relatives", pk=pk)
+    return _step(request, household, "preferences", form=form)
+
+
+@role_required(Role.CASEWORKER)
+def household_relatives(request: HttpRequest, pk: int) -> HttpResponse:
+    household = _editable(request, pk)
+    form = forms.RelativeForm(request.POST or None, initial={"version": household.version})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.relative_add(
+                household=household, by=request.user, version=_versioned(request, form),
+                data=form.cleaned_data,
+            )  # fmt: skip
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            messages.success(request, _("The relative or friend was added."))
+            return redirect("household_relatives", pk=pk)
+    return _step(request, household, "relatives", form=form)
+
+
+@require_POST
+@role_required(Role.CASEWORKER)
+def relative_remove(request: HttpRequest, pk: int, relative_pk: int) -> HttpResponse:
+    household = _editable(request, pk)
+    relative = get_object_or_404(household.relatives.all(), pk=relative_pk)
+    services.relative_remove(household=household, by=request.user, version=None, relative=relative)
+    messages.success(request, _("Removed."))
+    return redirect("household_relatives", pk=pk)
+
+
+@role_required(Role.CASEWORKER)
+def household_links(request: HttpRequest, pk: int) -> HttpResponse:
+    household = _editable(request, pk)
+    form = forms.LinkForm(request.POST or None, household=household, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.household_link(
+                household=household, other=form.cleaned_data["other"], by=request.user
+            )
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            messages.success(request, _("The households are now linked."))
+            return redirect("household_links", pk=pk)
+    candidates = form.fields["other"].queryset.values_list("reference", flat=True)[:500]
+    return _step(request, household, "links", form=form, candidates=candidates)
+
+
+@require_POST
+@role_required(Role.CASEWORKER)
+def household_unlink(request: HttpRequest, pk: int, other_pk: int) -> HttpResponse:
+    household = _editable(request, pk)
+    other = get_object_or_404(household.linked_households.all(), pk=other_pk)
+    try:
+        services.household_unlink(household=household, other=other, by=request.user)
+        messages.success(request, _("The link was removed."))
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    return redirect("household_links", pk=pk)
+
+
+def consent_text_template(version: str, language: str) -> str:
+    return select_template(
+        [f"refugees/consent/{version}.{language}.html", f"refugees/consent/{version}.de.html"]
+    ).template.name
+
+
+@role_required(Role.CASEWORKER)
+def household_consent(request: HttpRequest, pk: int) -> HttpResponse:
+    household = _editable(request, pk)
+    form = forms.ConsentForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        given_at = timezone.make_aware(datetime.combine(form.cleaned_data["given_on"], time(12)))
+        given_at = min(given_at, timezone.now())
+        try:
+            services.consent_record(
+                household=household, by=request.user,
+                text_version=form.cleaned_data["text_version"], given_at=given_at,
+            )  # fmt: skip
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            messages.success(request, _("The consent was recorded."))
+            return redirect("household_rounds", pk=pk)
+    version = CURRENT_CONSENT_VERSION
+    texts = [(code, consent_text_template(version, code)) for code in ("de", "uk", "en")]
+    return _step(request, household, "consent", form=form, texts=texts, version=version)
+
+
+@require_POST
+@role_required(Role.CASEWORKER)
+def consent_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
+    household = _editable(request, pk)
+    try:
+        services.consent_withdraw(household=household, by=request.user)
+        messages.success(
+            request, _("The consent was withdrawn. The household left all open rounds.")
+        )
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    return redirect("household_consent", pk=pk)
+
+
+@role_required(Role.CASEWORKER)
+def household_rounds(request: HttpRequest, pk: int) -> HttpResponse:
+    household = _editable(request, pk)
+    form = forms.RoundAddForm(request.POST or None, household=household, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.round_household_add(
+                round=form.cleaned_data["round"], household=household, by=request.user
+            )
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            messages.success(request, _("The household was added to the round."))
+            return redirect("household_rounds", pk=pk)
+    return _step(request, household, "rounds", form=form)
+
+
+@require_POST
+@role_required(Role.CASEWORKER)
+def round_remove(request: HttpRequest, pk: int, round_pk: int) -> HttpResponse:
+    household = _editable(request, pk)
+    round_ = get_object_or_404(Round.objects.visible_to(request.user), pk=round_pk)
+    try:
+        services.round_household_remove(round=round_, household=household, by=request.user)
+        messages.success(request, _("The household was taken out of the round."))
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    return redirect("household_rounds", pk=pk)
+
+
+@role_required(Role.CASEWORKER)
+def household_account(request: HttpRequest, pk: int) -> HttpResponse:
+    household = _editable(request, pk)
+    contact = household.contact_member
+    form = forms.InviteForm(
+        request.POST or None, initial={"full_name": contact.full_name if contact else ""}
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            account_services.invitation_create(
+                by=request.user, role=Role.REFUGEE, household=household, **form.cleaned_data
+            )
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            messages.success(request, _("The invitation was sent to the contact person."))
+            return redirect("household_account", pk=pk)
+    invitations = Invitation.objects.visible_to(request.user).filter(household=household)
+    return _step(request, household, "account", form=form, invitations=invitations)

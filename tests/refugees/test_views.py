@@ -1,0 +1,250 @@
+from __future__ import annotations
+
+import re
+
+import pytest
+from django.core import mail
+from django.test import Client
+from django.urls import reverse
+
+from accounts.models import AuditEvent, Invitation
+from matching.models import RoundHousehold
+from refugees.models import Household
+from tests.factories import HouseholdFactory, MemberFactory, complete_household
+
+pytestmark = pytest.mark.django_db
+
+READ_URLS = ["household_detail", "household_print"]
+EDIT_URLS = [
+    "household_edit", "household_members", "household_needs", "household_preferences",
+    "household_relatives", "household_links", "household_consent", "household_rounds",
+    "household_account",
+]  # fmt: skip
+PERSONAS = ["anonymous", "coordinator", "staff", "other_staff", "caseworker", "other_caseworker",
+            "refugee"]  # fmt: skip
+
+
+def _client(request, persona) -> Client:
+    if persona == "anonymous":
+        return Client()
+    return request.getfixturevalue(f"as_{persona}")
+
+
+# Expected status per persona for the household of `caseworker`'s organisation.
+LIST_EXPECTED = {"anonymous": 302, "coordinator": 200, "staff": 403, "other_staff": 403,
+                 "caseworker": 200, "other_caseworker": 200, "refugee": 403}  # fmt: skip
+READ_EXPECTED = {**LIST_EXPECTED, "other_caseworker": 404}
+EDIT_EXPECTED = {**READ_EXPECTED, "coordinator": 403}
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+def test_permission_matrix_for_the_list_and_create_pages(request, persona, household):
+    client = _client(request, persona)
+    assert client.get(reverse("household_list")).status_code == LIST_EXPECTED[persona]
+    expected = EDIT_EXPECTED[persona] if persona != "other_caseworker" else 200
+    assert client.get(reverse("household_create")).status_code == expected
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+@pytest.mark.parametrize("name", READ_URLS + EDIT_URLS)
+def test_permission_matrix_for_household_pages(request, persona, name, household):
+    client = _client(request, persona)
+    expected = (READ_EXPECTED if name in READ_URLS else EDIT_EXPECTED)[persona]
+    response = client.get(reverse(name, args=[household.pk]))
+    assert response.status_code == expected
+
+
+@pytest.mark.parametrize(
+    ("name", "extra"),
+    [("member_remove", "member"), ("relative_remove", "relative"),
+     ("household_unlink", "other"), ("round_remove", "round"), ("consent_withdraw", None)],
+)  # fmt: skip
+@pytest.mark.parametrize("persona", PERSONAS)
+def test_permission_matrix_for_actions(request, persona, name, extra, full_household, open_round):
+    from refugees.models import Relative
+
+    other = HouseholdFactory(organisation=full_household.organisation)
+    full_household.linked_households.add(other)
+    relative = Relative.objects.create(household=full_household, place="Kiel", relation="sister")
+    RoundHousehold.objects.create(round=open_round, household=full_household)
+    ids = {"member": full_household.members.get().pk, "relative": relative.pk,
+           "other": other.pk, "round": open_round.pk}  # fmt: skip
+    args = [full_household.pk] + ([ids[extra]] if extra else [])
+    response = _client(request, persona).post(reverse(name, args=args))
+    expected = EDIT_EXPECTED[persona]
+    assert response.status_code == (302 if expected == 200 else expected)
+    changed = AuditEvent.objects.filter(action__startswith="refugees.").exists()
+    assert changed == (expected == 200)
+
+
+def test_a_refugee_sees_only_their_own_household(as_refugee, household, organisation):
+    other = HouseholdFactory(organisation=organisation)
+    MemberFactory(household=other, full_name="Someone Else")
+    MemberFactory(household=household, full_name="Olena Kovalenko")
+    page = as_refugee.get(reverse("dashboard"), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "Olena Kovalenko" in page
+    assert "Someone Else" not in page
+    assert other.reference not in page
+
+
+def test_reading_a_full_profile_is_audited(as_caseworker, caseworker, household):
+    response = as_caseworker.get(reverse("household_detail", args=[household.pk]))
+    assert response.status_code == 200
+    event = AuditEvent.objects.get(action="refugees.household.viewed")
+    assert (event.actor, event.target_id) == (caseworker, str(household.pk))
+
+
+def test_the_coordinator_reads_households_of_all_organisations(as_coordinator, coordinator):
+    household = HouseholdFactory()
+    response = as_coordinator.get(reverse("household_detail", args=[household.pk]))
+    assert response.status_code == 200
+    assert AuditEvent.objects.filter(actor=coordinator, action="refugees.household.viewed").exists()
+
+
+def test_the_summary_prints_in_ukrainian(as_caseworker, full_household):
+    url = reverse("household_print", args=[full_household.pk])
+    response = as_caseworker.get(url, {"lang": "uk"}, HTTP_ACCEPT_LANGUAGE="de")
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert '<html lang="uk">' in page
+    assert "rm-no-print" in page
+    assert AuditEvent.objects.filter(action="refugees.household.viewed").count() == 1
+    assert as_caseworker.get(url, {"lang": "fr"}).status_code == 404
+
+
+def test_the_list_searches_by_name_and_filters_by_consent(as_caseworker, household, organisation):
+    MemberFactory(household=household, full_name="Olena Kovalenko")
+    other = complete_household(organisation=organisation)
+    response = as_caseworker.get(reverse("household_list"), {"q": "kovalenko"})
+    assert [h.pk for h in response.context["page"].object_list] == [household.pk]
+    response = as_caseworker.get(reverse("household_list"), {"consent": "valid"})
+    assert [h.pk for h in response.context["page"].object_list] == [other.pk]
+    response = as_caseworker.get(reverse("household_list"), {"consent": "missing"})
+    assert [h.pk for h in response.context["page"].object_list] == [household.pk]
+
+
+def test_the_list_never_shows_other_organisations(as_caseworker, household):
+    foreign = HouseholdFactory()
+    response = as_caseworker.get(reverse("household_list"))
+    assert foreign not in response.context["page"].object_list
+    assert household in response.context["page"].object_list
+
+
+def test_the_list_needs_few_queries(as_caseworker, organisation, django_assert_max_num_queries):
+    for _ in range(30):
+        complete_household(organisation=organisation)
+    with django_assert_max_num_queries(12):
+        response = as_caseworker.get(reverse("household_list"))
+    assert response.status_code == 200
+
+
+def test_a_caseworker_creates_a_household_and_adds_a_member(as_caseworker, caseworker):
+    response = as_caseworker.post(reverse("household_create"))
+    household = Household.objects.get()
+    assert response.status_code == 302
+    assert response["Location"] == reverse("household_members", args=[household.pk])
+    response = as_caseworker.post(
+        reverse("household_members", args=[household.pk]),
+        {"full_name": "Olena Kovalenko", "date_of_birth": "1988-03-04", "sex": "f",
+         "relation": "contact", "lang_uk": "native", "lang_de": "A2",
+         "work_experience_years": "12", "sector": "84", "version": household.version},
+    )  # fmt: skip
+    assert response.status_code == 302
+    member = household.members.get()
+    assert member.languages == [{"code": "uk", "level": "native"}, {"code": "de", "level": "A2"}]
+    assert member.sector == "84"
+    assert AuditEvent.objects.filter(action="refugees.member.added").exists()
+
+
+def test_bad_member_input_is_explained_next_to_the_field(as_caseworker, household):
+    response = as_caseworker.post(
+        reverse("household_members", args=[household.pk]),
+        {"full_name": "", "date_of_birth": "2999-01-01", "sex": "f", "relation": "contact",
+         "work_experience_years": "0"},
+        HTTP_ACCEPT_LANGUAGE="en",
+    )  # fmt: skip
+    assert response.status_code == 200
+    form = response.context["form"]
+    assert "full_name" in form.errors
+    assert not household.members.exists()
+    assert 'class="kern-error"' in response.content.decode()
+
+
+def test_a_future_date_of_birth_is_refused(as_caseworker, household):
+    response = as_caseworker.post(
+        reverse("household_members", args=[household.pk]),
+        {"full_name": "A", "date_of_birth": "2999-01-01", "sex": "f", "relation": "contact",
+         "work_experience_years": "0"},
+    )  # fmt: skip
+    assert "date_of_birth" in response.context["form"].errors
+    assert not household.members.exists()
+
+
+def test_a_stale_form_is_refused_with_a_message(as_caseworker, household):
+    url = reverse("household_needs", args=[household.pk])
+    as_caseworker.post(url, {"wheelchair": "on", "version": household.version})
+    response = as_caseworker.post(url, {"version": household.version}, HTTP_ACCEPT_LANGUAGE="en")
+    assert response.status_code == 200
+    assert "Someone else changed this household" in response.content.decode()
+    household.needs.refresh_from_db()
+    assert household.needs.wheelchair
+
+
+def test_a_relative_needs_a_municipality_or_a_place(as_caseworker, household, municipality):
+    url = reverse("household_relatives", args=[household.pk])
+    response = as_caseworker.post(url, {"relation": "sister"})
+    assert "place" in response.context["form"].errors
+    response = as_caseworker.post(url, {"relation": "sister", "municipality": municipality.pk})
+    assert response.status_code == 302
+    assert household.relatives.get().municipality == municipality
+
+
+def test_linking_by_reference_code(as_caseworker, household, organisation):
+    other = HouseholdFactory(organisation=organisation, reference="HH-LINK-1")
+    url = reverse("household_links", args=[household.pk])
+    assert as_caseworker.post(url, {"other": "HH-LINK-1"}).status_code == 302
+    assert list(household.linked_households.all()) == [other]
+    foreign = HouseholdFactory(reference="HH-FOREIGN")
+    response = as_caseworker.post(url, {"other": foreign.reference})
+    assert "other" in response.context["form"].errors
+
+
+def test_consent_needs_the_confirmation(as_caseworker, household):
+    url = reverse("household_consent", args=[household.pk])
+    response = as_caseworker.get(url)
+    assert "Re:Match" in response.content.decode()  # the text is shown
+    response = as_caseworker.post(url, {"text_version": "2026-1", "given_on": "2026-01-10"})
+    assert "confirmed" in response.context["form"].errors
+    assert not household.consents.exists()
+    response = as_caseworker.post(
+        url, {"text_version": "2026-1", "given_on": "2026-01-10", "confirmed": "on"}
+    )
+    assert response.status_code == 302
+    assert household.consents.get().given_at.date().isoformat() == "2026-01-10"
+
+
+def test_adding_to_a_round_through_the_page(as_caseworker, full_household, open_round):
+    url = reverse("household_rounds", args=[full_household.pk])
+    response = as_caseworker.post(url, {"round": open_round.pk})
+    assert response.status_code == 302
+    assert RoundHousehold.objects.filter(household=full_household, round=open_round).exists()
+
+
+def test_inviting_the_contact_person_sends_an_email(
+    as_caseworker, full_household, django_capture_on_commit_callbacks
+):
+    url = reverse("household_account", args=[full_household.pk])
+    with django_capture_on_commit_callbacks(execute=True):
+        response = as_caseworker.post(url, {"email": "olena@example.net", "language": "uk",
+                                            "full_name": "Olena"})  # fmt: skip
+    assert response.status_code == 302
+    invitation = Invitation.objects.get()
+    assert (invitation.household, invitation.language) == (full_household, "uk")
+    assert mail.outbox[0].to == ["olena@example.net"]
+    assert re.search(r"/invitations/accept/\S+/", mail.outbox[0].body)
+
+
+def test_municipal_staff_never_reach_household_data(as_staff, staff, full_household):
+    for name in READ_URLS:
+        assert as_staff.get(reverse(name, args=[full_household.pk])).status_code == 403
+    assert not Household.objects.visible_to(staff).exists()
