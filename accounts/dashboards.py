@@ -31,9 +31,15 @@ def _coordinator(user: User) -> dict[str, Any]:
 
 
 def _municipal_staff(user: User) -> dict[str, Any]:
+    from matching.models import RoundMunicipality
     from municipalities.models import Municipality
 
-    return {"municipalities": Municipality.objects.visible_to(user)}
+    return {
+        "municipalities": Municipality.objects.visible_to(user),
+        "participations": RoundMunicipality.objects.filter(
+            municipality__staff_memberships__user=user
+        ).select_related("round", "municipality")[:10],
+    }
 
 
 def _caseworker(user: User) -> dict[str, Any]:

@@ -1,10 +1,16 @@
 from __future__ import annotations
 
+from datetime import date
 from typing import TYPE_CHECKING
 
 from django.conf import settings
-from django.core.validators import RegexValidator
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
+from django.utils import timezone
+from django.utils.deconstruct import deconstructible
+from django.utils.formats import date_format
+from django.utils.module_loading import import_string
 from django.utils.translation import gettext_lazy as _
 
 if TYPE_CHECKING:
@@ -89,6 +95,22 @@ class Municipality(models.Model):
     def audit_label(self) -> str:
         return self.name
 
+    def clean(self) -> None:
+        super().clean()
+        expected = AGS_STATE_PREFIX.get((self.ags or "")[:2])
+        if self.ags and len(self.ags) == 8 and self.ags.isdigit() and expected is None:
+            raise ValidationError({"ags": _("The first two digits do not name a federal state.")})
+        if expected and self.federal_state and expected != self.federal_state:
+            raise ValidationError(
+                {
+                    "ags": _(
+                        "This key belongs to %(state)s: its first two digits must match the "
+                        "federal state."
+                    )
+                    % {"state": FederalState(expected).label}
+                }
+            )
+
 
 class StaffMembership(models.Model):
     user = models.ForeignKey(
@@ -108,3 +130,326 @@ class StaffMembership(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id} @ {self.municipality}"
+
+
+# --- Capacity questionnaire ---------------------------------------------------------------------
+
+
+class QuestionnaireStatus(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    SUBMITTED = "submitted", _("Submitted")
+
+
+class Availability(models.TextChoices):
+    GOOD = "good", _("Good: new patients are accepted")
+    LIMITED = "limited", _("Limited: waiting times")
+    NONE = "none", _("None: no new patients")
+
+
+class CommunitySize(models.TextChoices):
+    NONE = "none", _("None known")
+    SMALL = "small", _("Small")
+    LARGE = "large", _("Large and active")
+
+
+class TransportQuality(models.TextChoices):
+    POOR = "poor", _("Poor: a car is needed")
+    FAIR = "fair", _("Fair: buses a few times a day")
+    GOOD = "good", _("Good: frequent buses or trains")
+
+
+class HousingKind(models.TextChoices):
+    FLAT = "flat", _("Flat")
+    SHARED_FLAT = "shared_flat", _("Shared flat")
+    FACILITY = "facility", _("Municipal facility")
+
+
+class Section(models.TextChoices):
+    """The questionnaire's pages, in the order staff fill them in."""
+
+    ACCOMMODATION = "accommodation", _("Accommodation")
+    EDUCATION = "education", _("Schools and Kita")
+    COURSES = "courses", _("Language courses")
+    HEALTH = "health", _("Medical and psychological care")
+    LABOUR = "labour", _("Labour market")
+    COMMUNITY = "community", _("Community and transport")
+
+
+@deconstructible
+class ChoiceListValidator:
+    """A JSON list may hold only values of the given choices (validators must be importable
+    classes so that migrations can reference them)."""
+
+    def __init__(self, choices_path: str) -> None:
+        self.choices_path = choices_path
+
+    def __call__(self, value: object) -> None:
+        allowed = set(import_string(self.choices_path).values)
+        if not isinstance(value, list) or not set(value) <= allowed:
+            raise ValidationError(_("Choose only entries from the list."), code="invalid_choice")
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, ChoiceListValidator) and other.choices_path == self.choices_path
+
+    def __hash__(self) -> int:
+        return hash(self.choices_path)
+
+
+validate_specialist_care = ChoiceListValidator("municipalities.choices.SpecialistCare")
+validate_sectors = ChoiceListValidator("municipalities.choices.Sector")
+
+MAX_BEDS_PER_UNIT = 12
+
+
+# Which questionnaire fields each section page edits.
+SECTION_FIELDS: dict[str, tuple[str, ...]] = {
+    Section.ACCOMMODATION: ("aggregate_places",),
+    Section.EDUCATION: (
+        "school_places_primary", "school_places_secondary", "school_places_vocational",
+        "kita_places_under3", "kita_places_3to6",
+    ),
+    Section.COURSES: ("integration_course_seats", "job_course_seats", "course_waiting_weeks"),
+    Section.HEALTH: (
+        "gp_availability", "paediatrics_availability", "psychotherapy_places", "specialist_care",
+    ),
+    Section.LABOUR: ("sectors_in_demand", "apprenticeship_places", "recognition_counselling"),
+    Section.COMMUNITY: (
+        "ukrainian_community", "migrant_organisations", "public_transport", "notes",
+    ),
+}  # fmt: skip
+ANSWER_FIELDS: tuple[str, ...] = tuple(f for fields in SECTION_FIELDS.values() for f in fields)
+
+
+def _count(label: str) -> models.PositiveIntegerField:
+    return models.PositiveIntegerField(
+        label, default=0, validators=[MinValueValidator(0, _("Enter 0 or a positive number."))]
+    )
+
+
+class QuestionnaireQuerySet(models.QuerySet["Questionnaire"]):
+    def visible_to(self, user: User) -> QuestionnaireQuerySet:
+        if user.is_coordinator:
+            return self.all()
+        if user.is_municipal_staff:
+            return self.filter(municipality__staff_memberships__user=user)
+        return self.none()
+
+    def submitted(self) -> QuestionnaireQuerySet:
+        return self.filter(status=QuestionnaireStatus.SUBMITTED)
+
+
+class Questionnaire(models.Model):
+    """What one municipality can really offer in one round. Counts are places for persons, not
+    households. Sections are marked complete when staff save them; submission needs all."""
+
+    round = models.ForeignKey(
+        "matching.Round", on_delete=models.CASCADE, related_name="questionnaires"
+    )
+    municipality = models.ForeignKey(
+        Municipality, on_delete=models.PROTECT, related_name="questionnaires"
+    )
+    status = models.CharField(
+        _("status"),
+        max_length=20,
+        choices=QuestionnaireStatus.choices,
+        default=QuestionnaireStatus.DRAFT,
+    )
+    submitted_at = models.DateTimeField(_("submitted"), null=True, blank=True)
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    # Optimistic locking: every change increments it; a save based on an older one is refused.
+    version = models.PositiveIntegerField(default=1)
+    completed_sections = models.JSONField(default=list, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    # Accommodation (individual units are HousingUnit rows)
+    aggregate_places = _count(_("places in shared accommodation (not listed as units)"))
+    # Education
+    school_places_primary = _count(_("primary school places (age 6–10)"))
+    school_places_secondary = _count(_("secondary school places (age 10–16)"))
+    school_places_vocational = _count(_("vocational school places (age 16–21)"))
+    kita_places_under3 = _count(_("Kita places under 3 years"))
+    kita_places_3to6 = _count(_("Kita places 3 to 6 years"))
+    # Courses
+    integration_course_seats = _count(_("integration course seats"))
+    job_course_seats = _count(_("job-related language course seats"))
+    course_waiting_weeks = _count(_("waiting time for a course (weeks)"))
+    # Health
+    gp_availability = models.CharField(
+        _("general practice"), max_length=10, choices=Availability.choices, blank=True
+    )
+    paediatrics_availability = models.CharField(
+        _("paediatrics"), max_length=10, choices=Availability.choices, blank=True
+    )
+    psychotherapy_places = _count(_("psychotherapy places (trauma)"))
+    specialist_care = models.JSONField(
+        _("reachable specialist care"),
+        default=list,
+        blank=True,
+        validators=[validate_specialist_care],
+    )
+    # Labour market
+    sectors_in_demand = models.JSONField(
+        _("sectors with demand for workers"),
+        default=list,
+        blank=True,
+        validators=[validate_sectors],
+    )
+    apprenticeship_places = _count(_("apprenticeship places"))
+    recognition_counselling = models.BooleanField(
+        _("counselling on the recognition of foreign qualifications"), default=False
+    )
+    # Community
+    ukrainian_community = models.CharField(
+        _("Ukrainian community"), max_length=10, choices=CommunitySize.choices, blank=True
+    )
+    migrant_organisations = _count(_("migrant organisations"))
+    public_transport = models.CharField(
+        _("public transport"), max_length=10, choices=TransportQuality.choices, blank=True
+    )
+    notes = models.TextField(_("notes"), blank=True, max_length=4000)
+
+    objects = QuestionnaireQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("capacity questionnaire")
+        verbose_name_plural = _("capacity questionnaires")
+        ordering = ("municipality__name",)
+        constraints = [
+            models.UniqueConstraint(
+                fields=["round", "municipality"], name="unique_questionnaire_per_round"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.municipality} / {self.round}"
+
+    @property
+    def audit_label(self) -> str:
+        return str(self)
+
+    @property
+    def is_submitted(self) -> bool:
+        return self.status == QuestionnaireStatus.SUBMITTED
+
+    def _units(self) -> list[HousingUnit]:
+        return list(self.housing_units.all())  # uses prefetch_related when the caller did
+
+    def capacity(self) -> dict[str, int]:
+        """The capacity per matching dimension (keys: municipalities.choices.DIMENSIONS)."""
+        units = self._units()
+        return {
+            "persons": sum(u.beds for u in units) + self.aggregate_places,
+            "school": self.school_places_primary
+            + self.school_places_secondary
+            + self.school_places_vocational,
+            "kita": self.kita_places_under3 + self.kita_places_3to6,
+            "accessible": sum(1 for u in units if u.wheelchair_accessible),
+            "psychotherapy": self.psychotherapy_places,
+        }
+
+    def largest_unit_beds(self) -> int | None:
+        """Beds of the largest listed unit; None when only aggregate places are offered."""
+        return max((u.beds for u in self._units()), default=None)
+
+    def has_pet_friendly_housing(self) -> bool:
+        """True when a listed unit allows pets. Without listed units, aggregate places count as
+        pet-friendly (the municipality has not ruled pets out, and shared accommodation is
+        assigned later); without any housing at all, False."""
+        units = self._units()
+        if units:
+            return any(u.pets_allowed for u in units)
+        return self.aggregate_places > 0
+
+    def section_complete(self, section: str) -> bool:
+        if section not in self.completed_sections:
+            return False
+        if section == Section.ACCOMMODATION:
+            return self.aggregate_places > 0 or bool(self._units())
+        return True
+
+    def sections(self) -> list[tuple[str, str, bool]]:
+        """(key, label, complete) for each section, in order."""
+        return [(s.value, s.label, self.section_complete(s.value)) for s in Section]
+
+    def missing_sections(self) -> list[str]:
+        return [label for _key, label, complete in self.sections() if not complete]
+
+    def is_complete(self) -> bool:
+        return not self.missing_sections()
+
+    def edit_blocker(self, today: date | None = None) -> str | None:
+        """Why staff cannot change the answers now, or None when they can."""
+        from matching.models import RoundStatus
+
+        today = today or timezone.localdate()
+        if self.is_submitted:
+            return _("The questionnaire has been submitted. A coordinator can reopen it.")
+        if self.round.status != RoundStatus.QUESTIONNAIRE:
+            return _("The questionnaire phase of this round is not open.")
+        if today < self.round.questionnaire_opens:
+            return _("The questionnaire opens on %(date)s.") % {
+                "date": date_format(self.round.questionnaire_opens, "SHORT_DATE_FORMAT")
+            }
+        return None
+
+    def is_late(self, today: date | None = None) -> bool:
+        deadline = self.round.questionnaire_deadline
+        if self.is_submitted and self.submitted_at is not None:
+            return timezone.localdate(self.submitted_at) > deadline
+        return (today or timezone.localdate()) > deadline
+
+
+class HousingUnit(models.Model):
+    """One flat, shared flat or place in a facility the municipality can offer."""
+
+    questionnaire = models.ForeignKey(
+        Questionnaire, on_delete=models.CASCADE, related_name="housing_units"
+    )
+    kind = models.CharField(_("type"), max_length=20, choices=HousingKind.choices)
+    beds = models.PositiveSmallIntegerField(
+        _("beds"),
+        validators=[
+            MinValueValidator(1, _("A unit has at least 1 bed.")),
+            MaxValueValidator(
+                MAX_BEDS_PER_UNIT,
+                _("More than %(limit_value)s beds in one unit is implausible: list a large "
+                  "facility as several units or as aggregate places."),
+            ),
+        ],
+    )  # fmt: skip
+    wheelchair_accessible = models.BooleanField(_("wheelchair-accessible"), default=False)
+    pets_allowed = models.BooleanField(_("pets allowed"), default=False)
+    available_from = models.DateField(_("available from"), null=True, blank=True)
+    district = models.CharField(_("district"), max_length=100, blank=True)
+
+    class Meta:
+        verbose_name = _("housing unit")
+        verbose_name_plural = _("housing units")
+        ordering = ("pk",)
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} ({self.beds})"
+
+    @property
+    def audit_label(self) -> str:
+        return f"{self.questionnaire.audit_label} #{self.pk}"
+
+    def clean(self) -> None:
+        super().clean()
+        if self.available_from and self.questionnaire_id:
+            arrival = self.questionnaire.round.arrival_date
+            if self.available_from > arrival:
+                raise ValidationError(
+                    {
+                        "available_from": _(
+                            "The unit must be available by the round's arrival date (%(date)s)."
+                        )
+                        % {"date": date_format(arrival, "SHORT_DATE_FORMAT")}
+                    }
+                )

@@ -12,6 +12,8 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
+    path("municipalities/", include("municipalities.urls")),
+    path("rounds/", include("matching.urls")),
     path("households/", include("refugees.urls")),
     path("", include("accounts.urls")),
 ]

@@ -147,3 +147,77 @@ def complete_household(household=None, **kwargs):
     PreferencesFactory(household=household, recorded_at=timezone.now())
     ConsentFactory(household=household)
     return household
+
+
+# --- Rounds and capacity questionnaires (municipal portal) -------------------------------------
+
+
+class RoundFactory(factory.django.DjangoModelFactory):
+    """A round in its questionnaire phase: opened a week ago, due in a week."""
+
+    class Meta:
+        model = "matching.Round"
+
+    name = factory.Sequence(lambda n: f"Runde {n}")
+    status = "questionnaire"
+    questionnaire_opens = factory.LazyFunction(lambda: timezone.localdate() - timedelta(days=7))
+    questionnaire_deadline = factory.LazyFunction(lambda: timezone.localdate() + timedelta(days=7))
+    arrival_date = factory.LazyFunction(lambda: timezone.localdate() + timedelta(days=60))
+
+
+class RoundMunicipalityFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "matching.RoundMunicipality"
+
+    round = factory.SubFactory(RoundFactory)
+    municipality = factory.SubFactory(MunicipalityFactory)
+
+
+class QuestionnaireFactory(factory.django.DjangoModelFactory):
+    """A draft with every section answered (ready to submit), for an invited municipality."""
+
+    class Meta:
+        model = "municipalities.Questionnaire"
+        skip_postgeneration_save = True
+
+    round = factory.SubFactory(RoundFactory)
+    municipality = factory.SubFactory(MunicipalityFactory)
+    aggregate_places = 10
+    school_places_primary = 3
+    school_places_secondary = 2
+    school_places_vocational = 1
+    kita_places_under3 = 1
+    kita_places_3to6 = 2
+    integration_course_seats = 15
+    job_course_seats = 5
+    course_waiting_weeks = 6
+    gp_availability = "good"
+    paediatrics_availability = "limited"
+    psychotherapy_places = 1
+    specialist_care = factory.LazyFunction(lambda: ["cardiology"])
+    sectors_in_demand = factory.LazyFunction(lambda: ["81", "52"])
+    apprenticeship_places = 4
+    recognition_counselling = True
+    ukrainian_community = "small"
+    migrant_organisations = 2
+    public_transport = "good"
+    completed_sections = factory.LazyFunction(
+        lambda: ["accommodation", "education", "courses", "health", "labour", "community"]
+    )
+
+    @factory.post_generation
+    def invited(self, create: bool, extracted, **kwargs) -> None:
+        if create:
+            from matching.models import RoundMunicipality
+
+            RoundMunicipality.objects.get_or_create(round=self.round, municipality=self.municipality)
+
+
+class HousingUnitFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "municipalities.HousingUnit"
+
+    questionnaire = factory.SubFactory(QuestionnaireFactory)
+    kind = "flat"
+    beds = 4
+    district = "Gaarden"

@@ -1,0 +1,47 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from matching.models import Round
+from municipalities.models import Municipality
+
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+class RoundForm(forms.ModelForm):
+    class Meta:
+        model = Round
+        fields = (
+            "name", "questionnaire_opens", "questionnaire_deadline", "arrival_date",
+            "offer_reply_days",
+        )  # fmt: skip
+        widgets = {
+            "questionnaire_opens": DATE,
+            "questionnaire_deadline": DATE,
+            "arrival_date": DATE,
+            "offer_reply_days": forms.NumberInput(attrs={"inputmode": "numeric", "min": "1"}),
+        }
+        help_texts = {
+            "questionnaire_deadline": _("Municipalities pledge and submit their questionnaire "
+                                        "until this day."),
+            "offer_reply_days": _("How many days households and municipalities have to answer "
+                                  "an offer."),
+        }  # fmt: skip
+
+
+class InviteForm(forms.Form):
+    municipalities = forms.ModelMultipleChoiceField(
+        label=_("Municipalities to invite"),
+        queryset=Municipality.objects.none(),
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": _("Choose at least one municipality.")},
+    )
+
+    def __init__(self, *args: Any, round: Round, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["municipalities"].queryset = Municipality.objects.exclude(
+            participations__round=round
+        )

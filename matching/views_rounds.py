@@ -1,0 +1,158 @@
+"""Round set-up for coordinators: create, invite municipalities, open the questionnaire phase,
+follow the questionnaires and export them. Staff reach their part of a round through the
+municipal portal."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.db.models import Count, Q
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.text import slugify
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from accounts.permissions import role_required
+from accounts.roles import Role
+from matching import services_rounds
+from matching.forms_rounds import InviteForm, RoundForm
+from matching.models import Round, RoundMunicipality, RoundStatus
+from municipalities.exports import export_csv, export_xlsx
+from municipalities.models import QuestionnaireStatus
+from municipalities.overview import round_overview
+from municipalities.views import add_errors
+
+
+@role_required(Role.COORDINATOR, Role.MUNICIPAL_STAFF)
+def round_list(request: HttpRequest) -> HttpResponse:
+    if request.user.is_municipal_staff:
+        participations = (
+            RoundMunicipality.objects.filter(municipality__staff_memberships__user=request.user)
+            .select_related("round", "municipality")
+            .order_by("-round__created_at", "municipality__name")
+        )
+        return render(request, "matching/round_list_staff.html", {"participations": participations})
+    rounds = Round.objects.visible_to(request.user).annotate(
+        invited=Count("participations", distinct=True),
+        submitted=Count(
+            "questionnaires",
+            filter=Q(questionnaires__status=QuestionnaireStatus.SUBMITTED),
+            distinct=True,
+        ),
+    )
+    return render(request, "matching/round_list.html", {"rounds": rounds})
+
+
+@role_required(Role.COORDINATOR)
+def round_create(request: HttpRequest) -> HttpResponse:
+    form = RoundForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            round_ = services_rounds.round_create(by=request.user, data=form.cleaned_data)
+        except ValidationError as error:
+            add_errors(form, error)
+        else:
+            messages.success(request, _("The round was created. Now invite municipalities."))
+            return redirect("round_detail", round_.pk)
+    return render(request, "matching/round_form.html", {"form": form})
+
+
+@role_required(Role.COORDINATOR)
+def round_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    round_ = get_object_or_404(Round.objects.visible_to(request.user), pk=pk)
+    form = RoundForm(request.POST or None, instance=Round.objects.get(pk=round_.pk))
+    if request.method == "POST" and form.is_valid():
+        try:
+            services_rounds.round_update(round=round_, by=request.user, data=form.cleaned_data)
+        except ValidationError as error:
+            add_errors(form, error)
+        else:
+            messages.success(request, _("The changes were saved."))
+            return redirect("round_detail", round_.pk)
+    return render(request, "matching/round_form.html", {"form": form, "round": round_})
+
+
+@role_required(Role.COORDINATOR, Role.MUNICIPAL_STAFF)
+def round_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    round_ = get_object_or_404(Round.objects.visible_to(request.user), pk=pk)
+    if request.user.is_municipal_staff:
+        # Staff see their own part of the round, never the other municipalities'.
+        participation = (
+            RoundMunicipality.objects.filter(
+                round=round_, municipality__staff_memberships__user=request.user
+            )
+            .select_related("municipality")
+            .first()
+        )
+        if participation is None:
+            raise Http404
+        return redirect("participation_detail", participation.municipality.slug, round_.pk)
+    return _render_detail(request, round_, InviteForm(round=round_))
+
+
+def _render_detail(request, round_: Round, invite_form: InviteForm, status=200) -> HttpResponse:
+    overview = round_overview(round_)
+    context = {
+        "round": round_,
+        "overview": overview,
+        "submitted_count": overview.count("submitted", "submitted_late"),
+        "late_count": overview.count("late", "submitted_late"),
+        "invite_form": invite_form,
+        "can_invite": round_.status in services_rounds.INVITABLE,
+        "can_open": round_.status == RoundStatus.DRAFT,
+    }
+    return render(request, "matching/round_detail.html", context, status=status)
+
+
+@require_POST
+@role_required(Role.COORDINATOR)
+def round_invite(request: HttpRequest, pk: int) -> HttpResponse:
+    round_ = get_object_or_404(Round.objects.visible_to(request.user), pk=pk)
+    form = InviteForm(request.POST, round=round_)
+    if form.is_valid():
+        try:
+            created = services_rounds.round_invite(
+                round=round_, municipalities=form.cleaned_data["municipalities"], by=request.user
+            )
+        except ValidationError as error:
+            add_errors(form, error)
+        else:
+            messages.success(
+                request,
+                _("%(count)d municipalities were invited and informed by e-mail.")
+                % {"count": len(created)},
+            )
+            return redirect("round_detail", round_.pk)
+    return _render_detail(request, round_, form, status=400)
+
+
+@require_POST
+@role_required(Role.COORDINATOR)
+def round_open(request: HttpRequest, pk: int) -> HttpResponse:
+    round_ = get_object_or_404(Round.objects.visible_to(request.user), pk=pk)
+    try:
+        services_rounds.round_open_questionnaire(round=round_, by=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("The questionnaire phase is open."))
+    return redirect("round_detail", round_.pk)
+
+
+@role_required(Role.COORDINATOR)
+def round_export(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
+    round_ = get_object_or_404(Round.objects.visible_to(request.user), pk=pk)
+    overview = round_overview(round_)
+    filename = f"questionnaires-{slugify(round_.name) or round_.pk}"
+    if fmt == "csv":
+        response = HttpResponse(export_csv(overview), content_type="text/csv; charset=utf-8")
+    elif fmt == "xlsx":
+        response = HttpResponse(
+            export_xlsx(overview),
+            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
+    else:
+        raise Http404
+    response["Content-Disposition"] = f'attachment; filename="{filename}.{fmt}"'
+    return response

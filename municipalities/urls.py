@@ -1,0 +1,27 @@
+from django.urls import path
+
+from municipalities import views
+from municipalities import views_questionnaire as q
+
+round_prefix = "<slug:slug>/rounds/<int:round_pk>/"
+
+urlpatterns = [
+    path("", views.municipality_list, name="municipality_list"),
+    path("new/", views.municipality_create, name="municipality_create"),
+    path("<slug:slug>/", views.municipality_detail, name="municipality_detail"),
+    path("<slug:slug>/edit/", views.municipality_edit, name="municipality_edit"),
+    path(round_prefix, q.participation_detail, name="participation_detail"),
+    path(round_prefix + "pledge/", q.participation_pledge, name="participation_pledge"),
+    path(round_prefix + "questionnaire/", q.questionnaire_start, name="questionnaire_start"),
+    path(round_prefix + "questionnaire/submit/", q.questionnaire_submit,
+         name="questionnaire_submit"),
+    path(round_prefix + "questionnaire/reopen/", q.questionnaire_reopen,
+         name="questionnaire_reopen"),
+    path(round_prefix + "questionnaire/units/", q.housing_unit_add, name="housing_unit_add"),
+    path(round_prefix + "questionnaire/units/<int:pk>/", q.housing_unit_edit,
+         name="housing_unit_edit"),
+    path(round_prefix + "questionnaire/units/<int:pk>/delete/", q.housing_unit_delete,
+         name="housing_unit_delete"),
+    path(round_prefix + "questionnaire/<slug:section>/", q.questionnaire_section,
+         name="questionnaire_section"),
+]  # fmt: skip
