@@ -40,9 +40,7 @@ def test_unreachable_specialist_care_makes_the_pair_incompatible():
 
 def test_no_unit_big_enough_makes_the_pair_incompatible_when_only_units_are_listed():
     hh = households(demand=np.array([[5, 2, 0, 0, 0]]))
-    mu = municipalities(
-        3, largest_unit=np.array([4, 5, 4]), aggregate_places=np.array([0, 0, 10])
-    )
+    mu = municipalities(3, largest_unit=np.array([4, 5, 4]), aggregate_places=np.array([0, 0, 10]))
     # m0: units too small; m1: a unit of 5 beds; m2: small units but shared places too.
     assert set(pairs(hh, mu)) == {(0, 1), (0, 2)}
 

@@ -1,0 +1,233 @@
+"""Offers: publishing, both answers, the state machine, capacity release, deadlines."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+import time_machine
+from django.core import mail
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.urls import reverse
+from django.utils import timezone
+
+from matching.models import Offer, OfferStatus, PairRule, PairRuleKind, Run, RunStatus
+from matching.services import offers as services
+from matching.services import runs as run_services
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def published(small_round, coordinator, staff, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        run = run_services.run_start(round=small_round, by=coordinator)
+    run.refresh_from_db()
+    assert run.status == RunStatus.SUCCEEDED
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        services.run_publish(run=run, by=coordinator)
+    return run
+
+
+def offer_of(reference: str) -> Offer:
+    return Offer.objects.select_related("household", "municipality").get(
+        household__reference=reference
+    )
+
+
+def test_publishing_creates_one_offer_per_matched_household_and_notifies_both_sides(
+    published, refugee, staff
+):
+    assert Offer.objects.count() == published.matched_households == 4
+    recipients = {message.to[0] for message in mail.outbox}
+    olena = offer_of("HH-00042")
+    assert refugee.email in recipients
+    if Offer.objects.filter(municipality__staff_memberships__user=staff).exists():
+        assert staff.email in recipients
+    assert olena.deadline > timezone.now() + timedelta(days=6)
+    published.round.refresh_from_db()
+    assert published.round.status == "matching"
+
+
+def test_a_run_is_published_once_and_only_by_coordinators(published, coordinator, staff):
+    with pytest.raises(ValidationError):
+        services.run_publish(run=published, by=coordinator)
+    with pytest.raises(PermissionDenied):
+        services.run_publish(run=published, by=staff)
+    assert Offer.objects.count() == 4
+
+
+def test_an_older_run_cannot_be_published(
+    small_round, coordinator, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        first = run_services.run_start(round=small_round, by=coordinator)
+    with django_capture_on_commit_callbacks(execute=True):
+        run_services.run_start(round=small_round, by=coordinator)
+    with pytest.raises(ValidationError, match="newer run"):
+        services.run_publish(run=Run.objects.get(pk=first.pk), by=coordinator)
+
+
+def test_both_accept_then_names_are_revealed_and_arrival_is_tracked(
+    published, refugee, as_staff, staff, municipality
+):
+    offer = offer_of("HH-00042")
+    offer.municipality = municipality
+    offer.save()
+    services.offer_answer_household(offer=offer, by=refugee, accept=True)
+    page = as_staff.get(reverse("offer_detail", args=[offer.pk])).content.decode()
+    assert "Olena 0" not in page  # anonymised until both accepted
+    services.offer_answer_municipality(offer=offer, by=staff, accept=True)
+    offer.refresh_from_db()
+    assert offer.status == OfferStatus.ACCEPTED
+    offer.household.refresh_from_db()
+    assert offer.household.status == "matched"
+    page = as_staff.get(reverse("offer_detail", args=[offer.pk])).content.decode()
+    assert "Olena 0" in page
+    services.offer_set_travel_date(offer=offer, by=staff,
+                                   travel_date=timezone.localdate() + timedelta(days=10))  # fmt: skip
+    services.offer_confirm_arrival(offer=offer, by=staff)
+    offer.refresh_from_db()
+    assert offer.status == OfferStatus.ARRIVED
+    offer.household.refresh_from_db()
+    assert offer.household.status == "relocated"
+
+
+def test_a_double_accept_is_refused(published, refugee):
+    offer = offer_of("HH-00042")
+    services.offer_answer_household(offer=offer, by=refugee, accept=True)
+    with pytest.raises(ValidationError, match="answered"):
+        services.offer_answer_household(offer=offer, by=refugee, accept=True)
+
+
+def test_decline_then_accept_is_refused_and_the_pair_is_banned(published, refugee):
+    offer = offer_of("HH-00042")
+    with pytest.raises(ValidationError):
+        services.offer_answer_household(offer=offer, by=refugee, accept=False, reason="  ")
+    services.offer_answer_household(offer=offer, by=refugee, accept=False, reason="Too far")
+    offer.refresh_from_db()
+    assert offer.status == OfferStatus.DECLINED
+    assert offer.household_reason == "Too far"
+    with pytest.raises(ValidationError):
+        services.offer_answer_household(offer=offer, by=refugee, accept=True)
+    assert PairRule.objects.filter(household=offer.household, municipality=offer.municipality,
+                                   kind=PairRuleKind.BAN).exists()  # fmt: skip
+
+
+def test_accepting_after_the_deadline_is_refused(published, refugee):
+    offer = offer_of("HH-00042")
+    with time_machine.travel(offer.deadline + timedelta(minutes=1)):
+        with pytest.raises(ValidationError, match="deadline"):
+            services.offer_answer_household(offer=offer, by=refugee, accept=True)
+    offer.refresh_from_db()
+    assert offer.household_answer == ""
+
+
+def test_a_decline_releases_the_capacity_for_the_next_iteration(
+    published, refugee, coordinator, django_capture_on_commit_callbacks
+):
+    from matching.services.instance import load_round
+
+    offer = offer_of("HH-00042")
+    before = load_round(published.round)
+    assert "HH-00042" not in before.households.ids
+    services.offer_answer_household(offer=offer, by=refugee, accept=False, reason="Family")
+    after = load_round(published.round)
+    assert "HH-00042" in after.households.ids
+    j = after.municipalities.ids.index(offer.municipality.slug)
+    k = before.municipalities.ids.index(offer.municipality.slug)
+    assert after.municipalities.capacity[j, 0] == before.municipalities.capacity[k, 0] + 2
+    with django_capture_on_commit_callbacks(execute=True):
+        second = run_services.run_start(round=published.round, by=coordinator)
+    second.refresh_from_db()
+    proposal = second.proposals.get(household__reference="HH-00042")
+    assert proposal.municipality_id != offer.municipality_id  # banned pair never again
+    assert set(second.proposals.values_list("household__reference", flat=True)) == {
+        "HH-00042",
+        "HH-D",
+    }
+
+
+def test_an_objection_needs_a_reason_and_closes_the_offer(published, staff, municipality):
+    offer = offer_of("HH-00042")
+    offer.municipality = municipality
+    offer.save()
+    with pytest.raises(ValidationError):
+        services.offer_answer_municipality(offer=offer, by=staff, accept=False, reason="")
+    services.offer_answer_municipality(offer=offer, by=staff, accept=False, reason="No school")
+    offer.refresh_from_db()
+    assert offer.status == OfferStatus.OBJECTED
+
+
+def test_staff_of_another_municipality_cannot_answer(published, other_staff, municipality):
+    offer = offer_of("HH-00042")
+    offer.municipality = municipality
+    offer.save()
+    with pytest.raises(PermissionDenied):
+        services.offer_answer_municipality(offer=offer, by=other_staff, accept=True)
+
+
+def test_overdue_offers_expire_and_reminders_go_out_once(
+    published, django_capture_on_commit_callbacks
+):
+    offer = offer_of("HH-00042")
+    mail.outbox.clear()
+    with time_machine.travel(offer.deadline - timedelta(hours=24)):
+        with django_capture_on_commit_callbacks(execute=True):
+            assert services.offers_remind() == 4
+        assert services.offers_remind() == 0
+    assert mail.outbox
+    with time_machine.travel(offer.deadline + timedelta(minutes=5)):
+        assert services.offers_expire() == 4
+    offer.refresh_from_db()
+    assert offer.status == OfferStatus.EXPIRED
+    assert PairRule.objects.filter(kind=PairRuleKind.BAN).count() == 4
+
+
+@pytest.mark.parametrize(
+    ("persona", "expected"),
+    [("as_refugee", 200), ("as_caseworker", 200), ("as_coordinator", 200),
+     ("as_other_caseworker", 404)],
+)  # fmt: skip
+def test_who_may_open_an_offer(request, published, persona, expected, other_caseworker):
+    from tests.conftest import login
+
+    client = login(other_caseworker) if persona == "as_other_caseworker" else \
+        request.getfixturevalue(persona)  # fmt: skip
+    offer = offer_of("HH-00042")
+    assert client.get(reverse("offer_detail", args=[offer.pk])).status_code == expected
+
+
+def test_staff_see_only_their_municipalitys_offers(published, as_staff, staff):
+    mine = Offer.objects.filter(municipality__staff_memberships__user=staff)
+    others = Offer.objects.exclude(pk__in=mine)
+    for offer in others:
+        assert as_staff.get(reverse("offer_detail", args=[offer.pk])).status_code == 404
+    listed = as_staff.get(reverse("offer_list")).context["offers"]
+    assert set(listed) == set(mine)
+
+
+def test_the_refugee_answers_through_the_page(published, as_refugee):
+    offer = offer_of("HH-00042")
+    url = reverse("offer_answer", args=[offer.pk, "household"])
+    response = as_refugee.post(url, {"answer": "no", "reason": ""}, HTTP_ACCEPT_LANGUAGE="en",
+                               follow=True)  # fmt: skip
+    assert "Please tell us why you decline." in response.content.decode()
+    offer.refresh_from_db()
+    assert offer.status == OfferStatus.PENDING
+    as_refugee.post(url, {"answer": "yes", "reason": ""})
+    offer.refresh_from_db()
+    assert offer.household_answer == "yes"
+    wrong_side = reverse("offer_answer", args=[offer.pk, "municipality"])
+    assert as_refugee.post(wrong_side, {"answer": "yes"}).status_code == 403
+
+
+def test_two_answers_at_once_settle_consistently(published, refugee, caseworker):
+    offer = offer_of("HH-00042")
+    services.offer_answer_household(offer=offer, by=refugee, accept=True)
+    # The caseworker's answer arrives second, on a stale copy: refused, not overwritten.
+    with pytest.raises(ValidationError):
+        services.offer_answer_household(offer=offer, by=caseworker, accept=False, reason="x")
+    offer.refresh_from_db()
+    assert offer.household_answer == "yes"
