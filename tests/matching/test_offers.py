@@ -85,8 +85,8 @@ def test_both_accept_then_names_are_revealed_and_arrival_is_tracked(
     assert offer.household.status == "matched"
     page = as_staff.get(reverse("offer_detail", args=[offer.pk])).content.decode()
     assert "Olena 0" in page
-    services.offer_set_travel_date(offer=offer, by=staff,
-                                   travel_date=timezone.localdate() + timedelta(days=10))  # fmt: skip
+    travel = timezone.localdate() + timedelta(days=10)
+    services.offer_set_travel_date(offer=offer, by=staff, travel_date=travel)
     services.offer_confirm_arrival(offer=offer, by=staff)
     offer.refresh_from_db()
     assert offer.status == OfferStatus.ARRIVED
@@ -117,9 +117,9 @@ def test_decline_then_accept_is_refused_and_the_pair_is_banned(published, refuge
 
 def test_accepting_after_the_deadline_is_refused(published, refugee):
     offer = offer_of("HH-00042")
-    with time_machine.travel(offer.deadline + timedelta(minutes=1)):
-        with pytest.raises(ValidationError, match="deadline"):
-            services.offer_answer_household(offer=offer, by=refugee, accept=True)
+    late = offer.deadline + timedelta(minutes=1)
+    with time_machine.travel(late), pytest.raises(ValidationError, match="deadline"):
+        services.offer_answer_household(offer=offer, by=refugee, accept=True)
     offer.refresh_from_db()
     assert offer.household_answer == ""
 
