@@ -1,0 +1,99 @@
+"""Time one whole national matching iteration by stage (load, score, solve, store).
+
+    .venv/bin/python benchmarks/round.py [--households 40000] [--districts 400]
+
+Uses DATABASE_URL, by default a database of its own per size on the local PostgreSQL
+(postgres://postgres@127.0.0.1:5432/rematch_bench_40000x400). Creates the database if
+needed, migrates, seeds the synthetic national round once (``seed_demo --scale national``),
+then runs one iteration in this process and prints the seconds per stage and the peak memory.
+Run it against PostgreSQL: that is the target.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import resource
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "rematch.settings")
+os.environ.setdefault("CELERY_TASK_ALWAYS_EAGER", "true")
+os.environ.setdefault("LOG_LEVEL", "WARNING")
+
+
+def ensure_database(url: str) -> None:
+    if not url.startswith("postgres"):
+        return
+    import psycopg
+
+    name = url.rsplit("/", 1)[1]
+    admin = url.rsplit("/", 1)[0] + "/postgres"
+    with psycopg.connect(admin, autocommit=True) as conn:
+        if not conn.execute("SELECT 1 FROM pg_database WHERE datname=%s", [name]).fetchone():
+            conn.execute(f'CREATE DATABASE "{name}"')
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--households", type=int, default=40_000)
+    parser.add_argument("--districts", type=int, default=400)
+    parser.add_argument("--time-limit", type=float, default=60.0)
+    args = parser.parse_args()
+    os.environ.setdefault(
+        "DATABASE_URL",
+        f"postgres://postgres@127.0.0.1:5432/rematch_bench_{args.households}x{args.districts}",
+    )
+    ensure_database(os.environ["DATABASE_URL"])
+
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    from accounts.demo import seed as seed_accounts
+    from matching import national_demo
+    from matching.models import Round, Run
+    from matching.services.runs import run_execute, run_start
+
+    call_command("migrate", verbosity=0)
+    seed_accounts(scale="demo", stdout=sys.stdout)
+    name = national_demo.ROUND_NAME
+    started = time.perf_counter()
+    national_demo.seed_national(
+        stdout=sys.stdout, households=args.households, districts=args.districts
+    )
+    print(f"seed: {time.perf_counter() - started:.1f} s (skipped when it existed)")
+    round_ = Round.objects.get(name=name)
+    Run.objects.filter(round=round_).delete()
+    from accounts.models import User
+
+    coordinator = User.objects.filter(role="coordinator").first()
+    started = time.perf_counter()
+    # With in-process tasks the run executes when run_start commits; run_execute then only
+    # confirms that there is nothing left to do.
+    run = run_start(round=round_, by=coordinator, time_limit=args.time_limit)
+    run_execute(run_id=run.pk)
+    total = time.perf_counter() - started
+    run.refresh_from_db()
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(f"status: {run.status} {run.error}")
+    print(
+        f"households {run.household_count}, compatible pairs kept {run.pair_count}, "
+        f"matched {run.matched_households} households / {run.matched_persons} persons"
+    )
+    print(
+        f"method {run.engine_method} ({run.engine_status}), objective {run.objective:.0f}, "
+        f"bound {run.bound or float('nan'):.0f}, "
+        f"ratio {run.objective / run.bound if run.bound else float('nan'):.4f}"
+    )
+    for stage in ("load", "score", "solve", "store"):
+        print(f"  {stage:<6} {run.stage_seconds.get(stage, float('nan')):8.2f} s")
+    print(f"  total  {total:8.2f} s    peak memory {peak:.0f} MiB")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,20 @@
+"""The demo round, ready to match after ``make run``; at national scale, a synthetic round."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from matching.models import RoundStatus
+from matching.rounds_demo import demo_round
+
+
+def seed(*, scale: str, stdout: Any) -> None:
+    if scale == "national":
+        from matching.national_demo import seed_national
+
+        seed_national(stdout=stdout)
+        return
+    round_ = demo_round()
+    if round_.status == RoundStatus.DRAFT:
+        round_.status = RoundStatus.QUESTIONNAIRE
+        round_.save(update_fields=["status"])
