@@ -1,0 +1,63 @@
+from __future__ import annotations
+
+from io import StringIO
+
+import pytest
+
+from accounts import demo as accounts_demo
+from matching.rounds_demo import demo_round
+from municipalities import demo as municipalities_demo
+from refugees import demo
+from refugees.models import Household, Member, Needs, Preferences, Relative
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def seeded():
+    for module in (accounts_demo, municipalities_demo, demo):
+        module.seed(scale="demo", stdout=StringIO())
+    return demo_round()
+
+
+def _snapshot():
+    return (
+        Household.objects.count(), Member.objects.count(), Relative.objects.count(),
+        sorted(Member.objects.values_list("full_name", flat=True)),
+    )  # fmt: skip
+
+
+def test_the_demo_households_meet_the_targets(seeded):
+    households = list(
+        Household.objects.prefetch_related("members").select_related("needs", "preferences")
+    )
+    arrival = seeded.arrival_date
+    demands = [h.demand(arrival) for h in households]
+    assert len(households) == 61
+    assert sum(d["persons"] for d in demands) == 140
+    assert 32 <= sum(d["school"] for d in demands) <= 38
+    assert 10 <= sum(d["kita"] for d in demands) <= 14
+    assert Needs.objects.filter(wheelchair=True).count() == 5
+    assert Needs.objects.filter(psychotherapy=True).count() == 8
+    assert 3 <= Needs.objects.exclude(specialist_care=[]).count() <= 4
+    assert Preferences.objects.filter(has_pets=True).count() == 8
+    assert Relative.objects.filter(municipality__isnull=False).count() == 10
+    linked = sum(h.linked_households.count() for h in households)
+    assert linked == 10  # five pairs, counted from both sides
+    assert all(h.has_valid_consent for h in households)
+    assert seeded.entries.count() == 61
+
+
+def test_olena_has_a_complete_household_in_the_demo_round(seeded):
+    household = Household.objects.get(reference="HH-DEMO-001")
+    assert household.contact_user.email == "olena@rematch.example"
+    assert household.persons == 3
+    assert household.preferences.settlement_types == ["big_city"]
+    assert household.relatives.get().municipality.slug == "kiel"
+    assert household.round_entries.filter(round=seeded).exists()
+
+
+def test_seeding_twice_changes_nothing(seeded):
+    before = _snapshot()
+    demo.seed(scale="demo", stdout=StringIO())
+    assert _snapshot() == before
