@@ -15,9 +15,12 @@ class RoundForm(forms.ModelForm):
     class Meta:
         model = Round
         fields = (
-            "name", "questionnaire_opens", "questionnaire_deadline", "arrival_date",
+            "name",
+            "questionnaire_opens",
+            "questionnaire_deadline",
+            "arrival_date",
             "offer_reply_days",
-        )  # fmt: skip
+        )
         widgets = {
             "questionnaire_opens": DATE,
             "questionnaire_deadline": DATE,
@@ -25,11 +28,13 @@ class RoundForm(forms.ModelForm):
             "offer_reply_days": forms.NumberInput(attrs={"inputmode": "numeric", "min": "1"}),
         }
         help_texts = {
-            "questionnaire_deadline": _("Municipalities pledge and submit their questionnaire "
-                                        "until this day."),
-            "offer_reply_days": _("How many days households and municipalities have to answer "
-                                  "an offer."),
-        }  # fmt: skip
+            "questionnaire_deadline": _(
+                "Municipalities pledge and submit their questionnaire until this day."
+            ),
+            "offer_reply_days": _(
+                "How many days households and municipalities have to answer an offer."
+            ),
+        }
 
 
 class InviteForm(forms.Form):

@@ -21,8 +21,12 @@ from municipalities.models import Municipality
 from municipalities.notify import notify_staff
 
 ROUND_FIELDS = (
-    "name", "questionnaire_opens", "questionnaire_deadline", "arrival_date", "offer_reply_days",
-)  # fmt: skip
+    "name",
+    "questionnaire_opens",
+    "questionnaire_deadline",
+    "arrival_date",
+    "offer_reply_days",
+)
 INVITABLE = (RoundStatus.DRAFT, RoundStatus.QUESTIONNAIRE)
 
 
@@ -38,9 +42,11 @@ def round_create(*, by: User, data: dict[str, Any]) -> Round:
     round_.full_clean()
     round_.save()
     audit_log(
-        actor=by, action="matching.round.created", target=round_,
+        actor=by,
+        action="matching.round.created",
+        target=round_,
         changes=changes_between({}, model_to_dict(round_, fields=ROUND_FIELDS)),
-    )  # fmt: skip
+    )
     return round_
 
 
@@ -54,7 +60,7 @@ def round_update(*, round: Round, by: User, data: dict[str, Any]) -> Round:
     for field in ROUND_FIELDS:
         if field in data:
             setattr(round_, field, data[field])
-    round_.full_clean()
+    round_.full_clean(exclude=["created_by"])  # seeded rounds have no creator
     round_.save()
     changes = changes_between(before, model_to_dict(round_, fields=ROUND_FIELDS))
     if changes:
@@ -79,9 +85,11 @@ def round_invite(
             continue
         participation = RoundMunicipality.objects.create(round=round_, municipality=municipality)
         audit_log(
-            actor=by, action="matching.round.municipality_invited", target=participation,
+            actor=by,
+            action="matching.round.municipality_invited",
+            target=participation,
             label=str(participation),
-        )  # fmt: skip
+        )
         notify_staff(
             municipality=municipality,
             template="municipalities/email/round_invitation.txt",
@@ -105,9 +113,11 @@ def round_open_questionnaire(*, round: Round, by: User) -> Round:
     round_.status = RoundStatus.QUESTIONNAIRE
     round_.save(update_fields=["status"])
     audit_log(
-        actor=by, action="matching.round.questionnaire_opened", target=round_,
+        actor=by,
+        action="matching.round.questionnaire_opened",
+        target=round_,
         changes={"status": [RoundStatus.DRAFT, RoundStatus.QUESTIONNAIRE]},
-    )  # fmt: skip
+    )
     for participation in participations:
         notify_staff(
             municipality=participation.municipality,
@@ -150,7 +160,10 @@ def participation_pledge(
     participation.save(update_fields=["pledged_persons", "pledged_at"])
     if before != persons:
         audit_log(
-            actor=by, action="matching.round.pledged", target=participation,
-            label=str(participation), changes={"pledged_persons": [before, persons]},
-        )  # fmt: skip
+            actor=by,
+            action="matching.round.pledged",
+            target=participation,
+            label=str(participation),
+            changes={"pledged_persons": [before, persons]},
+        )
     return participation

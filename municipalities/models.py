@@ -38,10 +38,23 @@ class FederalState(models.TextChoices):
 
 # The first two digits of the Amtlicher Gemeindeschlüssel name the federal state.
 AGS_STATE_PREFIX = {
-    "01": "SH", "02": "HH", "03": "NI", "04": "HB", "05": "NW", "06": "HE", "07": "RP",
-    "08": "BW", "09": "BY", "10": "SL", "11": "BE", "12": "BB", "13": "MV", "14": "SN",
-    "15": "ST", "16": "TH",
-}  # fmt: skip
+    "01": "SH",
+    "02": "HH",
+    "03": "NI",
+    "04": "HB",
+    "05": "NW",
+    "06": "HE",
+    "07": "RP",
+    "08": "BW",
+    "09": "BY",
+    "10": "SL",
+    "11": "BE",
+    "12": "BB",
+    "13": "MV",
+    "14": "SN",
+    "15": "ST",
+    "16": "TH",
+}
 
 
 class SettlementType(models.TextChoices):
@@ -205,18 +218,27 @@ MAX_BEDS_PER_UNIT = 12
 SECTION_FIELDS: dict[str, tuple[str, ...]] = {
     Section.ACCOMMODATION: ("aggregate_places",),
     Section.EDUCATION: (
-        "school_places_primary", "school_places_secondary", "school_places_vocational",
-        "kita_places_under3", "kita_places_3to6",
+        "school_places_primary",
+        "school_places_secondary",
+        "school_places_vocational",
+        "kita_places_under3",
+        "kita_places_3to6",
     ),
     Section.COURSES: ("integration_course_seats", "job_course_seats", "course_waiting_weeks"),
     Section.HEALTH: (
-        "gp_availability", "paediatrics_availability", "psychotherapy_places", "specialist_care",
+        "gp_availability",
+        "paediatrics_availability",
+        "psychotherapy_places",
+        "specialist_care",
     ),
     Section.LABOUR: ("sectors_in_demand", "apprenticeship_places", "recognition_counselling"),
     Section.COMMUNITY: (
-        "ukrainian_community", "migrant_organisations", "public_transport", "notes",
+        "ukrainian_community",
+        "migrant_organisations",
+        "public_transport",
+        "notes",
     ),
-}  # fmt: skip
+}
 ANSWER_FIELDS: tuple[str, ...] = tuple(f for fields in SECTION_FIELDS.values() for f in fields)
 
 
@@ -418,11 +440,13 @@ class HousingUnit(models.Model):
             MinValueValidator(1, _("A unit has at least 1 bed.")),
             MaxValueValidator(
                 MAX_BEDS_PER_UNIT,
-                _("More than %(limit_value)s beds in one unit is implausible: list a large "
-                  "facility as several units or as aggregate places."),
+                _(
+                    "More than %(limit_value)s beds in one unit is implausible: list a large "
+                    "facility as several units or as aggregate places."
+                ),
             ),
         ],
-    )  # fmt: skip
+    )
     wheelchair_accessible = models.BooleanField(_("wheelchair-accessible"), default=False)
     pets_allowed = models.BooleanField(_("pets allowed"), default=False)
     available_from = models.DateField(_("available from"), null=True, blank=True)

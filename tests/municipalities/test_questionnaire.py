@@ -137,9 +137,7 @@ def test_negative_numbers_are_refused_next_to_the_field(as_staff, questionnaire)
         as_staff, questionnaire, "education", {**EDUCATION, "kita_places_3to6": "-2"}
     )
     assert response.status_code == 200
-    assert response.context["form"].errors["kita_places_3to6"] == [
-        "Enter 0 or a positive number."
-    ]
+    assert response.context["form"].errors["kita_places_3to6"] == ["Enter 0 or a positive number."]
     assert 'id="id_kita_places_3to6_error"' in response.content.decode()
     questionnaire.refresh_from_db()
     assert questionnaire.school_places_primary == 0
@@ -200,7 +198,10 @@ def test_a_unit_available_after_the_arrival_date_is_refused(as_staff, questionna
     late = questionnaire.round.arrival_date + timedelta(days=1)
     response = add_unit(as_staff, questionnaire, available_from=late.isoformat())
     assert response.status_code == 400
-    assert "available by the round's arrival date" in response.context["unit_form"].errors["available_from"][0]
+    assert (
+        "available by the round's arrival date"
+        in response.context["unit_form"].errors["available_from"][0]
+    )
     assert not HousingUnit.objects.exists()
 
 
