@@ -1,10 +1,196 @@
-"""Large-scale method (placeholder until measured)."""
+"""National-scale method ``lp-round``: restricted LP relaxation, LP diving and an exact tail.
+
+Why this method (measured on the 20,000 x 400 instance with 760,000 usable pairs, 2 cores;
+details and figures in docs/engine.md):
+
+* The full LP relaxation is too slow: HiGHS' dual simplex needs > 120 s, interior point ~30 s.
+* Restricting every unit to its 8 best-scoring municipalities leaves 155,000 columns; interior
+  point with crossover solves that in ~6 s and its value is within 0.01 % of the full LP.
+* The restricted LP's capacity duals ``price`` are then priced against **all** pairs:
+  ``L(price) = sum_u max(0, max_m s_um - price_m . d_u) + sum price . capacity`` is a
+  Lagrangian dual value, a proven upper bound for any ``price >= 0``. It came out within
+  0.01 % of the full LP, so nothing is lost by restricting the LP.
+* Rounding plus greedy repair reached 99.1 % of that bound; a plain score greedy 93 %; HiGHS
+  on the whole integer programme does not find a good incumbent in 60 s. *Diving* does
+  better: fix the pairs the LP puts at (nearly) 1, re-solve the LP on what is left (small and
+  fast), repeat, and once few candidate pairs remain solve them exactly with the MILP. This
+  gave 99.7 % of the bound in ~8 s of solver time.
+* When the LP fails or time is short, a subgradient Lagrangian method provides the bound and
+  its prices order the greedy.
+"""
 
 from __future__ import annotations
 
-from .groups import Model, Solution
-from .milp import solve_milp
+import time
+from dataclasses import dataclass, replace
+
+import numpy as np
+from scipy.optimize import linprog
+from scipy.sparse import vstack
+
+from .groups import FloatArray, IntArray, Model, Solution, binding_capacity
+from .heuristics import greedy_fill
+from .milp import _capacity_rows, _unit_rows, solve_component
+
+TOP_K = 8  # municipalities per unit in the restricted LP
+FIX_AT = 0.95  # LP value from which a pair is fixed during the dive
+TAIL_PAIRS = 3000  # candidate pairs left when the dive hands over to the exact MILP
+MAX_DIVES = 30
+RESERVE = 0.1  # share of the remaining time kept back for the greedy completion
+# The tail MILP's last improvements are tiny (measured: +0.07 % of the objective for 45 s more),
+# so it gets at most this long, however generous the time limit.
+TAIL_SECONDS = 15.0
+
+
+@dataclass(frozen=True)
+class LpAnswer:
+    x: FloatArray  # per restricted pair
+    price: FloatArray  # (municipalities, dims) capacity duals, >= 0
+
+
+def top_pairs(model: Model, k: int) -> IntArray:
+    """Each unit's ``k`` best-scoring pairs (ties: lower municipality index first)."""
+    order = np.lexsort((model.pair_muni, -model.pair_score, model.pair_unit))
+    units = model.pair_unit[order]
+    rank = np.arange(len(units)) - np.searchsorted(units, units)
+    return np.sort(order[rank < k])
+
+
+def solve_lp(model: Model, pairs: IntArray, time_limit: float) -> LpAnswer | None:
+    """LP relaxation over ``pairs`` with ``model.capacity``; None if HiGHS does not finish."""
+    if time_limit <= 0 or len(pairs) == 0:
+        return None
+    units = _unit_rows(model, pairs)
+    capacity, limit = _capacity_rows(model, pairs)
+    res = linprog(
+        -model.pair_score[pairs],
+        A_ub=vstack([units, capacity]).tocsr(),
+        b_ub=np.concatenate((np.ones(units.shape[0]), limit)),
+        bounds=(0, 1),
+        method="highs-ipm",
+        options={"time_limit": time_limit},
+    )
+    if res.status != 0:
+        return None
+    marginals = -np.asarray(res.ineqlin.marginals)
+    price = np.zeros(model.capacity.shape)
+    price[binding_capacity(model, pairs)] = np.maximum(marginals[units.shape[0] :], 0.0)
+    return LpAnswer(np.asarray(res.x), price)
+
+
+def reduced_scores(model: Model, price: FloatArray) -> FloatArray:
+    """Score minus the priced capacity a pair uses."""
+    cost = np.einsum("pd,pd->p", price[model.pair_muni], model.demand[model.pair_unit])
+    return model.pair_score - cost
+
+
+def lagrangian(model: Model, price: FloatArray) -> tuple[float, FloatArray]:
+    """Lagrangian dual value (an upper bound for any price >= 0) and the best pair per unit."""
+    reduced = reduced_scores(model, price)
+    if model.n_pairs == 0:
+        return 0.0, reduced
+    starts = np.flatnonzero(np.r_[True, model.pair_unit[1:] != model.pair_unit[:-1]])
+    best = np.maximum.reduceat(reduced, starts)
+    return float(np.maximum(best, 0.0).sum() + (price * model.capacity).sum()), reduced
+
+
+def _by_value(pairs: IntArray, value: FloatArray) -> IntArray:
+    return pairs[np.lexsort((pairs, -value))]
+
+
+def _fits(model: Model, pairs: IntArray, residual: np.ndarray, placed: np.ndarray) -> IntArray:
+    pairs = pairs[~placed[model.pair_unit[pairs]]]
+    ok = np.all(model.demand[model.pair_unit[pairs]] <= residual[model.pair_muni[pairs]], axis=1)
+    return pairs[ok]
+
+
+def dive(
+    model: Model, pairs: IntArray, lp: LpAnswer, deadline: float, state: tuple[np.ndarray, ...]
+) -> tuple[list[int], IntArray]:
+    """Fix near-integral LP pairs and re-solve on the rest; returns (fixed, candidates left)."""
+    residual, placed = state
+    chosen: list[int] = []
+    candidates, x = pairs, lp.x
+    for _ in range(MAX_DIVES):
+        threshold = min(FIX_AT, float(x.max()) * 0.999) if len(x) else FIX_AT
+        picked = x >= threshold
+        got = greedy_fill(model, _by_value(candidates[picked], x[picked]), residual, placed)
+        chosen += got
+        candidates = _fits(model, pairs, residual, placed)
+        if not got or len(candidates) <= TAIL_PAIRS:
+            break
+        left = deadline - time.perf_counter()
+        sub = solve_lp(replace(model, capacity=residual.copy()), candidates, left * 0.5)
+        if sub is None:
+            break
+        x = sub.x
+    return chosen, candidates
+
+
+def subgradient(
+    model: Model, lower: float, deadline: float, iterations: int = 200
+) -> tuple[float, FloatArray]:
+    """Polyak-step subgradient on the capacity prices: the fallback bound."""
+    price = np.zeros(model.capacity.shape)
+    best_bound, best_price = lagrangian(model, price)[0], price
+    step = 2.0
+    for _ in range(iterations):
+        if time.perf_counter() > deadline:
+            break
+        value, reduced = lagrangian(model, price)
+        if value < best_bound:
+            best_bound, best_price = value, price
+        else:
+            step *= 0.9
+        use = np.zeros(model.capacity.shape)
+        pick = _relaxed_choice(model, reduced)
+        np.add.at(use, model.pair_muni[pick], model.demand[model.pair_unit[pick]])
+        gradient = model.capacity - use
+        norm = float((gradient**2).sum())
+        if norm == 0:
+            break
+        price = np.maximum(price - step * (value - lower) / norm * gradient, 0.0)
+    return best_bound, best_price
+
+
+def _relaxed_choice(model: Model, reduced: FloatArray) -> IntArray:
+    positive = np.flatnonzero(reduced > 0)
+    if len(positive) == 0:
+        return positive
+    order = positive[np.lexsort((positive, -reduced[positive], model.pair_unit[positive]))]
+    first = np.r_[True, model.pair_unit[order][1:] != model.pair_unit[order][:-1]]
+    return order[first]
+
+
+def _complete(model: Model, reduced: FloatArray, state: tuple[np.ndarray, ...]) -> list[int]:
+    everything = np.arange(model.n_pairs, dtype=np.int64)
+    return greedy_fill(model, _by_value(everything, reduced), *state)
 
 
 def solve_national(model: Model, deadline: float) -> Solution:
-    return solve_milp(model, deadline)
+    """Feasible solution with a proven Lagrangian upper bound (see the module docstring)."""
+    state = (model.capacity.copy(), np.zeros(model.n_units, bool))
+    pairs = top_pairs(model, TOP_K)
+    lp = solve_lp(model, pairs, (deadline - time.perf_counter()) * 0.6)
+    if lp is None:
+        return _fallback(model, deadline)
+    bound, reduced = lagrangian(model, lp.price)
+    chosen, candidates = dive(model, pairs, lp, deadline, state)
+    left = min((deadline - time.perf_counter()) * (1 - RESERVE), TAIL_SECONDS)
+    if len(candidates):
+        tail = solve_component(replace(model, capacity=state[0].copy()), candidates, left)
+        chosen += greedy_fill(model, _by_value(tail.chosen, model.pair_score[tail.chosen]), *state)
+    chosen += _complete(model, reduced, state)
+    return Solution(np.asarray(chosen, np.int64), bound, False)
+
+
+def _fallback(model: Model, deadline: float) -> Solution:
+    state = (model.capacity.copy(), np.zeros(model.n_units, bool))
+    everything = np.arange(model.n_pairs, dtype=np.int64)
+    first = greedy_fill(model, _by_value(everything, model.pair_score), *state)
+    lower = float(model.pair_score[first].sum())
+    bound, price = subgradient(model, lower, deadline)
+    state2 = (model.capacity.copy(), np.zeros(model.n_units, bool))
+    second = _complete(model, reduced_scores(model, price), state2)
+    best = first if lower >= float(model.pair_score[second].sum()) else second
+    return Solution(np.asarray(best, np.int64), bound, False)
