@@ -104,8 +104,8 @@ def _section_form(section: Section, **extra: Any) -> type[SectionForm]:
 
 HELP_TEXTS = {
     "aggregate_places": _(
-        "Places for persons in shared or collective accommodation that you do not list as "
-        "individual units below."
+        "Places for persons in shared or collective accommodation that are not listed as "
+        "individual housing units."
     ),
     "kita_places_under3": _("Places in a crèche or with a childminder."),
     "course_waiting_weeks": _("Usual waiting time until a course starts, in weeks."),
