@@ -61,11 +61,14 @@ INSTALLED_APPS = [
     "allauth.mfa",
     "rest_framework",
     "drf_spectacular",
+    "drf_spectacular_sidecar",
+    "django_filters",
     "accounts",
     "municipalities",
     "refugees",
     "matching",
     "evaluation",
+    "api",
 ]
 
 MIDDLEWARE = [
@@ -293,14 +296,60 @@ DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Re:Match <noreply@rem
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 # --- REST framework ---------------------------------------------------------------------------
+# Requests a minute per client (anonymous: per address; signed in: per user).
+REMATCH_API_ANON_PER_MINUTE = envint("REMATCH_API_ANON_PER_MINUTE", "60")
+REMATCH_API_USER_PER_MINUTE = envint("REMATCH_API_USER_PER_MINUTE", "600")
+# Largest household import file (bytes), through the portal and the API.
+REMATCH_IMPORT_MAX_BYTES = envint("REMATCH_IMPORT_MAX_BYTES", str(5 * 1024 * 1024))
 REST_FRAMEWORK = {
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "api.schema.AutoSchema",
     "DEFAULT_AUTHENTICATION_CLASSES": [
+        # Token first: its WWW-Authenticate header makes missing credentials a 401.
+        "api.authentication.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_PAGINATION_CLASS": "api.pagination.Pagination",
+    "DEFAULT_FILTER_BACKENDS": [
+        "django_filters.rest_framework.DjangoFilterBackend",
+        "rest_framework.filters.OrderingFilter",
+    ],
+    "DEFAULT_THROTTLE_CLASSES": ["api.throttling.AnonThrottle", "api.throttling.UserThrottle"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_CONTENT_NEGOTIATION_CLASS": "api.negotiation.FallbackContentNegotiation",
+    "EXCEPTION_HANDLER": "api.exceptions.exception_handler",
+    "TEST_REQUEST_DEFAULT_FORMAT": "json",
 }
-SPECTACULAR_SETTINGS = {"TITLE": "Re:Match API", "VERSION": "1.0.0"}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Re:Match API",
+    "DESCRIPTION": (
+        "Municipalities, rounds, capacity questionnaires, households, match runs, offers and "
+        "evaluation metrics. Every endpoint enforces the same permissions as the portal. "
+        "Errors use one shape (RFC 9457 problem details with a list of field errors)."
+    ),
+    "VERSION": "1.0.0",
+    "SCHEMA_PATH_PREFIX": r"/api/v1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
+    "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {
+        "HouseholdStatusEnum": "refugees.models.HouseholdStatus",
+        "RoundStatusEnum": "matching.models.RoundStatus",
+        "RunStatusEnum": "matching.models.RunStatus",
+        "OfferStatusEnum": "matching.models.OfferStatus",
+        "AnswerEnum": "matching.models.Answer",
+        "QuestionnaireStatusEnum": "municipalities.models.QuestionnaireStatus",
+        "SettlementTypeEnum": "municipalities.models.SettlementType",
+        "FederalStateEnum": "municipalities.models.FederalState",
+        "AvailabilityEnum": "municipalities.models.Availability",
+        "SectorEnum": "municipalities.choices.Sector",
+        "SpecialistCareEnum": "municipalities.choices.SpecialistCare",
+        "EditableHouseholdStatusEnum": [("draft", "draft"), ("ready", "ready")],
+    },
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+}
 
 # --- Logging: structured, no personal data (services log ids, never names or needs) ----------
 LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO")

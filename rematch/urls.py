@@ -15,5 +15,6 @@ urlpatterns = [
     path("municipalities/", include("municipalities.urls")),
     path("rounds/", include("matching.urls")),
     path("households/", include("refugees.urls")),
+    path("", include("api.urls")),  # /api/v1/ and /account/tokens/
     path("", include("accounts.urls")),
 ]

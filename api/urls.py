@@ -1,0 +1,35 @@
+"""/api/v1/: the resources of every app, the OpenAPI schema and its documentation page; and the
+portal pages where users manage their API tokens."""
+
+from __future__ import annotations
+
+from django.urls import include, path
+from rest_framework.routers import DefaultRouter
+
+from api import views
+from matching.api import OfferViewSet, RoundViewSet, RunViewSet
+from municipalities.api import MunicipalityViewSet, QuestionnaireViewSet
+from refugees.api import HouseholdViewSet
+
+router = DefaultRouter(trailing_slash=True)
+router.include_root_view = False
+router.register("municipalities", MunicipalityViewSet, basename="api-municipality")
+router.register("questionnaires", QuestionnaireViewSet, basename="api-questionnaire")
+router.register("rounds", RoundViewSet, basename="api-round")
+router.register("runs", RunViewSet, basename="api-run")
+router.register("offers", OfferViewSet, basename="api-offer")
+router.register("households", HouseholdViewSet, basename="api-household")
+
+v1 = [
+    path("schema/", views.SchemaView.as_view(), name="api-schema"),
+    path("docs/", views.DocsView.as_view(), name="api-docs"),
+    path("", include(router.urls)),
+]
+
+# Included at the site root. The token pages live outside /api/ so that the MFA middleware sends
+# a coordinator without a second factor to its set-up page instead of a bare 403.
+urlpatterns = [
+    path("api/v1/", include(v1)),
+    path("account/tokens/", views.token_list, name="api_token_list"),
+    path("account/tokens/<int:pk>/revoke/", views.token_revoke, name="api_token_revoke"),
+]

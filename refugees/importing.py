@@ -1,0 +1,627 @@
+"""Bulk import of households from CSV or XLSX, through the portal and the API.
+
+One row per member, grouped by the household key column; the household's needs, preferences,
+consent and status are on the contact person's row. The file is validated as a whole first
+(every row and column in error is reported) and saved only when every row is valid, in one
+transaction, through the same services the guided form uses (so every change is audited).
+
+The template and its columns are documented in docs/import-template.md."""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+import zipfile
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import date, datetime, time
+from typing import IO, TYPE_CHECKING, Any
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from accounts.audit import audit_log
+from municipalities.choices import Sector, SpecialistCare
+from municipalities.models import FederalState, SettlementType
+from refugees import services
+from refugees.models import (
+    LANGUAGE_LEVELS,
+    LANGUAGES,
+    ConsentText,
+    Education,
+    HouseholdStatus,
+    Member,
+    Needs,
+    Preferences,
+    Relation,
+    Sex,
+    valid_consent_versions,
+)
+
+if TYPE_CHECKING:
+    from accounts.models import User
+    from refugees.models import Household
+
+XLSX_MAGIC = b"PK\x03\x04"
+MAX_ROWS = 20_000
+WEIGHTS = ("housing", "work", "education", "medical", "community", "city_size")
+
+
+@dataclass(frozen=True)
+class Column:
+    key: str
+    german: str
+    help: Any  # lazy text for the template's second sheet and the documentation
+    household_level: bool = False
+    example: str = ""
+
+
+COLUMNS: tuple[Column, ...] = (
+    Column("household_key", "haushalt", gettext_lazy("Your own key grouping the rows of one household (any text)."), example="A1"),  # noqa: E501
+    Column("relation", "beziehung", gettext_lazy("Relation to the contact person: contact, partner, child, parent, grandparent, sibling, other_relative, other. Exactly one contact per household."), example="contact"),  # noqa: E501
+    Column("full_name", "name", gettext_lazy("Full name."), example="Olena Kovalenko"),
+    Column("date_of_birth", "geburtsdatum", gettext_lazy("Date of birth: YYYY-MM-DD or DD.MM.YYYY."), example="1988-03-04"),  # noqa: E501
+    Column("sex", "geschlecht", gettext_lazy("f (female), m (male), d (diverse)."), example="f"),
+    Column("languages", "sprachen", gettext_lazy("Languages with level, separated by ';': uk:native; de:A2. Codes: uk, ru, de, en, pl, crh; levels A1–C2, native."), example="uk:native; de:A2"),  # noqa: E501
+    Column("education", "bildung", gettext_lazy("none, school, secondary, vocational, bachelor, master, doctorate (optional)."), example="bachelor"),  # noqa: E501
+    Column("occupation", "beruf", gettext_lazy("Occupation (optional)."), example="Teacher"),
+    Column("sector", "branche", gettext_lazy("KldB 2010 main group, two digits, e.g. 84 (optional)."), example="84"),  # noqa: E501
+    Column("work_experience_years", "berufserfahrung_jahre", gettext_lazy("Years of work experience, 0–70 (optional)."), example="10"),  # noqa: E501
+    Column("notes", "notizen", gettext_lazy("Notes for the matching. No diagnoses."), True),
+    Column("status", "status", gettext_lazy("draft (default) or ready (ready for matching: needs consent)."), True, "ready"),  # noqa: E501
+    Column("wheelchair", "rollstuhl", gettext_lazy("Wheelchair-accessible housing needed: yes/no."), True, "no"),  # noqa: E501
+    Column("psychotherapy", "psychotherapie", gettext_lazy("Access to psychotherapy needed: yes/no."), True, "no"),  # noqa: E501
+    Column("care_needs", "pflegebedarf", gettext_lazy("Long-term care needed: yes/no."), True, "no"),  # noqa: E501
+    Column("specialist_care", "fachversorgung", gettext_lazy("Specialist care, separated by ';': dialysis, oncology, cardiology, diabetology, neurology, paediatric_specialist, orthopaedics, infectiology."), True),  # noqa: E501
+    Column("settlement_types", "siedlungstypen", gettext_lazy("Wished settlement types, separated by ';': big_city, medium_town, small_town, rural."), True, "big_city; medium_town"),  # noqa: E501
+    Column("wished_states", "wunsch_bundeslaender", gettext_lazy("Wished federal states, two-letter codes separated by ';', e.g. BE; HH."), True),  # noqa: E501
+    Column("excluded_states", "ausgeschlossene_bundeslaender", gettext_lazy("Excluded federal states, two-letter codes separated by ';'."), True),  # noqa: E501
+    Column("has_pets", "haustiere", gettext_lazy("The household has pets: yes/no."), True, "no"),
+    *(
+        Column(f"weight_{w}", f"gewicht_{g}", gettext_lazy("How much this matters, 0–5 (default 3)."), True, "3")  # noqa: E501
+        for w, g in zip(WEIGHTS, ("wohnen", "arbeit", "bildung", "medizin", "gemeinschaft", "ortsgroesse"), strict=True)  # noqa: E501
+    ),
+    Column("consent_version", "einwilligung_version", gettext_lazy("Version of the consent text the household agreed to, e.g. 2026-1."), True, "2026-1"),  # noqa: E501
+    Column("consent_date", "einwilligung_datum", gettext_lazy("Date the consent was given."), True, "2026-01-15"),  # noqa: E501
+)  # fmt: skip
+COLUMN_KEYS = tuple(c.key for c in COLUMNS)
+REQUIRED = ("household_key", "relation", "full_name", "date_of_birth", "sex")
+HOUSEHOLD_COLUMNS = tuple(c.key for c in COLUMNS if c.household_level)
+_HEADER_ALIASES = {
+    **{c.key: c.key for c in COLUMNS},
+    **{c.german: c.key for c in COLUMNS},
+}
+TRUE = {"yes", "ja", "y", "j", "x", "1", "true", "wahr", "так"}
+FALSE = {"no", "nein", "n", "0", "false", "falsch", "", "ні"}
+
+
+@dataclass
+class RowError:
+    row: int
+    column: str
+    message: str
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"row": self.row, "column": self.column, "message": self.message}
+
+
+@dataclass
+class HouseholdRecord:
+    key: str
+    first_row: int
+    members: list[tuple[int, dict[str, Any]]] = field(default_factory=list)
+    household: dict[str, Any] = field(default_factory=dict)
+    needs: dict[str, Any] = field(default_factory=dict)
+    preferences: dict[str, Any] = field(default_factory=dict)
+    consent: dict[str, Any] | None = None
+    contact_row: int | None = None
+
+
+@dataclass
+class ImportReport:
+    rows: int = 0
+    households: list[HouseholdRecord] = field(default_factory=list)
+    errors: list[RowError] = field(default_factory=list)
+    saved: list[str] = field(default_factory=list)  # references of the saved households
+
+    @property
+    def is_valid(self) -> bool:
+        return not self.errors and bool(self.households)
+
+    @property
+    def member_count(self) -> int:
+        return sum(len(h.members) for h in self.households)
+
+    def error(self, row: int, column: str, message: Any) -> None:
+        self.errors.append(RowError(row, column, str(message)))
+
+
+class ImportFileError(ValidationError):  # noqa: N818 - shown to the user like any ValidationError
+    """The file as a whole cannot be read (size, type, encoding, header)."""
+
+    def __init__(self, message: Any) -> None:
+        super().__init__({"file": [message]}, code="invalid_file")
+
+
+# --- Reading the file -------------------------------------------------------------------------
+
+
+def read_rows(upload: IO[bytes], filename: str, size: int | None = None) -> Iterator[list[Any]]:
+    """The rows of a CSV or XLSX upload, header first. Type is checked by extension and
+    content; the size against REMATCH_IMPORT_MAX_BYTES."""
+    limit = settings.REMATCH_IMPORT_MAX_BYTES
+    if size is not None and size > limit:
+        raise ImportFileError(
+            _("The file is larger than %(mb)s MB.") % {"mb": round(limit / 1024 / 1024, 1)}
+        )
+    extension = filename.rsplit(".", 1)[-1].lower() if "." in filename else ""
+    head = upload.read(4)
+    upload.seek(0)
+    if extension == "xlsx":
+        if head != XLSX_MAGIC:
+            raise ImportFileError(_("This is not an Excel workbook (.xlsx)."))
+        return _xlsx_rows(upload)
+    if extension == "csv":
+        if head.startswith(XLSX_MAGIC):
+            raise ImportFileError(_("This looks like an Excel workbook: name it .xlsx."))
+        return _csv_rows(upload, limit)
+    raise ImportFileError(_("Upload a .csv or .xlsx file."))
+
+
+def _xlsx_rows(upload: IO[bytes]) -> Iterator[list[Any]]:
+    from openpyxl import load_workbook
+
+    try:
+        workbook = load_workbook(upload, read_only=True, data_only=True)
+    except (zipfile.BadZipFile, KeyError, OSError, ValueError) as error:
+        raise ImportFileError(_("The workbook cannot be read.")) from error
+
+    def rows() -> Iterator[list[Any]]:
+        try:
+            for values in workbook.worksheets[0].iter_rows(values_only=True):
+                yield list(values)
+        finally:
+            workbook.close()
+
+    return rows()
+
+
+def _csv_rows(upload: IO[bytes], limit: int) -> Iterator[list[Any]]:
+    raw = upload.read(limit + 1)
+    if len(raw) > limit:
+        raise ImportFileError(
+            _("The file is larger than %(mb)s MB.") % {"mb": round(limit / 1024 / 1024, 1)}
+        )
+    if b"\x00" in raw:
+        raise ImportFileError(_("This is not a text (CSV) file."))
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise ImportFileError(
+            _("The file is not UTF-8 encoded. Save it as 'CSV UTF-8' and try again.")
+        ) from None
+    first_line = text.split("\n", 1)[0]
+    delimiter = ";" if first_line.count(";") >= first_line.count(",") else ","
+    return iter(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
+
+
+# --- Validating ---------------------------------------------------------------------------------
+
+
+def parse(rows: Iterator[list[Any]]) -> ImportReport:
+    """Validate every row; nothing touches the database except reading reference data."""
+    report = ImportReport()
+    try:
+        header = next(rows)
+    except StopIteration:
+        raise ImportFileError(_("The file is empty.")) from None
+    columns = _map_header(header)
+    by_key: dict[str, HouseholdRecord] = {}
+    for number, values in enumerate(rows, start=2):
+        if all(v is None or str(v).strip() == "" for v in values):
+            continue
+        report.rows += 1
+        if report.rows > MAX_ROWS:
+            raise ImportFileError(
+                _("The file has more than %(n)s rows. Split it into several files.")
+                % {"n": MAX_ROWS}
+            )
+        cells = {key: values[i] if i < len(values) else None for i, key in columns.items()}
+        _parse_row(report, by_key, number, cells)
+    for record in by_key.values():
+        _check_household(report, record)
+    report.households = list(by_key.values())
+    if not report.rows:
+        report.error(1, "", _("The file has no data rows."))
+    report.errors.sort(
+        key=lambda e: (e.row, COLUMN_KEYS.index(e.column) if e.column in COLUMN_KEYS else -1)
+    )  # noqa: E501
+    return report
+
+
+def _map_header(header: list[Any]) -> dict[int, str]:
+    columns: dict[int, str] = {}
+    unknown = []
+    for index, title in enumerate(header):
+        name = _normalise(title)
+        if not name:
+            continue
+        key = _HEADER_ALIASES.get(name)
+        if key is None:
+            unknown.append(str(title))
+        elif key in columns.values():
+            raise ImportFileError(_("The column %(c)s appears twice.") % {"c": title})
+        else:
+            columns[index] = key
+    if unknown:
+        raise ImportFileError(
+            _("Unknown columns: %(cols)s. Use the template's column names.")
+            % {"cols": ", ".join(unknown)}
+        )
+    missing = [c for c in REQUIRED if c not in columns.values()]
+    if missing:
+        raise ImportFileError(
+            _("Required columns are missing: %(cols)s.") % {"cols": ", ".join(missing)}
+        )
+    return columns
+
+
+def _normalise(value: Any) -> str:
+    text = str(value or "").strip().lower()
+    text = text.replace("ä", "ae").replace("ö", "oe").replace("ü", "ue").replace("ß", "ss")
+    return re.sub(r"[\s\-]+", "_", text)
+
+
+def _text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return str(value).strip()
+
+
+def _parse_row(report, by_key, number: int, cells: dict[str, Any]) -> None:
+    key = _text(cells.get("household_key"))
+    if not key:
+        report.error(number, "household_key", _("This field is required."))
+        return
+    record = by_key.setdefault(key, HouseholdRecord(key=key, first_row=number))
+    member = _member(report, number, cells)
+    record.members.append((number, member))
+    if member.get("relation") == Relation.CONTACT:
+        if record.contact_row is not None:
+            report.error(
+                number,
+                "relation",
+                _("Household %(key)s has two contact persons (rows %(a)s and %(b)s).")
+                % {"key": key, "a": record.contact_row, "b": number},
+            )  # noqa: E501
+        else:
+            record.contact_row = number
+            _household_columns(report, record, number, cells)
+    else:
+        for column in HOUSEHOLD_COLUMNS:
+            if _text(cells.get(column)):
+                report.error(number, column, _("Only on the contact person's row."))
+
+
+def _member(report: ImportReport, number: int, cells: dict[str, Any]) -> dict[str, Any]:
+    data: dict[str, Any] = {}
+    for column in REQUIRED[1:]:
+        if not _text(cells.get(column)):
+            report.error(number, column, _("This field is required."))
+    data["full_name"] = _text(cells.get("full_name"))[:150]
+    data["relation"] = _choice(report, number, cells, "relation", Relation)
+    data["sex"] = _choice(report, number, cells, "sex", Sex)
+    data["education"] = _choice(report, number, cells, "education", Education)
+    data["sector"] = _sector(report, number, cells)
+    data["occupation"] = _text(cells.get("occupation"))
+    data["work_experience_years"] = _int(report, number, cells, "work_experience_years", 0, 70, 0)  # noqa: E501
+    born = _date(report, number, cells, "date_of_birth")
+    data["date_of_birth"] = born
+    data["languages"] = _languages(report, number, cells)
+    if born is not None and all(data.get(k) for k in ("relation", "sex")) and data["full_name"]:
+        member = Member(**data)
+        _model_errors(report, number, member, exclude=["household"])
+    return data
+
+
+def _household_columns(report, record: HouseholdRecord, number: int, cells) -> None:
+    record.household = {"notes": _text(cells.get("notes"))}
+    status = _text(cells.get("status")).lower() or HouseholdStatus.DRAFT
+    if status not in (HouseholdStatus.DRAFT, HouseholdStatus.READY):
+        report.error(number, "status", _("Use draft or ready."))
+    record.household["status"] = status
+    record.needs = {
+        "wheelchair": _bool(report, number, cells, "wheelchair"),
+        "psychotherapy": _bool(report, number, cells, "psychotherapy"),
+        "care_needs": _bool(report, number, cells, "care_needs"),
+        "specialist_care": _codes(report, number, cells, "specialist_care", SpecialistCare),
+    }
+    record.preferences = {
+        "settlement_types": _codes(report, number, cells, "settlement_types", SettlementType),
+        "wished_states": _codes(report, number, cells, "wished_states", FederalState, upper=True),
+        "excluded_states": _codes(
+            report, number, cells, "excluded_states", FederalState, upper=True
+        ),  # noqa: E501
+        "has_pets": _bool(report, number, cells, "has_pets"),
+        **{f"weight_{w}": _int(report, number, cells, f"weight_{w}", 0, 5, 3) for w in WEIGHTS},
+    }
+    _model_errors(report, number, Needs(**record.needs), exclude=["household"])
+    _model_errors(report, number, Preferences(**record.preferences), exclude=["household"])
+    record.consent = _consent(report, number, cells)
+
+
+def _consent(report, number: int, cells) -> dict[str, Any] | None:
+    version = _text(cells.get("consent_version"))
+    given = _date(report, number, cells, "consent_date")
+    if not version and given is None:
+        return None
+    if not version:
+        report.error(number, "consent_version", _("Give the version with the consent date."))
+        return None
+    if given is None:
+        if _text(cells.get("consent_date")) == "":
+            report.error(number, "consent_date", _("Give the date with the consent version."))
+        return None
+    if version not in valid_consent_versions():
+        valid = ", ".join(sorted(valid_consent_versions()))
+        report.error(
+            number,
+            "consent_version",
+            _("This version of the consent text is not valid. Valid: %(v)s.") % {"v": valid},
+        )  # noqa: E501
+        return None
+    if given > timezone.localdate():
+        report.error(number, "consent_date", _("The consent cannot be given in the future."))
+        return None
+    return {"text_version": version, "given_on": given}
+
+
+def _check_household(report: ImportReport, record: HouseholdRecord) -> None:
+    if record.contact_row is None:
+        report.error(
+            record.first_row,
+            "relation",
+            _("Household %(key)s has no contact person (relation 'contact').")
+            % {"key": record.key},
+        )  # noqa: E501
+        return
+    if record.household.get("status") == HouseholdStatus.READY and record.consent is None:
+        report.error(
+            record.contact_row,
+            "status",
+            _("A household is ready for matching only with a consent."),
+        )  # noqa: E501
+
+
+def _model_errors(report, number: int, instance, exclude: list[str]) -> None:
+    try:
+        instance.full_clean(exclude=exclude)
+    except ValidationError as error:
+        for name, messages in error.message_dict.items():
+            column = name if name in COLUMN_KEYS else ""
+            # A column already reported for this row (e.g. an unknown code) is not repeated.
+            reported = {e.column for e in reversed(report.errors[-20:]) if e.row == number}
+            if column in reported:
+                continue
+            for message in messages:
+                report.error(number, column, message)
+
+
+def _choice(report, number: int, cells, column: str, choices) -> str:
+    value = _text(cells.get(column)).lower()
+    if not value:
+        return ""
+    if value not in choices.values:
+        report.error(
+            number,
+            column,
+            _("Unknown value %(v)s. Allowed: %(allowed)s.")
+            % {"v": value, "allowed": ", ".join(choices.values)},
+        )  # noqa: E501
+        return ""
+    return value
+
+
+def _sector(report, number: int, cells) -> str:
+    value = _text(cells.get("sector"))
+    if value.isdigit() and len(value) == 1:
+        value = "0" + value
+    if value and value not in Sector.values:
+        report.error(
+            number,
+            "sector",
+            _("Unknown sector %(v)s: use a two-digit KldB 2010 main group.") % {"v": value},
+        )  # noqa: E501
+        return ""
+    return value
+
+
+def _int(report, number: int, cells, column: str, low: int, high: int, default: int) -> int:
+    raw = _text(cells.get(column))
+    if raw == "":
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        report.error(number, column, _("Enter a whole number."))
+        return default
+    if not low <= value <= high:
+        report.error(
+            number,
+            column,
+            _("Enter a number from %(low)s to %(high)s.") % {"low": low, "high": high},
+        )  # noqa: E501
+        return default
+    return value
+
+
+def _bool(report, number: int, cells, column: str) -> bool:
+    raw = cells.get(column)
+    if isinstance(raw, bool):
+        return raw
+    value = _text(raw).lower()
+    if value in TRUE:
+        return True
+    if value not in FALSE:
+        report.error(number, column, _("Use yes or no."))
+    return False
+
+
+def _codes(report, number: int, cells, column: str, choices, upper: bool = False) -> list[str]:
+    raw = _text(cells.get(column))
+    values = [v.strip() for v in re.split(r"[;,]", raw) if v.strip()]
+    values = [v.upper() if upper else v.lower() for v in values]
+    unknown = [v for v in values if v not in choices.values]
+    if unknown:
+        report.error(number, column, _("Unknown value(s): %(v)s.") % {"v": ", ".join(unknown)})
+        return []
+    return list(dict.fromkeys(values))
+
+
+def _date(report, number: int, cells, column: str) -> date | None:
+    raw = cells.get(column)
+    if isinstance(raw, datetime):
+        return raw.date()
+    if isinstance(raw, date):
+        return raw
+    value = _text(raw)
+    if not value:
+        return None
+    for pattern in ("%Y-%m-%d", "%d.%m.%Y", "%d.%m.%y"):
+        try:
+            return datetime.strptime(value, pattern).date()  # noqa: DTZ007 - a date, no time
+        except ValueError:
+            continue
+    report.error(number, column, _("Enter a date as YYYY-MM-DD or DD.MM.YYYY."))
+    return None
+
+
+def _languages(report, number: int, cells) -> list[dict[str, str]]:
+    raw = _text(cells.get("languages"))
+    codes = {c for c, _label in LANGUAGES}
+    levels = {level.lower(): level for level, _label in LANGUAGE_LEVELS}
+    result = []
+    for item in (p.strip() for p in raw.split(";")):
+        if not item:
+            continue
+        code, _sep, level = (part.strip() for part in item.partition(":"))
+        if code.lower() not in codes or level.lower() not in levels:
+            report.error(
+                number, "languages", _("Write languages as code:level, e.g. uk:native; de:A2.")
+            )  # noqa: E501
+            return []
+        result.append({"code": code.lower(), "level": levels[level.lower()]})
+    return result
+
+
+# --- Saving -------------------------------------------------------------------------------------
+
+
+def may_import(user: User) -> bool:
+    return bool(user.is_authenticated and user.is_caseworker and user.organisation_id)
+
+
+@transaction.atomic
+def households_import(*, report: ImportReport, by: User) -> list[Household]:
+    """Save every household of a valid report; all or nothing (one transaction)."""
+    if not may_import(by):
+        raise PermissionDenied
+    if not report.is_valid:
+        raise ValidationError(_("The file has errors; nothing was saved."))
+    households = [household_record(by=by, record=record) for record in report.households]
+    report.saved = [h.reference for h in households]
+    audit_log(
+        actor=by,
+        action="refugees.household.imported",
+        changes={"households": len(households), "members": report.member_count},
+        label=str(by.organisation),
+    )
+    return households
+
+
+@transaction.atomic
+def household_record(*, by: User, record: HouseholdRecord) -> Household:
+    """Create one household with its members, needs, preferences, consent and status."""
+    household = services.household_create(by=by, notes=record.household.get("notes", ""))
+    contact_first = sorted(record.members, key=lambda m: m[1]["relation"] != Relation.CONTACT)
+    for _row, data in contact_first:
+        services.member_save(household=household, by=by, version=None, data=data)
+    services.needs_update(household=household, by=by, version=None, data=record.needs)
+    services.preferences_update(household=household, by=by, version=None, data=record.preferences)
+    if record.consent:
+        given_at = timezone.make_aware(datetime.combine(record.consent["given_on"], time(12)))
+        services.consent_record(
+            household=household, by=by, text_version=record.consent["text_version"],
+            given_at=min(given_at, timezone.now()),
+        )  # fmt: skip
+    status = record.household.get("status", HouseholdStatus.DRAFT)
+    if status != HouseholdStatus.DRAFT:
+        services.household_update(household=household, by=by, version=None, data={"status": status})  # noqa: E501
+    household.refresh_from_db()
+    return household
+
+
+def import_file(
+    *, upload: IO[bytes], filename: str, size: int | None, by: User, save: bool
+) -> ImportReport:  # noqa: E501
+    """Read, validate and (when ``save`` and valid) save a file: the one call views make."""
+    if not may_import(by):
+        raise PermissionDenied
+    report = parse(read_rows(upload, filename, size))
+    if save and report.is_valid:
+        households_import(report=report, by=by)
+    return report
+
+
+# --- The template -------------------------------------------------------------------------------
+
+
+def template_rows(language: str) -> tuple[list[str], list[list[str]]]:
+    header = [c.german if language == "de" else c.key for c in COLUMNS]
+    contact = [c.example for c in COLUMNS]
+    child = {"household_key": "A1", "relation": "child", "full_name": "Maksym Kovalenko",
+             "date_of_birth": "2017-05-01", "sex": "m", "languages": "uk:native"}  # fmt: skip
+    return header, [contact, [child.get(c.key, "") for c in COLUMNS]]
+
+
+def template_csv(language: str) -> bytes:
+    header, rows = template_rows(language)
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, delimiter=";")
+    writer.writerow(header)
+    writer.writerows(rows)
+    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+
+
+def template_xlsx(language: str) -> bytes:
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
+    header, rows = template_rows(language)
+    workbook = Workbook()
+    with translation.override(language):
+        sheet = workbook.active
+        sheet.title = _("Households")[:31]
+        sheet.append(header)
+        for row in rows:
+            sheet.append(row)
+        for cell in sheet[1]:
+            cell.font = Font(bold=True)
+        sheet.freeze_panes = "B2"
+        guide = workbook.create_sheet(_("Columns")[:31])
+        guide.append([_("Column"), _("Contact person's row only"), _("Meaning and values")])
+        for column, title in zip(COLUMNS, header, strict=True):
+            guide.append([title, _("yes") if column.household_level else "", str(column.help)])
+        guide.append([])
+        guide.append([_("Valid consent versions"), "", ", ".join(sorted(valid_consent_versions()))])  # noqa: E501
+        guide.append([_("All consent versions"), "", ", ".join(ConsentText.values)])
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()

@@ -1,0 +1,75 @@
+"""API clients per role: token clients (machine access) built on the shared personas."""
+
+from __future__ import annotations
+
+import pytest
+from django.core.cache import cache
+from rest_framework.test import APIClient
+
+from api.services import token_create
+
+
+@pytest.fixture(autouse=True)
+def _fresh_throttles(settings):
+    # Throttle counters live in the cache; each test starts with a clean slate.
+    cache.clear()
+    yield
+    cache.clear()
+
+
+def token_client(user) -> APIClient:
+    _token, clear = token_create(by=user, name="tests")
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Bearer {clear}", HTTP_ACCEPT_LANGUAGE="en")
+    return client
+
+
+@pytest.fixture
+def api_anonymous():
+    client = APIClient()
+    client.credentials(HTTP_ACCEPT_LANGUAGE="en")
+    return client
+
+
+@pytest.fixture
+def api_coordinator(coordinator):
+    return token_client(coordinator)
+
+
+@pytest.fixture
+def api_staff(staff):
+    return token_client(staff)
+
+
+@pytest.fixture
+def api_other_staff(other_staff):
+    return token_client(other_staff)
+
+
+@pytest.fixture
+def api_caseworker(caseworker):
+    return token_client(caseworker)
+
+
+@pytest.fixture
+def api_other_caseworker(other_caseworker):
+    return token_client(other_caseworker)
+
+
+@pytest.fixture
+def api_refugee(refugee):
+    return token_client(refugee)
+
+
+ROLES = ("anonymous", "coordinator", "staff", "other_staff", "caseworker", "other_caseworker",
+         "refugee")  # fmt: skip
+
+
+@pytest.fixture
+def api_clients(request):
+    """Lazily built token clients by role name: api_clients("staff")."""
+
+    def get(role: str) -> APIClient:
+        return request.getfixturevalue(f"api_{role}")
+
+    return get
