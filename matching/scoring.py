@@ -1,9 +1,10 @@
 """Household x municipality compatibility: hard constraints, weighted criteria, explanations.
 
 Pure numpy on two column tables (no Django here; :mod:`matching.services.instance` fills the
-tables from the database). Every criterion is a function of index arrays ``(h, m)`` of pairs and
-returns a value in [0, 1] per pair, so the same code scores all pairs of a round in chunks and
-explains the few pairs that were chosen. See docs/scoring.md for the model.
+tables from the database). Every criterion is a function of index arrays ``(h, m)`` and returns
+a value in [0, 1] per pair. The arrays broadcast: a column of households against a row of
+municipalities scores a dense chunk of a round at once, and two flat arrays explain the few
+pairs that were chosen, with the same code. See docs/scoring.md for the model.
 """
 
 from __future__ import annotations
@@ -99,14 +100,16 @@ def compatible(h: IntArray, m: IntArray, hh: Households, mu: Municipalities) -> 
     """Pairs that no hard constraint excludes."""
     ok = ~hh.state_excluded[h, mu.state[m]]
     # Every specialist care the household needs must be reachable from the municipality.
-    ok &= ~(hh.specialist_needed[h] & ~mu.specialist_reachable[m]).any(axis=1)
+    missing = _per_pair(h, m, hh.specialist_needed, ~mu.specialist_reachable)
+    ok &= missing == 0
     # Where only units are listed, one of them must hold the whole household.
     persons = hh.demand[h, 0]
     units_only = (mu.largest_unit[m] >= 0) & (mu.aggregate_places[m] == 0)
     ok &= ~units_only | (persons <= mu.largest_unit[m])
     ok &= ~(hh.has_pets[h] & ~mu.pet_friendly[m])
     # A demand larger than the whole capacity can never be met there.
-    ok &= (hh.demand[h] <= mu.capacity[m]).all(axis=1)
+    for d in range(hh.demand.shape[1]):
+        ok &= hh.demand[h, d] <= mu.capacity[m, d]
     return ok
 
 
@@ -114,17 +117,28 @@ def compatible(h: IntArray, m: IntArray, hh: Households, mu: Municipalities) -> 
 
 
 def _relatives(h: IntArray, m: IntArray, hh: Households, mu: Municipalities) -> FloatArray:
-    n = len(mu)
-    here = _member_of(h * n + m, {a * n + b for a, b in hh.relative_municipality})
-    states = 64
-    near = _member_of(h * states + mu.state[m], {a * states + b for a, b in hh.relative_state})
+    here = _flags(h, m, hh.relative_municipality, len(mu))
+    near = _flags(h, mu.state[m], hh.relative_state, STATE_SLOTS)
     return np.where(here, 1.0, np.where(near, 0.5, 0.0))
 
 
-def _member_of(keys: IntArray, wanted: set[int]) -> BoolArray:
-    if not wanted:
-        return np.zeros(len(keys), dtype=bool)
-    return np.isin(keys, np.fromiter(wanted, dtype=np.int64, count=len(wanted)))
+STATE_SLOTS = 64  # more than the 16 federal states; a fixed width keeps pair keys simple
+
+
+def _flags(h: IntArray, columns: IntArray, pairs: set[tuple[int, int]], width: int) -> BoolArray:
+    """Whether each (household, column) is one of ``pairs``. For a dense chunk (households as a
+    contiguous column vector) a scatter into a small table beats a set lookup per pair."""
+    shape = np.broadcast_shapes(h.shape, np.shape(columns))
+    if not pairs:
+        return np.zeros(shape, dtype=bool)
+    known = np.array(sorted(pairs), dtype=np.int64)
+    if h.ndim == 2:
+        first, last = int(h[0, 0]), int(h[-1, 0])
+        inside = (known[:, 0] >= first) & (known[:, 0] <= last)
+        table = np.zeros((last - first + 1, width), dtype=bool)
+        table[known[inside, 0] - first, known[inside, 1]] = True
+        return np.broadcast_to(table[:, np.ravel(columns)], shape)
+    return np.isin(h * width + columns, known[:, 0] * width + known[:, 1])
 
 
 def _settlement(h: IntArray, m: IntArray, hh: Households, mu: Municipalities) -> FloatArray:
@@ -135,9 +149,25 @@ def _state(h: IntArray, m: IntArray, hh: Households, mu: Municipalities) -> Floa
     return hh.state_wished[h, mu.state[m]].astype(float)
 
 
+def _per_pair(
+    h: IntArray, m: IntArray, household_rows: npt.NDArray, municipality_rows: npt.NDArray
+) -> FloatArray:
+    """Row-by-row dot products for pairs, via one small matrix product instead of gathering a
+    (pairs x columns) array (37 sectors x 16M pairs)."""
+    if h.ndim == 2:  # a dense chunk: households (H, 1) against municipalities (1, M)
+        rows = household_rows[h[:, 0]].astype(float)
+        return rows @ municipality_rows[m[0]].T.astype(float)
+    if len(h) == 0:
+        return np.zeros(0)
+    households, inverse = np.unique(h, return_inverse=True)
+    products = household_rows[households].astype(float) @ municipality_rows.T.astype(float)
+    return products[inverse, m]
+
+
 def _labour(h: IntArray, m: IntArray, hh: Households, mu: Municipalities) -> FloatArray:
-    in_demand = (hh.workers_by_sector[h] * mu.sectors_in_demand[m]).sum(axis=1)
-    return np.divide(in_demand, hh.workers[h], out=np.zeros(len(h)), where=hh.workers[h] > 0)
+    in_demand = _per_pair(h, m, hh.workers_by_sector, mu.sectors_in_demand)
+    workers = hh.workers[h]
+    return np.where(workers > 0, in_demand / np.maximum(workers, 1), 0.0)
 
 
 def _language_course(h: IntArray, m: IntArray, hh: Households, mu: Municipalities) -> FloatArray:
@@ -209,7 +239,9 @@ def criterion_points(
 def pair_scores(
     h: IntArray, m: IntArray, hh: Households, mu: Municipalities, weights: dict[str, float]
 ) -> IntArray:
-    total = sum(criterion_points(h, m, hh, mu, weights).values())
+    total = np.zeros(np.broadcast_shapes(h.shape, m.shape))
+    for points in criterion_points(h, m, hh, mu, weights).values():
+        total += points
     return np.rint(BASE_SCORE + total).astype(np.int64)
 
 
@@ -235,17 +267,20 @@ def score_round(
     parts: list[tuple[IntArray, IntArray, IntArray]] = []
     counts = np.zeros(len(hh), dtype=np.int64)
     n = len(mu)
+    columns = np.arange(n, dtype=np.int64)[None, :]
     for start, stop in _chunks(len(hh), n):
-        h = np.repeat(np.arange(start, stop, dtype=np.int64), n)
-        m = np.tile(np.arange(n, dtype=np.int64), stop - start)
-        keep = compatible(h, m, hh, mu) & _rules_allow(h, m, n, bans, pins)
-        h, m = h[keep], m[keep]
-        counts[start:stop] = np.bincount(h - start, minlength=stop - start)
-        score = pair_scores(h, m, hh, mu, weights)
-        parts.append(_best_candidates(h, m, score, candidates))
-    h = np.concatenate([p[0] for p in parts]) if parts else np.zeros(0, dtype=np.int64)
-    m = np.concatenate([p[1] for p in parts]) if parts else np.zeros(0, dtype=np.int64)
-    s = np.concatenate([p[2] for p in parts]) if parts else np.zeros(0, dtype=np.int64)
+        rows = np.arange(start, stop, dtype=np.int64)[:, None]
+        keep = compatible(rows, columns, hh, mu) & _rules_allow(rows, columns, n, bans, pins)
+        scores = pair_scores(rows, columns, hh, mu, weights)
+        counts[start:stop] = keep.sum(axis=1)
+        if candidates is not None and candidates < n:
+            keep &= _best_per_row(scores, keep, candidates)
+        local, m = np.nonzero(keep)
+        parts.append((local.astype(np.int64) + start, m.astype(np.int64), scores[keep]))
+    if not parts:
+        empty = np.zeros(0, dtype=np.int64)
+        return Scored(household=empty, municipality=empty, score=empty, compatible_count=counts)
+    h, m, s = (np.concatenate([p[k] for p in parts]) for k in range(3))
     return Scored(household=h, municipality=m, score=s, compatible_count=counts)
 
 
@@ -256,31 +291,24 @@ def _rules_allow(
     bans: set[tuple[int, int]] | None,
     pins: dict[int, int] | None,
 ) -> BoolArray:
-    allow = np.ones(len(h), dtype=bool)
+    allow = np.ones(np.broadcast_shapes(h.shape, m.shape), dtype=bool)
     if bans:
-        allow &= ~_member_of(h * n + m, {a * n + b for a, b in bans})
+        allow &= ~_flags(h, m, bans, n)
     if pins:
-        pinned_h = np.fromiter(pins.keys(), dtype=np.int64, count=len(pins))
-        pinned_m = np.fromiter(pins.values(), dtype=np.int64, count=len(pins))
-        is_pinned = np.isin(h, pinned_h)
-        allow &= ~is_pinned | _member_of(h * n + m, set((pinned_h * n + pinned_m).tolist()))
+        pinned = np.isin(h, np.fromiter(pins.keys(), dtype=np.int64, count=len(pins)))
+        allow &= ~pinned | _flags(h, m, set(pins.items()), n)
     return allow
 
 
-def _best_candidates(
-    h: IntArray, m: IntArray, score: IntArray, candidates: int | None
-) -> tuple[IntArray, IntArray, IntArray]:
-    if candidates is None or len(h) == 0:
-        return h, m, score
-    # Sort by household, then best score first (ties: lower municipality index), keep the
-    # first `candidates` of each household.
-    order = np.lexsort((m, -score, h))
-    h, m, score = h[order], m[order], score[order]
-    first = np.searchsorted(h, h, side="left")
-    rank = np.arange(len(h)) - first
-    keep = rank < candidates
-    order = np.lexsort((m[keep], h[keep]))
-    return h[keep][order], m[keep][order], score[keep][order]
+def _best_per_row(scores: IntArray, keep: BoolArray, candidates: int) -> BoolArray:
+    """The ``candidates`` best compatible municipalities of each household. Ties go to the
+    lower municipality index, so the choice is deterministic."""
+    n = scores.shape[1]
+    key = np.where(keep, scores * (n + 1) + (n - np.arange(n)), -1)
+    top = np.argpartition(-key, candidates - 1, axis=1)[:, :candidates]
+    best = np.zeros_like(keep)
+    np.put_along_axis(best, top, True, axis=1)
+    return best
 
 
 def explain(

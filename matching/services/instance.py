@@ -26,7 +26,7 @@ LEVEL = {"good": 1.0, "limited": 0.5, "none": 0.0}
 COMMUNITY = {"large": 1.0, "small": 0.5, "none": 0.0}
 WORKING_AGE = (18, 67)
 # Households keep their best municipalities only when a round is large; small rounds keep all.
-CANDIDATES_PER_HOUSEHOLD = 40
+CANDIDATES_PER_HOUSEHOLD = 20
 
 
 @dataclass
@@ -41,36 +41,56 @@ class RoundData:
     relative_places: dict[tuple[int, int], str]
 
 
-def open_household_pks(round_: Round) -> list[int]:
-    """Households of the round still to be placed: no open or accepted offer, not withdrawn."""
+def open_households(round_: Round):
+    """Households of the round still to be placed: no open or accepted offer, not withdrawn.
+    A queryset of household ids, used as a subquery (a national round has 40,000)."""
     from refugees.models import HouseholdStatus
 
     taken = round_.offers.filter(status__in=RESERVING_OFFER_STATUSES).values("household_id")
-    return list(
+    return (
         round_.entries.exclude(household_id__in=taken)
         .exclude(household__status=HouseholdStatus.WITHDRAWN)
+        .values("household_id")
+    )
+
+
+def open_household_pks(round_: Round) -> list[int]:
+    return list(
+        open_households(round_)
         .order_by("household__reference")
         .values_list("household_id", flat=True)
     )
 
 
-def load_round(round_: Round) -> RoundData:
-    household_pks = open_household_pks(round_)
-    municipalities, municipality_pks = _municipalities(round_)
+def load_round(
+    round_: Round, *, household_pks: list[int] | None = None, reserve_offers: bool = True
+) -> RoundData:
+    """The open households and the capacity left. The evaluation passes every household of the
+    round and ``reserve_offers=False`` to compare allocation methods on the round's full data."""
+    household_pks = open_household_pks(round_) if household_pks is None else household_pks
+    municipalities, municipality_pks = _municipalities(round_, reserve_offers=reserve_offers)
     m_index = {pk: i for i, pk in enumerate(municipality_pks)}
     households, relative_places = _households(round_, household_pks, m_index)
     h_index = {pk: i for i, pk in enumerate(household_pks)}
     bans, pins = _rules(round_, h_index, m_index)
     return RoundData(
-        round_, households, municipalities, household_pks, municipality_pks, bans, pins,
+        round_,
+        households,
+        municipalities,
+        household_pks,
+        municipality_pks,
+        bans,
+        pins,
         relative_places,
-    )  # fmt: skip
+    )
 
 
 # --- municipalities ---------------------------------------------------------------------
 
 
-def _municipalities(round_: Round) -> tuple[scoring.Municipalities, list[int]]:
+def _municipalities(
+    round_: Round, *, reserve_offers: bool = True
+) -> tuple[scoring.Municipalities, list[int]]:
     from municipalities.models import Questionnaire
 
     questionnaires = list(
@@ -80,28 +100,43 @@ def _municipalities(round_: Round) -> tuple[scoring.Municipalities, list[int]]:
         .prefetch_related("housing_units")
         .order_by("municipality__slug")
     )
-    reserved = _reserved_capacity(round_)
+    reserved = _reserved_capacity(round_) if reserve_offers else {}
     rows = [_municipality_row(q, reserved.get(q.municipality_id)) for q in questionnaires]
     table = scoring.Municipalities(
         ids=[q.municipality.slug for q in questionnaires],
-        **{key: np.array([row[key] for row in rows]).reshape(len(rows), *_shape(key))
-           for key in _MUNICIPALITY_KEYS},
-    )  # fmt: skip
+        **{
+            key: np.array([row[key] for row in rows]).reshape(len(rows), *_shape(key))
+            for key in _MUNICIPALITY_KEYS
+        },
+    )
     return table, [q.municipality_id for q in questionnaires]
 
 
 _MUNICIPALITY_KEYS = (
-    "state", "settlement", "capacity", "specialist_reachable", "largest_unit",
-    "aggregate_places", "pet_friendly", "sectors_in_demand", "course_seats",
-    "course_wait_weeks", "gp", "paediatrics", "community", "unit_fit",
-)  # fmt: skip
+    "state",
+    "settlement",
+    "capacity",
+    "specialist_reachable",
+    "largest_unit",
+    "aggregate_places",
+    "pet_friendly",
+    "sectors_in_demand",
+    "course_seats",
+    "course_wait_weeks",
+    "gp",
+    "paediatrics",
+    "community",
+    "unit_fit",
+)
 
 
 def _shape(key: str) -> tuple[int, ...]:
     return {
-        "capacity": (5,), "specialist_reachable": (len(SPECIALIST),),
-        "sectors_in_demand": (len(SECTORS),), "unit_fit": (9,),
-    }.get(key, ())  # fmt: skip
+        "capacity": (5,),
+        "specialist_reachable": (len(SPECIALIST),),
+        "sectors_in_demand": (len(SECTORS),),
+        "unit_fit": (9,),
+    }.get(key, ())
 
 
 def _reserved_capacity(round_: Round) -> dict[int, np.ndarray]:
@@ -163,28 +198,32 @@ def _households(
 ) -> tuple[scoring.Households, dict[tuple[int, int], str]]:
     from refugees.models import Household, Member, Needs, Preferences, Relative
 
-    n = len(pks)
     index = {pk: i for i, pk in enumerate(pks)}
-    table = _empty_households(n)
-    refs = dict(Household.objects.filter(pk__in=pks).values_list("pk", "reference"))
+    table = _empty_households(len(pks))
+    wanted = open_households(round_)
+    refs = dict(Household.objects.filter(pk__in=wanted).values_list("pk", "reference"))
     table.ids = [refs[pk] for pk in pks]
-    _fill_members(table, index, round_.arrival_date,
-                  Member.objects.filter(household_id__in=pks).values_list(
-                      "household_id", "date_of_birth", "sector"))  # fmt: skip
-    for hid, wheelchair, therapy, care in Needs.objects.filter(household_id__in=pks).values_list(
+    members = Member.objects.filter(household_id__in=wanted)
+    _fill_members(
+        table,
+        index,
+        round_.arrival_date,
+        members.values_list("household_id", "date_of_birth", "sector"),
+    )
+    needs = Needs.objects.filter(household_id__in=wanted)
+    for hid, wheelchair, therapy, care in needs.values_list(
         "household_id", "wheelchair", "psychotherapy", "specialist_care"
     ):
         i = index[hid]
         table.demand[i, 3], table.demand[i, 4] = int(wheelchair), int(therapy)
-        table.specialist_needed[i] = [c in (care or []) for c in SPECIALIST]
-    _fill_preferences(table, index, Preferences.objects.filter(household_id__in=pks))
-    places = _fill_relatives(
-        table, index, m_index,
-        Relative.objects.filter(household_id__in=pks).values_list(
-            "household_id", "municipality_id", "municipality__federal_state",
-            "municipality__name"),
-    )  # fmt: skip
-    table.group = _groups(pks, index)
+        if care:
+            table.specialist_needed[i] = [c in care for c in SPECIALIST]
+    _fill_preferences(table, index, Preferences.objects.filter(household_id__in=wanted))
+    relatives = Relative.objects.filter(household_id__in=wanted).values_list(
+        "household_id", "municipality_id", "municipality__federal_state", "municipality__name"
+    )
+    places = _fill_relatives(table, index, m_index, relatives)
+    table.group = _groups(pks, index, wanted)
     return table, places
 
 
@@ -221,14 +260,26 @@ def _fill_members(table: scoring.Households, index: dict[int, int], arrival: dat
                 table.workers_by_sector[i, sector_index[sector]] += 1
 
 
+_PREFERENCE_COLUMNS = (
+    "household_id",
+    "settlement_types",
+    "wished_states",
+    "excluded_states",
+    "has_pets",
+    *(f"weight_{w}" for w in scoring.HOUSEHOLD_WEIGHTS),
+)
+
+
 def _fill_preferences(table: scoring.Households, index: dict[int, int], prefs) -> None:
-    for p in prefs:
-        i = index[p.household_id]
-        table.settlement_wished[i] = [s in (p.settlement_types or []) for s in SETTLEMENTS]
-        table.state_wished[i] = [s in (p.wished_states or []) for s in STATES]
-        table.state_excluded[i] = [s in (p.excluded_states or []) for s in STATES]
-        table.has_pets[i] = p.has_pets
-        table.weights[i] = [getattr(p, f"weight_{w}") for w in scoring.HOUSEHOLD_WEIGHTS]
+    settlement = {code: k for k, code in enumerate(SETTLEMENTS)}
+    state = {code: k for k, code in enumerate(STATES)}
+    for hid, types, wished, excluded, pets, *weights in prefs.values_list(*_PREFERENCE_COLUMNS):
+        i = index[hid]
+        table.settlement_wished[i, [settlement[t] for t in types or [] if t in settlement]] = True
+        table.state_wished[i, [state[s] for s in wished or [] if s in state]] = True
+        table.state_excluded[i, [state[s] for s in excluded or [] if s in state]] = True
+        table.has_pets[i] = pets
+        table.weights[i] = weights
 
 
 def _fill_relatives(table, index, m_index, rows) -> dict[tuple[int, int], str]:
@@ -243,13 +294,13 @@ def _fill_relatives(table, index, m_index, rows) -> dict[tuple[int, int], str]:
     return places
 
 
-def _groups(pks: list[int], index: dict[int, int]) -> list[str | None]:
+def _groups(pks: list[int], index: dict[int, int], wanted) -> list[str | None]:
     """Linked households form groups: connected components of the link graph."""
     from refugees.models import Household
 
     graph = nx.Graph()
     links = Household.linked_households.through.objects.filter(
-        from_household_id__in=pks, to_household_id__in=pks
+        from_household_id__in=wanted, to_household_id__in=wanted
     ).values_list("from_household_id", "to_household_id")
     graph.add_edges_from(links)
     group: list[str | None] = [None] * len(pks)
