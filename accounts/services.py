@@ -46,9 +46,12 @@ def invitation_create(
     email = email.strip().lower()
     municipalities = list(municipalities)
     _check_invitation_target(
-        by=by, role=role, organisation=organisation, municipalities=municipalities,
+        by=by,
+        role=role,
+        organisation=organisation,
+        municipalities=municipalities,
         household=household,
-    )  # fmt: skip
+    )
     if User.objects.filter(email__iexact=email).exists():
         raise ValidationError({"email": _("An account with this e-mail address exists already.")})
     invitation = Invitation(
@@ -66,8 +69,9 @@ def invitation_create(
     invitation.save()
     if role == Role.MUNICIPAL_STAFF:
         invitation.municipalities.set(municipalities)
-    audit_log(actor=by, action="accounts.invitation.created", target=invitation,
-              changes={"role": role})  # fmt: skip
+    audit_log(
+        actor=by, action="accounts.invitation.created", target=invitation, changes={"role": role}
+    )
     _send_invitation(invitation, token)
     return invitation, token
 
@@ -92,8 +96,9 @@ def _send_invitation(invitation: Invitation, token: str) -> None:
             "accounts/email/invitation.txt",
             {"invitation": invitation, "url": url, "days": settings.REMATCH_INVITATION_DAYS},
         )
-    transaction.on_commit(lambda: send_email.delay(subject=subject, body=body,
-                                                   to=[invitation.email]))  # fmt: skip
+    transaction.on_commit(
+        lambda: send_email.delay(subject=subject, body=body, to=[invitation.email])
+    )
 
 
 @transaction.atomic
@@ -133,8 +138,12 @@ def invitation_accept(*, invitation: Invitation, full_name: str, password: str |
     invitation.accepted_at = timezone.now()
     invitation.accepted_by = user
     invitation.save(update_fields=["accepted_at", "accepted_by"])
-    audit_log(actor=user, action="accounts.invitation.accepted", target=invitation,
-              changes={"role": invitation.role})  # fmt: skip
+    audit_log(
+        actor=user,
+        action="accounts.invitation.accepted",
+        target=invitation,
+        changes={"role": invitation.role},
+    )
     return user
 
 

@@ -50,13 +50,15 @@ def anonymised_profile(offer: Offer) -> AnonymisedProfile:
             ],
             sector=m.get_sector_display() if m.sector else "",
             name=m.full_name if reveal else "",
-        )  # fmt: skip
+        )
         for m in household.members.all()
     ]
     return AnonymisedProfile(
-        reference=household.reference, members=members, needs=_needs(household),
+        reference=household.reference,
+        members=members,
+        needs=_needs(household),
         names_revealed=reveal,
-    )  # fmt: skip
+    )
 
 
 def _needs(household) -> list[str]:
@@ -72,6 +74,9 @@ def _needs(household) -> list[str]:
         items.append(_("Care needs"))
     from municipalities.choices import SpecialistCare
 
-    items += [str(SpecialistCare(c).label) for c in (needs.specialist_care or [])
-              if c in SpecialistCare.values]  # fmt: skip
+    items += [
+        str(SpecialistCare(c).label)
+        for c in (needs.specialist_care or [])
+        if c in SpecialistCare.values
+    ]
     return items

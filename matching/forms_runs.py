@@ -11,9 +11,11 @@ from matching.services.runs import METHODS
 
 class RunStartForm(forms.Form):
     method = forms.ChoiceField(
-        label=_("Method"), choices=[(m, m) for m in METHODS], initial="auto",
+        label=_("Method"),
+        choices=[(m, m) for m in METHODS],
+        initial="auto",
         help_text=_("“auto” chooses the exact or the large-scale method from the round's size."),
-    )  # fmt: skip
+    )
     time_limit = forms.FloatField(
         label=_("Time limit in seconds"), min_value=1, max_value=3600, initial=60
     )
@@ -24,9 +26,11 @@ class WeightsForm(forms.Form):
         super().__init__(*args, **kwargs)
         for code in scoring.CRITERIA:
             self.fields[code] = forms.IntegerField(
-                label=CRITERION_LABELS[code], min_value=0, max_value=scoring.MAX_ROUND_WEIGHT,
+                label=CRITERION_LABELS[code],
+                min_value=0,
+                max_value=scoring.MAX_ROUND_WEIGHT,
                 initial=int(initial_weights[code]),
-            )  # fmt: skip
+            )
 
 
 class PairRuleForm(forms.Form):
@@ -48,9 +52,11 @@ class PairRuleForm(forms.Form):
 
 class AnswerForm(forms.Form):
     reason = forms.CharField(
-        label=_("Reason (required when you decline)"), required=False, max_length=2000,
+        label=_("Reason (required when you decline)"),
+        required=False,
+        max_length=2000,
         widget=forms.Textarea(attrs={"rows": 3}),
-    )  # fmt: skip
+    )
 
 
 class TravelDateForm(forms.Form):

@@ -370,18 +370,24 @@ class Offer(models.Model):
     household_reason = models.TextField(_("household's reason"), max_length=2000, blank=True)
     household_answered_at = models.DateTimeField(null=True, blank=True)
     household_answered_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
         related_name="+",
-    )  # fmt: skip
+    )
     municipality_answer = models.CharField(
         _("municipality's answer"), max_length=5, choices=Answer.choices, blank=True
     )
     municipality_reason = models.TextField(_("municipality's reason"), max_length=2000, blank=True)
     municipality_answered_at = models.DateTimeField(null=True, blank=True)
     municipality_answered_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
         related_name="+",
-    )  # fmt: skip
+    )
     travel_date = models.DateField(_("travel date"), null=True, blank=True)
     arrived_at = models.DateTimeField(_("arrival confirmed"), null=True, blank=True)
     reminded_at = models.DateTimeField(null=True, blank=True)

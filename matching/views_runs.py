@@ -123,9 +123,11 @@ def run_file(request: HttpRequest, pk: int, kind: str) -> FileResponse:
     if not field:
         raise Http404
     return FileResponse(
-        field.open("rb"), as_attachment=True, filename=f"round-{run.round_id}-run-{run.iteration}"
-        f"-{kind}.json", content_type="application/json",
-    )  # fmt: skip
+        field.open("rb"),
+        as_attachment=True,
+        filename=f"round-{run.round_id}-run-{run.iteration}-{kind}.json",
+        content_type="application/json",
+    )
 
 
 @require_POST

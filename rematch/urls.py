@@ -15,6 +15,7 @@ urlpatterns = [
     path("municipalities/", include("municipalities.urls")),
     path("rounds/", include("matching.urls")),
     path("households/", include("refugees.urls")),
+    path("", include("matching.urls_matching")),
     path("", include("api.urls")),  # /api/v1/ and /account/tokens/
     path("", include("accounts.urls")),
 ]

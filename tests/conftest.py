@@ -78,9 +78,11 @@ def other_staff(db, other_municipality):
 @pytest.fixture
 def caseworker(db, organisation):
     return UserFactory(
-        email="bernd@hilfe.example", full_name="Bernd", role=Role.CASEWORKER,
+        email="bernd@hilfe.example",
+        full_name="Bernd",
+        role=Role.CASEWORKER,
         organisation=organisation,
-    )  # fmt: skip
+    )
 
 
 @pytest.fixture

@@ -41,21 +41,33 @@ def run_publish(*, run: Run, by: User) -> list[Offer]:
     deadline = timezone.now() + timedelta(days=run.round.offer_reply_days)
     offers = [
         Offer(
-            round=run.round, run=run, household=p.household, municipality=p.municipality,
-            score=p.score, explanation=p.explanation, demand=p.demand, deadline=deadline,
-        )  # fmt: skip
+            round=run.round,
+            run=run,
+            household=p.household,
+            municipality=p.municipality,
+            score=p.score,
+            explanation=p.explanation,
+            demand=p.demand,
+            deadline=deadline,
+        )
         for p in run.proposals.filter(municipality__isnull=False)
-        .exclude(household__offers__round=run.round,
-                 household__offers__status__in=[OfferStatus.PENDING, OfferStatus.ACCEPTED,
-                                                OfferStatus.ARRIVED])
+        .exclude(
+            household__offers__round=run.round,
+            household__offers__status__in=[
+                OfferStatus.PENDING,
+                OfferStatus.ACCEPTED,
+                OfferStatus.ARRIVED,
+            ],
+        )
         .select_related("household__contact_user", "municipality")
-    ]  # fmt: skip
+    ]
     Offer.objects.bulk_create(offers)
     run.published_at = timezone.now()
     run.save(update_fields=["published_at"])
     Round.objects.filter(pk=run.round_id).update(status=RoundStatus.MATCHING)
-    audit_log(actor=by, action="matching.run.published", target=run,
-              changes={"offers": len(offers)})  # fmt: skip
+    audit_log(
+        actor=by, action="matching.run.published", target=run, changes={"offers": len(offers)}
+    )
     _notify_published(offers)
     return offers
 
@@ -64,13 +76,16 @@ def _notify_published(offers: list[Offer]) -> None:
     by_municipality: dict[int, list[Offer]] = {}
     for offer in offers:
         by_municipality.setdefault(offer.municipality_id, []).append(offer)
-        notify.notify(notify.household_contacts(offer.household), "offer_household",
-                      {"offer": offer})  # fmt: skip
+        notify.notify(
+            notify.household_contacts(offer.household), "offer_household", {"offer": offer}
+        )
     for group in by_municipality.values():
         municipality = group[0].municipality
-        notify.notify(notify.municipality_staff(municipality), "offers_municipality",
-                      {"municipality": municipality, "count": len(group),
-                       "deadline": group[0].deadline})  # fmt: skip
+        notify.notify(
+            notify.municipality_staff(municipality),
+            "offers_municipality",
+            {"municipality": municipality, "count": len(group), "deadline": group[0].deadline},
+        )
 
 
 def _locked(offer: Offer) -> Offer:
@@ -103,8 +118,11 @@ def offer_answer_household(*, offer: Offer, by: User, accept: bool, reason: str 
     offer.answer_as_household(yes=accept, reason=reason)
     offer.household_answered_by = by
     offer.save()
-    audit_log(actor=by, action=f"matching.offer.household_{'accepted' if accept else 'declined'}",
-              target=offer)  # fmt: skip
+    audit_log(
+        actor=by,
+        action=f"matching.offer.household_{'accepted' if accept else 'declined'}",
+        target=offer,
+    )
     _after_answer(offer)
     return offer
 
@@ -117,9 +135,11 @@ def offer_answer_municipality(*, offer: Offer, by: User, accept: bool, reason: s
     offer.answer_as_municipality(yes=accept, reason=reason)
     offer.municipality_answered_by = by
     offer.save()
-    audit_log(actor=by,
-              action=f"matching.offer.municipality_{'confirmed' if accept else 'objected'}",
-              target=offer)  # fmt: skip
+    audit_log(
+        actor=by,
+        action=f"matching.offer.municipality_{'confirmed' if accept else 'objected'}",
+        target=offer,
+    )
     _after_answer(offer)
     return offer
 
@@ -147,16 +167,21 @@ def _ban(offer: Offer, *, reason: str) -> None:
     """A declined, objected or expired pair is not proposed again; its capacity is free again
     because only open and accepted offers hold places."""
     PairRule.objects.update_or_create(
-        round=offer.round, household=offer.household, municipality=offer.municipality,
+        round=offer.round,
+        household=offer.household,
+        municipality=offer.municipality,
         defaults={"kind": PairRuleKind.BAN, "reason": str(reason)[:300]},
-    )  # fmt: skip
+    )
 
 
 @transaction.atomic
 def offer_set_travel_date(*, offer: Offer, by: User, travel_date: date) -> Offer:
     offer = _locked(offer)
-    if not (by.is_coordinator or may_answer_for_household(by, offer)
-            or may_answer_for_municipality(by, offer)):  # fmt: skip
+    if not (
+        by.is_coordinator
+        or may_answer_for_household(by, offer)
+        or may_answer_for_municipality(by, offer)
+    ):
         raise PermissionDenied
     if offer.status != OfferStatus.ACCEPTED:
         raise ValidationError(_("A travel date can be set only after both sides accepted."))
@@ -214,9 +239,11 @@ def offers_remind(*, now=None) -> int:
     """Remind whoever has not answered yet, once, two days before the deadline."""
     now = now or timezone.now()
     due = Offer.objects.filter(
-        status=OfferStatus.PENDING, reminded_at__isnull=True,
-        deadline__gt=now, deadline__lte=now + REMINDER_BEFORE,
-    ).select_related("household__contact_user", "municipality")  # fmt: skip
+        status=OfferStatus.PENDING,
+        reminded_at__isnull=True,
+        deadline__gt=now,
+        deadline__lte=now + REMINDER_BEFORE,
+    ).select_related("household__contact_user", "municipality")
     count = 0
     for offer in due:
         with transaction.atomic():

@@ -77,14 +77,22 @@ def run_start(*, round: Round, by: User, method: str = "auto", time_limit: float
     try:
         with transaction.atomic():
             run = Run.objects.create(
-                round=round, iteration=iteration, method=method, time_limit=time_limit,
-                weights=scoring.normalised_weights(round.weights), started_by=by,
+                round=round,
+                iteration=iteration,
+                method=method,
+                time_limit=time_limit,
+                weights=scoring.normalised_weights(round.weights),
+                started_by=by,
                 engine_version=engine_version(),
-            )  # fmt: skip
+            )
     except IntegrityError:
         raise ValidationError(_("A run of this round is in progress already.")) from None
-    audit_log(actor=by, action="matching.run.started", target=run,
-              changes={"method": method, "iteration": iteration})  # fmt: skip
+    audit_log(
+        actor=by,
+        action="matching.run.started",
+        target=run,
+        changes={"method": method, "iteration": iteration},
+    )
     from matching.tasks import execute_run
 
     transaction.on_commit(lambda: execute_run.delay(run.pk))
@@ -146,18 +154,30 @@ def _store(run, data, scored, document, result, seconds) -> None:
     explanations = dict(zip(pairs, explain_pairs(data, pairs, run.weights), strict=True))
     scores = _pair_score_lookup(scored)
     proposals = [
-        _proposal(run, data, i, explanations, scores, result.assignment, m_index,
-                  int(scored.compatible_count[i]))
+        _proposal(
+            run,
+            data,
+            i,
+            explanations,
+            scores,
+            result.assignment,
+            m_index,
+            int(scored.compatible_count[i]),
+        )
         for i in range(len(data.households))
-    ]  # fmt: skip
+    ]
     Proposal.objects.bulk_create(proposals, batch_size=2000)
     run.instance_file.save(f"run-{run.pk}-instance.json", ContentFile(_json(document)), save=False)
-    run.result_file.save(f"run-{run.pk}-result.json", ContentFile(_json(result.to_dict())),
-                         save=False)  # fmt: skip
+    run.result_file.save(
+        f"run-{run.pk}-result.json", ContentFile(_json(result.to_dict())), save=False
+    )
     matched = [p for p in proposals if p.municipality_id]
     run.status, run.stage, run.progress, run.finished_at = (
-        RunStatus.SUCCEEDED, RunStage.DONE, 100, timezone.now()
-    )  # fmt: skip
+        RunStatus.SUCCEEDED,
+        RunStage.DONE,
+        100,
+        timezone.now(),
+    )
     run.engine_status, run.engine_method = result.status, result.method
     run.objective, run.bound, run.solve_seconds = result.objective, result.bound, result.seconds
     run.household_count, run.pair_count = len(data.households), len(scored.score)
@@ -165,8 +185,12 @@ def _store(run, data, scored, document, result, seconds) -> None:
     run.matched_persons = sum(p.demand.get("persons", 0) for p in matched)
     run.stage_seconds = seconds
     run.save()
-    audit_log(actor=None, action="matching.run.succeeded", target=run,
-              changes={"matched": run.matched_households, "method": result.method})  # fmt: skip
+    audit_log(
+        actor=None,
+        action="matching.run.succeeded",
+        target=run,
+        changes={"matched": run.matched_households, "method": result.method},
+    )
 
 
 def _json(document: dict) -> bytes:
@@ -177,10 +201,12 @@ def _pair_score_lookup(scored) -> dict[tuple[int, int], int]:
     return {
         (h, m): s
         for h, m, s in zip(
-            scored.household.tolist(), scored.municipality.tolist(), scored.score.tolist(),
+            scored.household.tolist(),
+            scored.municipality.tolist(),
+            scored.score.tolist(),
             strict=True,
         )
-    }  # fmt: skip
+    }
 
 
 def _proposal(run, data, i, explanations, scores, assignment, m_index, compatible) -> Proposal:
@@ -190,14 +216,23 @@ def _proposal(run, data, i, explanations, scores, assignment, m_index, compatibl
     municipality_id = assignment.get(hh.ids[i])
     if municipality_id is None:
         reason = UnmatchedReason.NO_COMPATIBLE if compatible == 0 else UnmatchedReason.CAPACITY
-        return Proposal(run=run, household_id=household_pk, demand=demand,
-                        unmatched_reason=reason, compatible_count=compatible)  # fmt: skip
+        return Proposal(
+            run=run,
+            household_id=household_pk,
+            demand=demand,
+            unmatched_reason=reason,
+            compatible_count=compatible,
+        )
     j = m_index[municipality_id]
     return Proposal(
-        run=run, household_id=household_pk, municipality_id=data.municipality_pks[j],
-        score=scores[(i, j)], explanation=explanations[(i, j)], demand=demand,
+        run=run,
+        household_id=household_pk,
+        municipality_id=data.municipality_pks[j],
+        score=scores[(i, j)],
+        explanation=explanations[(i, j)],
+        demand=demand,
         compatible_count=compatible,
-    )  # fmt: skip
+    )
 
 
 @transaction.atomic
@@ -240,19 +275,29 @@ def pair_rule_set(
     if kind == PairRuleKind.PIN:
         PairRule.objects.filter(round=round, household=household, kind=PairRuleKind.PIN).delete()
     rule, _created = PairRule.objects.update_or_create(
-        round=round, household=household, municipality=municipality,
+        round=round,
+        household=household,
+        municipality=municipality,
         defaults={"kind": kind, "reason": reason[:300], "created_by": by},
-    )  # fmt: skip
-    audit_log(actor=by, action=f"matching.pair.{kind}ned", target=rule.household,
-              changes={"municipality": municipality.slug})  # fmt: skip
+    )
+    audit_log(
+        actor=by,
+        action=f"matching.pair.{kind}ned",
+        target=rule.household,
+        changes={"municipality": municipality.slug},
+    )
     return rule
 
 
 @transaction.atomic
 def pair_rule_remove(*, rule: PairRule, by: User) -> None:
     _require_coordinator(by)
-    audit_log(actor=by, action="matching.pair.rule_removed", target=rule.household,
-              changes={"municipality": rule.municipality.slug, "rule": rule.kind})  # fmt: skip
+    audit_log(
+        actor=by,
+        action="matching.pair.rule_removed",
+        target=rule.household,
+        changes={"municipality": rule.municipality.slug, "rule": rule.kind},
+    )
     rule.delete()
 
 

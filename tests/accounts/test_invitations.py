@@ -23,9 +23,13 @@ def test_coordinator_invites_municipal_staff_by_email(
     with django_capture_on_commit_callbacks(execute=True):
         response = as_coordinator.post(
             reverse("invitation_list"),
-            {"email": "Neu@Kiel.example", "role": Role.MUNICIPAL_STAFF, "language": "de",
-             "municipalities": [municipality.pk]},
-        )  # fmt: skip
+            {
+                "email": "Neu@Kiel.example",
+                "role": Role.MUNICIPAL_STAFF,
+                "language": "de",
+                "municipalities": [municipality.pk],
+            },
+        )
     assert response.status_code == 302
     invitation = Invitation.objects.get()
     assert invitation.email == "neu@kiel.example"
@@ -51,9 +55,13 @@ def test_invitation_for_staff_requires_a_municipality(as_coordinator):
 def test_it_rejects_an_invitation_for_an_existing_account(as_coordinator, caseworker):
     response = as_coordinator.post(
         reverse("invitation_list"),
-        {"email": caseworker.email, "role": Role.CASEWORKER, "language": "de",
-         "organisation": caseworker.organisation_id},
-    )  # fmt: skip
+        {
+            "email": caseworker.email,
+            "role": Role.CASEWORKER,
+            "language": "de",
+            "organisation": caseworker.organisation_id,
+        },
+    )
     assert response.status_code == 200
     assert response.context["form"].errors["email"]
     assert not Invitation.objects.exists()
@@ -91,9 +99,13 @@ def test_accepting_creates_a_verified_account_with_the_invited_role(client, muni
     url = reverse("invitation_accept", args=[invitation.clear_token])
     assert client.get(url).status_code == 200
     response = client.post(
-        url, {"full_name": "Ina Neu", "password1": "Lange-Passphrase-7", "password2":
-              "Lange-Passphrase-7"}
-    )  # fmt: skip
+        url,
+        {
+            "full_name": "Ina Neu",
+            "password1": "Lange-Passphrase-7",
+            "password2": "Lange-Passphrase-7",
+        },
+    )
     assert response.status_code == 302
     user = User.objects.get(email=invitation.email)
     assert user.role == Role.MUNICIPAL_STAFF
@@ -185,7 +197,10 @@ def test_public_signup_is_closed(client):
     assert "account/signup_closed.html" in [t.name for t in response.templates]
     client.post(
         reverse("account_signup"),
-        {"email": "intruder@example.org", "password1": "Lange-Passphrase-7",
-         "password2": "Lange-Passphrase-7"},
-    )  # fmt: skip
+        {
+            "email": "intruder@example.org",
+            "password1": "Lange-Passphrase-7",
+            "password2": "Lange-Passphrase-7",
+        },
+    )
     assert not User.objects.filter(email="intruder@example.org").exists()

@@ -38,19 +38,28 @@ def add_municipality(round_: Round, municipality: Municipality, *, units=(), **a
         round=round_, municipality=municipality, defaults={"pledged_persons": 10}
     )
     fields = {
-        "aggregate_places": 0, "school_places_primary": 2, "kita_places_3to6": 1,
-        "psychotherapy_places": 1, "gp_availability": "good",
-        "paediatrics_availability": "limited", "ukrainian_community": "small",
-        "public_transport": "good", "status": "submitted", "submitted_at": timezone.now(),
-    }  # fmt: skip
+        "aggregate_places": 0,
+        "school_places_primary": 2,
+        "kita_places_3to6": 1,
+        "psychotherapy_places": 1,
+        "gp_availability": "good",
+        "paediatrics_availability": "limited",
+        "ukrainian_community": "small",
+        "public_transport": "good",
+        "status": "submitted",
+        "submitted_at": timezone.now(),
+    }
     questionnaire = Questionnaire.objects.create(
         round=round_, municipality=municipality, **{**fields, **answers}
     )
     for beds, accessible, pets in units:
         HousingUnit.objects.create(
-            questionnaire=questionnaire, kind="flat", beds=beds,
-            wheelchair_accessible=accessible, pets_allowed=pets,
-        )  # fmt: skip
+            questionnaire=questionnaire,
+            kind="flat",
+            beds=beds,
+            wheelchair_accessible=accessible,
+            pets_allowed=pets,
+        )
     return questionnaire
 
 
@@ -71,11 +80,13 @@ def add_household(
     )
     for i, age in enumerate(ages):
         Member.objects.create(
-            household=household, full_name=f"Person {reference}-{i}",
-            date_of_birth=ARRIVAL - timedelta(days=365 * age + 30), sex="f",
+            household=household,
+            full_name=f"Person {reference}-{i}",
+            date_of_birth=ARRIVAL - timedelta(days=365 * age + 30),
+            sex="f",
             relation="contact" if i == 0 else "child",
             languages=[{"code": "uk", "level": "native"}],
-        )  # fmt: skip
+        )
     Needs.objects.create(household=household, wheelchair=wheelchair)
     Preferences.objects.create(
         household=household, has_pets=pets, excluded_states=list(excluded_states)

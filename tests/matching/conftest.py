@@ -12,10 +12,14 @@ def small_round(db, organisation, municipality, other_municipality, refugee, hou
     Görlitz (Saxony): 3 shared places. Five households; HH-00042 is the refugee persona's."""
     round_ = make_round()
     add_municipality(round_, municipality, units=[(4, True, False), (4, False, False)])
-    add_municipality(round_, other_municipality, aggregate_places=6,
-                     units=[(2, False, True)])  # fmt: skip
-    goerlitz = MunicipalityFactory(name="Görlitz", slug="goerlitz", ags="14626110",
-                                   federal_state="SN", settlement_type="medium_town")  # fmt: skip
+    add_municipality(round_, other_municipality, aggregate_places=6, units=[(2, False, True)])
+    goerlitz = MunicipalityFactory(
+        name="Görlitz",
+        slug="goerlitz",
+        ags="14626110",
+        federal_state="SN",
+        settlement_type="medium_town",
+    )
     add_municipality(round_, goerlitz, aggregate_places=3)
     from matching.models import RoundHousehold
     from tests.matching.builders import ARRIVAL  # noqa: F401
@@ -40,10 +44,12 @@ def _complete(household, round_):
 
     for i, age in enumerate((34, 9)):
         Member.objects.create(
-            household=household, full_name=f"Olena {i}", sex="f",
+            household=household,
+            full_name=f"Olena {i}",
+            sex="f",
             date_of_birth=ARRIVAL - timedelta(days=365 * age + 30),
             relation="contact" if i == 0 else "child",
-        )  # fmt: skip
+        )
     Needs.objects.create(household=household)
     Preferences.objects.create(household=household, settlement_types=["big_city"])
     Consent.objects.create(

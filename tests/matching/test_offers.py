@@ -111,8 +111,9 @@ def test_decline_then_accept_is_refused_and_the_pair_is_banned(published, refuge
     assert offer.household_reason == "Too far"
     with pytest.raises(ValidationError):
         services.offer_answer_household(offer=offer, by=refugee, accept=True)
-    assert PairRule.objects.filter(household=offer.household, municipality=offer.municipality,
-                                   kind=PairRuleKind.BAN).exists()  # fmt: skip
+    assert PairRule.objects.filter(
+        household=offer.household, municipality=offer.municipality, kind=PairRuleKind.BAN
+    ).exists()
 
 
 def test_accepting_after_the_deadline_is_refused(published, refugee):
@@ -187,14 +188,21 @@ def test_overdue_offers_expire_and_reminders_go_out_once(
 
 @pytest.mark.parametrize(
     ("persona", "expected"),
-    [("as_refugee", 200), ("as_caseworker", 200), ("as_coordinator", 200),
-     ("as_other_caseworker", 404)],
-)  # fmt: skip
+    [
+        ("as_refugee", 200),
+        ("as_caseworker", 200),
+        ("as_coordinator", 200),
+        ("as_other_caseworker", 404),
+    ],
+)
 def test_who_may_open_an_offer(request, published, persona, expected, other_caseworker):
     from tests.conftest import login
 
-    client = login(other_caseworker) if persona == "as_other_caseworker" else \
-        request.getfixturevalue(persona)  # fmt: skip
+    client = (
+        login(other_caseworker)
+        if persona == "as_other_caseworker"
+        else request.getfixturevalue(persona)
+    )
     offer = offer_of("HH-00042")
     assert client.get(reverse("offer_detail", args=[offer.pk])).status_code == expected
 
@@ -211,8 +219,9 @@ def test_staff_see_only_their_municipalitys_offers(published, as_staff, staff):
 def test_the_refugee_answers_through_the_page(published, as_refugee):
     offer = offer_of("HH-00042")
     url = reverse("offer_answer", args=[offer.pk, "household"])
-    response = as_refugee.post(url, {"answer": "no", "reason": ""}, HTTP_ACCEPT_LANGUAGE="en",
-                               follow=True)  # fmt: skip
+    response = as_refugee.post(
+        url, {"answer": "no", "reason": ""}, HTTP_ACCEPT_LANGUAGE="en", follow=True
+    )
     assert "Please tell us why you decline." in response.content.decode()
     offer.refresh_from_db()
     assert offer.status == OfferStatus.PENDING

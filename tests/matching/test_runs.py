@@ -72,8 +72,10 @@ def test_the_instance_file_re_solves_to_the_same_assignment(
     instance_path.write_bytes(run.instance_file.read())
     out = subprocess.run(
         [sys.executable, "-m", "matching.engine", "solve", str(instance_path), "-o", "-"],
-        capture_output=True, text=True, check=True,
-    )  # fmt: skip
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     again = {a["household"]: a["municipality"] for a in json.loads(out.stdout)["assignment"]}
     stored = json.loads(run.result_file.read())
     assert again == {a["household"]: a["municipality"] for a in stored["assignment"]}
@@ -177,30 +179,47 @@ def test_stale_runs_are_reaped_so_the_round_can_run_again(small_round, coordinat
 
 
 def test_pins_and_bans_change_the_next_run_and_the_difference_is_shown(
-    small_round, coordinator, as_coordinator, django_capture_on_commit_callbacks,
-    municipality, other_municipality,
-):  # fmt: skip
+    small_round,
+    coordinator,
+    as_coordinator,
+    django_capture_on_commit_callbacks,
+    municipality,
+    other_municipality,
+):
     first = start(small_round, coordinator, django_capture_on_commit_callbacks)
     hh_a = first.proposals.get(household__reference="HH-A")
     target = other_municipality if hh_a.municipality == municipality else municipality
-    services.pair_rule_set(round=small_round, household=hh_a.household, municipality=target,
-                           kind=PairRuleKind.PIN, by=coordinator)  # fmt: skip
+    services.pair_rule_set(
+        round=small_round,
+        household=hh_a.household,
+        municipality=target,
+        kind=PairRuleKind.PIN,
+        by=coordinator,
+    )
     second = start(small_round, coordinator, django_capture_on_commit_callbacks)
     assert second.proposals.get(household__reference="HH-A").municipality == target
     diff = services.run_diff(second, first)
     assert [p.household.reference for p, _old in diff["moved"]] == ["HH-A"]
     page = as_coordinator.get(reverse("run_detail", args=[second.pk]), HTTP_ACCEPT_LANGUAGE="en")
     assert "HH-A now goes to" in page.content.decode()
-    services.pair_rule_set(round=small_round, household=hh_a.household, municipality=target,
-                           kind=PairRuleKind.BAN, by=coordinator)  # fmt: skip
+    services.pair_rule_set(
+        round=small_round,
+        household=hh_a.household,
+        municipality=target,
+        kind=PairRuleKind.BAN,
+        by=coordinator,
+    )
     third = start(small_round, coordinator, django_capture_on_commit_callbacks)
     assert third.proposals.get(household__reference="HH-A").municipality != target
 
 
 def test_the_run_pages_show_progress_and_result(
-    small_round, coordinator, as_coordinator, django_capture_on_commit_callbacks,
+    small_round,
+    coordinator,
+    as_coordinator,
+    django_capture_on_commit_callbacks,
     django_assert_max_num_queries,
-):  # fmt: skip
+):
     url = reverse("run_list", args=[small_round.pk])
     with django_capture_on_commit_callbacks(execute=False) as queued:
         response = as_coordinator.post(url, {"method": "auto", "time_limit": 30})
@@ -222,9 +241,12 @@ def test_the_run_pages_show_progress_and_result(
 
 def test_a_second_start_from_the_page_is_refused_clearly(small_round, as_coordinator, coordinator):
     services.run_start(round=small_round, by=coordinator)
-    response = as_coordinator.post(reverse("run_list", args=[small_round.pk]),
-                                   {"method": "auto", "time_limit": 30},
-                                   HTTP_ACCEPT_LANGUAGE="en", follow=True)  # fmt: skip
+    response = as_coordinator.post(
+        reverse("run_list", args=[small_round.pk]),
+        {"method": "auto", "time_limit": 30},
+        HTTP_ACCEPT_LANGUAGE="en",
+        follow=True,
+    )
     assert "in progress already" in response.content.decode()
     assert Run.objects.count() == 1
 

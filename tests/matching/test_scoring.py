@@ -14,8 +14,10 @@ H0 = np.array([0])
 
 def pairs(hh, mu):
     scored = scoring.score_round(hh, mu)
-    return {(int(h), int(m)): int(s) for h, m, s in zip(scored.household, scored.municipality,
-                                                        scored.score, strict=True)}  # fmt: skip
+    return {
+        (int(h), int(m)): int(s)
+        for h, m, s in zip(scored.household, scored.municipality, scored.score, strict=True)
+    }
 
 
 def test_a_plain_pair_is_compatible_and_scores_the_base():
@@ -65,8 +67,9 @@ def test_a_coordinators_ban_removes_the_pair_and_a_pin_keeps_only_that_pair():
 
 
 def points(code, hh, mu, m=0, weights=None):
-    values = scoring.criterion_points(H0, np.array([m]), hh, mu,
-                                      scoring.normalised_weights(weights))  # fmt: skip
+    values = scoring.criterion_points(
+        H0, np.array([m]), hh, mu, scoring.normalised_weights(weights)
+    )
     return float(values[code][0])
 
 
@@ -103,8 +106,9 @@ def test_labour_demand_counts_the_share_of_working_age_members_in_demanded_secto
 
 
 def test_language_course_waiting_time_lowers_the_points_and_no_seats_give_none():
-    mu = municipalities(3, course_seats=np.array([10, 10, 0]),
-                        course_wait_weeks=np.array([0.0, 13.0, 0.0]))  # fmt: skip
+    mu = municipalities(
+        3, course_seats=np.array([10, 10, 0]), course_wait_weeks=np.array([0.0, 13.0, 0.0])
+    )
     full = scoring.DEFAULT_WEIGHTS["language_course"]
     assert points("language_course", households(), mu, 0) == full
     assert points("language_course", households(), mu, 1) == full / 2
@@ -153,8 +157,9 @@ def test_explanations_list_the_contributing_criteria_largest_first():
     hh = households(relative_municipality={(0, 0)})
     mu = municipalities(1, community=np.array([1.0]))
     rows = scoring.explain(H0, H0, hh, mu, None)
-    assert rows == [[{"criterion": "relatives", "points": 40},
-                     {"criterion": "community", "points": 15}]]  # fmt: skip
+    assert rows == [
+        [{"criterion": "relatives", "points": 40}, {"criterion": "community", "points": 15}]
+    ]
 
 
 def test_only_the_best_candidates_per_household_are_kept():

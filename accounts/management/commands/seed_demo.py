@@ -11,8 +11,13 @@ from typing import Any
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
-SEEDERS = ("accounts.demo", "municipalities.demo", "refugees.demo", "matching.demo",
-           "evaluation.demo")  # fmt: skip
+SEEDERS = (
+    "accounts.demo",
+    "municipalities.demo",
+    "refugees.demo",
+    "matching.demo",
+    "evaluation.demo",
+)
 
 
 class Command(BaseCommand):

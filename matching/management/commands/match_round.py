@@ -26,8 +26,9 @@ class Command(BaseCommand):
         round_ = find_round(options["round"])
         by = self._coordinator(options.get("email"))
         try:
-            run = run_start(round=round_, by=by, method=options["method"],
-                            time_limit=options["time_limit"])  # fmt: skip
+            run = run_start(
+                round=round_, by=by, method=options["method"], time_limit=options["time_limit"]
+            )
         except ValidationError as error:
             raise CommandError(" ".join(error.messages)) from None
         run = run_execute(run_id=run.pk) or run
