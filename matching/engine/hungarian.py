@@ -9,7 +9,8 @@ more than the number of compatible households that could fill them. Three exact 
 * sparse ``min_weight_full_bipartite_matching`` (LAPJVsp) with a private zero-score dummy slot
   per household, while the expanded edge list is moderate;
 * otherwise the transportation LP: its constraint matrix is an incidence matrix of a bipartite
-  graph, hence totally unimodular, so HiGHS' simplex vertex is already integral.
+  graph, hence totally unimodular, so the vertex HiGHS returns (interior point + crossover,
+  measured 31 s at 20,000 x 400 against 118 s and 4 GB for LAPJVsp) is already integral.
 """
 
 from __future__ import annotations
@@ -103,7 +104,7 @@ def _transportation_lp(model: Model, pairs: IntArray) -> IntArray:
         A_ub=vstack([a_units, a_cells]).tocsr(),
         b_ub=np.concatenate((np.ones(a_units.shape[0]), model.capacity.ravel()[cells])),
         bounds=(0, 1),
-        method="highs-ds",
+        method="highs-ipm",
     )
     taken = pairs[res.x > 0.5]
     return _complete(model, taken, pairs)
@@ -136,14 +137,26 @@ def solve_hungarian(model: Model, backend: str = "auto") -> Solution:
     return Solution(result, value, True)
 
 
+def _sizes(model: Model, pairs: IntArray) -> tuple[int, int]:
+    """(households x slots cells, expanded edges) without building anything large."""
+    dim = model.demand[model.pair_unit[pairs]].argmax(axis=1)
+    wanted = np.zeros(model.capacity.shape, np.int64)
+    np.add.at(wanted, (model.pair_muni[pairs], dim), 1)
+    slots = np.minimum(model.capacity, wanted)
+    rows = len(np.unique(model.pair_unit[pairs]))
+    return rows * int(slots.sum()), int(slots[model.pair_muni[pairs], dim].sum())
+
+
 def _assign(model: Model, pairs: IntArray, backend: str) -> IntArray:
+    cells, edges = _sizes(model, pairs)
+    if edges == 0:
+        return pairs[:0]
+    if backend == "auto":
+        backend = "dense" if cells <= DENSE_CELLS else "sparse" if edges <= SPARSE_EDGES else "lp"
+    if backend == "lp":
+        return _transportation_lp(model, pairs)
     edge_pair, edge_slot, _ = _slot_edges(model, pairs)
-    if len(edge_pair) == 0:
-        return edge_pair
     _, rows = np.unique(model.pair_unit[edge_pair], return_inverse=True)
-    cells = (int(rows.max()) + 1) * (int(edge_slot.max()) + 1)
-    if backend == "dense" or (backend == "auto" and cells <= DENSE_CELLS):
+    if backend == "dense":
         return _dense(model, rows, edge_slot, edge_pair)
-    if backend == "sparse" or (backend == "auto" and len(edge_pair) <= SPARSE_EDGES):
-        return _sparse(model, rows, edge_slot, edge_pair)
-    return _transportation_lp(model, pairs)
+    return _sparse(model, rows, edge_slot, edge_pair)
