@@ -23,6 +23,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from accounts.roles import Role
+from api.mixins import BoundedLookupMixin, IdField
 from api.permissions import HasRole
 from api.responses import (
     FILE_TYPE_PARAMETER,
@@ -72,9 +73,7 @@ class RoundWriteSerializer(serializers.ModelSerializer):
 
 
 class InviteSerializer(serializers.Serializer):
-    municipalities = serializers.ListField(
-        child=serializers.IntegerField(), allow_empty=False, max_length=1000
-    )
+    municipalities = serializers.ListField(child=IdField(), allow_empty=False, max_length=1000)
 
 
 class ParticipationSerializer(serializers.Serializer):
@@ -201,7 +200,9 @@ def results_file(round_: Round, kind: str) -> bytes:
 
 
 @extend_schema(tags=["rounds"])
-class RoundViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class RoundViewSet(
+    BoundedLookupMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+):
     permission_classes = [HasRole]
     allowed_roles = {
         "list": (Role.COORDINATOR, Role.MUNICIPAL_STAFF, Role.CASEWORKER),
@@ -346,7 +347,9 @@ class RunFilter(django_filters.FilterSet):
 
 
 @extend_schema(tags=["runs"])
-class RunViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class RunViewSet(
+    BoundedLookupMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+):
     """Coordinators only, like the portal's run pages."""
 
     permission_classes = [HasRole]
@@ -375,10 +378,10 @@ class RunViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gene
         request=None,
         responses={
             (200, JSON_FILE): OpenApiResponse(
-                OpenApiTypes.BINARY, description="The engine's instance document."
+                OpenApiTypes.OBJECT, description="The engine's instance document (JSON)."
             )
         },
-    )  # noqa: E501
+    )
     @action(detail=True, methods=["get"], filter_backends=[], pagination_class=None)
     def instance(self, request, pk=None):
         return self._file(self.get_object(), "instance")
@@ -387,10 +390,10 @@ class RunViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gene
         request=None,
         responses={
             (200, JSON_FILE): OpenApiResponse(
-                OpenApiTypes.BINARY, description="The engine's result document."
+                OpenApiTypes.OBJECT, description="The engine's result document (JSON)."
             )
         },
-    )  # noqa: E501
+    )
     @action(detail=True, methods=["get"], filter_backends=[], pagination_class=None)
     def result(self, request, pk=None):
         return self._file(self.get_object(), "result")
@@ -477,7 +480,9 @@ class OfferFilter(django_filters.FilterSet):
 
 
 @extend_schema(tags=["offers"])
-class OfferViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class OfferViewSet(
+    BoundedLookupMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+):
     permission_classes = [HasRole]
     allowed_roles = {
         "answer": (Role.MUNICIPAL_STAFF, Role.CASEWORKER, Role.REFUGEE),

@@ -12,6 +12,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from accounts.roles import Role
+from api.mixins import BoundedLookupMixin, IdField, checked_id
 from api.permissions import HasRole
 from matching.models import Round
 from municipalities import services
@@ -53,7 +54,7 @@ class MunicipalityFilter(django_filters.FilterSet):
 
 @extend_schema(tags=["municipalities"])
 class MunicipalityViewSet(
-    mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+    BoundedLookupMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
 ):
     permission_classes = [HasRole]
     allowed_roles = {"create": (Role.COORDINATOR,), "*": PORTAL_ROLES}
@@ -149,8 +150,8 @@ class VersionSerializer(serializers.Serializer):
 
 
 class QuestionnaireStartSerializer(serializers.Serializer):
-    round = serializers.IntegerField()
-    municipality = serializers.IntegerField()
+    round = IdField()
+    municipality = IdField()
 
 
 class QuestionnaireFilter(django_filters.FilterSet):
@@ -169,7 +170,7 @@ UNIT_PARAMETER = OpenApiParameter("unit_id", int, OpenApiParameter.PATH)
 
 @extend_schema(tags=["questionnaires"])
 class QuestionnaireViewSet(
-    mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+    BoundedLookupMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
 ):
     permission_classes = [HasRole]
     allowed_roles = {"reopen": (Role.COORDINATOR,), "*": PORTAL_ROLES}
@@ -261,10 +262,10 @@ class QuestionnaireViewSet(
         request=None, responses={204: None},
         parameters=[UNIT_PARAMETER, OpenApiParameter("version", int, required=True)],
     )  # fmt: skip
-    @action(detail=True, methods=["delete"], url_path=r"housing-units/(?P<unit_id>\d+)")
+    @action(detail=True, methods=["delete"], url_path=r"housing-units/(?P<unit_id>-?[0-9]+)")
     def delete_housing_unit(self, request, pk=None, unit_id=None):
         questionnaire = self.get_object()
-        unit = get_object_or_404(questionnaire.housing_units.all(), pk=unit_id)
+        unit = get_object_or_404(questionnaire.housing_units.all(), pk=checked_id(unit_id))
         version = _valid(VersionSerializer, request.query_params)["version"]
         services.housing_unit_delete(unit=unit, version=version, by=request.user)
         return Response(status=status.HTTP_204_NO_CONTENT)

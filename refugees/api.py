@@ -26,6 +26,7 @@ from rest_framework.response import Response
 from accounts.models import User
 from accounts.roles import Role
 from api.exceptions import problem
+from api.mixins import BoundedLookupMixin, IdField, checked_id
 from api.permissions import HasRole
 from api.responses import CSV, FILE_TYPES, XLSX, file_response, file_type
 from matching.models import Round
@@ -235,7 +236,7 @@ class PreferencesInputSerializer(PreferencesSerializer):
 
 
 class RoundEntrySerializer(serializers.Serializer):
-    round = serializers.IntegerField(help_text="Id of an open round.")
+    round = IdField(help_text="Id of an open round.")
 
 
 class ImportUploadSerializer(serializers.Serializer):
@@ -298,7 +299,9 @@ def _detail(request, household: Household) -> dict:
 
 
 @extend_schema(tags=["households"])
-class HouseholdViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class HouseholdViewSet(
+    BoundedLookupMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+):
     permission_classes = [HasRole]
     allowed_roles = {
         "list": READERS,
@@ -325,7 +328,8 @@ class HouseholdViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
     def _editable(self) -> Household:
         editable = Household.objects.editable_by(self.request.user).values("pk")
         return get_object_or_404(
-            household_profile(self.request.user).filter(pk__in=editable), pk=self.kwargs["pk"]
+            household_profile(self.request.user).filter(pk__in=editable),
+            pk=checked_id(self.kwargs["pk"]),
         )
 
     def retrieve(self, request, *args, **kwargs):
@@ -373,10 +377,10 @@ class HouseholdViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
         parameters=[OpenApiParameter("member_id", int, OpenApiParameter.PATH),
                     OpenApiParameter("version", int, required=False)],
     )  # fmt: skip
-    @action(detail=True, methods=["patch", "delete"], url_path=r"members/(?P<member_id>\d+)")
+    @action(detail=True, methods=["patch", "delete"], url_path=r"members/(?P<member_id>-?[0-9]+)")
     def member(self, request, pk=None, member_id=None):
         household = self._editable()
-        member = get_object_or_404(household.members.all(), pk=member_id)
+        member = get_object_or_404(household.members.all(), pk=checked_id(member_id))
         if request.method == "DELETE":
             version = _valid(VersionedSerializer, request.query_params).get("version")
             services.member_remove(household=household, by=request.user, version=version,

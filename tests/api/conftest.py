@@ -73,3 +73,26 @@ def api_clients(request):
         return request.getfixturevalue(f"api_{role}")
 
     return get
+
+
+# A round with municipalities, households, a finished and published run (from the matching tests).
+from tests.matching.conftest import small_round  # noqa: E402, F401
+
+
+@pytest.fixture
+def published_run(request, coordinator, staff, django_capture_on_commit_callbacks, settings,
+                  tmp_path):  # fmt: skip
+    from matching.models import RunStatus
+    from matching.services import offers as offer_services
+    from matching.services import runs as run_services
+
+    settings.MEDIA_ROOT = tmp_path
+    round_ = request.getfixturevalue("small_round")
+    with django_capture_on_commit_callbacks(execute=True):
+        run = run_services.run_start(round=round_, by=coordinator)
+    run.refresh_from_db()
+    assert run.status == RunStatus.SUCCEEDED
+    with django_capture_on_commit_callbacks(execute=True):
+        offer_services.run_publish(run=run, by=coordinator)
+    run.refresh_from_db()
+    return run

@@ -1,0 +1,31 @@
+"""Guards every resource shares: ids in URLs and bodies are bounded integers (an id beyond the
+database's integer range is simply not found, never a server error)."""
+
+from __future__ import annotations
+
+from django.http import Http404
+from rest_framework import serializers
+
+MAX_ID = 2**63 - 1
+
+
+def checked_id(value) -> int:
+    try:
+        number = int(value)
+    except (TypeError, ValueError):
+        raise Http404 from None
+    if not 0 < number <= MAX_ID:
+        raise Http404
+    return number
+
+
+def IdField(**kwargs) -> serializers.IntegerField:  # noqa: N802 - used like a field class
+    return serializers.IntegerField(min_value=1, max_value=MAX_ID, **kwargs)
+
+
+class BoundedLookupMixin:
+    lookup_value_regex = r"-?[0-9]+"
+
+    def get_object(self):
+        self.kwargs[self.lookup_field] = checked_id(self.kwargs[self.lookup_field])
+        return super().get_object()
