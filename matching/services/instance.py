@@ -67,10 +67,13 @@ def load_round(
 ) -> RoundData:
     """The open households and the capacity left. The evaluation passes every household of the
     round and ``reserve_offers=False`` to compare allocation methods on the round's full data."""
-    household_pks = open_household_pks(round_) if household_pks is None else household_pks
+    if household_pks is None:
+        household_pks, wanted = open_household_pks(round_), open_households(round_)
+    else:
+        wanted = household_pks
     municipalities, municipality_pks = _municipalities(round_, reserve_offers=reserve_offers)
     m_index = {pk: i for i, pk in enumerate(municipality_pks)}
-    households, relative_places = _households(round_, household_pks, m_index)
+    households, relative_places = _households(round_, household_pks, m_index, wanted)
     h_index = {pk: i for i, pk in enumerate(household_pks)}
     bans, pins = _rules(round_, h_index, m_index)
     return RoundData(
@@ -194,13 +197,13 @@ def _unit_fit(units: list[Any], aggregate_places: int) -> list[float]:
 
 
 def _households(
-    round_: Round, pks: list[int], m_index: dict[int, int]
+    round_: Round, pks: list[int], m_index: dict[int, int], wanted
 ) -> tuple[scoring.Households, dict[tuple[int, int], str]]:
+    """``wanted``: the same households as ``pks``, as a subquery or a list."""
     from refugees.models import Household, Member, Needs, Preferences, Relative
 
     index = {pk: i for i, pk in enumerate(pks)}
     table = _empty_households(len(pks))
-    wanted = open_households(round_)
     refs = dict(Household.objects.filter(pk__in=wanted).values_list("pk", "reference"))
     table.ids = [refs[pk] for pk in pks]
     members = Member.objects.filter(household_id__in=wanted)

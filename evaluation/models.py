@@ -1,0 +1,227 @@
+"""Evaluation: stored comparisons of allocation methods, and follow-up surveys.
+
+Metrics themselves are computed from runs, proposals and offers when they are shown
+(:mod:`evaluation.services.metrics`); only what is expensive (a comparison solves the round five
+times) or what people answer (surveys) is stored here."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+if TYPE_CHECKING:
+    from accounts.models import User
+
+
+class ComparisonStatus(models.TextChoices):
+    QUEUED = "queued", _("Queued")
+    RUNNING = "running", _("Running")
+    SUCCEEDED = "succeeded", _("Finished")
+    FAILED = "failed", _("Failed")
+
+
+ACTIVE_COMPARISON_STATUSES = (ComparisonStatus.QUEUED, ComparisonStatus.RUNNING)
+
+
+class ComparisonQuerySet(models.QuerySet["Comparison"]):
+    def visible_to(self, user: User) -> ComparisonQuerySet:
+        return self.all() if user.is_coordinator else self.none()
+
+    def active(self) -> ComparisonQuerySet:
+        return self.filter(status__in=ACTIVE_COMPARISON_STATUSES)
+
+
+class Comparison(models.Model):
+    """The round's data allocated by every method, with the metrics of each result."""
+
+    round = models.ForeignKey(
+        "matching.Round", on_delete=models.CASCADE, related_name="comparisons"
+    )
+    status = models.CharField(
+        _("status"), max_length=20, choices=ComparisonStatus.choices,
+        default=ComparisonStatus.QUEUED,
+    )  # fmt: skip
+    weights = models.JSONField(_("criteria weights used"), default=dict)
+    seed = models.PositiveIntegerField(_("random seed"), default=2026)
+    household_count = models.PositiveIntegerField(_("households"), default=0)
+    municipality_count = models.PositiveIntegerField(_("municipalities"), default=0)
+    pair_count = models.PositiveIntegerField(_("compatible pairs"), default=0)
+    results = models.JSONField(_("results"), default=dict, blank=True)
+    seconds = models.FloatField(_("seconds"), null=True, blank=True)
+    error = models.TextField(_("error"), blank=True)
+    started_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    objects = ComparisonQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("comparison of allocation methods")
+        verbose_name_plural = _("comparisons of allocation methods")
+        ordering = ("-created_at", "-id")
+        constraints = [
+            # Two clicks on "compare" start one computation, whatever the race.
+            models.UniqueConstraint(
+                fields=["round"],
+                condition=models.Q(status__in=["queued", "running"]),
+                name="one_active_comparison_per_round",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.round} comparison #{self.pk}"
+
+    @property
+    def audit_label(self) -> str:
+        return f"{self.round.name} / comparison #{self.pk}"
+
+    @property
+    def is_active(self) -> bool:
+        return self.status in ACTIVE_COMPARISON_STATUSES
+
+
+class SurveyKind(models.TextChoices):
+    HOUSEHOLD = "household", _("Household")
+    MUNICIPALITY = "municipality", _("Municipality")
+
+
+class Wave(models.IntegerChoices):
+    """Months after arrival for households; 0 is the municipalities' survey at the round's end."""
+
+    ROUND_END = 0, _("End of the round")
+    ONE_MONTH = 1, _("1 month after arrival")
+    SIX_MONTHS = 6, _("6 months after arrival")
+    TWELVE_MONTHS = 12, _("12 months after arrival")
+
+
+HOUSEHOLD_WAVES = (Wave.ONE_MONTH, Wave.SIX_MONTHS, Wave.TWELVE_MONTHS)
+
+
+class SurveyStatus(models.TextChoices):
+    SCHEDULED = "scheduled", _("Scheduled")
+    SENT = "sent", _("Waiting for an answer")
+    ANSWERED = "answered", _("Answered")
+
+
+class SurveyQuerySet(models.QuerySet["Survey"]):
+    def visible_to(self, user: User) -> SurveyQuerySet:
+        """Coordinators see every survey; a household only its own; municipal staff only their
+        municipality's survey (never the households' answers about it)."""
+        if user.is_coordinator:
+            return self.all()
+        if user.is_municipal_staff:
+            return self.filter(
+                kind=SurveyKind.MUNICIPALITY, municipality__staff_memberships__user=user
+            )
+        if user.is_refugee:
+            return self.filter(kind=SurveyKind.HOUSEHOLD, household__contact_user=user)
+        return self.none()
+
+    def open(self) -> SurveyQuerySet:
+        return self.filter(sent_at__isnull=False, answered_at__isnull=True)
+
+    def answered(self) -> SurveyQuerySet:
+        return self.filter(answered_at__isnull=False)
+
+
+class Survey(models.Model):
+    """One questionnaire for one household (a wave after its arrival) or one municipality (at
+    the end of a round), with its answers once given."""
+
+    round = models.ForeignKey("matching.Round", on_delete=models.CASCADE, related_name="surveys")
+    kind = models.CharField(_("for"), max_length=20, choices=SurveyKind.choices)
+    wave = models.PositiveSmallIntegerField(_("wave"), choices=Wave.choices)
+    household = models.ForeignKey(
+        "refugees.Household", null=True, blank=True, on_delete=models.CASCADE,
+        related_name="surveys",
+    )  # fmt: skip
+    # For a household: the municipality it moved to. For a municipality: the municipality.
+    municipality = models.ForeignKey(
+        "municipalities.Municipality", on_delete=models.CASCADE, related_name="surveys"
+    )
+    offer = models.ForeignKey(
+        "matching.Offer", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    due_on = models.DateField(_("due on"))
+    sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
+    reminded_at = models.DateTimeField(_("last reminder"), null=True, blank=True)
+    reminder_count = models.PositiveSmallIntegerField(_("reminders"), default=0)
+    answers = models.JSONField(_("answers"), default=dict, blank=True)
+    questions_version = models.CharField(_("questionnaire version"), max_length=20, blank=True)
+    language = models.CharField(_("answered in"), max_length=5, blank=True)
+    answered_at = models.DateTimeField(_("answered"), null=True, blank=True)
+    answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="+",
+    )  # fmt: skip
+    created_at = models.DateTimeField(default=timezone.now)
+
+    objects = SurveyQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("survey")
+        verbose_name_plural = _("surveys")
+        ordering = ("round", "wave", "due_on", "id")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["round", "household", "wave"],
+                condition=models.Q(kind="household"),
+                name="one_survey_per_household_wave",
+            ),
+            models.UniqueConstraint(
+                fields=["round", "municipality", "wave"],
+                condition=models.Q(kind="municipality"),
+                name="one_survey_per_municipality_round",
+            ),
+        ]
+        indexes = [models.Index(fields=["due_on", "sent_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.get_wave_display()} #{self.pk}"
+
+    @property
+    def audit_label(self) -> str:
+        who = self.household.reference if self.household_id else self.municipality.name
+        return f"{self.round.name} / {who} / {self.wave}"
+
+    @property
+    def status(self) -> str:
+        if self.answered_at:
+            return SurveyStatus.ANSWERED
+        if self.sent_at:
+            return SurveyStatus.SENT
+        return SurveyStatus.SCHEDULED
+
+    def get_status_display(self) -> str:
+        return str(SurveyStatus(self.status).label)
+
+    @property
+    def is_answered(self) -> bool:
+        return self.answered_at is not None
+
+    def clean(self) -> None:
+        super().clean()
+        if self.kind == SurveyKind.HOUSEHOLD and not self.household_id:
+            raise ValidationError(_("A household survey needs a household."))
+        if self.kind == SurveyKind.HOUSEHOLD and self.wave not in HOUSEHOLD_WAVES:
+            raise ValidationError(
+                {"wave": _("Households are asked 1, 6 and 12 months after arrival.")}
+            )
+        if self.kind == SurveyKind.MUNICIPALITY and self.wave != Wave.ROUND_END:
+            raise ValidationError({"wave": _("Municipalities are asked at the end of a round.")})
+
+    def record_answers(self, *, answers: dict, language: str, by: User, version: str) -> None:
+        if self.is_answered:
+            raise ValidationError(_("This survey has been answered already. Thank you!"))
+        self.answers = answers
+        self.language = language
+        self.questions_version = version
+        self.answered_at = timezone.now()
+        self.answered_by = by

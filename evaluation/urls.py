@@ -1,0 +1,15 @@
+from django.urls import path
+
+from evaluation import views
+
+urlpatterns = [
+    path("", views.evaluation_index, name="evaluation_index"),
+    path("rounds/<int:pk>/", views.round_evaluation, name="round_evaluation"),
+    path("rounds/<int:pk>/comparison/", views.round_comparison, name="round_comparison"),
+    path("rounds/<int:pk>/surveys/", views.round_surveys, name="round_surveys"),
+    path("rounds/<int:pk>/surveys/export.<str:fmt>", views.survey_export, name="survey_export"),
+    path("rounds/<int:pk>/report/", views.round_report, name="round_report"),
+    path("comparisons/<int:pk>/status.json", views.comparison_status, name="comparison_status"),
+    path("surveys/", views.my_surveys, name="my_surveys"),
+    path("surveys/<int:pk>/", views.survey_answer, name="survey_answer"),
+]

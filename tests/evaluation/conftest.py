@@ -1,0 +1,148 @@
+"""A small round whose metrics are checked by hand (see test_metrics.py).
+
+Kiel (SH, big city): 6 shared places, 2 school, 1 Kita, 1 psychotherapy place; pledged 6.
+Troisdorf (NW, medium town): 4 shared places, 1 Kita; pledged 4.
+
+EV-1  35 + 8 years (1 school)   wishes big city and SH; a sister in Kiel
+EV-2  70 years, psychotherapy    wishes a medium town
+EV-3  30 + 4 years (1 Kita)      wishes NW, excludes SH
+EV-4  40, 38, 15, 12 (2 school)  wishes a big city
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import pytest
+from django.utils import timezone
+
+from matching.models import Offer, Proposal, Round, RoundHousehold, RoundMunicipality, Run
+from municipalities.models import Questionnaire
+from refugees.models import (
+    CURRENT_CONSENT_VERSION,
+    Consent,
+    Household,
+    Member,
+    Needs,
+    Preferences,
+    Relative,
+)
+
+ARRIVAL = date(2027, 3, 1)
+
+
+def make_round(**extra) -> Round:
+    defaults = {
+        "name": "Evaluationsrunde", "status": "matching",
+        "questionnaire_opens": date(2027, 1, 1), "questionnaire_deadline": date(2027, 2, 1),
+        "arrival_date": ARRIVAL,
+    }  # fmt: skip
+    return Round.objects.create(**{**defaults, **extra})
+
+
+def add_questionnaire(round_, municipality, *, pledged, **answers) -> Questionnaire:
+    RoundMunicipality.objects.create(round=round_, municipality=municipality,
+                                     pledged_persons=pledged)  # fmt: skip
+    return Questionnaire.objects.create(
+        round=round_, municipality=municipality, status="submitted", submitted_at=timezone.now(),
+        gp_availability="good", paediatrics_availability="good", **answers,
+    )  # fmt: skip
+
+
+def add_household(round_, organisation, reference, *, ages, order, contact_user=None,
+                  psychotherapy=False, settlement=(), wished=(), excluded=(),
+                  relatives_in=None) -> Household:  # fmt: skip
+    household = Household.objects.create(reference=reference, organisation=organisation,
+                                         status="ready", contact_user=contact_user)  # fmt: skip
+    for i, age in enumerate(ages):
+        Member.objects.create(
+            household=household, full_name=f"Person {reference}-{i}", sex="f",
+            date_of_birth=date(ARRIVAL.year - age, 1, 1),
+            relation="contact" if i == 0 else "child",
+        )  # fmt: skip
+    Needs.objects.create(household=household, psychotherapy=psychotherapy)
+    Preferences.objects.create(
+        household=household, settlement_types=list(settlement), wished_states=list(wished),
+        excluded_states=list(excluded),
+    )  # fmt: skip
+    if relatives_in is not None:
+        Relative.objects.create(household=household, municipality=relatives_in, relation="sister")
+    Consent.objects.create(household=household, text_version=CURRENT_CONSENT_VERSION,
+                           given_at=timezone.now())  # fmt: skip
+    RoundHousehold.objects.create(round=round_, household=household,
+                                  added_at=timezone.now() + timedelta(seconds=order))  # fmt: skip
+    return household
+
+
+@pytest.fixture
+def on_commit(django_capture_on_commit_callbacks):
+    """Run what services queue with transaction.on_commit (eager Celery in the tests)."""
+
+    def run():
+        return django_capture_on_commit_callbacks(execute=True)
+
+    return run
+
+
+@pytest.fixture
+def eval_round(db, organisation, municipality, other_municipality, refugee):
+    """The hand-checked round; EV-1 is the refugee persona's household (contact user)."""
+    other_municipality.settlement_type, other_municipality.federal_state = "medium_town", "NW"
+    other_municipality.save()
+    municipality.settlement_type = "big_city"
+    municipality.save()
+    Household.objects.filter(contact_user=refugee).update(contact_user=None)
+    round_ = make_round()
+    add_questionnaire(
+        round_,
+        municipality,
+        pledged=6,
+        aggregate_places=6,
+        school_places_primary=2,
+        kita_places_3to6=1,
+        psychotherapy_places=1,
+    )
+    add_questionnaire(round_, other_municipality, pledged=4, aggregate_places=4,
+                      kita_places_3to6=1)  # fmt: skip
+    round_.h = {
+        "EV-1": add_household(round_, organisation, "EV-1", ages=(35, 8), order=1,
+                              contact_user=refugee, settlement=["big_city"], wished=["SH"],
+                              relatives_in=municipality),
+        "EV-2": add_household(round_, organisation, "EV-2", ages=(70,), order=2,
+                              psychotherapy=True, settlement=["medium_town"]),
+        "EV-3": add_household(round_, organisation, "EV-3", ages=(30, 4, 33), order=3,
+                              wished=["NW"], excluded=["SH"]),
+        "EV-4": add_household(round_, organisation, "EV-4", ages=(40, 38, 15, 12), order=4,
+                              settlement=["big_city"]),
+    }  # fmt: skip
+    round_.kiel, round_.troisdorf = municipality, other_municipality
+    return round_
+
+
+def make_run(round_, placements, *, iteration=1) -> Run:
+    """A finished run with proposals: {reference: (municipality or None, score)}."""
+    run = Run.objects.create(round=round_, iteration=iteration, status="succeeded",
+                             finished_at=timezone.now())  # fmt: skip
+    for reference, (municipality, score) in placements.items():
+        Proposal.objects.create(run=run, household=round_.h[reference], municipality=municipality,
+                                score=score, demand={})  # fmt: skip
+    return run
+
+
+def make_offer(round_, run, reference, municipality, *, status="pending", score=100,
+               **answers) -> Offer:  # fmt: skip
+    return Offer.objects.create(
+        round=round_, run=run, household=round_.h[reference], municipality=municipality,
+        score=score, demand={"persons": 1}, status=status,
+        deadline=timezone.now() + timedelta(days=7), **answers,
+    )  # fmt: skip
+
+
+def arrive(round_, reference, municipality, when) -> Offer:
+    """The household has accepted and arrived at ``when``."""
+    run = round_.runs.first() or make_run(round_, {})
+    offer = make_offer(round_, run, reference, municipality, status="arrived",
+                       household_answer="yes", municipality_answer="yes")  # fmt: skip
+    Offer.objects.filter(pk=offer.pk).update(arrived_at=when)
+    offer.refresh_from_db()
+    return offer

@@ -1,0 +1,274 @@
+"""Pages: the permission matrix, chart pages, the survey form on the web, bad input, queries."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from accounts.models import AuditEvent
+from evaluation.models import Comparison, Survey, Wave
+from evaluation.services import surveys
+from tests.conftest import login
+from tests.evaluation.conftest import ARRIVAL, arrive, make_offer, make_run
+
+pytestmark = pytest.mark.django_db
+ARRIVAL_TIME = datetime(ARRIVAL.year, ARRIVAL.month, 10, tzinfo=ZoneInfo("UTC"))
+ROLES = ["anonymous", "coordinator", "staff", "other_staff", "caseworker", "other_caseworker",
+         "refugee"]  # fmt: skip
+
+
+@pytest.fixture
+def client_for(request):
+    def make(role):
+        if role == "anonymous":
+            return Client()
+        client = login(request.getfixturevalue(role))
+        client.cookies["django_language"] = "en"
+        return client
+
+    return make
+
+
+@pytest.fixture
+def answered_round(eval_round, coordinator, refugee, staff, on_commit):
+    """EV-1 arrived in Kiel and answered its 1-month survey; Kiel's staff answered too; a
+    comparison was computed."""
+    placements = {"EV-1": (eval_round.kiel, 150), "EV-3": (eval_round.troisdorf, 130)}
+    run = make_run(eval_round, placements)
+    arrive(eval_round, "EV-1", eval_round.kiel, ARRIVAL_TIME)
+    make_offer(eval_round, run, "EV-3", eval_round.troisdorf, status="declined",
+               household_answer="no", household_reason="Too far from school")  # fmt: skip
+    with on_commit():
+        surveys.survey_send_now(round=eval_round, wave=Wave.ONE_MONTH, by=coordinator)
+        surveys.survey_send_now(round=eval_round, wave=Wave.ROUND_END, by=coordinator)
+        from evaluation.services.comparisons import comparison_start
+
+        comparison_start(round=eval_round, by=coordinator)
+    surveys.survey_answer(survey=Survey.objects.get(wave=1), by=refugee, language="en",
+                          answers={"good_decision": "4", "still_fits": "5", "belonging": "3",
+                                   "german_level": "a1", "language_course": "waiting",
+                                   "still_there": "yes"})  # fmt: skip
+    surveys.survey_answer(survey=Survey.objects.get(wave=0, municipality=eval_round.kiel),
+                          by=staff, language="de",
+                          answers={"proposal_fit": "4", "profile_information": "3",
+                                   "integration_start": "4", "effort": "less",
+                                   "again": "yes"})  # fmt: skip
+    return eval_round
+
+
+COORDINATOR_PAGES = [
+    ("evaluation_index", False),
+    ("round_evaluation", True),
+    ("round_comparison", True),
+    ("round_surveys", True),
+    ("round_report", True),
+]
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize(("name", "with_round"), COORDINATOR_PAGES)
+def test_only_coordinators_see_the_evaluation(answered_round, client_for, role, name, with_round):
+    url = reverse(name, args=[answered_round.pk] if with_round else [])
+    response = client_for(role).get(url)
+    expected = {"anonymous": 302, "coordinator": 200}.get(role, 403)
+    assert response.status_code == expected
+    if role == "coordinator":
+        assert b"<svg" in response.content or name in ("evaluation_index",)
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_only_coordinators_export_and_poll(answered_round, client_for, role):
+    client = client_for(role)
+    comparison = Comparison.objects.get()
+    expected = {"anonymous": 302, "coordinator": 200}.get(role, 403)
+    export = reverse("survey_export", args=[answered_round.pk, "csv"])
+    assert client.get(export + "?kind=household").status_code == expected
+    status = reverse("comparison_status", args=[comparison.pk])
+    assert client.get(status).status_code == expected
+    start = client.post(reverse("round_comparison", args=[answered_round.pk]))
+    assert start.status_code == {"anonymous": 302, "coordinator": 302}.get(role, 403)
+    send = client.post(reverse("round_surveys", args=[answered_round.pk]), {"wave": "6"})
+    assert send.status_code == {"anonymous": 302, "coordinator": 302}.get(role, 403)
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_a_household_sees_only_its_own_survey(answered_round, client_for, role):
+    survey = Survey.objects.get(wave=1)
+    response = client_for(role).get(reverse("survey_answer", args=[survey.pk]))
+    expected = {"anonymous": 302, "refugee": 200, "staff": 404, "other_staff": 404}.get(role, 403)
+    assert response.status_code == expected
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_municipal_staff_see_only_their_municipalitys_survey(answered_round, client_for, role):
+    survey = Survey.objects.get(wave=0, municipality=answered_round.kiel)
+    response = client_for(role).get(reverse("survey_answer", args=[survey.pk]))
+    expected = {"anonymous": 302, "staff": 200, "other_staff": 404, "refugee": 404}.get(role, 403)
+    assert response.status_code == expected
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_my_surveys_is_for_households_and_municipal_staff(answered_round, client_for, role):
+    response = client_for(role).get(reverse("my_surveys"))
+    expected = {"anonymous": 302, "refugee": 200, "staff": 200, "other_staff": 200}.get(role, 403)
+    assert response.status_code == expected
+
+
+def test_the_metrics_page_shows_the_figures_and_charts(answered_round, client_for):
+    response = client_for("coordinator").get(reverse("round_evaluation", args=[answered_round.pk]))
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert html.count("<svg") == 2  # states and score distribution
+    assert 'role="img"' in html
+    assert "<title id=" in html
+    assert "style=" not in html  # CSP: no inline styles
+    assert "Too far from school" in html
+    assert "Distribution across federal states" in html
+
+
+def test_the_comparison_page_shows_the_table_and_chart(answered_round, client_for):
+    response = client_for("coordinator").get(reverse("round_comparison", args=[answered_round.pk]))
+    html = response.content.decode()
+    assert html.count("<svg") == 2
+    for method in ("random", "quota", "first_come", "deferred_acceptance", "optimum"):
+        assert f'data-method="{method}"' in html
+    assert "Re:Match optimum" in html
+    assert "style=" not in html
+
+
+def test_starting_a_comparison_on_the_web(eval_round, client_for, on_commit):
+    with on_commit():
+        response = client_for("coordinator").post(reverse("round_comparison", args=[eval_round.pk]))
+    assert response.status_code == 302
+    assert Comparison.objects.get(round=eval_round).status == "succeeded"
+
+
+def test_the_survey_dashboard_shows_rates_and_results(answered_round, client_for):
+    response = client_for("coordinator").get(reverse("round_surveys", args=[answered_round.pk]))
+    html = response.content.decode()
+    assert 'data-wave="1"' in html
+    assert "100 %" in html
+    assert html.count("<svg") == 2  # households over time, municipalities as bars
+    assert "style=" not in html
+
+
+def test_sending_a_survey_from_the_dashboard(answered_round, client_for, on_commit):
+    arrive(answered_round, "EV-4", answered_round.kiel, ARRIVAL_TIME)
+    with on_commit():
+        response = client_for("coordinator").post(
+            reverse("round_surveys", args=[answered_round.pk]), {"wave": "1"}
+        )
+    assert response.status_code == 302
+    assert Survey.objects.get(wave=1, household__reference="EV-4").sent_at is not None
+
+
+def test_sending_a_wave_nobody_is_left_for_shows_the_reason(answered_round, client_for):
+    response = client_for("coordinator").post(
+        reverse("round_surveys", args=[answered_round.pk]), {"wave": "0"}
+    )
+    assert response.status_code == 200
+    assert "There is nobody left to send this survey to." in response.content.decode()
+
+
+def test_the_report_is_printable(answered_round, client_for):
+    response = client_for("coordinator").get(reverse("round_report", args=[answered_round.pk]))
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "css/evaluation.css" in html
+    assert "data-print" in html
+    assert 'class="rm-no-print"' in html
+    assert html.count("<svg") >= 5
+    assert AuditEvent.objects.filter(action="evaluation.report.viewed").exists()
+
+
+def test_the_household_answers_on_the_web(eval_round, coordinator, refugee, client_for):
+    arrive(eval_round, "EV-1", eval_round.kiel, ARRIVAL_TIME)
+    surveys.survey_send_now(round=eval_round, wave=Wave.ONE_MONTH, by=coordinator)
+    survey = Survey.objects.get(wave=1)
+    client = client_for("refugee")
+    url = reverse("survey_answer", args=[survey.pk])
+    form = {"good_decision": "5", "still_fits": "4", "belonging": "4", "german_level": "b1",
+            "language_course": "no", "still_there": "yes", "comment": ""}  # fmt: skip
+    response = client.post(url, form)
+    assert response.status_code == 302
+    survey.refresh_from_db()
+    assert survey.answers["german_level"] == "b1"
+    assert "comment" not in survey.answers
+    assert survey.language == "en"
+    page = client.get(url).content.decode()
+    assert "Your answers" in page
+    assert "Everyday life (B1)" in page
+
+
+def test_a_missing_answer_is_shown_next_to_the_question_and_nothing_is_saved(
+    eval_round, coordinator, refugee, client_for
+):
+    arrive(eval_round, "EV-1", eval_round.kiel, ARRIVAL_TIME)
+    surveys.survey_send_now(round=eval_round, wave=Wave.ONE_MONTH, by=coordinator)
+    survey = Survey.objects.get(wave=1)
+    response = client_for("refugee").post(reverse("survey_answer", args=[survey.pk]),
+                                          {"good_decision": "9"})  # fmt: skip
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "Please choose an answer." in html
+    assert 'id="id_still_fits_error"' in html
+    assert "Select a valid choice" in html
+    survey.refresh_from_db()
+    assert survey.answered_at is None
+
+
+def test_the_second_of_two_staff_answering_at_once_is_told(answered_round, client_for, staff):
+    from tests.factories import StaffMembershipFactory
+
+    colleague = StaffMembershipFactory(municipality=answered_round.kiel).user
+    from tests.conftest import give_totp
+
+    give_totp(colleague)
+    survey = Survey.objects.get(wave=0, municipality=answered_round.kiel)  # answered by staff
+    client = login(colleague)
+    client.cookies["django_language"] = "en"
+    response = client.post(reverse("survey_answer", args=[survey.pk]), {"proposal_fit": "1"},
+                           follow=True)  # fmt: skip
+    assert "answered already" in response.content.decode()
+    survey.refresh_from_db()
+    assert survey.answers["proposal_fit"] == "4"
+    assert survey.answered_by == staff
+
+
+def test_an_unsent_survey_is_not_found(eval_round, client_for):
+    arrive(eval_round, "EV-1", eval_round.kiel, ARRIVAL_TIME)
+    surveys.surveys_schedule()
+    survey = Survey.objects.get(wave=6)
+    assert client_for("refugee").get(reverse("survey_answer", args=[survey.pk])).status_code == 404
+
+
+def test_the_dashboards_link_to_open_surveys(answered_round, client_for, coordinator):
+    # Kiel answered; Troisdorf's survey is open; the household has answered its own.
+    troisdorf = Survey.objects.get(wave=0, municipality=answered_round.troisdorf)
+    other = client_for("other_staff").get(reverse("dashboard")).content.decode()
+    assert reverse("survey_answer", args=[troisdorf.pk]) in other
+    kiel = client_for("staff").get(reverse("dashboard")).content.decode()
+    assert "A short survey is waiting for you" not in kiel
+    coordinator_page = client_for("coordinator").get(reverse("dashboard")).content.decode()
+    assert reverse("evaluation_index") in coordinator_page
+
+
+def test_export_formats(answered_round, client_for):
+    client = client_for("coordinator")
+    url = reverse("survey_export", args=[answered_round.pk, "xlsx"])
+    xlsx = client.get(url + "?kind=municipality")
+    assert xlsx.status_code == 200
+    assert xlsx["Content-Type"].startswith("application/vnd.openxmlformats")
+    assert client.get(reverse("survey_export", args=[answered_round.pk, "pdf"])).status_code == 404
+
+
+@pytest.mark.parametrize("name", ["round_evaluation", "round_surveys", "round_report"])
+def test_pages_need_a_bounded_number_of_queries(answered_round, client_for, name,
+                                                django_assert_max_num_queries):  # fmt: skip
+    client = client_for("coordinator")
+    with django_assert_max_num_queries(60):
+        assert client.get(reverse(name, args=[answered_round.pk])).status_code == 200
