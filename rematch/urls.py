@@ -20,3 +20,13 @@ urlpatterns = [
     path("", include("api.urls")),  # /api/v1/ and /account/tokens/
     path("", include("accounts.urls")),
 ]
+
+
+def handler429(request, exception=None):
+    """allauth's rate limits answer here: audited, with a page in the user's language."""
+    from django.shortcuts import render
+
+    from accounts.audit import audit_log
+
+    audit_log(actor=None, action="accounts.rate_limited", label=request.path[:200])
+    return render(request, "429.html", status=429)

@@ -115,3 +115,31 @@ def test_the_admin_uses_allauths_login(client):
 
 def test_non_staff_users_cannot_open_the_admin(as_coordinator):
     assert as_coordinator.get("/admin/login/").status_code == 403
+
+
+def test_sign_ins_and_failures_are_audited(caseworker):
+    from accounts.models import AuditEvent
+
+    client = Client()
+    client.post(reverse("account_login"), {"login": caseworker.email, "password": "wrong"})
+    client.post(reverse("account_login"), {"login": "nobody@example.org", "password": "x"})
+    sign_in(caseworker)
+    actions = list(AuditEvent.objects.order_by("id").values_list("action", "target_label"))
+    assert actions[0][0] == "accounts.login.failed"
+    assert actions[1] == ("accounts.login.failed", "unknown account")
+    assert actions[-1][0] == "accounts.login.succeeded"
+    assert not AuditEvent.objects.filter(target_label__icontains="nobody").exists()
+
+
+def test_repeated_failures_lock_the_account_out_and_are_audited(caseworker):
+    from accounts.models import AuditEvent
+
+    client = Client()
+    for _ in range(6):
+        client.post(reverse("account_login"), {"login": caseworker.email, "password": "wrong"})
+    response = client.post(
+        reverse("account_login"), {"login": caseworker.email, "password": PASSWORD}
+    )
+    assert response.status_code == 200  # locked: even the right password does not sign in
+    assert client.get(reverse("dashboard")).status_code == 302
+    assert AuditEvent.objects.filter(action="accounts.login.locked_out").exists()
