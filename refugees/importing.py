@@ -197,6 +197,10 @@ def _csv_rows(upload: IO[bytes], limit: int) -> Iterator[list[Any]]:
         raise ImportFileError(
             _("The file is larger than %(mb)s MB.") % {"mb": round(limit / 1024 / 1024, 1)}
         )
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):  # "Unicode text" from spreadsheet programs
+        raise ImportFileError(
+            _("The file is UTF-16 encoded. Save it as 'CSV UTF-8' and try again.")
+        )
     if b"\x00" in raw:
         raise ImportFileError(_("This is not a text (CSV) file."))
     try:

@@ -1,10 +1,18 @@
 from django.urls import path
 
-from refugees import views
+from refugees import views, views_import
 
 urlpatterns = [
     path("", views.household_list_view, name="household_list"),
     path("new/", views.household_create, name="household_create"),
+    path("import/", views_import.household_import, name="household_import"),
+    path("import/confirm/", views_import.household_import_confirm, name="household_import_confirm"),
+    path("import/cancel/", views_import.household_import_cancel, name="household_import_cancel"),
+    path(
+        "import/template.<str:language>.<str:kind>",
+        views_import.household_import_template,
+        name="household_import_template",
+    ),
     path("<int:pk>/", views.household_detail, name="household_detail"),
     path("<int:pk>/print/", views.household_print, name="household_print"),
     path("<int:pk>/edit/", views.household_edit, name="household_edit"),

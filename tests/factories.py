@@ -221,3 +221,62 @@ class HousingUnitFactory(factory.django.DjangoModelFactory):
     kind = "flat"
     beds = 4
     district = "Gaarden"
+
+
+# --- Household import files (API and portal import) ---------------------------------------------
+
+IMPORT_HEADER = [
+    "household_key", "relation", "full_name", "date_of_birth", "sex", "languages", "education",
+    "occupation", "sector", "work_experience_years", "notes", "status", "wheelchair",
+    "psychotherapy", "care_needs", "specialist_care", "settlement_types", "wished_states",
+    "excluded_states", "has_pets", "weight_housing", "weight_work", "weight_education",
+    "weight_medical", "weight_community", "weight_city_size", "consent_version", "consent_date",
+]  # fmt: skip
+
+
+def import_rows(households: int = 2, **contact_overrides) -> list[dict[str, str]]:
+    """Rows of a valid import file: each household a contact person and a child."""
+    rows = []
+    for n in range(households):
+        contact = {
+            "household_key": f"K{n}", "relation": "contact", "full_name": f"Olena Test {n}",
+            "date_of_birth": "1988-03-04", "sex": "f", "languages": "uk:native; de:A2",
+            "education": "bachelor", "occupation": "Teacher", "sector": "84",
+            "work_experience_years": "10", "notes": "", "status": "ready", "wheelchair": "no",
+            "psychotherapy": "ja", "care_needs": "no", "specialist_care": "cardiology",
+            "settlement_types": "big_city; medium_town", "wished_states": "BE; HH",
+            "excluded_states": "", "has_pets": "no", "weight_housing": "5", "weight_work": "3",
+            "weight_education": "4", "weight_medical": "2", "weight_community": "1",
+            "weight_city_size": "0", "consent_version": "2026-1", "consent_date": "15.01.2026",
+            **contact_overrides,
+        }  # fmt: skip
+        child = {"household_key": f"K{n}", "relation": "child", "full_name": f"Maksym Test {n}",
+                 "date_of_birth": "2017-05-01", "sex": "m", "languages": "uk:native"}  # fmt: skip
+        rows += [contact, child]
+    return rows
+
+
+def import_csv(rows: list[dict[str, str]], delimiter: str = ";", bom: bool = True) -> bytes:
+    import csv
+    import io
+
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, delimiter=delimiter)
+    writer.writerow(IMPORT_HEADER)
+    writer.writerows([row.get(column, "") for column in IMPORT_HEADER] for row in rows)
+    return (("\ufeff" if bom else "") + buffer.getvalue()).encode("utf-8")
+
+
+def import_xlsx(rows: list[dict[str, str]]) -> bytes:
+    import io
+
+    from openpyxl import Workbook
+
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.append(IMPORT_HEADER)
+    for row in rows:
+        sheet.append([row.get(column, "") for column in IMPORT_HEADER])
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()

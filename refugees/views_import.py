@@ -1,0 +1,115 @@
+"""The portal's household import: upload, preview (every error, or what will be created),
+confirm. The file waits between preview and confirmation in the media storage, under a random
+name remembered in the user's session, and is deleted once it is imported or replaced."""
+
+from __future__ import annotations
+
+import uuid
+
+from django import forms
+from django.conf import settings
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.files.storage import default_storage
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from accounts.permissions import role_required
+from accounts.roles import Role
+from refugees import importing
+
+SESSION_KEY = "household_import"
+CONTENT_TYPES = {
+    "csv": "text/csv; charset=utf-8",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
+
+
+class ImportForm(forms.Form):
+    file = forms.FileField(
+        label=gettext_lazy("Spreadsheet (CSV or XLSX)"),
+        help_text=gettext_lazy("At most 5 MB. Use the template: one row per member."),
+        widget=forms.ClearableFileInput(attrs={"accept": ".csv,.xlsx"}),
+    )
+
+
+def _discard_pending(request: HttpRequest) -> None:
+    pending = request.session.pop(SESSION_KEY, None)
+    if pending and default_storage.exists(pending["path"]):
+        default_storage.delete(pending["path"])
+
+
+@role_required(Role.CASEWORKER)
+def household_import(request: HttpRequest) -> HttpResponse:
+    form = ImportForm(request.POST or None, request.FILES or None)
+    context: dict = {"form": form, "max_mb": settings.REMATCH_IMPORT_MAX_BYTES // (1024 * 1024)}
+    if request.method != "POST" or not form.is_valid():
+        status = 400 if request.method == "POST" else 200
+        return render(request, "refugees/import.html", context, status=status)
+    upload = form.cleaned_data["file"]
+    try:
+        report = importing.import_file(
+            upload=upload, filename=upload.name, size=upload.size, by=request.user, save=False
+        )
+    except ValidationError as error:
+        form.add_error("file", error.message_dict.get("file", error.messages))
+        return render(request, "refugees/import.html", context, status=400)
+    context["report"] = report
+    if report.errors:
+        return render(request, "refugees/import_report.html", context, status=400)
+    _discard_pending(request)
+    extension = upload.name.rsplit(".", 1)[-1].lower()
+    upload.seek(0)
+    path = default_storage.save(f"imports/{uuid.uuid4().hex}.{extension}", upload)
+    request.session[SESSION_KEY] = {"path": path, "name": upload.name}
+    return render(request, "refugees/import_preview.html", context)
+
+
+@require_POST
+@role_required(Role.CASEWORKER)
+def household_import_confirm(request: HttpRequest) -> HttpResponse:
+    pending = request.session.get(SESSION_KEY)
+    if not pending or not default_storage.exists(pending["path"]):
+        messages.error(request, _("There is no file waiting to be imported. Upload it again."))
+        return redirect("household_import")
+    with default_storage.open(pending["path"], "rb") as handle:
+        try:
+            report = importing.import_file(
+                upload=handle, filename=pending["path"], size=None, by=request.user, save=True
+            )
+        except ValidationError as error:
+            report = None
+            messages.error(request, " ".join(error.messages))
+    _discard_pending(request)
+    if report is None or report.errors:
+        # The data changed since the preview (e.g. a consent version expired): show why.
+        context = {"form": ImportForm(), "report": report}
+        return render(request, "refugees/import_report.html", context, status=400)
+    messages.success(
+        request,
+        _("%(n)s households with %(m)s members were imported.")
+        % {"n": len(report.saved), "m": report.member_count},
+    )
+    return redirect("household_list")
+
+
+@require_POST
+@role_required(Role.CASEWORKER)
+def household_import_cancel(request: HttpRequest) -> HttpResponse:
+    _discard_pending(request)
+    messages.info(request, _("The import was cancelled; nothing was saved."))
+    return redirect("household_import")
+
+
+@role_required(Role.CASEWORKER, Role.COORDINATOR)
+def household_import_template(request: HttpRequest, language: str, kind: str) -> HttpResponse:
+    if language not in ("de", "en") or kind not in CONTENT_TYPES:
+        raise Http404
+    build = importing.template_csv if kind == "csv" else importing.template_xlsx
+    response = HttpResponse(build(language), content_type=CONTENT_TYPES[kind])
+    filename = f"rematch-households-{language}.{kind}"
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
