@@ -3,10 +3,11 @@ portal pages where users manage their API tokens."""
 
 from __future__ import annotations
 
-from django.urls import include, path
+from django.urls import include, path, re_path
 from rest_framework.routers import DefaultRouter
 
 from api import views
+from evaluation.api import RoundMetricsView
 from matching.api import OfferViewSet, RoundViewSet, RunViewSet
 from municipalities.api import MunicipalityViewSet, QuestionnaireViewSet
 from refugees.api import HouseholdViewSet
@@ -23,6 +24,7 @@ router.register("households", HouseholdViewSet, basename="api-household")
 v1 = [
     path("schema/", views.SchemaView.as_view(), name="api-schema"),
     path("docs/", views.DocsView.as_view(), name="api-docs"),
+    re_path(r"^rounds/(?P<id>-?[0-9]+)/metrics/$", RoundMetricsView.as_view(), name="api-metrics"),
     path("", include(router.urls)),
 ]
 

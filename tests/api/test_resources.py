@@ -318,8 +318,33 @@ def test_the_docs_page_has_no_inline_script(client):
     response = client.get("/api/v1/docs/")
     assert response.status_code == 200
     page = response.content.decode()
+    assert "'nonce-" in response["Content-Security-Policy"]
     assert "<script>" not in page
     assert "cdn" not in page.lower()
     script = client.get("/api/v1/docs/?script=")
     assert script.status_code == 200
     assert script["Content-Type"].startswith("application/javascript")
+
+
+# --- Evaluation ---------------------------------------------------------------------------------
+
+
+def test_a_coordinator_reads_a_rounds_evaluation_metrics(api_coordinator, published_run):
+    response = api_coordinator.get(f"/api/v1/rounds/{published_run.round_id}/metrics/")
+    assert response.status_code == 200
+    data = response.json()
+    assert data["runs"][0]["run"] == published_run.pk
+    assert data["runs"][0]["metrics"]["matched_households"] == published_run.matched_households
+    assert data["overall"]["matched_households"] == 0  # nobody has accepted yet
+    assert data["offers"]["offers"] == Offer.objects.count()
+    assert "with" in data["overall"]["relatives"]
+
+
+@pytest.mark.parametrize("role", ["staff", "caseworker", "refugee"])
+def test_only_coordinators_read_metrics(api_clients, published_run, role):
+    response = api_clients(role).get(f"/api/v1/rounds/{published_run.round_id}/metrics/")
+    assert response.status_code == 403
+
+
+def test_metrics_of_an_unknown_round_are_a_404(api_coordinator):
+    assert api_coordinator.get("/api/v1/rounds/999999/metrics/").status_code == 404
