@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxLengthValidator
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -367,7 +368,12 @@ class Offer(models.Model):
     household_answer = models.CharField(
         _("household's answer"), max_length=5, choices=Answer.choices, blank=True
     )
-    household_reason = models.TextField(_("household's reason"), max_length=2000, blank=True)
+    household_reason = models.TextField(
+        _("household's reason"),
+        max_length=2000,
+        blank=True,
+        validators=[MaxLengthValidator(2000)],
+    )
     household_answered_at = models.DateTimeField(null=True, blank=True)
     household_answered_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,

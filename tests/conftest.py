@@ -33,6 +33,16 @@ def _fast_settings(settings):
     }
 
 
+@pytest.fixture(autouse=True)
+def _english_messages():
+    """Service-level messages in English, so tests can match them; requests still choose their
+    own language (German by default) through LocaleMiddleware."""
+    from django.utils import translation
+
+    with translation.override("en"):
+        yield
+
+
 def give_totp(user) -> None:
     """Pretend the user has set up TOTP (the MFA middleware only checks that one exists)."""
     Authenticator.objects.create(user=user, type=Authenticator.Type.TOTP, data={"secret": "x"})

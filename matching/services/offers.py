@@ -117,6 +117,7 @@ def offer_answer_household(*, offer: Offer, by: User, accept: bool, reason: str 
         raise PermissionDenied
     offer.answer_as_household(yes=accept, reason=reason)
     offer.household_answered_by = by
+    offer.full_clean()
     offer.save()
     audit_log(
         actor=by,
@@ -134,6 +135,7 @@ def offer_answer_municipality(*, offer: Offer, by: User, accept: bool, reason: s
         raise PermissionDenied
     offer.answer_as_municipality(yes=accept, reason=reason)
     offer.municipality_answered_by = by
+    offer.full_clean()
     offer.save()
     audit_log(
         actor=by,
