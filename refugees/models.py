@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 
 from municipalities.choices import Sector, SpecialistCare
 from municipalities.models import FederalState, SettlementType
+from refugees.fields import EncryptedBooleanField, EncryptedJSONField
 
 if TYPE_CHECKING:
     from accounts.models import User
@@ -140,6 +141,9 @@ class Household(models.Model):
     )
     # Optimistic locking: a form carries the version it was based on (two caseworkers, one file).
     version = models.PositiveIntegerField(default=1, editable=False)
+    # Set once names, contact data and needs were removed (on request or after the retention
+    # period); what is left serves anonymous statistics only.
+    anonymised_at = models.DateTimeField(_("anonymised"), null=True, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -246,9 +250,14 @@ class Member(models.Model):
 
     def clean(self) -> None:
         super().clean()
-        if self.date_of_birth and self.date_of_birth > timezone.localdate():
+        # full_clean() calls clean() even when a field failed to convert: check types first.
+        if not isinstance(self.date_of_birth, date):
+            return
+        if not isinstance(self.languages, list):
+            raise ValidationError({"languages": _("Each language needs a valid level.")})
+        if self.date_of_birth > timezone.localdate():
             raise ValidationError({"date_of_birth": _("The date of birth is in the future.")})
-        if self.date_of_birth and self.date_of_birth.year < 1900:
+        if self.date_of_birth.year < 1900:
             raise ValidationError({"date_of_birth": _("Please check the year of birth.")})
         codes = {code for code, _label in LANGUAGES}
         levels = {level for level, _label in LANGUAGE_LEVELS}
@@ -274,15 +283,18 @@ def _specialist_care_values(value: list) -> None:
 
 
 class Needs(models.Model):
-    """Categories the matching needs, never diagnoses."""
+    """Categories the matching needs, never diagnoses. Health-related, so encrypted at rest
+    (refugees.fields): read them in Python, never filter on them in SQL."""
+
+    HEALTH_FIELDS = ("wheelchair", "psychotherapy", "specialist_care", "care_needs")
 
     household = models.OneToOneField(Household, on_delete=models.CASCADE, related_name="needs")
-    wheelchair = models.BooleanField(_("wheelchair-accessible housing"), default=False)
-    psychotherapy = models.BooleanField(_("psychotherapy"), default=False)
-    specialist_care = models.JSONField(
+    wheelchair = EncryptedBooleanField(_("wheelchair-accessible housing"), default=False)
+    psychotherapy = EncryptedBooleanField(_("psychotherapy"), default=False)
+    specialist_care = EncryptedJSONField(
         _("specialist care"), default=list, blank=True, validators=[_specialist_care_values]
     )
-    care_needs = models.BooleanField(_("care needs (Pflegebedarf)"), default=False)
+    care_needs = EncryptedBooleanField(_("care needs (Pflegebedarf)"), default=False)
     recorded_at = models.DateTimeField(_("recorded"), null=True, blank=True)
 
     class Meta:

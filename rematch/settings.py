@@ -163,6 +163,11 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
         "task": "evaluation.tasks.reap_stale_comparisons",
         "schedule": 600.0,
     },
+    # GDPR: anonymise households past the retention period; idempotent, so retries are safe.
+    "anonymise-expired-households": {
+        "task": "refugees.tasks.anonymise_expired_households",
+        "schedule": 86400.0,
+    },
 }
 
 # --- Authentication ---------------------------------------------------------------------------
@@ -218,6 +223,13 @@ REMATCH_STAFF_IDLE_TIMEOUT = envint("REMATCH_STAFF_IDLE_TIMEOUT", "1800")
 REMATCH_TRUSTED_PROXY_COUNT = envint("REMATCH_TRUSTED_PROXY_COUNT", "0")
 REMATCH_INVITATION_DAYS = envint("REMATCH_INVITATION_DAYS", "14")
 REMATCH_DEMO = envbool("REMATCH_DEMO", "false")
+# Days after a household's last round closed (or after it withdrew its consent) until its
+# personal data is anonymised; only anonymous statistics stay for the evaluation.
+REMATCH_RETENTION_DAYS = envint("REMATCH_RETENTION_DAYS", "365")
+# Fernet keys for health-related needs, comma-separated; the first encrypts, all decrypt (put a
+# new key in front, run `manage.py encryption_rotate`, then drop the old one). Unset: a key
+# derived from SECRET_KEY, which `check --deploy` warns about (rematch.W001).
+FIELD_ENCRYPTION_KEYS = envlist("FIELD_ENCRYPTION_KEYS")
 
 SESSION_COOKIE_AGE = envint("SESSION_COOKIE_AGE", str(12 * 3600))
 SESSION_COOKIE_HTTPONLY = True

@@ -22,6 +22,11 @@ def lock_editable(household: Household, by: User, version: int | None = None) ->
     locked = Household.objects.editable_by(by).select_for_update().filter(pk=household.pk).first()
     if locked is None:
         raise PermissionDenied
+    if locked.anonymised_at is not None:
+        raise ValidationError(
+            _("This household's personal data was erased; the record cannot be changed."),
+            code="anonymised",
+        )
     if version is not None and version != locked.version:
         raise ValidationError(
             _(

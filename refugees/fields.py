@@ -1,0 +1,137 @@
+"""Field-level encryption for health-related needs (GDPR Art. 9 data, encrypted at rest).
+
+Each value is stored as a Fernet token (AES-128-CBC + HMAC-SHA256) of its JSON form in a text
+column. Keys come from ``settings.FIELD_ENCRYPTION_KEYS``: the first encrypts, all decrypt, so a
+new key is put in front and ``manage.py encryption_rotate`` re-encrypts the rows before the old
+key is dropped. Tokens use a random IV, so two equal values never look alike in the database –
+which also means encrypted columns cannot be filtered in SQL: lookups other than ``isnull`` raise.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+from functools import cache
+from typing import Any
+
+from cryptography.fernet import Fernet, InvalidToken, MultiFernet
+from django.conf import settings
+from django.core import checks
+from django.core.exceptions import FieldError, ImproperlyConfigured
+from django.db import models
+
+
+def development_key(secret_key: str) -> str:
+    """The key used when FIELD_ENCRYPTION_KEYS is unset: derived from SECRET_KEY, so the embedded
+    default works without configuration. ``check --deploy`` warns when production relies on it."""
+    digest = hashlib.sha256(b"rematch-field-encryption:" + secret_key.encode()).digest()
+    return base64.urlsafe_b64encode(digest).decode()
+
+
+def configured_keys() -> tuple[str, ...]:
+    """The configured keys, then the development key: rows written before FIELD_ENCRYPTION_KEYS
+    was set stay readable until ``manage.py encryption_rotate`` re-encrypts them."""
+    keys = tuple(getattr(settings, "FIELD_ENCRYPTION_KEYS", ()) or ())
+    fallback = development_key(settings.SECRET_KEY)
+    return (*keys, fallback) if fallback not in keys else keys
+
+
+@cache
+def _fernet(keys: tuple[str, ...]) -> MultiFernet:
+    try:
+        return MultiFernet([Fernet(key) for key in keys])
+    except (ValueError, TypeError) as error:
+        raise ImproperlyConfigured(
+            "FIELD_ENCRYPTION_KEYS must be comma-separated Fernet keys "
+            "(32 url-safe base64-encoded bytes each)"
+        ) from error
+
+
+def fernet() -> MultiFernet:
+    return _fernet(configured_keys())
+
+
+def encrypt_value(value: Any) -> str:
+    return fernet().encrypt(json.dumps(value, separators=(",", ":")).encode()).decode()
+
+
+def decrypt_value(token: str) -> Any:
+    try:
+        return json.loads(fernet().decrypt(token.encode()))
+    except InvalidToken:
+        raise ImproperlyConfigured(
+            "An encrypted field cannot be decrypted with FIELD_ENCRYPTION_KEYS: "
+            "was a key removed before its rows were re-encrypted?"
+        ) from None
+
+
+class EncryptedMixin:
+    """Stores the value encrypted in a text column; Python code sees the plain value."""
+
+    encrypted = True
+
+    def get_internal_type(self) -> str:
+        return "TextField"
+
+    def get_db_prep_value(self, value: Any, connection: Any, prepared: bool = False) -> Any:
+        if value is None or hasattr(value, "as_sql"):
+            return value
+        return encrypt_value(self.to_python(value))  # type: ignore[attr-defined]
+
+    def from_db_value(self, value: Any, expression: Any, connection: Any) -> Any:
+        return None if value is None else decrypt_value(value)
+
+    def get_lookup(self, lookup_name: str) -> Any:
+        if lookup_name == "isnull":
+            return super().get_lookup(lookup_name)  # type: ignore[misc]
+        raise FieldError(
+            f"{self.name} is encrypted and cannot be filtered in the database "  # type: ignore[attr-defined]
+            "(filter in Python after loading)"
+        )
+
+    def get_transform(self, lookup_name: str) -> Any:
+        return None
+
+
+class EncryptedBooleanField(EncryptedMixin, models.BooleanField):
+    """A yes/no value, encrypted. Forms, the admin and serializers treat it as a BooleanField."""
+
+
+class EncryptedJSONField(EncryptedMixin, models.Field):
+    """A JSON-serialisable value (here: lists of codes), encrypted."""
+
+    description = "JSON value, encrypted at rest"
+
+    def to_python(self, value: Any) -> Any:
+        return value
+
+    def formfield(self, **kwargs: Any) -> Any:
+        from django import forms
+
+        return super().formfield(**{"form_class": forms.JSONField, **kwargs})
+
+
+@checks.register(checks.Tags.security)
+def check_encryption_keys(app_configs: Any = None, **kwargs: Any) -> list[checks.CheckMessage]:
+    try:
+        fernet()
+    except ImproperlyConfigured as error:
+        return [checks.Error(str(error), id="rematch.E001")]
+    return []
+
+
+@checks.register(checks.Tags.security, deploy=True)
+def check_encryption_keys_set(app_configs: Any = None, **kwargs: Any) -> list[checks.CheckMessage]:
+    if getattr(settings, "FIELD_ENCRYPTION_KEYS", None) or settings.DEBUG:
+        return []
+    return [
+        checks.Warning(
+            "FIELD_ENCRYPTION_KEYS is not set: health-related needs are encrypted with a key "
+            "derived from SECRET_KEY.",
+            hint='Generate a key with `python -c "from cryptography.fernet import Fernet; '
+            'print(Fernet.generate_key().decode())"`, set FIELD_ENCRYPTION_KEYS and run '
+            "`manage.py encryption_rotate` to re-encrypt the rows written so far.",
+            id="rematch.W001",
+        )
+    ]
