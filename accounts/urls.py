@@ -1,6 +1,6 @@
 from django.urls import path
 
-from accounts import views
+from accounts import views, views_gdpr
 
 urlpatterns = [
     path("", views.dashboard, name="dashboard"),
@@ -8,5 +8,6 @@ urlpatterns = [
     path("invitations/<int:pk>/revoke/", views.invitation_revoke, name="invitation_revoke"),
     path("invitations/accept/<str:token>/", views.invitation_accept, name="invitation_accept"),
     path("audit/", views.audit_log, name="audit_log"),
+    path("records-of-processing/", views_gdpr.records_of_processing, name="records_of_processing"),
     path("accessibility/", views.accessibility, name="accessibility"),
 ]

@@ -275,3 +275,20 @@ class InviteForm(forms.Form):
     language = forms.ChoiceField(
         label=_("Language of the invitation"), choices=settings.LANGUAGES, initial="uk"
     )
+
+
+class EraseForm(forms.Form):
+    """Erasure on request (Art. 17 GDPR): irreversible, so a reason and an explicit confirmation."""
+
+    reason = forms.CharField(
+        label=_("Reason for the erasure"),
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("For example: the household's request by e-mail of 3 March. No health data."),
+    )
+    confirmed = forms.BooleanField(
+        label=_(
+            "I understand that names, contact data, needs and free text of this household are "
+            "removed for good and cannot be restored."
+        )
+    )

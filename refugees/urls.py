@@ -1,6 +1,6 @@
 from django.urls import path
 
-from refugees import views, views_import
+from refugees import views, views_gdpr, views_import
 
 urlpatterns = [
     path("", views.household_list_view, name="household_list"),
@@ -34,4 +34,6 @@ urlpatterns = [
     path("<int:pk>/rounds/", views.household_rounds, name="household_rounds"),
     path("<int:pk>/rounds/<int:round_pk>/remove/", views.round_remove, name="round_remove"),
     path("<int:pk>/account/", views.household_account, name="household_account"),
+    path("<int:pk>/export.<str:kind>", views_gdpr.household_export, name="household_export"),
+    path("<int:pk>/erase/", views_gdpr.household_erase, name="household_erase"),
 ]

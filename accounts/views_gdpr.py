@@ -1,0 +1,25 @@
+"""The records of processing activities (Art. 30 GDPR), for coordinators and the municipalities'
+data protection officers they share it with."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from accounts.permissions import role_required
+from accounts.roles import Role
+from refugees.gdpr.records import activities, technical_measures
+
+
+@role_required(Role.COORDINATOR)
+def records_of_processing(request: HttpRequest) -> HttpResponse:
+    return render(
+        request,
+        "accounts/records_of_processing.html",
+        {
+            "activities": activities(),
+            "measures": technical_measures(),
+            "retention_days": settings.REMATCH_RETENTION_DAYS,
+        },
+    )
