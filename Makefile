@@ -6,6 +6,7 @@ BIN := $(VENV)/bin
 PYTHON ?= $(shell for p in python3.12 python3.13 python3.14 python3 $$HOME/.pyenv/versions/3.1[2-9]*/bin/python3 /usr/local/bin/python3.1[2-9] /usr/bin/python3.1[2-9]; do \
 	  if "$$p" -c 'import sys; sys.exit(sys.version_info < (3, 12))' 2>/dev/null; then echo "$$p"; break; fi; done)
 HOST ?= 127.0.0.1
+PYTEST_ARGS ?= -n auto
 PORT ?= 8000
 DEMO_ENV := REMATCH_REQUIRE_MFA=false REMATCH_DEMO=true DEBUG=true
 
