@@ -23,6 +23,20 @@ CHECKS = [not_a_server_error, response_schema_conformance, status_code_conforman
 
 
 @pytest.fixture
+def keep_connection():
+    """Like Django's test client: the WSGI handler must not close the test's database connection
+    after each request (on PostgreSQL that would end the test's transaction)."""
+    from django.core.signals import request_finished, request_started
+    from django.db import close_old_connections
+
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
+
+
+@pytest.fixture
 def world(published_run, settings, request):
     """Real objects for the path parameters, so generated requests reach real code paths."""
     settings.REMATCH_API_USER_PER_MINUTE = 100_000
@@ -64,7 +78,7 @@ SETTINGS = settings(
 )
 
 
-def test_the_api_matches_its_schema_for_every_role(world):
+def test_the_api_matches_its_schema_for_every_role(world, keep_connection):
     from rematch.wsgi import application
 
     schema = schemathesis.openapi.from_wsgi("/api/v1/schema/", application)
