@@ -55,4 +55,4 @@ def print_logins(stdout: Any) -> None:
     stdout.write(f"\nDemo logins (password for all staff accounts: {DEMO_PASSWORD})\n")
     for user in User.objects.filter(email__endswith="@rematch.example").order_by("role", "email"):
         how = "one-time code (printed in this console)" if user.is_refugee else "password"
-        stdout.write(f"  {user.get_role_display():<18} {user.email:<42} {how}\n")
+        stdout.write(f"  {user.get_role_display():<26} {user.email:<36} {how}\n")
