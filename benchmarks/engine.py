@@ -2,6 +2,10 @@
 
     python benchmarks/engine.py [--scale pilot,regional,national,national40k,units]
                                 [--time-limit 60] [--seed 1]
+    python benchmarks/engine.py --instance PATH.json [--method auto,greedy]
+
+``--instance`` benchmarks a stored rematch-instance/1 file (scale name ``file``) instead of
+generated ones, e.g. the platform's synthetic national round; it is read in the child too.
 
 Every (scale, method) run happens in a fresh subprocess that generates the instance, builds
 the Instance via parse_instance and solves it; the child reports its own peak RSS
@@ -20,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
+FILE_PREFIX = "file:"
 
 # name: (households, municipalities, density, methods, unit demands)
 SCALES: dict[str, tuple[int, int, float, list[str], bool]] = {
@@ -34,12 +39,16 @@ SCALES: dict[str, tuple[int, int, float, list[str], bool]] = {
 
 def run_child(scale: str, method: str, time_limit: float, seed: int) -> dict[str, Any]:
     sys.path.insert(0, str(ROOT))
-    from matching.engine import check_feasible, parse_instance, solve
+    from matching.engine import check_feasible, load_instance, parse_instance, solve
     from matching.engine.generate import generate, generate_unit
 
-    households, municipalities, density, _, unit = SCALES[scale]
-    make = generate_unit if unit else generate
-    instance = parse_instance(make(households, municipalities, density=density, seed=seed))
+    if scale.startswith(FILE_PREFIX):
+        instance = load_instance(scale[len(FILE_PREFIX) :])
+        scale = "file"
+    else:
+        households, municipalities, density, _, unit = SCALES[scale]
+        make = generate_unit if unit else generate
+        instance = parse_instance(make(households, municipalities, density=density, seed=seed))
     started = time.perf_counter()
     result = solve(instance, time_limit=time_limit, method=method)
     seconds = time.perf_counter() - started
@@ -91,6 +100,7 @@ def main() -> None:
     )
     parser.add_argument("--time-limit", type=float, default=60.0)
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--instance", default=None, help="benchmark this instance file")
     parser.add_argument("--child", nargs=4, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
@@ -101,6 +111,11 @@ def main() -> None:
         "| scale | size | method | seconds | peak MB | objective / bound | ratio | status | viol. |"
     )
     print("|---|---|---|---:|---:|---|---:|---|---:|")
+    if args.instance:
+        for method in (args.method or "auto").split(","):
+            path = str(Path(args.instance).resolve())
+            print(show(run(FILE_PREFIX + path, method, args.time_limit, args.seed)), flush=True)
+        return
     for scale in args.scale.split(","):
         if scale not in SCALES:
             parser.error(f"unknown scale {scale!r}, expected one of {', '.join(SCALES)}")

@@ -28,11 +28,17 @@ import numpy as np
 from scipy.optimize import linprog
 from scipy.sparse import vstack
 
+from .dual import solve_dual
 from .groups import FloatArray, IntArray, Model, Solution, binding_capacity
 from .heuristics import greedy_fill
+from .improve import eject_and_insert
 from .milp import _capacity_rows, _unit_rows, solve_component
 
-TOP_K = 8  # municipalities per unit in the restricted LP
+TOP_K = 4  # municipalities per unit in the restricted LP (best by reduced score)
+DUAL_SHARE = 0.5  # share of the budget for the smoothed Lagrangian dual
+LP_SHARE = 0.5  # share of what is left that the restricted LP may take
+USE_LP = True
+ROUND_AT = 0.5  # soft-max share from which a pair is fixed before the greedy
 FIX_AT = 0.95  # LP value from which a pair is fixed during the dive
 TAIL_PAIRS = 3000  # candidate pairs left when the dive hands over to the exact MILP
 MAX_DIVES = 30
@@ -127,41 +133,6 @@ def dive(
     return chosen, candidates
 
 
-def subgradient(
-    model: Model, lower: float, deadline: float, iterations: int = 200
-) -> tuple[float, FloatArray]:
-    """Polyak-step subgradient on the capacity prices: the fallback bound."""
-    price = np.zeros(model.capacity.shape)
-    best_bound, best_price = lagrangian(model, price)[0], price
-    step = 2.0
-    for _ in range(iterations):
-        if time.perf_counter() > deadline:
-            break
-        value, reduced = lagrangian(model, price)
-        if value < best_bound:
-            best_bound, best_price = value, price
-        else:
-            step *= 0.9
-        use = np.zeros(model.capacity.shape)
-        pick = _relaxed_choice(model, reduced)
-        np.add.at(use, model.pair_muni[pick], model.demand[model.pair_unit[pick]])
-        gradient = model.capacity - use
-        norm = float((gradient**2).sum())
-        if norm == 0:
-            break
-        price = np.maximum(price - step * (value - lower) / norm * gradient, 0.0)
-    return best_bound, best_price
-
-
-def _relaxed_choice(model: Model, reduced: FloatArray) -> IntArray:
-    positive = np.flatnonzero(reduced > 0)
-    if len(positive) == 0:
-        return positive
-    order = positive[np.lexsort((positive, -reduced[positive], model.pair_unit[positive]))]
-    first = np.r_[True, model.pair_unit[order][1:] != model.pair_unit[order][:-1]]
-    return order[first]
-
-
 def _complete(model: Model, reduced: FloatArray, state: tuple[np.ndarray, ...]) -> list[int]:
     everything = np.arange(model.n_pairs, dtype=np.int64)
     return greedy_fill(model, _by_value(everything, reduced), *state)
@@ -169,28 +140,50 @@ def _complete(model: Model, reduced: FloatArray, state: tuple[np.ndarray, ...]) 
 
 def solve_national(model: Model, deadline: float) -> Solution:
     """Feasible solution with a proven Lagrangian upper bound (see the module docstring)."""
+    started = time.perf_counter()
+    dual = solve_dual(model, started + (deadline - started) * DUAL_SHARE)
+    reduced = reduced_scores(model, dual.price)
+    chosen = round_shares(model, dual.weight, reduced)
+    bound = dual.bound
+    left = deadline - time.perf_counter()
+    if USE_LP and left > 0:
+        pairs = top_pairs(replace(model, pair_score=reduced), TOP_K)
+        lp = solve_lp(model, pairs, left * LP_SHARE)
+        if lp is not None:
+            bound = min(bound, lagrangian(model, lp.price)[0])
+            dived = _dive_and_complete(model, pairs, lp, reduced, deadline)
+            if model.pair_score[dived].sum() > model.pair_score[chosen].sum():
+                chosen = dived
+    chosen = eject_and_insert(model, chosen, unit_priority(model, reduced), deadline)
+    return Solution(chosen, bound, False)
+
+
+def round_shares(model: Model, share: FloatArray, reduced: FloatArray) -> IntArray:
+    """Pairs with soft-max share >= ROUND_AT first (by share), then all by reduced score."""
     state = (model.capacity.copy(), np.zeros(model.n_units, bool))
-    pairs = top_pairs(model, TOP_K)
-    lp = solve_lp(model, pairs, (deadline - time.perf_counter()) * 0.6)
-    if lp is None:
-        return _fallback(model, deadline)
-    bound, reduced = lagrangian(model, lp.price)
+    sure = np.flatnonzero(share >= ROUND_AT) if len(share) == model.n_pairs else np.zeros(0, int)
+    chosen = greedy_fill(model, _by_value(sure, share[sure]), *state)
+    chosen += _complete(model, reduced, state)
+    return np.asarray(chosen, np.int64)
+
+
+def unit_priority(model: Model, reduced: FloatArray) -> FloatArray:
+    """Each unit's best reduced score (-inf without pairs)."""
+    priority = np.full(model.n_units, -np.inf)
+    if model.n_pairs:
+        starts = np.flatnonzero(np.r_[True, model.pair_unit[1:] != model.pair_unit[:-1]])
+        priority[model.pair_unit[starts]] = np.maximum.reduceat(reduced, starts)
+    return priority
+
+
+def _dive_and_complete(
+    model: Model, pairs: IntArray, lp: LpAnswer, reduced: FloatArray, deadline: float
+) -> IntArray:
+    state = (model.capacity.copy(), np.zeros(model.n_units, bool))
     chosen, candidates = dive(model, pairs, lp, deadline, state)
     left = min((deadline - time.perf_counter()) * (1 - RESERVE), TAIL_SECONDS)
-    if len(candidates):
+    if len(candidates) and left > 0:
         tail = solve_component(replace(model, capacity=state[0].copy()), candidates, left)
         chosen += greedy_fill(model, _by_value(tail.chosen, model.pair_score[tail.chosen]), *state)
     chosen += _complete(model, reduced, state)
-    return Solution(np.asarray(chosen, np.int64), bound, False)
-
-
-def _fallback(model: Model, deadline: float) -> Solution:
-    state = (model.capacity.copy(), np.zeros(model.n_units, bool))
-    everything = np.arange(model.n_pairs, dtype=np.int64)
-    first = greedy_fill(model, _by_value(everything, model.pair_score), *state)
-    lower = float(model.pair_score[first].sum())
-    bound, price = subgradient(model, lower, deadline)
-    state2 = (model.capacity.copy(), np.zeros(model.n_units, bool))
-    second = _complete(model, reduced_scores(model, price), state2)
-    best = first if lower >= float(model.pair_score[second].sum()) else second
-    return Solution(np.asarray(best, np.int64), bound, False)
+    return np.asarray(chosen, np.int64)
