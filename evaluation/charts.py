@@ -47,19 +47,42 @@ def _text(x: float, y: float, content: str, *, anchor: str = "start", css: str =
     )
 
 
-def _legend(series: Sequence[Series], y: float) -> list[str]:
-    parts, x = [], 0.0
+def _legend(series: Sequence[Series], y: float, width: float) -> tuple[list[str], int]:
+    """Legend entries in rows that fit ``width``; returns the parts and the height used."""
+    parts, x, row = [], 0.0, 0
     for i, item in enumerate(series):
+        size = 24 + 7.2 * len(item.name)
+        if x and x + size > width:
+            x, row = 0.0, row + 1
+        top = y + row * 20
         colour = PALETTE[i % len(PALETTE)]
-        parts.append(f'<rect x="{x:.1f}" y="{y - 10:.1f}" width="12" height="12" '
+        parts.append(f'<rect x="{x:.1f}" y="{top - 10:.1f}" width="12" height="12" '
                      f'fill="{colour}" class="ev-series-{i}"/>')  # fmt: skip
-        parts.append(_text(x + 16, y, item.name))
-        x += 24 + 7.5 * len(item.name)
-    return parts
+        parts.append(_text(x + 16, top, item.name))
+        x += size
+    return parts, (row + 1) * 20 + 6 if len(series) > 1 else 0
 
 
-def _legend_height(series: Sequence[Series]) -> int:
-    return 24 if len(series) > 1 else 0
+def _wrap(label: str, limit: int) -> list[str]:
+    lines, line = [], ""
+    for word in label.split():
+        if line and len(line) + 1 + len(word) > limit:
+            lines.append(line)
+            line = word
+        else:
+            line = f"{line} {word}".strip()
+    return [*lines, line] if line else lines or [""]
+
+
+def _label(x: float, y: float, label: str) -> str:
+    """A right-aligned category label, wrapped onto up to three lines around ``y``."""
+    lines = _wrap(label, int(LABEL_WIDTH / 7.2))[:3]
+    first = y - (len(lines) - 1) * 8
+    spans = "".join(
+        f'<tspan x="{x:.1f}" y="{first + k * 16:.1f}">{escape(line)}</tspan>'
+        for k, line in enumerate(lines)
+    )
+    return f'<text text-anchor="end" fill="{TEXT}" class="ev-label">{spans}</text>'
 
 
 def bar_chart(
@@ -75,11 +98,10 @@ def bar_chart(
     """Horizontal bars, grouped by category; one bar per series. ``None`` draws no bar."""
     values = [v for s in series for v in s.values if v is not None]
     top = maximum or max(values + [1e-9])
-    legend = _legend_height(series)
-    group = ROW * len(series) + 10
-    height = legend + group * len(categories) + 24
     width = LABEL_WIDTH + PLOT_WIDTH + 70
-    body = _legend(series, 14) if legend else []
+    body, legend = _legend(series, 14, width) if len(series) > 1 else ([], 0)
+    group = max(ROW * len(series) + 10, 52)
+    height = legend + group * len(categories) + 24
     for tick in (0.0, 0.25, 0.5, 0.75, 1.0):
         x = LABEL_WIDTH + PLOT_WIDTH * tick
         body.append(f'<line x1="{x:.1f}" y1="{legend}" x2="{x:.1f}" y2="{height - 20}" '
@@ -88,12 +110,13 @@ def bar_chart(
                           css="ev-axis"))  # fmt: skip
     for c, category in enumerate(categories):
         y0 = legend + c * group
-        body.append(_text(LABEL_WIDTH - 8, y0 + group / 2 + 4, category, anchor="end"))
+        body.append(_label(LABEL_WIDTH - 8, y0 + group / 2 + 4, category))
         for s, item in enumerate(series):
             value = item.values[c]
-            if value is None:
-                continue
             y = y0 + 4 + s * ROW
+            if value is None:  # nobody concerned: no bar, a dash as in the table
+                body.append(_text(LABEL_WIDTH + 4, y + ROW - 10, "–", css="ev-value"))
+                continue
             w = max(0.0, min(1.0, value / top)) * PLOT_WIDTH
             colour = PALETTE[s % len(PALETTE)]
             body.append(f'<rect x="{LABEL_WIDTH}" y="{y:.1f}" width="{w:.1f}" '
@@ -144,8 +167,9 @@ def line_chart(
     low: float = 1.0, high: float = 5.0,
 ) -> SafeString:  # fmt: skip
     """Lines with points over ``x_labels`` (survey waves); gaps where a value is None."""
-    legend = 20 * len(series)
     width, left, plot_h = LABEL_WIDTH + PLOT_WIDTH, 40, 180
+    body, legend = _legend(series, 14, width) if series else ([], 0)
+    legend = max(legend, 20)
     height = legend + plot_h + 50
     plot_w = width - left - 30
     top = legend + 10
@@ -154,12 +178,6 @@ def line_chart(
     def y_of(value: float) -> float:
         return top + plot_h * (1 - (value - low) / (high - low))
 
-    body = []
-    for i, item in enumerate(series):
-        colour = PALETTE[i % len(PALETTE)]
-        body.append(f'<rect x="0" y="{i * 20 + 2}" width="12" height="12" fill="{colour}" '
-                    f'class="ev-series-{i}"/>')  # fmt: skip
-        body.append(_text(16, i * 20 + 12, item.name))
     for tick in range(int(low), int(high) + 1):
         y = y_of(tick)
         body.append(f'<line x1="{left}" y1="{y:.1f}" x2="{left + plot_w}" y2="{y:.1f}" '
@@ -167,7 +185,10 @@ def line_chart(
         body.append(_text(left - 8, y + 4, str(tick), anchor="end", css="ev-axis"))
     for k, label in enumerate(x_labels):
         x = left + k * step if len(x_labels) > 1 else left + plot_w / 2
-        body.append(_text(x, top + plot_h + 20, label, anchor="middle", css="ev-axis"))
+        # The outer labels hang inwards so that they are not cut off at the edges.
+        anchor = "start" if k == 0 and len(x_labels) > 1 else "middle"
+        anchor = "end" if k == len(x_labels) - 1 and len(x_labels) > 1 else anchor
+        body.append(_text(x, top + plot_h + 20, label, anchor=anchor, css="ev-axis"))
     for i, item in enumerate(series):
         colour = PALETTE[i % len(PALETTE)]
         points = [

@@ -14,7 +14,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 import pytest
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from matching.models import Offer, Proposal, Round, RoundHousehold, RoundMunicipality, Run
 from municipalities.models import Questionnaire
@@ -74,6 +74,13 @@ def add_household(round_, organisation, reference, *, ages, order, contact_user=
     return household
 
 
+@pytest.fixture(autouse=True)
+def _english():
+    """Messages are checked in English (the catalogues translate them to German by default)."""
+    with translation.override("en"):
+        yield
+
+
 @pytest.fixture
 def on_commit(django_capture_on_commit_callbacks):
     """Run what services queue with transaction.on_commit (eager Celery in the tests)."""
@@ -92,6 +99,8 @@ def eval_round(db, organisation, municipality, other_municipality, refugee):
     municipality.settlement_type = "big_city"
     municipality.save()
     Household.objects.filter(contact_user=refugee).update(contact_user=None)
+    refugee.preferred_language = "en"  # e-mails are checked in English
+    refugee.save(update_fields=["preferred_language"])
     round_ = make_round()
     add_questionnaire(
         round_,

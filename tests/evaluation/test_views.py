@@ -272,3 +272,31 @@ def test_pages_need_a_bounded_number_of_queries(answered_round, client_for, name
     client = client_for("coordinator")
     with django_assert_max_num_queries(60):
         assert client.get(reverse(name, args=[answered_round.pk])).status_code == 200
+
+
+def test_the_refugee_dashboard_shows_the_open_survey(eval_round, coordinator, client_for):
+    arrive(eval_round, "EV-1", eval_round.kiel, ARRIVAL_TIME)
+    surveys.survey_send_now(round=eval_round, wave=Wave.ONE_MONTH, by=coordinator)
+    html = client_for("refugee").get(reverse("dashboard")).content.decode()
+    assert "A short survey is waiting for you" in html
+    assert reverse("survey_answer", args=[Survey.objects.get(wave=1).pk]) in html
+
+
+def test_the_demo_seeds_a_closed_round_with_a_year_of_surveys_once(db):
+    from io import StringIO
+
+    from accounts import demo as accounts_demo
+    from evaluation import demo
+    from matching.models import Round
+    from municipalities import demo as municipalities_demo
+
+    accounts_demo.seed(scale="demo", stdout=StringIO())
+    municipalities_demo.seed(scale="demo", stdout=StringIO())
+    demo.seed(scale="demo", stdout=StringIO())
+    round_ = Round.objects.get(name=demo.ROUND_NAME)
+    assert round_.status == "closed"
+    assert Survey.objects.filter(round=round_, wave=12, answered_at__isnull=False).exists()
+    assert round_.comparisons.get().status == "succeeded"
+    counts = (Survey.objects.count(), Comparison.objects.count(), round_.offers.count())
+    demo.seed(scale="demo", stdout=StringIO())
+    assert (Survey.objects.count(), Comparison.objects.count(), round_.offers.count()) == counts
