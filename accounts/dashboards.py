@@ -44,7 +44,6 @@ def _municipal_staff(user: User) -> dict[str, Any]:
 
 def _caseworker(user: User) -> dict[str, Any]:
     from refugees.models import Household
-
     from refugees.selectors import household_list
 
     households = Household.objects.visible_to(user)
@@ -58,6 +57,7 @@ def _caseworker(user: User) -> dict[str, Any]:
 
 
 def _refugee(user: User) -> dict[str, Any]:
+
     from refugees.selectors import household_profile
 
     return {"household": household_profile(user).first()}
