@@ -210,7 +210,9 @@ class QuestionnaireFactory(factory.django.DjangoModelFactory):
         if create:
             from matching.models import RoundMunicipality
 
-            RoundMunicipality.objects.get_or_create(round=self.round, municipality=self.municipality)
+            RoundMunicipality.objects.get_or_create(
+                round=self.round, municipality=self.municipality
+            )
 
 
 class HousingUnitFactory(factory.django.DjangoModelFactory):
