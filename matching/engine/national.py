@@ -1,22 +1,29 @@
-"""National-scale method ``lp-round``: restricted LP relaxation, LP diving and an exact tail.
+"""National-scale method ``lp-round``: Lagrangian dual, share rounding, local search, LP dive.
 
-Why this method (measured on the 20,000 x 400 instance with 760,000 usable pairs, 2 cores;
-details and figures in docs/engine.md):
+Pipeline: (1) the smoothed Lagrangian dual of :mod:`.dual` over *all* pairs gives the proven
+bound and prices; (2) pairs whose soft-max share is >= 0.5 are fixed by share, the rest filled
+greedily by reduced score ``s_um - price_m . d_u`` (respects every dimension); (3)
+:mod:`.improve` inserts unplaced units, ejecting and relocating placed ones; (4) with the
+time left, the LP restricted to each unit's 4 best pairs *by reduced score* is tried; if
+HiGHS finishes, its Lagrangian value may lower the bound and LP diving + an exact MILP tail +
+local search give a second solution; the better one is returned.
 
-* The full LP relaxation is too slow: HiGHS' dual simplex needs > 120 s, interior point ~30 s.
-* Restricting every unit to its 8 best-scoring municipalities leaves 155,000 columns; interior
-  point with crossover solves that in ~6 s and its value is within 0.01 % of the full LP.
-* The restricted LP's capacity duals ``price`` are then priced against **all** pairs:
-  ``L(price) = sum_u max(0, max_m s_um - price_m . d_u) + sum price . capacity`` is a
-  Lagrangian dual value, a proven upper bound for any ``price >= 0``. It came out within
-  0.01 % of the full LP, so nothing is lost by restricting the LP.
-* Rounding plus greedy repair reached 99.1 % of that bound; a plain score greedy 93 %; HiGHS
-  on the whole integer programme does not find a good incumbent in 60 s. *Diving* does
-  better: fix the pairs the LP puts at (nearly) 1, re-solve the LP on what is left (small and
-  fast), repeat, and once few candidate pairs remain solve them exactly with the MILP. This
-  gave 99.7 % of the bound in ~8 s of solver time.
-* When the LP fails or time is short, a subgradient Lagrangian method provides the bound and
-  its prices order the greedy.
+Why (2 cores; figures in docs/engine.md):
+
+* Platform national round (40,000 x 400, 800,000 pairs, school/Kita/accessible capacity far
+  below demand): full LP (HiGHS IPM) = 7,173,710 after ~10 min. The former first step, the
+  LP over each unit's 8 best pairs *by score*, took ~4 min (so the old method fell back to a
+  subgradient bound, 8.47 M, and a score greedy: 0.89 of it, 0.68 under load); its duals,
+  priced over all pairs, gave only 7,911,516 (+10 %): with tight services the best-scoring
+  municipalities are not where units go. The smoothed dual reaches 7,173,965 (+0.004 %) in
+  15-22 s. Rounding: greedy by reduced score 99.17 % of the LP, share-first 99.37 %, plus
+  eject/insert (6-8 s) 99.75 %. The restricted LP by reduced score (80,000 columns) still
+  takes ~18 s there, so it only runs in the remaining time and usually gives up.
+* Generated national instance (20,000 x 400): there the restricted LP solves in a few
+  seconds and diving + MILP tail reach 99.7 %, slightly ahead of rounding + local search
+  (99.6 %); this is why step (4) is kept.
+* HiGHS on the whole integer programme finds no good incumbent in 60 s.
+* ``OUTPUT_RESERVE`` keeps 10 % of the budget for building and writing the result.
 """
 
 from __future__ import annotations
@@ -37,12 +44,14 @@ from .milp import _capacity_rows, _unit_rows, solve_component
 TOP_K = 4  # municipalities per unit in the restricted LP (best by reduced score)
 DUAL_SHARE = 0.5  # share of the budget for the smoothed Lagrangian dual
 LP_SHARE = 0.5  # share of what is left that the restricted LP may take
-USE_LP = True
 ROUND_AT = 0.5  # soft-max share from which a pair is fixed before the greedy
 FIX_AT = 0.95  # LP value from which a pair is fixed during the dive
 TAIL_PAIRS = 3000  # candidate pairs left when the dive hands over to the exact MILP
 MAX_DIVES = 30
-RESERVE = 0.1  # share of the remaining time kept back for the greedy completion
+TAIL_SHARE = 0.6  # at most this share of the remaining time for the tail MILP
+# Share of the budget kept back for building and writing the result (~1-2 s for 40,000
+# households), so that a 60 s limit on the command line ends at ~55 s of wall time.
+OUTPUT_RESERVE = 0.1
 # The tail MILP's last improvements are tiny (measured: +0.07 % of the objective for 45 s more),
 # so it gets at most this long, however generous the time limit.
 TAIL_SECONDS = 15.0
@@ -141,20 +150,23 @@ def _complete(model: Model, reduced: FloatArray, state: tuple[np.ndarray, ...]) 
 def solve_national(model: Model, deadline: float) -> Solution:
     """Feasible solution with a proven Lagrangian upper bound (see the module docstring)."""
     started = time.perf_counter()
+    deadline = started + (deadline - started) * (1 - OUTPUT_RESERVE)
     dual = solve_dual(model, started + (deadline - started) * DUAL_SHARE)
     reduced = reduced_scores(model, dual.price)
+    priority = unit_priority(model, reduced)
     chosen = round_shares(model, dual.weight, reduced)
+    chosen = eject_and_insert(model, chosen, priority, deadline)
     bound = dual.bound
     left = deadline - time.perf_counter()
-    if USE_LP and left > 0:
+    if left > 0:
         pairs = top_pairs(replace(model, pair_score=reduced), TOP_K)
         lp = solve_lp(model, pairs, left * LP_SHARE)
         if lp is not None:
             bound = min(bound, lagrangian(model, lp.price)[0])
             dived = _dive_and_complete(model, pairs, lp, reduced, deadline)
+            dived = eject_and_insert(model, dived, priority, deadline)
             if model.pair_score[dived].sum() > model.pair_score[chosen].sum():
                 chosen = dived
-    chosen = eject_and_insert(model, chosen, unit_priority(model, reduced), deadline)
     return Solution(chosen, bound, False)
 
 
@@ -181,7 +193,7 @@ def _dive_and_complete(
 ) -> IntArray:
     state = (model.capacity.copy(), np.zeros(model.n_units, bool))
     chosen, candidates = dive(model, pairs, lp, deadline, state)
-    left = min((deadline - time.perf_counter()) * (1 - RESERVE), TAIL_SECONDS)
+    left = min((deadline - time.perf_counter()) * TAIL_SHARE, TAIL_SECONDS)
     if len(candidates) and left > 0:
         tail = solve_component(replace(model, capacity=state[0].copy()), candidates, left)
         chosen += greedy_fill(model, _by_value(tail.chosen, model.pair_score[tail.chosen]), *state)

@@ -1,12 +1,17 @@
 from __future__ import annotations
 
+import time
+
 import numpy as np
 import pytest
 
 from matching.engine import Instance, parse_instance, solve
+from matching.engine import dual as dual_module
+from matching.engine import improve as improve_module
 from matching.engine import national as national_module
 from matching.engine.generate import generate
 from matching.engine.groups import build_model
+from matching.engine.heuristics import greedy
 
 from .test_solvers import assert_valid
 
@@ -54,3 +59,58 @@ def test_top_pairs_keeps_best_per_unit() -> None:
         if len(mine):
             best = model.pair_score[mine].max()
             assert best in model.pair_score[kept[model.pair_unit[kept] == unit]]
+
+
+def _tight(seed: int) -> Instance:
+    """Like the platform's round: service capacities well below demand."""
+    data = generate(600, 30, density=0.2, seed=seed)
+    for municipality in data["municipalities"]:
+        capacity = municipality["capacity"]
+        for dimension in ("school", "kita", "accessible"):
+            if dimension in capacity:
+                capacity[dimension] = capacity[dimension] * 2 // 3
+    return parse_instance(data)
+
+
+def test_smoothed_dual_matches_the_lp_relaxation() -> None:
+    model = build_model(_tight(5))
+    everything = np.arange(model.n_pairs, dtype=np.int64)
+    lp = national_module.solve_lp(model, everything, 60)
+    assert lp is not None
+    lp_value = float(model.pair_score @ lp.x)
+    answer = dual_module.solve_dual(model, time.perf_counter() + 30)
+    assert answer.bound >= lp_value - 1e-6 * lp_value  # never below the LP: it is a bound
+    assert answer.bound <= lp_value * 1.002
+    assert national_module.lagrangian(model, answer.price)[0] == pytest.approx(answer.bound)
+    assert answer.weight.shape == (model.n_pairs,)
+
+
+def test_dual_stops_at_its_deadline() -> None:
+    model = build_model(_tight(6))
+    started = time.perf_counter()
+    answer = dual_module.solve_dual(model, started + 0.05)
+    assert time.perf_counter() - started < 2
+    assert answer.bound >= national_module.lagrangian(model, answer.price)[0] - 1e-6
+
+
+def test_eject_and_insert_keeps_feasibility_and_never_loses() -> None:
+    instance = _tight(7)
+    model = build_model(instance)
+    everything = np.arange(model.n_pairs, dtype=np.int64)
+    start = greedy(model, everything)
+    better = improve_module.eject_and_insert(
+        model, start, np.ones(model.n_units), time.perf_counter() + 30
+    )
+    assert model.pair_score[better].sum() >= model.pair_score[start].sum()
+    assert len(np.unique(model.pair_unit[better])) == len(better)
+    used = np.zeros(model.capacity.shape, np.int64)
+    np.add.at(used, model.pair_muni[better], model.demand[model.pair_unit[better]])
+    assert (used <= model.capacity).all()
+
+
+def test_lp_round_on_tight_services_is_within_one_percent() -> None:
+    instance = _tight(8)
+    result = solve(instance, method="lp-round", time_limit=20)
+    assert_valid(instance, result)
+    assert result.gap is not None
+    assert result.gap < 0.01
