@@ -136,11 +136,9 @@ def histogram(
     if not values:
         body = [_text(width / 2, height / 2, "–", anchor="middle")]
         return mark_safe(_svg(width, height, title, desc, body, ident))  # noqa: S308
-    low, high = min(values), max(values)
-    step = (high - low) / bins or 1.0
-    counts = [0] * bins
-    for v in values:
-        counts[min(bins - 1, int((v - low) / step))] += 1
+    rows = histogram_bins(values, bins)
+    low, step = rows[0][0], rows[0][1] - rows[0][0]
+    counts = [count for _low, _high, count in rows]
     top = max(counts)
     body = [
         f'<line x1="{left}" y1="{20 + plot_h}" x2="{left + plot_w}" y2="{20 + plot_h}" '
@@ -160,6 +158,16 @@ def histogram(
     body.append(_text(left + plot_w / 2, height - 4, x_label, anchor="middle", css="ev-axis"))
     body.append(_text(4, 14, y_label, css="ev-axis"))
     return mark_safe(_svg(width, height, title, desc, body, ident))  # noqa: S308
+
+
+def histogram_bins(values: Sequence[float], bins: int = 10) -> list[tuple[float, float, int]]:
+    """(from, to, count) per equal-width bin; the histogram and its table use the same bins."""
+    low, high = min(values), max(values)
+    step = (high - low) / bins or 1.0
+    counts = [0] * bins
+    for v in values:
+        counts[min(bins - 1, int((v - low) / step))] += 1
+    return [(low + i * step, low + (i + 1) * step, counts[i]) for i in range(bins)]
 
 
 def line_chart(

@@ -102,6 +102,10 @@ def scores_chart(metrics: dict[str, Any], ident: str) -> Any:
     )  # fmt: skip
 
 
+def score_bins(metrics: dict[str, Any]) -> list[tuple[float, float, int]]:
+    return charts.histogram_bins(metrics["scores"]) if metrics["scores"] else []
+
+
 def comparison_rows(results: dict[str, Any]) -> list[dict[str, Any]]:
     rows = []
     for item in results.get("methods", []):

@@ -52,6 +52,7 @@ def _metrics_context(round_: Round) -> dict[str, Any]:
         "offers": metric_services.offer_statistics(round_),
         "states_chart": presenters.states_chart(shown, "states") if shown else "",
         "scores_chart": presenters.scores_chart(shown, "scores") if shown else "",
+        "score_bins": presenters.score_bins(shown) if shown else [],
         "shown_is_latest_run": shown is latest and shown is not overall,
     }
 

@@ -300,3 +300,10 @@ def test_the_demo_seeds_a_closed_round_with_a_year_of_surveys_once(db):
     counts = (Survey.objects.count(), Comparison.objects.count(), round_.offers.count())
     demo.seed(scale="demo", stdout=StringIO())
     assert (Survey.objects.count(), Comparison.objects.count(), round_.offers.count()) == counts
+
+
+def test_every_chart_has_a_table_with_the_same_numbers(answered_round, client_for):
+    html = client_for("coordinator").get(reverse("round_evaluation", args=[answered_round.pk]))
+    page = html.content.decode()
+    assert page.count("The numbers as a table") == 2  # states and score distribution
+    assert "Placed households per score range" in page
