@@ -9,5 +9,6 @@ urlpatterns = [
     path("<int:pk>/edit/", views_rounds.round_edit, name="round_edit"),
     path("<int:pk>/invite/", views_rounds.round_invite, name="round_invite"),
     path("<int:pk>/open/", views_rounds.round_open, name="round_open"),
+    path("<int:pk>/close/", views_rounds.round_close, name="round_close"),
     path("<int:pk>/export.<str:fmt>", views_rounds.round_export, name="round_export"),
 ]

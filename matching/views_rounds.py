@@ -140,6 +140,21 @@ def round_open(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("round_detail", round_.pk)
 
 
+@require_POST
+@role_required(Role.COORDINATOR)
+def round_close(request: HttpRequest, pk: int) -> HttpResponse:
+    from matching.services.offers import round_close as close
+
+    round_ = get_object_or_404(Round.objects.visible_to(request.user), pk=pk)
+    try:
+        close(round=round_, by=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("The round is closed."))
+    return redirect("round_detail", round_.pk)
+
+
 @role_required(Role.COORDINATOR)
 def round_export(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
     round_ = get_object_or_404(Round.objects.visible_to(request.user), pk=pk)

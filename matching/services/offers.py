@@ -258,3 +258,52 @@ def offers_remind(*, now=None) -> int:
             Offer.objects.filter(pk=offer.pk).update(reminded_at=now)
             count += 1
     return count
+
+
+@transaction.atomic
+def offers_close_for_household(*, household, by: User | None, reason: str) -> int:
+    """Open offers of a household that left (consent withdrawn) are closed as declined; their
+    places are free again."""
+    count = 0
+    for pk in Offer.objects.filter(household=household, status=OfferStatus.PENDING).values_list(
+        "pk", flat=True
+    ):
+        offer = _locked(Offer(pk=pk))
+        offer.household_answer, offer.household_reason = "no", reason[:2000]
+        offer.household_answered_at, offer.household_answered_by = timezone.now(), by
+        offer.status, offer.closed_at = OfferStatus.DECLINED, timezone.now()
+        offer.save()
+        audit_log(actor=by, action="matching.offer.withdrawn", target=offer)
+        notify.notify(
+            notify.municipality_staff(offer.municipality), "offer_closed", {"offer": offer}
+        )
+        count += 1
+    return count
+
+
+@transaction.atomic
+def round_close(*, round: Round, by: User) -> Round:
+    """End a round: open offers expire, nothing can be run or answered any more, and the
+    retention period for its personal data starts."""
+    if not by.is_coordinator:
+        raise PermissionDenied
+    round = Round.objects.select_for_update().get(pk=round.pk)
+    if round.status == RoundStatus.CLOSED:
+        raise ValidationError(_("The round is closed already."))
+    if round.runs.active().exists():
+        raise ValidationError(_("Wait until the running match run has finished."))
+    expired = 0
+    for offer in round.offers.filter(status=OfferStatus.PENDING).select_for_update():
+        offer.expire()
+        offer.save(update_fields=["status", "closed_at"])
+        expired += 1
+    before = round.status
+    round.status, round.closed_at = RoundStatus.CLOSED, timezone.now()
+    round.save(update_fields=["status", "closed_at"])
+    audit_log(
+        actor=by,
+        action="matching.round.closed",
+        target=round,
+        changes={"status": [before, RoundStatus.CLOSED], "offers_expired": expired},
+    )
+    return round

@@ -62,6 +62,9 @@ def consent_withdraw(*, household: Household, by: User) -> Household:
     )
     rounds = sorted(entries.values_list("round__name", flat=True))
     entries.delete()
+    from matching.services.offers import offers_close_for_household
+
+    offers_close_for_household(household=household, by=by, reason="consent withdrawn")
     if household.status in (HouseholdStatus.DRAFT, HouseholdStatus.READY):
         household.status = HouseholdStatus.WITHDRAWN
         household.save(update_fields=["status", "updated_at"])

@@ -240,3 +240,26 @@ def test_two_answers_at_once_settle_consistently(published, refugee, caseworker)
         services.offer_answer_household(offer=offer, by=caseworker, accept=False, reason="x")
     offer.refresh_from_db()
     assert offer.household_answer == "yes"
+
+
+def test_closing_the_round_expires_open_offers_and_starts_retention(published, coordinator, staff):
+    from matching.services.offers import round_close
+
+    with pytest.raises(PermissionDenied):
+        round_close(round=published.round, by=staff)
+    round_ = round_close(round=published.round, by=coordinator)
+    assert round_.status == "closed"
+    assert round_.closed_at is not None
+    assert set(Offer.objects.values_list("status", flat=True)) == {OfferStatus.EXPIRED}
+    with pytest.raises(ValidationError):
+        round_close(round=published.round, by=coordinator)
+
+
+def test_withdrawing_consent_closes_the_households_open_offer(published, caseworker):
+    from refugees.services.consent import consent_withdraw
+
+    offer = offer_of("HH-00042")
+    consent_withdraw(household=offer.household, by=caseworker)
+    offer.refresh_from_db()
+    assert offer.status == OfferStatus.DECLINED
+    assert offer.household_reason == "consent withdrawn"

@@ -86,6 +86,7 @@ RULES: dict[str, Rule] = {
     "round_edit": R(COORD, pk="round"),
     "round_invite": R(COORD, post=True, pk="round"),
     "round_open": R(COORD, post=True, pk="round"),
+    "round_close": R(COORD, post=True, pk="round"),
     "round_export": R(COORD, pk="round", fmt="=csv"),
     # households
     "household_list": R(COORD, CASE, OCASE),
