@@ -158,3 +158,22 @@ def test_a_failing_comparison_is_marked_failed(eval_round, coordinator, monkeypa
     item.refresh_from_db()
     assert item.status == ComparisonStatus.FAILED
     assert "solver exploded" in item.error
+
+
+@pytest.mark.django_db
+def test_a_comparison_whose_worker_died_is_marked_failed(
+    eval_round, coordinator, django_capture_on_commit_callbacks
+):
+    import time_machine
+    from django.utils import timezone
+
+    from evaluation.services.comparisons import comparisons_reap_stale
+
+    with django_capture_on_commit_callbacks(execute=False):
+        item = comparison_start(round=eval_round, by=coordinator)
+    assert comparisons_reap_stale(older_than_seconds=960) == 0
+    with time_machine.travel(timezone.now() + timezone.timedelta(minutes=17)):
+        assert comparisons_reap_stale(older_than_seconds=960) == 1
+    item.refresh_from_db()
+    assert item.status == ComparisonStatus.FAILED
+    comparison_start(round=eval_round, by=coordinator)  # the round can be compared again

@@ -307,3 +307,20 @@ def test_every_chart_has_a_table_with_the_same_numbers(answered_round, client_fo
     page = html.content.decode()
     assert page.count("The numbers as a table") == 2  # states and score distribution
     assert "Placed households per score range" in page
+
+
+def test_an_optimum_not_proven_optimal_says_so(answered_round, client_for):
+    comparison = Comparison.objects.get()
+    results = comparison.results
+    for item in results["methods"]:
+        if item["method"] == "optimum":
+            item["status"] = "feasible"
+    Comparison.objects.filter(pk=comparison.pk).update(results=results)
+    html = client_for("coordinator").get(reverse("round_comparison", args=[answered_round.pk]))
+    assert "best found within the time limit" in html.content.decode()
+
+
+def test_an_unknown_export_kind_is_not_found(answered_round, client_for):
+    url = reverse("survey_export", args=[answered_round.pk, "csv"])
+    assert client_for("coordinator").get(url + "?kind=names").status_code == 404
+    assert not AuditEvent.objects.filter(action="evaluation.survey.exported").exists()
