@@ -110,38 +110,29 @@ def may_answer_for_municipality(user: User, offer: Offer) -> bool:
     )
 
 
-@transaction.atomic
 def offer_answer_household(*, offer: Offer, by: User, accept: bool, reason: str = "") -> Offer:
-    offer = _locked(offer)
-    if not may_answer_for_household(by, offer):
-        raise PermissionDenied
-    offer.answer_as_household(yes=accept, reason=reason)
-    offer.household_answered_by = by
-    offer.full_clean()
-    offer.save()
-    audit_log(
-        actor=by,
-        action=f"matching.offer.household_{'accepted' if accept else 'declined'}",
-        target=offer,
-    )
-    _after_answer(offer)
-    return offer
+    verb = "accepted" if accept else "declined"
+    return _answer(offer, by, "household", accept, reason, f"matching.offer.household_{verb}")
+
+
+def offer_answer_municipality(*, offer: Offer, by: User, accept: bool, reason: str = "") -> Offer:
+    verb = "confirmed" if accept else "objected"
+    return _answer(offer, by, "municipality", accept, reason, f"matching.offer.municipality_{verb}")
 
 
 @transaction.atomic
-def offer_answer_municipality(*, offer: Offer, by: User, accept: bool, reason: str = "") -> Offer:
+def _answer(offer: Offer, by: User, side: str, accept: bool, reason: str, action: str) -> Offer:
+    """One side's answer. The row lock orders two people answering at once; the second sees
+    the first answer and gets a clear message from the model's state checks."""
     offer = _locked(offer)
-    if not may_answer_for_municipality(by, offer):
+    may_answer = may_answer_for_household if side == "household" else may_answer_for_municipality
+    if not may_answer(by, offer):
         raise PermissionDenied
-    offer.answer_as_municipality(yes=accept, reason=reason)
-    offer.municipality_answered_by = by
+    getattr(offer, f"answer_as_{side}")(yes=accept, reason=reason)
+    setattr(offer, f"{side}_answered_by", by)
     offer.full_clean()
     offer.save()
-    audit_log(
-        actor=by,
-        action=f"matching.offer.municipality_{'confirmed' if accept else 'objected'}",
-        target=offer,
-    )
+    audit_log(actor=by, action=action, target=offer)
     _after_answer(offer)
     return offer
 
