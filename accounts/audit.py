@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import contextvars
 import logging
+from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
 from django.db import models
@@ -68,9 +69,37 @@ def audit_log(
     changes: dict[str, Any] | None = None,
     label: str = "",
 ) -> AuditEvent:
+    event = _event(actor=actor, action=action, target=target, changes=changes, label=label)
+    event.save()
+    _log(event)
+    return event
+
+
+def audit_log_many(
+    *, actor: User | None, action: str, entries: Iterable[tuple[models.Model, dict[str, Any]]]
+) -> list[AuditEvent]:
+    """The events audit_log would write for each (target, changes), in one INSERT per thousand:
+    for bulk imports, where one query per event would dominate the time."""
     from accounts.models import AuditEvent
 
-    event = AuditEvent.objects.create(
+    events = [_event(actor=actor, action=action, target=t, changes=c) for t, c in entries]
+    AuditEvent.objects.bulk_create(events, batch_size=1000)
+    for event in events:
+        _log(event)
+    return events
+
+
+def _event(
+    *,
+    actor: User | None,
+    action: str,
+    target: models.Model | None,
+    changes: dict[str, Any] | None,
+    label: str = "",
+) -> AuditEvent:
+    from accounts.models import AuditEvent
+
+    return AuditEvent(
         actor=actor if actor is not None and actor.pk else None,
         actor_label=actor.email if actor is not None and actor.pk else "system",
         action=action,
@@ -80,11 +109,15 @@ def audit_log(
         changes=changes or {},
         ip_address=client_ip.get(),
     )
+
+
+def _log(event: AuditEvent) -> None:
     logger.info(
         "audit",
-        extra={"action": action, "target_type": event.target_type, "target_id": event.target_id},
-    )
-    return event
+        extra={
+            "action": event.action, "target_type": event.target_type, "target_id": event.target_id
+        },
+    )  # fmt: skip
 
 
 def _target_label(target: models.Model) -> str:

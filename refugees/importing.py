@@ -3,7 +3,8 @@
 One row per member, grouped by the household key column; the household's needs, preferences,
 consent and status are on the contact person's row. The file is validated as a whole first
 (every row and column in error is reported) and saved only when every row is valid, in one
-transaction, through the same services the guided form uses (so every change is audited).
+transaction, by the bulk service refugees.services.households_import: the rules of the guided
+form's services, one INSERT per table and thousand rows, one audit event per household.
 
 The template and its columns are documented in docs/import-template.md."""
 
@@ -25,7 +26,6 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from accounts.audit import audit_log
 from municipalities.choices import Sector, SpecialistCare
 from municipalities.models import FederalState, SettlementType
 from refugees import services
@@ -119,6 +119,7 @@ class HouseholdRecord:
     needs: dict[str, Any] = field(default_factory=dict)
     preferences: dict[str, Any] = field(default_factory=dict)
     consent: dict[str, Any] | None = None
+    relatives: list[dict[str, Any]] = field(default_factory=list)  # not in the template (yet)
     contact_row: int | None = None
 
 
@@ -532,27 +533,23 @@ def may_import(user: User) -> bool:
     return bool(user.is_authenticated and user.is_caseworker and user.organisation_id)
 
 
-@transaction.atomic
 def households_import(*, report: ImportReport, by: User) -> list[Household]:
     """Save every household of a valid report; all or nothing (one transaction)."""
     if not may_import(by):
         raise PermissionDenied
     if not report.is_valid:
         raise ValidationError(_("The file has errors; nothing was saved."))
-    households = [household_record(by=by, record=record) for record in report.households]
-    report.saved = [h.reference for h in households]
-    audit_log(
-        actor=by,
-        action="refugees.household.imported",
-        changes={"households": len(households), "members": report.member_count},
-        label=str(by.organisation),
+    households = services.households_import(
+        rows_by_household={record.key: record for record in report.households}, by=by
     )
+    report.saved = [h.reference for h in households]
     return households
 
 
 @transaction.atomic
 def household_record(*, by: User, record: HouseholdRecord) -> Household:
-    """Create one household with its members, needs, preferences, consent and status."""
+    """Create one household with its members, needs, preferences, consent and status, through
+    the single services (the API's create; a file goes through households_import)."""
     household = services.household_create(by=by, notes=record.household.get("notes", ""))
     contact_first = sorted(record.members, key=lambda m: m[1]["relation"] != Relation.CONTACT)
     for _row, data in contact_first:

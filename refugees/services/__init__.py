@@ -1,5 +1,6 @@
 """Household workflows. Every change to personal data writes an audit event."""
 
+from refugees.services.bulk import households_import, references_new
 from refugees.services.consent import (
     consent_record,
     consent_withdraw,
@@ -29,11 +30,13 @@ __all__ = [
     "household_unlink",
     "household_update",
     "household_view_log",
+    "households_import",
     "member_remove",
     "member_save",
     "needs_update",
     "new_reference",
     "preferences_update",
+    "references_new",
     "relative_add",
     "relative_remove",
     "round_household_add",

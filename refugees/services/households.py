@@ -42,10 +42,14 @@ _REFERENCE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 CASEWORKER_STATUSES = (HouseholdStatus.DRAFT, HouseholdStatus.READY)
 
 
+def random_reference() -> str:
+    code = "".join(secrets.choice(_REFERENCE_ALPHABET) for _ in range(6))
+    return f"HH-{code[:3]}-{code[3:]}"
+
+
 def new_reference() -> str:
     while True:
-        code = "".join(secrets.choice(_REFERENCE_ALPHABET) for _ in range(6))
-        reference = f"HH-{code[:3]}-{code[3:]}"
+        reference = random_reference()
         if not Household.objects.filter(reference=reference).exists():
             return reference
 

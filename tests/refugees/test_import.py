@@ -12,6 +12,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from accounts.models import AuditEvent
 from refugees import importing
 from refugees.models import Household, HouseholdStatus
+from refugees.services import bulk
 from tests.factories import import_csv, import_rows, import_xlsx
 
 pytestmark = pytest.mark.django_db
@@ -25,7 +26,7 @@ def _errors(rows) -> set[tuple[int, str]]:
     return {(e.row, e.column) for e in _report(import_csv(rows)).errors}
 
 
-def test_a_valid_file_creates_every_household_through_the_services(caseworker):
+def test_a_valid_file_creates_every_household_with_one_audit_event_each(caseworker):
     content = import_csv(import_rows(2))
     report = importing.import_file(
         upload=io.BytesIO(content), filename="x.csv", size=len(content), by=caseworker, save=True
@@ -48,10 +49,14 @@ def test_a_valid_file_creates_every_household_through_the_services(caseworker):
     assert household.preferences.wished_states == ["BE", "HH"]
     assert household.preferences.weight_housing == 5
     assert household.has_valid_consent
-    assert AuditEvent.objects.filter(action="refugees.household.created").count() == 2
-    assert AuditEvent.objects.filter(action="refugees.consent.given").count() == 2
-    imported = AuditEvent.objects.get(action="refugees.household.imported")
-    assert imported.changes == {"households": 2, "members": 4}
+    events = AuditEvent.objects.filter(action__startswith="refugees.")
+    assert sorted(events.values_list("action", "target_id")) == sorted(
+        ("refugees.household.imported", str(h.pk)) for h in Household.objects.all()
+    )
+    event = events.get(target_id=str(household.pk))
+    assert event.actor == caseworker
+    assert event.target_label == household.reference
+    assert event.changes == {"members": 2, "relatives": 0, "consents": 1, "rounds": 0}
 
 
 def test_comma_separated_utf8_without_bom_and_german_headers_are_read(caseworker):
@@ -135,8 +140,9 @@ def test_nothing_is_saved_when_one_row_of_many_is_invalid(caseworker):
 
 def test_a_failure_while_saving_rolls_back_every_household(caseworker, monkeypatch):
     report = _report(import_csv(import_rows(3)))
+    monkeypatch.setattr(bulk, "BATCH_SIZE", 1)  # households 1 and 2 are saved when 3 fails
     calls = {"n": 0}
-    original = importing.services.preferences_update
+    original = bulk.audit_log_many
 
     def fail_on_third(**kwargs):
         calls["n"] += 1
@@ -144,10 +150,12 @@ def test_a_failure_while_saving_rolls_back_every_household(caseworker, monkeypat
             raise ValidationError("boom")
         return original(**kwargs)
 
-    monkeypatch.setattr(importing.services, "preferences_update", fail_on_third)
+    monkeypatch.setattr(bulk, "audit_log_many", fail_on_third)
     with pytest.raises(ValidationError):
         importing.households_import(report=report, by=caseworker)
+    assert calls["n"] == 3
     assert not Household.objects.exists()
+    assert not AuditEvent.objects.exists()
 
 
 @pytest.mark.parametrize(
