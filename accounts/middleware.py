@@ -62,7 +62,10 @@ class StaffSessionExpiryMiddleware:
                 logout(request)
                 messages.info(request, _("You were signed out after a period of inactivity."))
                 return redirect(settings.LOGIN_URL)
-            request.session["last_activity"] = now
+            # Writing the session on every request costs a database write; a resolution of a
+            # minute is plenty for a 30-minute timeout.
+            if last is None or now - last >= 60:
+                request.session["last_activity"] = now
         return self.get_response(request)
 
 

@@ -206,7 +206,7 @@ ACCOUNT_SESSION_REMEMBER = False
 ACCOUNT_REAUTHENTICATION_REQUIRED = True
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Re:Match] "
 ACCOUNT_RATE_LIMITS = {
-    "login": "30/m/ip",
+    "login": os.environ.get("REMATCH_LOGIN_RATE_LIMIT", "30/m/ip"),
     "login_failed": "5/5m/key,20/15m/ip",
     "request_login_code": "5/5m/ip,3/5m/key",
     "reset_password": "20/m/ip,5/m/key",
