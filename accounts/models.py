@@ -7,6 +7,7 @@ from typing import Any, ClassVar
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
 from django.core.exceptions import ValidationError
+from django.core.validators import ProhibitNullCharactersValidator
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -137,7 +138,9 @@ class Invitation(models.Model):
 
     email = models.EmailField(_("e-mail address"))
     role = models.CharField(_("role"), max_length=20, choices=Role.choices)
-    full_name = models.CharField(_("name"), max_length=150, blank=True)
+    full_name = models.CharField(
+        _("name"), max_length=150, blank=True, validators=[ProhibitNullCharactersValidator()]
+    )
     language = models.CharField(
         _("language of the invitation"), max_length=5, choices=settings.LANGUAGES, default="de"
     )

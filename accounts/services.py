@@ -52,8 +52,6 @@ def invitation_create(
         municipalities=municipalities,
         household=household,
     )
-    if User.objects.filter(email__iexact=email).exists():
-        raise ValidationError({"email": _("An account with this e-mail address exists already.")})
     invitation = Invitation(
         email=email,
         role=role,
@@ -65,7 +63,9 @@ def invitation_create(
         expires_at=timezone.now() + timedelta(days=settings.REMATCH_INVITATION_DAYS),
     )
     token = invitation.new_token()
-    invitation.full_clean()
+    invitation.full_clean()  # first: a malformed address never reaches a query
+    if User.objects.filter(email__iexact=email).exists():
+        raise ValidationError({"email": _("An account with this e-mail address exists already.")})
     invitation.save()
     if role == Role.MUNICIPAL_STAFF:
         invitation.municipalities.set(municipalities)

@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.validators import MaxLengthValidator
+from django.core.validators import MaxLengthValidator, ProhibitNullCharactersValidator
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -372,7 +372,7 @@ class Offer(models.Model):
         _("household's reason"),
         max_length=2000,
         blank=True,
-        validators=[MaxLengthValidator(2000)],
+        validators=[MaxLengthValidator(2000), ProhibitNullCharactersValidator()],
     )
     household_answered_at = models.DateTimeField(null=True, blank=True)
     household_answered_by = models.ForeignKey(

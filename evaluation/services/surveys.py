@@ -165,7 +165,8 @@ def surveys_remind(*, now: datetime | None = None) -> int:
 
 def _locked(pk: int) -> Survey:
     return (
-        Survey.objects.select_for_update()
+        # of=("self",): PostgreSQL cannot lock the nullable side of the household join.
+        Survey.objects.select_for_update(of=("self",))
         .select_related("household__contact_user", "municipality", "round")
         .get(pk=pk)
     )

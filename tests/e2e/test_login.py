@@ -24,7 +24,7 @@ def test_a_caseworker_signs_in_through_the_login_page_and_sees_the_dashboard(pag
 
 def test_the_language_switch_works_in_the_browser(page, caseworker):
     page.goto(page.base_url + "/accounts/login/")
-    page.select_option("#language-select", "uk")
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.select_option("#language-select", "uk")
     assert page.locator("html").get_attribute("lang") == "uk"
     assert_accessible(page)
