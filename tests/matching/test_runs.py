@@ -278,3 +278,39 @@ def test_match_round_and_export_instance_commands(small_round, coordinator, tmp_
     assert document["format"] == "rematch-instance/1"
     # After the run nothing was published, so all five households are still open.
     assert len(document["households"]) == 5
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_coordinators_starting_at_once_get_one_run(small_round, coordinator):
+    """Two requests race: one run is queued, the other is refused with a clear message."""
+    import threading
+
+    from django.db import connection
+    from django.utils import translation
+
+    if connection.vendor != "postgresql":
+        # Shared-cache in-memory SQLite (the test database) reports lock conflicts instead of
+        # waiting; CI runs this race on PostgreSQL, the production database.
+        pytest.skip("the race is checked on PostgreSQL")
+
+    barrier = threading.Barrier(2)
+    outcomes: list[str] = []
+
+    def start_one() -> None:
+        barrier.wait()
+        try:
+            with translation.override("en"):
+                services.run_start(round=small_round, by=coordinator)
+            outcomes.append("started")
+        except ValidationError as error:
+            outcomes.append(" ".join(error.messages))
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=start_one) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(outcomes) == ["A run of this round is in progress already.", "started"]
+    assert Run.objects.filter(round=small_round).count() == 1
