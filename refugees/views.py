@@ -152,9 +152,12 @@ def household_print(request: HttpRequest, pk: int) -> HttpResponse:
         return render(
             request,
             "refugees/household_print.html",
-            {"household": household, "print_language": language,
-             "print_languages": PRINT_LANGUAGES},
-        )  # fmt: skip
+            {
+                "household": household,
+                "print_language": language,
+                "print_languages": PRINT_LANGUAGES,
+            },
+        )
 
 
 @role_required(Role.CASEWORKER)
@@ -195,9 +198,12 @@ def household_members(request: HttpRequest, pk: int, member_pk: int | None = Non
     if request.method == "POST" and form.is_valid():
         try:
             services.member_save(
-                household=household, by=request.user, version=_versioned(request, form),
-                data=form.cleaned_data, member=member,
-            )  # fmt: skip
+                household=household,
+                by=request.user,
+                version=_versioned(request, form),
+                data=form.cleaned_data,
+                member=member,
+            )
         except ValidationError as error:
             _add_errors(form, error)
         else:
@@ -219,25 +225,42 @@ def member_remove(request: HttpRequest, pk: int, member_pk: int) -> HttpResponse
     return redirect("household_members", pk=pk)
 
 
-@role_required(Role.CASEWORKER)
-def household_needs(request: HttpRequest, pk: int) -> HttpResponse:
-    household = _editable(request, pk)
-    needs = household.needs_or_default
-    form = forms.NeedsForm(
-        request.POST or None, instance=needs, initial={"version": household.version}
-    )
+def _save_step(request, household, step: str, form, service, saved: str, next_step: str):
+    """The common shape of a guided-form step: validate, save through the service with the
+    household's version, then go on to the next step (or show the errors next to the fields)."""
     if request.method == "POST" and form.is_valid():
         try:
-            services.needs_update(
-                household=household, by=request.user, version=_versioned(request, form),
+            service(
+                household=household,
+                by=request.user,
+                version=_versioned(request, form),
                 data=form.cleaned_data,
-            )  # fmt: skip
+            )
         except ValidationError as error:
             _add_errors(form, error)
         else:
-            messages.success(request, _("The needs were saved."))
-            return redirect("household_preferences", pk=pk)
-    return _step(request, household, "needs", form=form)
+            messages.success(request, saved)
+            return redirect(next_step, pk=household.pk)
+    return _step(request, household, step, form=form)
+
+
+@role_required(Role.CASEWORKER)
+def household_needs(request: HttpRequest, pk: int) -> HttpResponse:
+    household = _editable(request, pk)
+    form = forms.NeedsForm(
+        request.POST or None,
+        instance=household.needs_or_default,
+        initial={"version": household.version},
+    )
+    return _save_step(
+        request,
+        household,
+        "needs",
+        form,
+        services.needs_update,
+        _("The needs were saved."),
+        "household_preferences",
+    )
 
 
 @role_required(Role.CASEWORKER)
@@ -248,36 +271,30 @@ def household_preferences(request: HttpRequest, pk: int) -> HttpResponse:
         instance=household.preferences_or_default,
         initial={"version": household.version},
     )
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.preferences_update(
-                household=household, by=request.user, version=_versioned(request, form),
-                data=form.cleaned_data,
-            )  # fmt: skip
-        except ValidationError as error:
-            _add_errors(form, error)
-        else:
-            messages.success(request, _("The preferences were saved."))
-            return redirect("household_relatives", pk=pk)
-    return _step(request, household, "preferences", form=form)
+    return _save_step(
+        request,
+        household,
+        "preferences",
+        form,
+        services.preferences_update,
+        _("The preferences were saved."),
+        "household_relatives",
+    )
 
 
 @role_required(Role.CASEWORKER)
 def household_relatives(request: HttpRequest, pk: int) -> HttpResponse:
     household = _editable(request, pk)
     form = forms.RelativeForm(request.POST or None, initial={"version": household.version})
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.relative_add(
-                household=household, by=request.user, version=_versioned(request, form),
-                data=form.cleaned_data,
-            )  # fmt: skip
-        except ValidationError as error:
-            _add_errors(form, error)
-        else:
-            messages.success(request, _("The relative or friend was added."))
-            return redirect("household_relatives", pk=pk)
-    return _step(request, household, "relatives", form=form)
+    return _save_step(
+        request,
+        household,
+        "relatives",
+        form,
+        services.relative_add,
+        _("The relative or friend was added."),
+        "household_relatives",
+    )
 
 
 @require_POST
@@ -336,9 +353,11 @@ def household_consent(request: HttpRequest, pk: int) -> HttpResponse:
         given_at = min(given_at, timezone.now())
         try:
             services.consent_record(
-                household=household, by=request.user,
-                text_version=form.cleaned_data["text_version"], given_at=given_at,
-            )  # fmt: skip
+                household=household,
+                by=request.user,
+                text_version=form.cleaned_data["text_version"],
+                given_at=given_at,
+            )
         except ValidationError as error:
             _add_errors(form, error)
         else:
