@@ -153,38 +153,35 @@ def member_remove(*, household: Household, by: User, version: int | None, member
               changes={"member": member_id})  # fmt: skip
 
 
-@transaction.atomic
 def needs_update(
     *, household: Household, by: User, version: int | None, data: dict[str, Any]
 ) -> Needs:
-    household = lock_editable(household, by, version)
-    needs, _created = Needs.objects.get_or_create(household=household)
-    before = snapshot(needs, NEEDS_FIELDS)
-    apply(needs, data, NEEDS_FIELDS)
-    needs.recorded_at = timezone.now()
-    needs.full_clean()
-    needs.save()
-    bump_version(household)
-    changes = changes_between(before, snapshot(needs, NEEDS_FIELDS))
-    audit_log(actor=by, action="refugees.needs.changed", target=household, changes=changes)
-    return needs
+    return _profile_part_update(household, by, version, data, Needs, NEEDS_FIELDS, "needs")
 
 
-@transaction.atomic
 def preferences_update(
     *, household: Household, by: User, version: int | None, data: dict[str, Any]
 ) -> Preferences:
+    return _profile_part_update(
+        household, by, version, data, Preferences, PREFERENCE_FIELDS, "preferences"
+    )
+
+
+@transaction.atomic
+def _profile_part_update(household, by, version, data, model, fields, name: str):
+    """Needs and preferences are one-to-one parts of the profile, saved the same way: locked
+    household, validated, versioned, audited (health fields by name only)."""
     household = lock_editable(household, by, version)
-    preferences, _created = Preferences.objects.get_or_create(household=household)
-    before = snapshot(preferences, PREFERENCE_FIELDS)
-    apply(preferences, data, PREFERENCE_FIELDS)
-    preferences.recorded_at = timezone.now()
-    preferences.full_clean()
-    preferences.save()
+    part, _created = model.objects.get_or_create(household=household)
+    before = snapshot(part, fields)
+    apply(part, data, fields)
+    part.recorded_at = timezone.now()
+    part.full_clean()
+    part.save()
     bump_version(household)
-    changes = changes_between(before, snapshot(preferences, PREFERENCE_FIELDS))
-    audit_log(actor=by, action="refugees.preferences.changed", target=household, changes=changes)
-    return preferences
+    changes = changes_between(before, snapshot(part, fields))
+    audit_log(actor=by, action=f"refugees.{name}.changed", target=household, changes=changes)
+    return part
 
 
 @transaction.atomic
