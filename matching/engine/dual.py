@@ -116,7 +116,9 @@ def solve_dual(model: Model, deadline: float, start: FloatArray | None = None) -
     dual.best, dual.best_price = dual.exact(price), price.copy()
     scaled = price * dual.scale
     bounds = [(0.0, None)] * price.size
-    for tau, iterations in SCHEDULE:
+    # Without a capacity that any household needs there is no price to optimise: the final
+    # evaluation below gives the exact bound (every unit at its best pair) and the shares.
+    for tau, iterations in SCHEDULE if price.size else ():
         try:
             found = minimize(
                 dual,

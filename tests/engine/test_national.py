@@ -114,3 +114,29 @@ def test_lp_round_on_tight_services_is_within_one_percent() -> None:
     assert_valid(instance, result)
     assert result.gap is not None
     assert result.gap < 0.01
+
+
+def test_lp_round_handles_households_that_demand_nothing():
+    """No household needs any capacity: the dual has no prices (hypothesis found this)."""
+    from matching.engine import check_feasible, parse_instance, solve
+
+    instance = parse_instance(
+        {
+            "format": "rematch-instance/1",
+            "dimensions": ["persons"],
+            "municipalities": [
+                {"id": "a", "capacity": {}},
+                {"id": "b", "capacity": {"persons": 1}},
+            ],
+            "households": [{"id": "H1", "demand": {}}, {"id": "H2", "demand": {}}],
+            "scores": [
+                {"household": "H1", "municipality": "a", "score": 5},
+                {"household": "H2", "municipality": "b", "score": 3},
+            ],
+        }
+    )
+    result = solve(instance, method="lp-round")
+    assert check_feasible(instance, result.assignment) == []
+    assert result.objective == 8
+    assert result.bound is not None
+    assert result.bound >= result.objective - 1e-6
