@@ -10,8 +10,11 @@ import json
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from itertools import repeat
 from pathlib import Path
 from typing import Any, NamedTuple
+
+import numpy as np
 
 FORMAT = "rematch-instance/1"
 PERSONS = "persons"
@@ -203,6 +206,45 @@ def _parse_scores(
     return pairs
 
 
+def _scores_fast(
+    raw: list[Any], households: list[Household], municipalities: list[Municipality]
+) -> tuple[list[Pair], dict[str, Any]] | None:
+    """Validate and convert the scores in bulk; None when any entry is bad.
+
+    At national scale (800,000 pairs) the entry-by-entry checks above take seconds, most of
+    the time limit. A valid list passes these vectorised checks, and an invalid one falls back
+    to the entry-by-entry parser, which names the first bad entry exactly as before.
+    """
+    h_index = {h.id: i for i, h in enumerate(households)}
+    m_index = {m.id: i for i, m in enumerate(municipalities)}
+    try:
+        hh = [entry["household"] for entry in raw]
+        mm = [entry["municipality"] for entry in raw]
+        ss = [entry["score"] for entry in raw]
+        if not {type(h) for h in hh} | {type(m) for m in mm} <= {str}:
+            return None
+        hi = np.fromiter(map(h_index.__getitem__, hh), np.int64, len(hh))
+        mi = np.fromiter(map(m_index.__getitem__, mm), np.int64, len(mm))
+    except (TypeError, KeyError):
+        return None
+    kinds = set(map(type, ss))
+    if not kinds <= {int, float}:
+        return None
+    try:
+        values = np.array(ss, np.float64) if ss else np.zeros(0)
+    except OverflowError:
+        return None
+    if not (np.isfinite(values).all() and (values > 0).all()):
+        return None
+    keys = np.sort(hi * max(len(municipalities), 1) + mi)
+    if (keys[1:] == keys[:-1]).any():
+        return None
+    # tuple.__new__ through map builds the named tuples in C: 5x faster than Pair._make.
+    pairs = list(map(tuple.__new__, repeat(Pair), zip(hh, mm, ss, strict=True)))
+    cache = {"integral": kinds <= {int}, "pair_index": (hi, mi, values)}
+    return pairs, cache
+
+
 def parse_instance(data: object) -> Instance:
     """Validate a decoded JSON document and build an :class:`Instance`.
 
@@ -219,8 +261,13 @@ def parse_instance(data: object) -> Instance:
     dim_set = frozenset(dims)
     municipalities = _parse_municipalities(data, dim_set)
     households = _parse_households(data, dim_set)
-    pairs = _parse_scores(data, {h.id for h in households}, {m.id for m in municipalities})
-    return Instance(dims, tuple(municipalities), tuple(households), tuple(pairs))
+    raw = data.get("scores")
+    fast = _scores_fast(raw, households, municipalities) if isinstance(raw, list) else None
+    if fast is None:
+        pairs = _parse_scores(data, {h.id for h in households}, {m.id for m in municipalities})
+        return Instance(dims, tuple(municipalities), tuple(households), tuple(pairs))
+    pairs, cache = fast
+    return Instance(dims, tuple(municipalities), tuple(households), tuple(pairs), cache)
 
 
 def load_instance(path: str | Path) -> Instance:

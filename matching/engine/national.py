@@ -38,8 +38,9 @@ from scipy.sparse import vstack
 from .dual import solve_dual
 from .groups import FloatArray, IntArray, Model, Solution, binding_capacity
 from .heuristics import greedy_fill
+from .highs import capacity_rows, unit_rows
 from .improve import eject_and_insert
-from .milp import _capacity_rows, _unit_rows, solve_component
+from .milp import solve_component
 
 TOP_K = 4  # municipalities per unit in the restricted LP (best by reduced score)
 DUAL_SHARE = 0.5  # share of the budget for the smoothed Lagrangian dual
@@ -75,8 +76,8 @@ def solve_lp(model: Model, pairs: IntArray, time_limit: float) -> LpAnswer | Non
     """LP relaxation over ``pairs`` with ``model.capacity``; None if HiGHS does not finish."""
     if time_limit <= 0 or len(pairs) == 0:
         return None
-    units = _unit_rows(model, pairs)
-    capacity, limit = _capacity_rows(model, pairs)
+    units = unit_rows(model, pairs)
+    capacity, limit = capacity_rows(model, pairs)
     res = linprog(
         -model.pair_score[pairs],
         A_ub=vstack([units, capacity]).tocsr(),
@@ -96,7 +97,7 @@ def solve_lp(model: Model, pairs: IntArray, time_limit: float) -> LpAnswer | Non
 def reduced_scores(model: Model, price: FloatArray) -> FloatArray:
     """Score minus the priced capacity a pair uses."""
     cost = np.einsum("pd,pd->p", price[model.pair_muni], model.demand[model.pair_unit])
-    return model.pair_score - cost
+    return np.asarray(model.pair_score - cost, np.float64)
 
 
 def lagrangian(model: Model, price: FloatArray) -> tuple[float, FloatArray]:

@@ -9,17 +9,17 @@ import numpy as np
 
 from .groups import Model, Solution, build_model
 from .heuristics import greedy
-from .hungarian import NotApplicableError, applicable, solve_hungarian
+from .hungarian import NotApplicableError, applicable, backend_for, solve_hungarian
 from .instance import Instance
 from .milp import solve_milp, upper_bound_free
 from .national import solve_national
 from .result import Result, build_result
 
 DEFAULT_TIME_LIMIT = 60.0
-# Measured (docs/engine.md): within 30 s HiGHS proves pilot rounds optimal and stays within
-# 0.2 % of optimal up to ~10,000 pairs, ahead of lp-round there; at 50,000 pairs it falls to
-# 95 % while lp-round reaches 99.6 %. So MILP gets about this many pairs per second of budget.
-MILP_PAIRS_PER_SECOND = 200
+# Up to this size the integer programme, started from the lp-round / local-search solution,
+# is worth its time: HiGHS never ends below its start and improves it (benchmark table in
+# docs/engine.md). Beyond it HiGHS spends the budget building and presolving.
+MILP_MAX_PAIRS = 60_000
 
 Solver = Callable[[Model, float], Solution]
 
@@ -30,7 +30,7 @@ def _greedy(model: Model, deadline: float) -> Solution:
 
 
 def _hungarian(model: Model, deadline: float) -> Solution:
-    return solve_hungarian(model)
+    return solve_hungarian(model, deadline=deadline)
 
 
 METHODS: dict[str, Solver] = {
@@ -42,10 +42,14 @@ METHODS: dict[str, Solver] = {
 
 
 def choose_method(model: Model, time_limit: float) -> str:
-    """Hungarian when exact; MILP while small; the large-scale LP method otherwise."""
-    if applicable(model) is None:
+    """Hungarian when exact and quick; warm-started MILP up to regional size; else lp-round.
+
+    The transportation-LP back end of hungarian cannot keep a short time limit at national
+    scale (~40 s at 20,000 x 400), so there auto takes lp-round, which does.
+    """
+    if applicable(model) is None and backend_for(model) != "lp":
         return "hungarian"
-    if model.n_pairs <= MILP_PAIRS_PER_SECOND * time_limit:
+    if model.n_pairs <= MILP_MAX_PAIRS:
         return "milp"
     return "lp-round"
 
