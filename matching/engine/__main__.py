@@ -5,9 +5,9 @@ from __future__ import annotations
 import os
 import sys
 
-from .cli import main
+from .cli import main, process_age
 
-code = main()
+code = main(age=process_age())
 sys.stdout.flush()
 sys.stderr.flush()
 # The result is written and flushed: skip the interpreter's teardown, which frees a national

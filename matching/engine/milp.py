@@ -17,6 +17,7 @@ from .groups import IntArray, Model, Solution, best_pair_per_unit, binding_capac
 from .heuristics import greedy
 from .highs import solve_mip
 from .improve import eject_and_insert
+from .incumbent import offer
 
 # Below this HiGHS gets no useful work done; the heuristic answer is kept as it is.
 MIN_SLICE = 0.05
@@ -79,6 +80,7 @@ def solve_milp(model: Model, deadline: float) -> Solution:
         from .national import solve_national  # national uses this module's solve_component
 
         heuristic = solve_national(model, began + (deadline - began) * START_SHARE)
+        offer(model, heuristic.chosen, heuristic.bound)
     everything = np.arange(model.n_pairs, dtype=np.int64)
     linking = binding_capacity(model, everything).any(axis=1)
     parts = components(model, everything, linking)

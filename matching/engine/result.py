@@ -126,3 +126,16 @@ def build_result(
         assignment=assignment,
         utilisation=utilisation(instance, assignment),
     )
+
+
+def empty_result(instance: Instance, *, method: str, started: float) -> Result:
+    """Nothing placed, no bound: what is known when the time is up before any solution."""
+    return Result(
+        status="feasible",
+        objective=0,
+        bound=None,
+        method=method,
+        seconds=time.perf_counter() - started,
+        assignment={},
+        utilisation=utilisation(instance, {}),
+    )

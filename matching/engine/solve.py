@@ -10,6 +10,7 @@ import numpy as np
 from .groups import Model, Solution, build_model
 from .heuristics import greedy
 from .hungarian import NotApplicableError, applicable, backend_for, solve_hungarian
+from .incumbent import Incumbent, unwatch, watch
 from .instance import Instance
 from .milp import solve_milp, upper_bound_free
 from .national import solve_national
@@ -54,12 +55,19 @@ def choose_method(model: Model, time_limit: float) -> str:
     return "lp-round"
 
 
-def solve(instance: Instance, *, time_limit: float | None = None, method: str = "auto") -> Result:
+def solve(
+    instance: Instance,
+    *,
+    time_limit: float | None = None,
+    method: str = "auto",
+    incumbent: Incumbent | None = None,
+) -> Result:
     """Solve ``instance`` within ``time_limit`` seconds (default 60) using ``method``.
 
     ``method`` is ``auto`` or one of :data:`METHODS`. Raises ``ValueError`` for an unknown
     method and :class:`NotApplicableError` when hungarian is forced on a non-assignment
-    instance.
+    instance. ``incumbent``, if given, receives every improved solution as it is found
+    (the command line reads it when the time limit is up before ``solve`` returns).
     """
     started = time.perf_counter()
     limit = DEFAULT_TIME_LIMIT if time_limit is None else float(time_limit)
@@ -71,7 +79,12 @@ def solve(instance: Instance, *, time_limit: float | None = None, method: str = 
     name = choose_method(model, limit) if method == "auto" else method
     # Keep a little of the budget for turning the solution into a result document.
     deadline = started + limit * 0.97
-    solution = METHODS[name](model, deadline)
+    if incumbent is not None:
+        watch(model, incumbent, name)
+    try:
+        solution = METHODS[name](model, deadline)
+    finally:
+        unwatch(model)
     return build_result(
         instance,
         model,
