@@ -22,8 +22,6 @@ from matching.models import (
     PairRule,
     PairRuleKind,
     Proposal,
-    Round,
-    RoundStatus,
     Run,
     RunStage,
     RunStatus,
@@ -32,6 +30,7 @@ from matching.models import (
 from matching.services.instance import build_instance, explain_pairs, load_round
 from matching.services.sensitivity import sensitivity_queue_after_run
 from matching.services.stability import result_stabilise
+from rounds.models import Round, RoundStatus
 
 logger = logging.getLogger(__name__)
 METHODS = ("auto", *sorted(m for m in engine.METHODS if m != "auto"))
