@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('matching', '0005_prohibit_null_characters'),
+        ('matching', '0006_move_rounds_out'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
