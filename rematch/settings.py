@@ -318,6 +318,8 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 # Requests a minute per client (anonymous: per address; signed in: per user).
 REMATCH_API_ANON_PER_MINUTE = envint("REMATCH_API_ANON_PER_MINUTE", "60")
 REMATCH_API_USER_PER_MINUTE = envint("REMATCH_API_USER_PER_MINUTE", "600")
+# Failed token authentications per client address in ten minutes before the API answers 429.
+REMATCH_API_TOKEN_FAILURES = envint("REMATCH_API_TOKEN_FAILURES", "20")
 # Largest household import file (bytes), through the portal and the API.
 REMATCH_IMPORT_MAX_BYTES = envint("REMATCH_IMPORT_MAX_BYTES", str(5 * 1024 * 1024))
 REST_FRAMEWORK = {
