@@ -26,6 +26,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from core.spreadsheets import Sheet, csv_bytes, xlsx_bytes
 from municipalities.choices import Sector, SpecialistCare
 from municipalities.models import FederalState, SettlementType
 from refugees import services
@@ -593,36 +594,20 @@ def template_rows(language: str) -> tuple[list[str], list[list[str]]]:
 
 
 def template_csv(language: str) -> bytes:
-    header, rows = template_rows(language)
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, delimiter=";")
-    writer.writerow(header)
-    writer.writerows(rows)
-    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+    return csv_bytes(*template_rows(language))
 
 
 def template_xlsx(language: str) -> bytes:
-    from openpyxl import Workbook
-    from openpyxl.styles import Font
-
     header, rows = template_rows(language)
-    workbook = Workbook()
     with translation.override(language):
-        sheet = workbook.active
-        sheet.title = _("Households")[:31]
-        sheet.append(header)
-        for row in rows:
-            sheet.append(row)
-        for cell in sheet[1]:
-            cell.font = Font(bold=True)
-        sheet.freeze_panes = "B2"
-        guide = workbook.create_sheet(_("Columns")[:31])
-        guide.append([_("Column"), _("Contact person's row only"), _("Meaning and values")])
-        for column, title in zip(COLUMNS, header, strict=True):
-            guide.append([title, _("yes") if column.household_level else "", str(column.help)])
+        guide = [
+            [title, _("yes") if column.household_level else "", str(column.help)]
+            for column, title in zip(COLUMNS, header, strict=True)
+        ]
         guide.append([])
         guide.append([_("Valid consent versions"), "", ", ".join(sorted(valid_consent_versions()))])  # noqa: E501
         guide.append([_("All consent versions"), "", ", ".join(ConsentText.values)])
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+        guide_header = [_("Column"), _("Contact person's row only"), _("Meaning and values")]
+        return xlsx_bytes(
+            [Sheet(_("Households"), header, rows), Sheet(_("Columns"), guide_header, guide)]
+        )
