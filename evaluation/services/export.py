@@ -18,7 +18,7 @@ from accounts.models import User
 from core.spreadsheets import CONTENT_TYPES, Sheet, spreadsheet_bytes
 from evaluation import questions
 from evaluation.models import Survey, SurveyKind
-from matching.models import Round
+from rounds.models import Round
 
 
 def pseudonym(kind: str, pk: int) -> str:
