@@ -1,0 +1,1 @@
+"""Helpers every app uses (no models): the bottom of the import layers."""
