@@ -15,8 +15,9 @@ from django.utils.translation import gettext as _
 from accounts.models import User
 from matching import guidance
 from matching.anonymise import age_band
-from matching.models import Offer, OfferStatus, Round
+from matching.models import Offer, OfferStatus
 from matching.services.instance import age_on
+from rounds.models import Round
 
 OPEN = "open"  # the filter "needs an answer": pending and still open
 

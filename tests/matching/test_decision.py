@@ -91,9 +91,11 @@ def test_accepting_asks_once_then_shows_the_new_state_and_next_steps(
     response = as_refugee.post(url, {"answer": "yes"}, **EN)
     assert response.status_code == 200
     html = response.content.decode()
-    assert "Accept the offer?" in html and 'name="confirmed" value="yes"' in html
+    assert "Accept the offer?" in html
+    assert 'name="confirmed" value="yes"' in html
     offer.refresh_from_db()
-    assert offer.household_answer == "" and AuditEvent.objects.count() == before
+    assert offer.household_answer == ""
+    assert AuditEvent.objects.count() == before
 
     response = as_refugee.post(url, {"answer": "yes", "confirmed": "yes"}, follow=True, **EN)
     html = response.content.decode()
@@ -112,7 +114,8 @@ def test_declining_asks_for_a_reason_on_the_confirmation_page(
     offer = offer_of("HH-00042")
     url = reverse("offer_answer", args=[offer.pk, "household"])
     html = as_refugee.post(url, {"answer": "no"}, **EN).content.decode()
-    assert "Decline the offer?" in html and "Why do you decline?" in html
+    assert "Decline the offer?" in html
+    assert "Why do you decline?" in html
     assert "(optional)" not in html
     response = as_refugee.post(
         url, {"answer": "no", "confirmed": "yes", "reason": "We stay near family."}, **EN
@@ -142,14 +145,17 @@ def test_the_municipality_sees_a_table_per_round_and_answers_with_a_confirmation
     with django_assert_max_num_queries(12):
         html = _page(as_staff, reverse("offer_list"))
     assert published.round.name in html
-    assert "Places needed" in html and "Answer by" in html and "Ages" in html
+    assert "Places needed" in html
+    assert "Answer by" in html
+    assert "Ages" in html
     assert "Your answer is needed" in html
     filtered = _page(as_staff, reverse("offer_list") + "?status=accepted")
     assert offer.household.reference not in filtered
 
     url = reverse("offer_answer", args=[offer.pk, "municipality"])
     html = as_staff.post(url, {"answer": "no"}, **EN).content.decode()
-    assert "Raise an objection?" in html and "Reason for the objection" in html
+    assert "Raise an objection?" in html
+    assert "Reason for the objection" in html
     as_staff.post(url, {"answer": "no", "confirmed": "yes", "reason": "No flat left."})
     offer.refresh_from_db()
     assert offer.status == OfferStatus.OBJECTED
@@ -220,7 +226,8 @@ def test_publishing_asks_once_with_what_will_happen(
         run = run_start(round=small_round, by=coordinator)
     url = reverse("run_publish", args=[run.pk])
     html = as_coordinator.post(url, {}, **EN).content.decode()
-    assert "Publish the offers?" in html and "Households with a proposal" in html
+    assert "Publish the offers?" in html
+    assert "Households with a proposal" in html
     assert not Offer.objects.exists()
     as_coordinator.post(url, {"confirmed": "yes"})
     assert Offer.objects.exists()
