@@ -1,1 +1,1 @@
-"""Helpers every app uses (no models): the bottom of the import layers."""
+"""Helpers every app uses, at the bottom of the import layers: no models, no app imports."""
