@@ -29,13 +29,13 @@ from api.exceptions import problem
 from api.mixins import BoundedLookupMixin, IdField, checked_id
 from api.permissions import HasRole
 from api.responses import CSV, FILE_TYPES, XLSX, file_response, file_type
-from matching.models import Round
 from municipalities.choices import Sector, SpecialistCare
 from municipalities.models import FederalState, SettlementType
 from refugees import importing, services
 from refugees.models import (
     LANGUAGE_LEVELS,
     LANGUAGES,
+    MAX_MEMBERS,
     Consent,
     ConsentText,
     Household,
@@ -50,6 +50,7 @@ from refugees.selectors import (
     household_list,
     household_profile,
 )
+from rounds.models import Round
 
 READERS = (Role.COORDINATOR, Role.CASEWORKER, Role.REFUGEE)
 WRITERS = (Role.CASEWORKER,)
@@ -183,7 +184,7 @@ class HouseholdCreateSerializer(serializers.Serializer):
     status = serializers.ChoiceField(
         choices=[HouseholdStatus.DRAFT, HouseholdStatus.READY], default=HouseholdStatus.DRAFT
     )
-    members = MemberSerializer(many=True, allow_empty=False)
+    members = MemberSerializer(many=True, allow_empty=False, max_length=MAX_MEMBERS)
     needs = NeedsSerializer(required=False)
     preferences = PreferencesSerializer(required=False)
     consent = ConsentInputSerializer(required=False)

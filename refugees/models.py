@@ -107,6 +107,23 @@ class HouseholdQuerySet(models.QuerySet["Household"]):
         ).distinct()
 
 
+# More members than this is a data error (or an attempt to tie up the server): the form, the API
+# and the import refuse it with a message instead of saving it.
+MAX_MEMBERS = 20
+
+
+def check_member_count(count: int) -> None:
+    if count > MAX_MEMBERS:
+        raise ValidationError(
+            _(
+                "A household can have at most %(max)s members (here: %(n)s). Record larger "
+                "families as linked households."
+            )
+            % {"max": MAX_MEMBERS, "n": count},
+            code="too_many_members",
+        )
+
+
 class Household(models.Model):
     reference = models.CharField(_("reference code"), max_length=20, unique=True)
     organisation = models.ForeignKey(
@@ -510,3 +527,27 @@ class Consent(models.Model):
     @property
     def is_valid(self) -> bool:
         return self.withdrawn_at is None and self.text_version in valid_consent_versions()
+
+
+class RoundHousehold(models.Model):
+    """A household entered into a round (only with valid consent)."""
+
+    round = models.ForeignKey("rounds.Round", on_delete=models.CASCADE, related_name="entries")
+    household = models.ForeignKey(
+        "refugees.Household", on_delete=models.CASCADE, related_name="round_entries"
+    )
+    added_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    added_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("household in round")
+        verbose_name_plural = _("households in round")
+        db_table = "matching_roundhousehold"  # moved from matching without touching the table
+        constraints = [
+            models.UniqueConstraint(fields=["round", "household"], name="unique_round_household")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.household} / {self.round}"

@@ -13,7 +13,8 @@ import os
 import sys
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from typing import NoReturn
 
 from .hungarian import NotApplicableError
@@ -63,6 +64,27 @@ def _write(document: dict[str, object], target: str) -> None:
     else:
         with open(target, "w", encoding="utf-8") as handle:
             handle.write(text)
+
+
+@contextmanager
+def _quiet_stdout() -> Iterator[None]:
+    """Keep the solver's stray lines off standard output while it runs.
+
+    The HiGHS bundled with scipy 1.18 sometimes prints
+    "HighsMipSolverData::transformNewIntegerFeasibleSolution tmpSolver.run();" straight to
+    file descriptor 1 (seen on programme cohorts, plain and with forecast), which would
+    corrupt ``-o -``. Python-level redirection cannot catch it, so the descriptor itself
+    points to /dev/null during the solve.
+    """
+    sys.stdout.flush()
+    saved = os.dup(1)
+    try:
+        with open(os.devnull, "w", encoding="utf-8") as devnull:
+            os.dup2(devnull.fileno(), 1)
+        yield
+    finally:
+        os.dup2(saved, 1)
+        os.close(saved)
 
 
 def process_age() -> float:
@@ -135,7 +157,8 @@ def main(argv: Sequence[str] | None = None, *, age: float = 0.0) -> int:
         reserve = output_reserve(len(instance.households), len(instance.scores))
         # Even when reading took the whole limit, a quick answer beats none.
         left = max(deadline - time.perf_counter() - reserve, min(limit * 0.05, 0.05))
-        result = _solve_by(instance, left, args.method, deadline - reserve / 2)
+        with _quiet_stdout():
+            result = _solve_by(instance, left, args.method, deadline - reserve / 2)
     except (InstanceError, NotApplicableError) as exc:
         print(" ".join(str(exc).split()), file=sys.stderr)
         return EXIT_INVALID

@@ -83,7 +83,7 @@ def _unit_of(members: Sequence[tuple[int, ...]], n_households: int) -> IntArray:
 
 
 def _pair_arrays(instance: Instance) -> tuple[IntArray, IntArray, FloatArray]:
-    cached = instance._cache.get("pair_index")
+    cached = instance.cached("pair_index")
     if cached is not None:
         return cached  # type: ignore[no-any-return]
     h_index = {h.id: i for i, h in enumerate(instance.households)}

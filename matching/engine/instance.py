@@ -37,6 +37,16 @@ class Household:
     group: str | None = None
 
 
+@dataclass(frozen=True, slots=True)
+class ForecastEntry:
+    """``weight`` households expected in later cohorts; ``scores``: municipality -> score."""
+
+    id: str
+    demand: Mapping[str, int]
+    weight: float
+    scores: Mapping[str, float]
+
+
 class Pair(NamedTuple):
     """A compatible household/municipality pair (a NamedTuple: 10^6 of them must be cheap)."""
 
@@ -51,13 +61,27 @@ class Instance:
     municipalities: tuple[Municipality, ...]
     households: tuple[Household, ...]
     scores: tuple[Pair, ...]
+    forecast: tuple[ForecastEntry, ...] = ()
     _cache: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
+
+    def cached(self, key: str) -> Any:
+        """A value derived from ``scores`` at parse time, or None.
+
+        ``dataclasses.replace`` hands the same cache to a copy with other scores (the
+        forecast does), so entries count only for the very ``scores`` and ``households``
+        they were made from.
+        """
+        made_for = self._cache.get("made_for")
+        if made_for is None or made_for[0] is not self.scores or made_for[1] is not self.households:
+            return None
+        return self._cache.get(key)
 
     def integral_scores(self) -> bool:
         """True when every score is an int, so objectives can be reported as ints."""
-        if "integral" not in self._cache:
-            self._cache["integral"] = all(type(p.score) is int for p in self.scores)
-        return bool(self._cache["integral"])
+        known = self.cached("integral")
+        if known is None:
+            known = all(type(p.score) is int for p in self.scores)
+        return bool(known)
 
 
 def _fail(message: str) -> InstanceError:
@@ -245,6 +269,55 @@ def _scores_fast(
     return pairs, cache
 
 
+def _parse_weight(entry: Mapping[str, Any], where: str) -> float:
+    value = entry.get("weight", 1)
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise _fail(f'{where}: "weight" must be a number, got {_show(value)}')
+    if not math.isfinite(value) or value < 0:
+        raise _fail(f'{where}: "weight" must be a finite number >= 0, got {_show(value)}')
+    return value
+
+
+def _parse_forecast_scores(raw: object, where: str, municipalities: set[str]) -> dict[str, float]:
+    if not isinstance(raw, dict):
+        raise _fail(f'{where}: "scores" must be an object')
+    scores: dict[str, float] = {}
+    for mun, value in raw.items():
+        if mun not in municipalities:
+            raise _fail(f'{where}: unknown municipality "{mun}"')
+        scores[mun] = _parse_score_value(value, f"{where}/{mun}")
+    return scores
+
+
+def _parse_forecast(
+    data: Mapping[str, Any], dims: frozenset[str], households: set[str], municipalities: set[str]
+) -> list[ForecastEntry]:
+    """The optional ``forecast``: households expected in later cohorts (never assigned)."""
+    raw = data.get("forecast")
+    if raw is None:
+        return []
+    _expect(raw, list, "instance", '"forecast"')
+    result: list[ForecastEntry] = []
+    seen: set[str] = set()
+    for index, entry in enumerate(raw):
+        ident = _entry_id(entry, "forecast", index)
+        where = f"forecast {ident}"
+        if ident in seen:
+            raise _fail(f"{where}: duplicate id")
+        if ident in households:
+            raise _fail(f"{where}: id equals a household's id")
+        seen.add(ident)
+        if "group" in entry:
+            raise _fail(f'{where}: forecast entries have no "group"')
+        demand = _parse_amounts(entry.get("demand", {}), dims, where, "demand")
+        weight = _parse_weight(entry, where)
+        if "scores" not in entry:
+            raise _fail(f'{where}: missing key "scores"')
+        scores = _parse_forecast_scores(entry["scores"], where, municipalities)
+        result.append(ForecastEntry(ident, demand, weight, scores))
+    return result
+
+
 def parse_instance(data: object) -> Instance:
     """Validate a decoded JSON document and build an :class:`Instance`.
 
@@ -261,13 +334,20 @@ def parse_instance(data: object) -> Instance:
     dim_set = frozenset(dims)
     municipalities = _parse_municipalities(data, dim_set)
     households = _parse_households(data, dim_set)
+    household_ids = {h.id for h in households}
+    municipality_ids = {m.id for m in municipalities}
     raw = data.get("scores")
     fast = _scores_fast(raw, households, municipalities) if isinstance(raw, list) else None
+    cache: dict[str, Any] = {}
     if fast is None:
-        pairs = _parse_scores(data, {h.id for h in households}, {m.id for m in municipalities})
-        return Instance(dims, tuple(municipalities), tuple(households), tuple(pairs))
-    pairs, cache = fast
-    return Instance(dims, tuple(municipalities), tuple(households), tuple(pairs), cache)
+        pairs = _parse_scores(data, household_ids, municipality_ids)
+    else:
+        pairs, cache = fast
+    forecast = _parse_forecast(data, dim_set, household_ids, municipality_ids)
+    scores, members = tuple(pairs), tuple(households)
+    if cache:
+        cache["made_for"] = (scores, members)
+    return Instance(dims, tuple(municipalities), members, scores, tuple(forecast), _cache=cache)
 
 
 def load_instance(path: str | Path) -> Instance:
@@ -302,7 +382,7 @@ def instance_to_dict(instance: Instance) -> dict[str, Any]:
         if h.group is not None:
             entry["group"] = h.group
         households.append(entry)
-    return {
+    document: dict[str, Any] = {
         "format": FORMAT,
         "dimensions": list(instance.dimensions),
         "municipalities": [
@@ -314,3 +394,9 @@ def instance_to_dict(instance: Instance) -> dict[str, Any]:
             for p in instance.scores
         ],
     }
+    if instance.forecast:
+        document["forecast"] = [
+            {"id": f.id, "demand": dict(f.demand), "weight": f.weight, "scores": dict(f.scores)}
+            for f in instance.forecast
+        ]
+    return document

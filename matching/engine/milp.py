@@ -15,9 +15,11 @@ import numpy as np
 
 from .groups import IntArray, Model, Solution, best_pair_per_unit, binding_capacity, components
 from .heuristics import greedy
-from .highs import solve_mip
+from .highs import MIP_REL_GAP, solve_mip
 from .improve import eject_and_insert
 from .incumbent import offer
+
+__all__ = ["MIP_REL_GAP", "solve_component", "solve_milp", "start_solution", "upper_bound_free"]
 
 # Below this HiGHS gets no useful work done; the heuristic answer is kept as it is.
 MIN_SLICE = 0.05

@@ -22,7 +22,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.audit import audit_log_many
-from matching.models import Round, RoundHousehold
 from refugees.models import (
     Consent,
     Household,
@@ -32,6 +31,8 @@ from refugees.models import (
     Preferences,
     Relation,
     Relative,
+    RoundHousehold,
+    check_member_count,
 )
 from refugees.services._common import apply
 from refugees.services.households import (
@@ -41,6 +42,7 @@ from refugees.services.households import (
     _check_status,
     random_reference,
 )
+from rounds.models import Round
 
 if TYPE_CHECKING:
     from accounts.models import User
@@ -201,6 +203,7 @@ def _household(rows: HouseholdRows, by: User) -> Household:
 
 
 def _members(household: Household, rows: HouseholdRows) -> list[Member]:
+    check_member_count(len(rows.members))
     members = []
     # The contact person first, as the guided form asks for them first.
     ordered = sorted(rows.members, key=lambda m: m[1].get("relation") != Relation.CONTACT)
