@@ -142,6 +142,7 @@ def _solve_by(instance: Instance, time_limit: float, method: str, latest: float)
         bound=bound,
         method=name,
         started=started,
+        placeable=incumbent.placeable,
     )
 
 

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .groups import IntArray, Model
+from .placeable import Placeable
 
 
 @dataclass
@@ -26,6 +27,7 @@ class Incumbent:
     chosen: IntArray | None = None
     value: float = float("-inf")
     bound: float | None = None
+    placeable: Placeable | None = None
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     def begin(self, model: Model, method: str) -> None:

@@ -25,7 +25,7 @@ __all__ = ["MIP_REL_GAP", "solve_component", "solve_milp", "start_solution", "up
 MIN_SLICE = 0.05
 # From this size on the start comes from lp-round (dual prices, rounding, local search, which
 # reaches ~99.6 % on regional rounds) instead of the plain greedy + local search (~96 %).
-NATIONAL_START_PAIRS = 5_000
+NATIONAL_START_PAIRS = 500
 START_SHARE = 0.2  # share of the budget lp-round may take for the start
 
 

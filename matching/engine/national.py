@@ -41,6 +41,7 @@ from .heuristics import greedy_fill
 from .highs import capacity_rows, unit_rows
 from .improve import eject_and_insert
 from .incumbent import offer
+from .lns import MUNICIPALITIES as LNS_SIZE
 from .lns import improve_lns
 from .milp import solve_component
 
@@ -61,6 +62,9 @@ SEARCH_SHARE = 0.3
 # The restricted LP and dive pay off only with this much time left (the LP alone takes
 # ~8 s at 20,000 x 400); with less, the neighbourhood search gets all of it.
 LP_MIN_SECONDS = 20.0
+# With fewer municipalities a neighbourhood is most of the problem: the exact MILP's job.
+LNS_MIN_MUNICIPALITIES = 3 * LNS_SIZE
+LP_SMALL_PAIRS = 50_000  # below this the LP takes well under a second: always worth it
 # The tail MILP's last improvements are tiny (measured: +0.07 % of the objective for 45 s more),
 # so it gets at most this long, however generous the time limit.
 TAIL_SECONDS = 15.0
@@ -170,7 +174,7 @@ def solve_national(model: Model, deadline: float) -> Solution:
     chosen = eject_and_insert(model, chosen, priority, now + (deadline - now) * SEARCH_SHARE)
     offer(model, chosen, bound)
     left = deadline - time.perf_counter()
-    if left > LP_MIN_SECONDS:
+    if left > LP_MIN_SECONDS or (left > 0 and model.n_pairs <= LP_SMALL_PAIRS):
         pairs = top_pairs(replace(model, pair_score=reduced), TOP_K)
         lp = solve_lp(model, pairs, left * LP_SHARE)
         if lp is not None:
@@ -180,7 +184,8 @@ def solve_national(model: Model, deadline: float) -> Solution:
             if model.pair_score[dived].sum() > model.pair_score[chosen].sum():
                 chosen = dived
             offer(model, chosen, bound)
-    chosen = improve_lns(model, chosen, deadline)
+    if model.n_munis >= LNS_MIN_MUNICIPALITIES:
+        chosen = improve_lns(model, chosen, deadline)
     return Solution(chosen, bound, False)
 
 

@@ -15,6 +15,9 @@ from .incumbent import Incumbent, unwatch, watch
 from .instance import Instance
 from .milp import solve_milp, upper_bound_free
 from .national import solve_national
+from .placeable import MAX_SECONDS as PLACEABLE_SECONDS
+from .placeable import SHARE as PLACEABLE_SHARE
+from .placeable import placeable
 from .result import Result, build_result
 
 DEFAULT_TIME_LIMIT = 60.0
@@ -94,8 +97,11 @@ def _solve_plain(
     name = choose_method(model, limit) if method == "auto" else method
     # Keep a little of the budget for turning the solution into a result document.
     deadline = started + limit * 0.97
+    budget = min(limit * PLACEABLE_SHARE, PLACEABLE_SECONDS)
+    most = placeable(model, min(time.perf_counter() + budget, deadline))
     if incumbent is not None:
         watch(model, incumbent, name)
+        incumbent.placeable = most
     try:
         solution = METHODS[name](model, deadline)
     finally:
@@ -108,6 +114,7 @@ def _solve_plain(
         bound=solution.bound,
         method=name,
         started=started,
+        placeable=most,
     )
 
 

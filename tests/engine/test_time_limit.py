@@ -47,7 +47,7 @@ def test_the_process_ends_within_a_short_limit_with_a_valid_result(
             str(target),
             "--time-limit",
             "4",
-        ],  # fmt: skip
+        ],
         cwd=ROOT,
         capture_output=True,
         text=True,
