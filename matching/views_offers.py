@@ -6,11 +6,12 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from accounts.http import AuthenticatedHttpRequest
 from accounts.permissions import role_required
 from accounts.roles import Role
 from matching import explain
@@ -20,7 +21,7 @@ from matching.models import Offer
 from matching.services import offers as services
 
 
-def _offer(request: HttpRequest, pk: int) -> Offer:
+def _offer(request: AuthenticatedHttpRequest, pk: int) -> Offer:
     offers = Offer.objects.visible_to(request.user).select_related(
         "household", "municipality", "round"
     )
@@ -28,7 +29,7 @@ def _offer(request: HttpRequest, pk: int) -> Offer:
 
 
 @login_required
-def offer_list(request: HttpRequest) -> HttpResponse:
+def offer_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     if request.user.is_coordinator:
         return redirect("dashboard")
     offers = (
@@ -40,7 +41,7 @@ def offer_list(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def offer_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def offer_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     offer = _offer(request, pk)
     user = request.user
     context = {
@@ -70,7 +71,7 @@ def _questionnaire(offer: Offer):
 
 @require_POST
 @login_required
-def offer_answer(request: HttpRequest, pk: int, side: str) -> HttpResponse:
+def offer_answer(request: AuthenticatedHttpRequest, pk: int, side: str) -> HttpResponse:
     offer = _offer(request, pk)
     form = AnswerForm(request.POST)
     accept = request.POST.get("answer") == "yes"
@@ -94,7 +95,7 @@ def offer_answer(request: HttpRequest, pk: int, side: str) -> HttpResponse:
 
 @require_POST
 @login_required
-def offer_travel_date(request: HttpRequest, pk: int) -> HttpResponse:
+def offer_travel_date(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     offer = _offer(request, pk)
     form = TravelDateForm(request.POST)
     if form.is_valid():
@@ -112,7 +113,7 @@ def offer_travel_date(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @role_required(Role.MUNICIPAL_STAFF)
-def offer_arrival(request: HttpRequest, pk: int) -> HttpResponse:
+def offer_arrival(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     offer = _offer(request, pk)
     try:
         services.offer_confirm_arrival(offer=offer, by=request.user)

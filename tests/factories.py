@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import datetime
 from datetime import timedelta
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import factory
 from allauth.account.models import EmailAddress
@@ -12,10 +13,26 @@ from accounts.roles import Role
 from municipalities.models import Municipality, StaffMembership
 from refugees.models import Household
 
+if TYPE_CHECKING:
+    from municipalities.models import HousingUnit, Questionnaire, RoundMunicipality
+    from refugees.models import Consent, Member, Needs, Preferences
+    from rounds.models import Round
+
+T = TypeVar("T")
+
+if TYPE_CHECKING:
+
+    class ModelFactory(factory.django.DjangoModelFactory[T]):
+        # factory_boy's metaclass returns the model instance, not the factory: say so to mypy.
+        def __new__(cls, *args: Any, **kwargs: Any) -> T: ...  # type: ignore[misc]
+
+else:
+    ModelFactory = factory.django.DjangoModelFactory
+
 PASSWORD = "correct-horse-battery-staple"  # noqa: S105
 
 
-class OrganisationFactory(factory.django.DjangoModelFactory):
+class OrganisationFactory(ModelFactory[Organisation]):
     class Meta:
         model = Organisation
         django_get_or_create = ("name",)
@@ -24,7 +41,7 @@ class OrganisationFactory(factory.django.DjangoModelFactory):
     city = "Berlin"
 
 
-class UserFactory(factory.django.DjangoModelFactory):
+class UserFactory(ModelFactory[User]):
     class Meta:
         model = User
         skip_postgeneration_save = True
@@ -35,13 +52,13 @@ class UserFactory(factory.django.DjangoModelFactory):
 
     @factory.post_generation
     def password(self, create: bool, extracted: str | None, **kwargs) -> None:
-        self.set_password(extracted or PASSWORD)
+        self.set_password(extracted or PASSWORD)  # type: ignore[attr-defined]
         if create:
-            self.save()
+            self.save()  # type: ignore[attr-defined]
             EmailAddress.objects.create(user=self, email=self.email, verified=True, primary=True)
 
 
-class MunicipalityFactory(factory.django.DjangoModelFactory):
+class MunicipalityFactory(ModelFactory[Municipality]):
     class Meta:
         model = Municipality
 
@@ -53,7 +70,7 @@ class MunicipalityFactory(factory.django.DjangoModelFactory):
     population = 50_000
 
 
-class StaffMembershipFactory(factory.django.DjangoModelFactory):
+class StaffMembershipFactory(ModelFactory[StaffMembership]):
     class Meta:
         model = StaffMembership
 
@@ -61,7 +78,7 @@ class StaffMembershipFactory(factory.django.DjangoModelFactory):
     municipality = factory.SubFactory(MunicipalityFactory)
 
 
-class HouseholdFactory(factory.django.DjangoModelFactory):
+class HouseholdFactory(ModelFactory[Household]):
     class Meta:
         model = Household
 
@@ -69,7 +86,7 @@ class HouseholdFactory(factory.django.DjangoModelFactory):
     organisation = factory.SubFactory(OrganisationFactory)
 
 
-class InvitationFactory(factory.django.DjangoModelFactory):
+class InvitationFactory(ModelFactory[Invitation]):
     class Meta:
         model = Invitation
         exclude = ("token",)
@@ -91,7 +108,7 @@ class InvitationFactory(factory.django.DjangoModelFactory):
 # --- Households (refugees app) -----------------------------------------------------------------
 
 
-class MemberFactory(factory.django.DjangoModelFactory):
+class MemberFactory(ModelFactory[Member]):
     class Meta:
         model = "refugees.Member"
 
@@ -103,7 +120,7 @@ class MemberFactory(factory.django.DjangoModelFactory):
     languages = factory.LazyFunction(lambda: [{"code": "uk", "level": "native"}])
 
 
-class NeedsFactory(factory.django.DjangoModelFactory):
+class NeedsFactory(ModelFactory[Needs]):
     class Meta:
         model = "refugees.Needs"
         django_get_or_create = ("household",)
@@ -111,7 +128,7 @@ class NeedsFactory(factory.django.DjangoModelFactory):
     household = factory.SubFactory(HouseholdFactory)
 
 
-class PreferencesFactory(factory.django.DjangoModelFactory):
+class PreferencesFactory(ModelFactory[Preferences]):
     class Meta:
         model = "refugees.Preferences"
         django_get_or_create = ("household",)
@@ -119,7 +136,7 @@ class PreferencesFactory(factory.django.DjangoModelFactory):
     household = factory.SubFactory(HouseholdFactory)
 
 
-class ConsentFactory(factory.django.DjangoModelFactory):
+class ConsentFactory(ModelFactory[Consent]):
     class Meta:
         model = "refugees.Consent"
 
@@ -128,7 +145,7 @@ class ConsentFactory(factory.django.DjangoModelFactory):
     given_at = factory.LazyFunction(timezone.now)
 
 
-class OpenRoundFactory(factory.django.DjangoModelFactory):
+class OpenRoundFactory(ModelFactory[Round]):
     class Meta:
         model = "rounds.Round"
 
@@ -152,7 +169,7 @@ def complete_household(household=None, **kwargs):
 # --- Rounds and capacity questionnaires (municipal portal) -------------------------------------
 
 
-class RoundFactory(factory.django.DjangoModelFactory):
+class RoundFactory(ModelFactory[Round]):
     """A round in its questionnaire phase: opened a week ago, due in a week."""
 
     class Meta:
@@ -165,7 +182,7 @@ class RoundFactory(factory.django.DjangoModelFactory):
     arrival_date = factory.LazyFunction(lambda: timezone.localdate() + timedelta(days=60))
 
 
-class RoundMunicipalityFactory(factory.django.DjangoModelFactory):
+class RoundMunicipalityFactory(ModelFactory[RoundMunicipality]):
     class Meta:
         model = "municipalities.RoundMunicipality"
 
@@ -173,7 +190,7 @@ class RoundMunicipalityFactory(factory.django.DjangoModelFactory):
     municipality = factory.SubFactory(MunicipalityFactory)
 
 
-class QuestionnaireFactory(factory.django.DjangoModelFactory):
+class QuestionnaireFactory(ModelFactory[Questionnaire]):
     """A draft with every section answered (ready to submit), for an invited municipality."""
 
     class Meta:
@@ -210,12 +227,12 @@ class QuestionnaireFactory(factory.django.DjangoModelFactory):
         if create:
             from municipalities.models import RoundMunicipality
 
-            RoundMunicipality.objects.get_or_create(
+            RoundMunicipality.objects.get_or_create(  # type: ignore[misc]
                 round=self.round, municipality=self.municipality
             )
 
 
-class HousingUnitFactory(factory.django.DjangoModelFactory):
+class HousingUnitFactory(ModelFactory[HousingUnit]):
     class Meta:
         model = "municipalities.HousingUnit"
 
