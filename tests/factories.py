@@ -10,13 +10,15 @@ from django.utils import timezone
 
 from accounts.models import Invitation, Organisation, User
 from accounts.roles import Role
-from municipalities.models import Municipality, StaffMembership
-from refugees.models import Household
-
-if TYPE_CHECKING:
-    from municipalities.models import HousingUnit, Questionnaire, RoundMunicipality
-    from refugees.models import Consent, Member, Needs, Preferences
-    from rounds.models import Round
+from municipalities.models import (
+    HousingUnit,
+    Municipality,
+    Questionnaire,
+    RoundMunicipality,
+    StaffMembership,
+)
+from refugees.models import Consent, Household, Member, Needs, Preferences
+from rounds.models import Round
 
 T = TypeVar("T")
 
