@@ -1,6 +1,6 @@
 """Re:Match matching engine: households to municipalities, exact and at national scale.
 
-Pure Python (numpy, scipy, networkx); no Django import. See docs/engine.md.
+Pure Python (numpy, scipy, highspy); no Django import. See docs/engine.md.
 """
 
 from __future__ import annotations
