@@ -39,6 +39,8 @@ def test_the_bound_on_placeable_households_is_tight_when_one_place_is_left() -> 
 @given(tiny_instances())
 def test_no_method_places_more_than_the_bound_says(instance: Instance) -> None:
     bound = solve(instance, method="greedy")
+    assert bound.placeable_households is not None
+    assert bound.placeable_persons is not None
     for method in ("milp", "lp-round"):
         result = solve(instance, method=method)
         assert result.placed_households <= bound.placeable_households

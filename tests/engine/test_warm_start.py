@@ -61,6 +61,8 @@ def test_auto_on_a_regional_round_beats_its_heuristic(regional: Instance) -> Non
     assert_valid(regional, exact)
     assert exact.method == "milp"
     assert exact.objective >= heuristic.objective
+    assert exact.bound is not None
+    assert heuristic.bound is not None
     assert exact.bound <= heuristic.bound
 
 

@@ -25,6 +25,8 @@ def test_the_run_stores_the_most_that_could_be_placed_and_its_utilisation(
     run = _run(small_round, coordinator, django_capture_on_commit_callbacks)
     assert run.status == RunStatus.SUCCEEDED
     # HH-D has no compatible municipality: the bound knows it cannot be placed either.
+    assert run.placeable_households is not None
+    assert run.placeable_persons is not None
     assert run.matched_households <= run.placeable_households <= run.household_count - 1
     assert run.matched_persons <= run.placeable_persons
     # HH-B (accessible flat) goes to Kiel: [used, capacity] per dimension, by municipality.
