@@ -10,8 +10,9 @@ import pytest
 from matching.engine import Instance, parse_instance, solve
 from matching.engine import dual as dual_module
 from matching.engine import instance as instance_module
+from matching.engine import national as national_module
 from matching.engine.generate import generate
-from matching.engine.groups import Model, build_model
+from matching.engine.groups import Model, Solution, build_model
 from matching.engine.highs import solve_mip
 from matching.engine.lns import improve_lns
 from matching.engine.milp import solve_component, start_solution
@@ -55,15 +56,26 @@ def test_component_solve_keeps_the_start_when_there_is_no_time(regional: Instanc
     assert solution.optimal is False
 
 
-def test_auto_on_a_regional_round_beats_its_heuristic(regional: Instance) -> None:
-    heuristic = solve(regional, method="lp-round", time_limit=2)
+def test_auto_on_a_regional_round_never_ends_below_its_heuristic_start(
+    regional: Instance, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    starts: list[Solution] = []
+    original = national_module.solve_national
+
+    def recorded(model: Model, deadline: float) -> Solution:
+        starts.append(original(model, deadline))
+        return starts[-1]
+
+    monkeypatch.setattr(national_module, "solve_national", recorded)
     exact = solve(regional, method="auto", time_limit=6)
     assert_valid(regional, exact)
     assert exact.method == "milp"
-    assert exact.objective >= heuristic.objective
+    assert len(starts) == 1  # lp-round gave the start
+    model = build_model(regional)
+    assert exact.objective >= starts[0].value(model)
     assert exact.bound is not None
-    assert heuristic.bound is not None
-    assert exact.bound <= heuristic.bound
+    assert starts[0].bound is not None
+    assert exact.bound <= starts[0].bound
 
 
 def test_neighbourhood_search_never_loses_and_stays_feasible(regional: Instance) -> None:
