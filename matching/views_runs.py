@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Count, Q
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -18,6 +19,8 @@ from matching.forms_runs import PairRuleForm, RunStartForm, WeightsForm
 from matching.models import Offer, PairRule, Run, RunStatus
 from matching.services import offers as offer_services
 from matching.services import runs as run_services
+from municipalities.overview import not_submitted
+from rounds.lifecycle import Action
 from rounds.models import Round
 
 
@@ -131,17 +134,30 @@ def run_file(request: HttpRequest, pk: int, kind: str) -> FileResponse:
     )
 
 
-@require_POST
 @role_required(Role.COORDINATOR)
 def run_publish(request: HttpRequest, pk: int) -> HttpResponse:
+    """Asks once (what will be sent, who has not submitted and what happens to them), then
+    publishes and reports back."""
     run = _run(request, pk)
-    try:
-        offers = offer_services.run_publish(run=run, by=request.user)
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-    else:
-        messages.success(request, _("%(n)s offers were published.") % {"n": len(offers)})
-    return redirect("run_detail", pk=run.pk)
+    if request.method == "POST":
+        try:
+            offers = offer_services.run_publish(run=run, by=request.user)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, _("%(n)s offers were published.") % {"n": len(offers)})
+        return redirect("run_detail", pk=run.pk)
+    round_ = run.round
+    context = {
+        "run": run,
+        "round": round_,
+        "blocker": round_.blocker(Action.PUBLISH),
+        "offer_count": run.proposals.filter(municipality__isnull=False).count(),
+        "unmatched_count": run.proposals.filter(municipality__isnull=True).count(),
+        "not_submitted": not_submitted(round_),
+        "deadline_open": timezone.localdate() <= round_.questionnaire_deadline,
+    }
+    return render(request, "matching/run_publish.html", context)
 
 
 @require_POST
