@@ -106,7 +106,7 @@ def test_the_publish_dialog_names_who_has_not_submitted_and_what_happens_to_them
     with django_capture_on_commit_callbacks(execute=True):
         run = run_services.run_start(round=current_round, by=coordinator)
     client = login(coordinator)
-    page = client.get(reverse("run_publish", args=[run.pk])).content.decode()
+    page = client.post(reverse("run_publish", args=[run.pk])).content.decode()
     assert "Rottenburg" in page
     deadline = current_round.questionnaire_deadline.strftime("%d.%m.%Y")
     # in the coordinator's language (German)
@@ -114,7 +114,7 @@ def test_the_publish_dialog_names_who_has_not_submitted_and_what_happens_to_them
     assert Offer.objects.count() == 0  # asking publishes nothing
 
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(reverse("run_publish", args=[run.pk]))
+        response = client.post(reverse("run_publish", args=[run.pk]), {"confirmed": "yes"})
     assert response.status_code == 302
     assert Offer.objects.count() == run.proposals.filter(municipality__isnull=False).count()
 
@@ -125,7 +125,7 @@ def test_the_publish_dialog_says_when_the_deadline_has_passed(
     with django_capture_on_commit_callbacks(execute=True):
         run = run_services.run_start(round=current_round, by=coordinator)
     with time_machine.travel(timezone.now() + timedelta(days=20)):
-        page = login(coordinator).get(reverse("run_publish", args=[run.pk])).content.decode()
+        page = login(coordinator).post(reverse("run_publish", args=[run.pk])).content.decode()
     assert "ist abgelaufen: Diese Kommunen erhalten in dieser Runde keine Angebote" in page
     assert "Rottenburg" in page
 
