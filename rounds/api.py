@@ -99,18 +99,18 @@ class RoundViewSet(
 
     @extend_schema(request=None, responses=RoundSerializer)
     @action(detail=True, methods=["post"], url_path="start-relocation")
-    def start_relocation(self, request: Request, pk: str | None = None) -> Response:
+    def start_relocation(self, request: AuthenticatedRequest, pk: str | None = None) -> Response:
         round_ = services.round_start_relocation(round=self.get_object(), by=request.user)
         return Response(RoundSerializer(round_).data)
 
     @extend_schema(request=None, responses=RoundSerializer)
     @action(detail=True, methods=["post"], url_path="start-evaluation")
-    def start_evaluation(self, request: Request, pk: str | None = None) -> Response:
+    def start_evaluation(self, request: AuthenticatedRequest, pk: str | None = None) -> Response:
         round_ = services.round_start_evaluation(round=self.get_object(), by=request.user)
         return Response(RoundSerializer(round_).data)
 
     @extend_schema(request=None, responses=RoundSerializer)
     @action(detail=True, methods=["post"])
-    def close(self, request: Request, pk: str | None = None) -> Response:
+    def close(self, request: AuthenticatedRequest, pk: str | None = None) -> Response:
         round_ = services.round_close(round=self.get_object(), by=request.user)
         return Response(RoundSerializer(round_).data)

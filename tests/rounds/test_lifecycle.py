@@ -70,7 +70,7 @@ def test_after_the_deadline_a_matched_round_refuses_questionnaire_changes_with_a
     _run_and_publish(current_round, coordinator, django_capture_on_commit_callbacks)
     draft = Questionnaire.objects.get(round=current_round, municipality__slug="rottenburg")
     after_deadline = current_round.questionnaire_deadline + timedelta(days=1)
-    assert "deadline has passed" in draft.edit_blocker(today=after_deadline)
+    assert "deadline has passed" in str(draft.edit_blocker(today=after_deadline))
     with pytest.raises(ValidationError, match="deadline has passed"):
         questionnaire_services.questionnaire_submit(
             questionnaire=draft, version=draft.version, by=rottenburg_staff, today=after_deadline
