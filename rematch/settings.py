@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "refugees",
     "matching",
     "evaluation",
+    "portal",
     "api",
 ]
 

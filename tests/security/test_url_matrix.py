@@ -57,12 +57,21 @@ HOUSEHOLD_SIDE = (COORD, CASE)  # the household's own organisation and coordinat
 RULES: dict[str, Rule] = {
     # accounts
     "healthz": R(*EVERYONE),
-    "dashboard": R(*SIGNED_IN),
+    "dashboard": R(*EVERYONE),  # visitors see the public programme page
     "invitation_list": R(COORD),
     "invitation_revoke": R(COORD, post=True, pk="invitation"),
     "invitation_accept": R(ANON, token="invitation_token"),
     "audit_log": R(COORD),
     "accessibility": R(*EVERYONE),
+    # portal: public pages and the coordinators' editing of their content
+    "public_programme": R(*EVERYONE),
+    "public_matching": R(*EVERYONE),
+    "public_results": R(*EVERYONE),
+    "public_results_csv": R(*EVERYONE),
+    "public_refugees": R(*EVERYONE),
+    "programme_edit": R(COORD),
+    "programme_edit_language": R(COORD, language="=uk"),
+    "programme_timeline": R(COORD),
     # municipalities
     "municipality_list": R(COORD, STAFF, OSTAFF),
     "municipality_create": R(COORD),

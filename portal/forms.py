@@ -1,0 +1,55 @@
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from portal.content import CONTENT_FIELDS
+from portal.models import ProgrammeContent, Quote, TimelinePhase
+
+
+class ProgrammeContentForm(forms.ModelForm):
+    class Meta:
+        model = ProgrammeContent
+        fields = CONTENT_FIELDS
+        widgets = {
+            "summary": forms.Textarea(attrs={"rows": 6}),
+            "operator": forms.Textarea(attrs={"rows": 3}),
+            "commitments": forms.Textarea(attrs={"rows": 5}),
+            "benefits": forms.Textarea(attrs={"rows": 5}),
+        }
+
+
+class QuoteForm(forms.ModelForm):
+    class Meta:
+        model = Quote
+        fields = ("text", "speaker_name", "speaker_role")
+        widgets = {"text": forms.Textarea(attrs={"rows": 3})}
+
+
+QuoteFormSet = forms.formset_factory(QuoteForm, extra=1, can_delete=True, max_num=20)
+
+
+class PhaseForm(forms.ModelForm):
+    class Meta:
+        model = TimelinePhase
+        fields = ("year", "kind", "starts_on", "ends_on")
+        widgets = {
+            "starts_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "ends_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        }
+
+
+PhaseFormSet = forms.formset_factory(PhaseForm, extra=2, can_delete=True, max_num=40)
+
+
+def filled(formset: forms.BaseFormSet) -> list[dict]:
+    """The cleaned rows of a valid formset that were filled in and not marked for deletion."""
+    return [
+        {k: v for k, v in form.cleaned_data.items() if k != "DELETE"}
+        for form in formset.forms
+        if form.cleaned_data and not form.cleaned_data.get("DELETE")
+    ]
+
+
+PREVIEW, PUBLISH = "preview", "publish"
+ACTIONS = {PREVIEW: _("Preview"), PUBLISH: _("Save and publish")}
