@@ -9,19 +9,42 @@ HOST ?= 127.0.0.1
 PYTEST_ARGS ?= -n auto
 PORT ?= 8000
 DEMO_ENV := REMATCH_REQUIRE_MFA=false REMATCH_DEMO=true DEBUG=true
+LOCK := requirements/base.txt
+LOCK_DEV := requirements/dev.txt
 
-.PHONY: run test install install-dev lint format messages compilemessages worker clean
+.PHONY: run test install install-dev lock lint format messages compilemessages worker clean
 
-$(BIN)/.installed: pyproject.toml
+# Installs come from the lock files (requirements/*.txt: exact versions with hashes, made by
+# `make lock`), never from the open ranges in pyproject.toml, so every clone, CI run and Docker image
+# gets the same packages. The project itself is installed on top without its dependencies; `pip
+# check` then fails loudly when pyproject.toml names a package the lock does not have yet.
+$(BIN)/.installed: pyproject.toml $(LOCK)
 	@test -n "$(PYTHON)" || { echo "Python 3.12 or newer is required (Django 6). Install it and retry."; exit 1; }
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e .
+	$(BIN)/python -m pip install --quiet --require-hashes -r $(LOCK)
+	$(BIN)/python -m pip install --quiet --no-deps -e .
+	@$(BIN)/python -m pip check >/dev/null || { $(BIN)/python -m pip check; \
+	  echo "The lock file does not match pyproject.toml: run 'make lock' and commit requirements/."; exit 1; }
 	touch $@
 
-$(BIN)/.installed-dev: $(BIN)/.installed
-	$(BIN)/python -m pip install --quiet -e ".[dev]"
+$(BIN)/.installed-dev: $(BIN)/.installed $(LOCK_DEV)
+	$(BIN)/python -m pip install --quiet --require-hashes -r $(LOCK_DEV)
+	@$(BIN)/python -m pip check >/dev/null || { $(BIN)/python -m pip check; \
+	  echo "The lock file does not match pyproject.toml: run 'make lock' and commit requirements/."; exit 1; }
 	touch $@
+
+# Re-resolve the lock files after a change to the dependencies in pyproject.toml. Versions already
+# pinned stay as they are; `make lock UPGRADE=--upgrade` (or UPGRADE="--upgrade-package django")
+# moves them to the newest releases the ranges allow. Universal: one lock for Linux, macOS, Windows.
+UV_COMPILE = $(BIN)/uv pip compile pyproject.toml --universal --python-version 3.12 --generate-hashes \
+	--quiet --custom-compile-command "make lock" $(UPGRADE)
+lock:
+	@test -n "$(PYTHON)" || { echo "Python 3.12 or newer is required (Django 6). Install it and retry."; exit 1; }
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	test -x $(BIN)/uv || $(BIN)/python -m pip install --quiet "uv>=0.9"
+	$(UV_COMPILE) -o $(LOCK)
+	$(UV_COMPILE) --extra dev -c $(LOCK) -o $(LOCK_DEV)
 
 install: $(BIN)/.installed
 install-dev: $(BIN)/.installed-dev

@@ -40,6 +40,25 @@ SENSITIVE_FIELDS = frozenset(
 )
 
 
+# Models that moved to another app keep their rows; the audit entries written before the move
+# name the old label. A search for the new label finds both.
+MOVED_TARGET_TYPES = {
+    "rounds.round": "matching.round",
+    "municipalities.roundmunicipality": "matching.roundmunicipality",
+    "refugees.roundhousehold": "matching.roundhousehold",
+}
+
+
+def target_type_filter(text: str) -> models.Q:
+    """Events whose object type contains ``text``, including those written under a moved
+    model's old label."""
+    query = models.Q(target_type__icontains=text)
+    for new, old in MOVED_TARGET_TYPES.items():
+        if text.lower() in new:
+            query |= models.Q(target_type=old)
+    return query
+
+
 def changes_between(
     before: dict[str, Any], after: dict[str, Any], *, sensitive: frozenset[str] = SENSITIVE_FIELDS
 ) -> dict[str, Any]:

@@ -31,8 +31,7 @@ def _coordinator(user: User) -> dict[str, Any]:
 
 
 def _municipal_staff(user: User) -> dict[str, Any]:
-    from matching.models import RoundMunicipality
-    from municipalities.models import Municipality
+    from municipalities.models import Municipality, RoundMunicipality
 
     return {
         "municipalities": Municipality.objects.visible_to(user),

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts import services
+from accounts.audit import target_type_filter
 from accounts.dashboards import dashboard_context
 from accounts.forms import (
     AccessibilityFeedbackForm,
@@ -107,7 +108,7 @@ def audit_log(request: HttpRequest) -> HttpResponse:
         if data["actor"]:
             events = events.filter(actor_label__icontains=data["actor"])
         if data["target_type"]:
-            events = events.filter(target_type__icontains=data["target_type"])
+            events = events.filter(target_type_filter(data["target_type"]))
         if data["target_id"]:
             events = events.filter(target_id=data["target_id"])
         if data["since"]:

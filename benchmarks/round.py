@@ -56,8 +56,9 @@ def main() -> None:
 
     from accounts.demo import seed as seed_accounts
     from matching import national_demo
-    from matching.models import Round, Run
+    from matching.models import Run
     from matching.services.runs import run_execute, run_start
+    from rounds.models import Round
 
     call_command("migrate", verbosity=0)
     seed_accounts(scale="demo", stdout=sys.stdout)

@@ -14,7 +14,7 @@ from api.mixins import checked_id
 from api.permissions import HasRole
 from evaluation.services import metrics as metric_services
 from evaluation.services.data import load_frame
-from matching.models import Round
+from rounds.models import Round
 
 
 class ShareSerializer(serializers.Serializer):

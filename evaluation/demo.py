@@ -18,16 +18,9 @@ from accounts.demo import organisation
 from evaluation.models import Comparison, Survey, SurveyKind, Wave
 from evaluation.services.comparisons import comparison_execute
 from evaluation.services.surveys import surveys_schedule
-from matching.models import (
-    Offer,
-    Round,
-    RoundHousehold,
-    RoundMunicipality,
-    RoundStatus,
-    Run,
-)
+from matching.models import Offer, Run
 from matching.services.runs import run_execute
-from municipalities.models import Municipality, Questionnaire
+from municipalities.models import Municipality, Questionnaire, RoundMunicipality
 from refugees.models import (
     CURRENT_CONSENT_VERSION,
     Consent,
@@ -36,7 +29,9 @@ from refugees.models import (
     Member,
     Needs,
     Preferences,
+    RoundHousehold,
 )
+from rounds.models import Round, RoundStatus
 
 ROUND_NAME = "Pilot 2025 – abgeschlossen"
 # slug: (pledged persons, shared places, school, Kita, psychotherapy)

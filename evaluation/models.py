@@ -39,9 +39,7 @@ class ComparisonQuerySet(models.QuerySet["Comparison"]):
 class Comparison(models.Model):
     """The round's data allocated by every method, with the metrics of each result."""
 
-    round = models.ForeignKey(
-        "matching.Round", on_delete=models.CASCADE, related_name="comparisons"
-    )
+    round = models.ForeignKey("rounds.Round", on_delete=models.CASCADE, related_name="comparisons")
     status = models.CharField(
         _("status"), max_length=20, choices=ComparisonStatus.choices,
         default=ComparisonStatus.QUEUED,
@@ -135,7 +133,7 @@ class Survey(models.Model):
     """One questionnaire for one household (a wave after its arrival) or one municipality (at
     the end of a round), with its answers once given."""
 
-    round = models.ForeignKey("matching.Round", on_delete=models.CASCADE, related_name="surveys")
+    round = models.ForeignKey("rounds.Round", on_delete=models.CASCADE, related_name="surveys")
     kind = models.CharField(_("for"), max_length=20, choices=SurveyKind.choices)
     wave = models.PositiveSmallIntegerField(_("wave"), choices=Wave.choices)
     household = models.ForeignKey(

@@ -22,7 +22,7 @@ from evaluation.services import export as export_services
 from evaluation.services import metrics as metric_services
 from evaluation.services import surveys as survey_services
 from evaluation.services.data import load_frame
-from matching.models import Round
+from rounds.models import Round
 
 
 def _round(request: HttpRequest, pk: int) -> Round:

@@ -23,7 +23,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from accounts.roles import Role
-from api.mixins import BoundedLookupMixin, IdField
+from api.mixins import BoundedLookupMixin
 from api.permissions import HasRole
 from api.responses import (
     FILE_TYPE_PARAMETER,
@@ -33,55 +33,18 @@ from api.responses import (
     file_type,
     spreadsheet_responses,
 )
-from matching import services_rounds
 from matching.anonymise import anonymised_profile
-from matching.models import (
-    Offer,
-    OfferStatus,
-    Proposal,
-    Round,
-    RoundStatus,
-    Run,
-    RunStatus,
-)
+from matching.models import Offer, OfferStatus, Proposal, Run, RunStatus
 from matching.services import offers as offer_services
 from matching.services import runs as run_services
-from municipalities.exports import export_csv, export_xlsx
-from municipalities.models import Municipality
-from municipalities.overview import round_overview
+from municipalities.api import RoundParticipationActions
+from rounds import api as rounds_api
+from rounds.models import Round
 
 COORDINATOR = (Role.COORDINATOR,)
 
 
 # --- Rounds -------------------------------------------------------------------------------------
-
-
-class RoundSerializer(serializers.ModelSerializer):
-    class Meta:
-        model = Round
-        fields = (
-            "id", "name", "status", "questionnaire_opens", "questionnaire_deadline",
-            "arrival_date", "offer_reply_days", "weights", "created_at", "closed_at",
-        )  # fmt: skip
-        read_only_fields = ("status", "weights", "created_at", "closed_at")
-
-
-class RoundWriteSerializer(serializers.ModelSerializer):
-    class Meta:
-        model = Round
-        fields = services_rounds.ROUND_FIELDS
-
-
-class InviteSerializer(serializers.Serializer):
-    municipalities = serializers.ListField(child=IdField(), allow_empty=False, max_length=1000)
-
-
-class ParticipationSerializer(serializers.Serializer):
-    id = serializers.IntegerField()
-    municipality = serializers.IntegerField(source="municipality_id")
-    municipality_name = serializers.CharField(source="municipality.name")
-    pledged_persons = serializers.IntegerField(allow_null=True)
-    pledged_at = serializers.DateTimeField(allow_null=True)
 
 
 class RunSerializer(serializers.ModelSerializer):
@@ -127,14 +90,6 @@ class RoundResultsSerializer(serializers.Serializer):
     round = serializers.IntegerField()
     run = RunSerializer(allow_null=True)
     rows = ResultRowSerializer(many=True)
-
-
-class RoundFilter(django_filters.FilterSet):
-    status = django_filters.ChoiceFilter(choices=RoundStatus.choices)
-
-    class Meta:
-        model = Round
-        fields = ("status",)
 
 
 def result_rows(round_: Round) -> tuple[Run | None, list[dict]]:
@@ -200,58 +155,8 @@ def results_file(round_: Round, kind: str) -> bytes:
 
 
 @extend_schema(tags=["rounds"])
-class RoundViewSet(
-    BoundedLookupMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
-):
-    permission_classes = [HasRole]
-    allowed_roles = {
-        "list": (Role.COORDINATOR, Role.MUNICIPAL_STAFF, Role.CASEWORKER),
-        "retrieve": (Role.COORDINATOR, Role.MUNICIPAL_STAFF, Role.CASEWORKER),
-        "*": COORDINATOR,
-    }
-    serializer_class = RoundSerializer
-    filterset_class = RoundFilter
-    ordering_fields = ("created_at", "name", "arrival_date", "questionnaire_deadline")
-    ordering = ("-created_at",)
-
-    def get_queryset(self):
-        if getattr(self, "swagger_fake_view", False):
-            return Round.objects.none()
-        return Round.objects.visible_to(self.request.user)
-
-    @extend_schema(request=RoundWriteSerializer, responses={201: RoundSerializer})
-    def create(self, request):
-        data = _valid(RoundWriteSerializer, request.data)
-        round_ = services_rounds.round_create(by=request.user, data=data)
-        return Response(RoundSerializer(round_).data, status=status.HTTP_201_CREATED)
-
-    @extend_schema(request=RoundWriteSerializer, responses=RoundSerializer)
-    def partial_update(self, request, pk=None):
-        round_ = self.get_object()
-        serializer = RoundWriteSerializer(round_, data=request.data, partial=True)
-        serializer.is_valid(raise_exception=True)
-        round_ = services_rounds.round_update(
-            round=round_, by=request.user, data=dict(serializer.validated_data)
-        )
-        return Response(RoundSerializer(round_).data)
-
-    @extend_schema(request=InviteSerializer, responses=ParticipationSerializer(many=True))
-    @action(detail=True, methods=["post"])
-    def invite(self, request, pk=None):
-        round_ = self.get_object()
-        ids = _valid(InviteSerializer, request.data)["municipalities"]
-        municipalities = list(Municipality.objects.visible_to(request.user).filter(pk__in=ids))
-        if len(municipalities) != len(set(ids)):
-            raise serializers.ValidationError({"municipalities": [_("Unknown municipality.")]})
-        services_rounds.round_invite(round=round_, municipalities=municipalities, by=request.user)
-        participations = round_.participations.select_related("municipality")
-        return Response(ParticipationSerializer(participations, many=True).data)
-
-    @extend_schema(request=None, responses=RoundSerializer)
-    @action(detail=True, methods=["post"], url_path="open-questionnaire")
-    def open_questionnaire(self, request, pk=None):
-        round_ = services_rounds.round_open_questionnaire(round=self.get_object(), by=request.user)
-        return Response(RoundSerializer(round_).data)
+class RoundViewSet(RoundParticipationActions, rounds_api.RoundViewSet):
+    """The round resource with its runs and results (and the municipalities' actions)."""
 
     @extend_schema(
         methods=["GET"], request=None, responses=RunSerializer(many=True),
@@ -301,22 +206,6 @@ class RoundViewSet(
         return file_response(
             results_file(round_, kind), content_type=FILE_TYPES[kind],
             filename=f"results-{slugify(round_.name) or round_.pk}.{kind}",
-        )  # fmt: skip
-
-    @extend_schema(
-        request=None, parameters=[FILE_TYPE_PARAMETER],
-        responses=spreadsheet_responses("Every invited municipality's questionnaire answers."),
-    )  # fmt: skip
-    @action(detail=True, methods=["get"], url_path="questionnaires/export", filter_backends=[],
-            pagination_class=None)  # fmt: skip
-    def questionnaires_export(self, request, pk=None):
-        round_ = self.get_object()
-        kind = file_type(request)
-        overview = round_overview(round_)
-        content = export_csv(overview) if kind == "csv" else export_xlsx(overview)
-        return file_response(
-            content, content_type=FILE_TYPES[kind],
-            filename=f"questionnaires-{slugify(round_.name) or round_.pk}.{kind}",
         )  # fmt: skip
 
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from matching.models import RoundStatus
-from matching.rounds_demo import demo_round
+from rounds.demo import demo_round
+from rounds.models import RoundStatus
 
 
 def seed(*, scale: str, stdout: Any) -> None:

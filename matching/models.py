@@ -1,4 +1,4 @@
-"""Rounds and who takes part in them. Runs, proposals and offers live in the same app."""
+"""Runs, proposals and offers of a round. The round itself and its lifecycle live in ``rounds``."""
 
 from __future__ import annotations
 
@@ -13,128 +13,6 @@ from django.utils.translation import gettext_lazy as _
 
 if TYPE_CHECKING:
     from accounts.models import User
-
-
-class RoundStatus(models.TextChoices):
-    DRAFT = "draft", _("Draft")
-    QUESTIONNAIRE = "questionnaire", _("Questionnaires open")
-    MATCHING = "matching", _("Matching")
-    CLOSED = "closed", _("Closed")
-
-
-class RoundQuerySet(models.QuerySet["Round"]):
-    def visible_to(self, user: User) -> RoundQuerySet:
-        if user.is_coordinator:
-            return self.all()
-        if user.is_municipal_staff:
-            return self.filter(
-                participations__municipality__staff_memberships__user=user
-            ).distinct()
-        if user.is_caseworker:
-            return self.exclude(status__in=[RoundStatus.DRAFT, RoundStatus.CLOSED])
-        return self.none()
-
-    def open_for_households(self) -> RoundQuerySet:
-        return self.exclude(status=RoundStatus.CLOSED)
-
-
-class Round(models.Model):
-    name = models.CharField(_("name"), max_length=200)
-    status = models.CharField(
-        _("status"), max_length=20, choices=RoundStatus.choices, default=RoundStatus.DRAFT
-    )
-    questionnaire_opens = models.DateField(_("questionnaire opens"))
-    questionnaire_deadline = models.DateField(_("questionnaire deadline"))
-    arrival_date = models.DateField(
-        _("planned arrival date"),
-        help_text=_("School and Kita needs are derived from the children's ages on this date."),
-    )
-    offer_reply_days = models.PositiveSmallIntegerField(_("days to answer an offer"), default=7)
-    weights = models.JSONField(_("criteria weights"), default=dict, blank=True)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    created_at = models.DateTimeField(default=timezone.now)
-    closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
-
-    objects = RoundQuerySet.as_manager()
-
-    class Meta:
-        verbose_name = _("round")
-        verbose_name_plural = _("rounds")
-        ordering = ("-created_at",)
-
-    def __str__(self) -> str:
-        return self.name
-
-    @property
-    def audit_label(self) -> str:
-        return self.name
-
-    def clean(self) -> None:
-        super().clean()
-        if (
-            self.questionnaire_opens
-            and self.questionnaire_deadline
-            and self.questionnaire_deadline < self.questionnaire_opens
-        ):
-            raise ValidationError(
-                {"questionnaire_deadline": _("The deadline must not be before the opening.")}
-            )
-        if (
-            self.arrival_date
-            and self.questionnaire_deadline
-            and self.arrival_date < self.questionnaire_deadline
-        ):
-            raise ValidationError(
-                {"arrival_date": _("The arrival date must be after the questionnaire deadline.")}
-            )
-
-
-class RoundMunicipality(models.Model):
-    """A municipality invited to a round, with the number of persons it pledged."""
-
-    round = models.ForeignKey(Round, on_delete=models.CASCADE, related_name="participations")
-    municipality = models.ForeignKey(
-        "municipalities.Municipality", on_delete=models.PROTECT, related_name="participations"
-    )
-    invited_at = models.DateTimeField(default=timezone.now)
-    pledged_persons = models.PositiveIntegerField(_("pledged persons"), null=True, blank=True)
-    pledged_at = models.DateTimeField(_("pledged"), null=True, blank=True)
-
-    class Meta:
-        verbose_name = _("participating municipality")
-        verbose_name_plural = _("participating municipalities")
-        ordering = ("municipality__name",)
-        constraints = [
-            models.UniqueConstraint(fields=["round", "municipality"], name="unique_round_muni")
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.municipality} / {self.round}"
-
-
-class RoundHousehold(models.Model):
-    """A household entered into a round (only with valid consent)."""
-
-    round = models.ForeignKey(Round, on_delete=models.CASCADE, related_name="entries")
-    household = models.ForeignKey(
-        "refugees.Household", on_delete=models.CASCADE, related_name="round_entries"
-    )
-    added_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    added_at = models.DateTimeField(default=timezone.now)
-
-    class Meta:
-        verbose_name = _("household in round")
-        verbose_name_plural = _("households in round")
-        constraints = [
-            models.UniqueConstraint(fields=["round", "household"], name="unique_round_household")
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.household} / {self.round}"
 
 
 class RunStatus(models.TextChoices):
@@ -167,7 +45,7 @@ class RunQuerySet(models.QuerySet["Run"]):
 class Run(models.Model):
     """One iteration of the matching for a round: its inputs, method and result are kept."""
 
-    round = models.ForeignKey(Round, on_delete=models.CASCADE, related_name="runs")
+    round = models.ForeignKey("rounds.Round", on_delete=models.CASCADE, related_name="runs")
     iteration = models.PositiveIntegerField(_("iteration"))
     status = models.CharField(
         _("status"), max_length=20, choices=RunStatus.choices, default=RunStatus.QUEUED
@@ -276,7 +154,7 @@ class PairRuleKind(models.TextChoices):
 class PairRule(models.Model):
     """A coordinator's pin or ban of a household x municipality pair, or a ban after a decline."""
 
-    round = models.ForeignKey(Round, on_delete=models.CASCADE, related_name="pair_rules")
+    round = models.ForeignKey("rounds.Round", on_delete=models.CASCADE, related_name="pair_rules")
     household = models.ForeignKey(
         "refugees.Household", on_delete=models.CASCADE, related_name="pair_rules"
     )
@@ -350,7 +228,7 @@ class Offer(models.Model):
     """A published proposal. Both sides answer before the deadline; when both say yes, the
     municipality learns the names and the relocation is tracked."""
 
-    round = models.ForeignKey(Round, on_delete=models.CASCADE, related_name="offers")
+    round = models.ForeignKey("rounds.Round", on_delete=models.CASCADE, related_name="offers")
     run = models.ForeignKey(Run, on_delete=models.PROTECT, related_name="offers")
     household = models.ForeignKey(
         "refugees.Household", on_delete=models.CASCADE, related_name="offers"

@@ -11,9 +11,16 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.demo import organisation
-from matching.models import Round, RoundHousehold, RoundMunicipality, RoundStatus
 from matching.services.instance import SECTORS, SETTLEMENTS, SPECIALIST, STATES
-from municipalities.models import AGS_STATE_PREFIX, HousingUnit, Municipality, Questionnaire
+from municipalities.models import (
+    AGS_STATE_PREFIX,
+    HousingUnit,
+    Municipality,
+    Questionnaire,
+    RoundMunicipality,
+)
+from refugees.models import RoundHousehold
+from rounds.models import Round, RoundStatus
 
 ROUND_NAME = "Nationale Runde (synthetisch)"
 DISTRICTS = 400

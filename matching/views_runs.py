@@ -15,9 +15,10 @@ from accounts.permissions import role_required
 from accounts.roles import Role
 from matching import scoring
 from matching.forms_runs import PairRuleForm, RunStartForm, WeightsForm
-from matching.models import Offer, PairRule, Round, Run, RunStatus
+from matching.models import Offer, PairRule, Run, RunStatus
 from matching.services import offers as offer_services
 from matching.services import runs as run_services
+from rounds.models import Round
 
 
 def _round(request: HttpRequest, pk: int) -> Round:

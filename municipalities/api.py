@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import django_filters
 from django.shortcuts import get_object_or_404
+from django.utils.text import slugify
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
@@ -14,9 +16,16 @@ from rest_framework.response import Response
 from accounts.roles import Role
 from api.mixins import BoundedLookupMixin, IdField, checked_id
 from api.permissions import HasRole
-from matching.models import Round
-from municipalities import services
+from api.responses import (
+    FILE_TYPE_PARAMETER,
+    FILE_TYPES,
+    file_response,
+    file_type,
+    spreadsheet_responses,
+)
+from municipalities import participations, services
 from municipalities.choices import Sector, SpecialistCare
+from municipalities.exports import export_csv, export_xlsx
 from municipalities.models import (
     ANSWER_FIELDS,
     HousingUnit,
@@ -25,6 +34,8 @@ from municipalities.models import (
     QuestionnaireStatus,
     Section,
 )
+from municipalities.overview import round_overview
+from rounds.models import Round
 
 PORTAL_ROLES = (Role.COORDINATOR, Role.MUNICIPAL_STAFF)
 
@@ -269,6 +280,53 @@ class QuestionnaireViewSet(
         version = _valid(VersionSerializer, request.query_params)["version"]
         services.housing_unit_delete(unit=unit, version=version, by=request.user)
         return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+# --- A round's participants (actions on /api/v1/rounds/{id}/) --------------------------------
+
+
+class InviteSerializer(serializers.Serializer):
+    municipalities = serializers.ListField(child=IdField(), allow_empty=False, max_length=1000)
+
+
+class ParticipationSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    municipality = serializers.IntegerField(source="municipality_id")
+    municipality_name = serializers.CharField(source="municipality.name")
+    pledged_persons = serializers.IntegerField(allow_null=True)
+    pledged_at = serializers.DateTimeField(allow_null=True)
+
+
+class RoundParticipationActions:
+    """Invitations and the questionnaire export of a round, added to the round resource."""
+
+    @extend_schema(request=InviteSerializer, responses=ParticipationSerializer(many=True))
+    @action(detail=True, methods=["post"])
+    def invite(self, request, pk=None):
+        round_ = self.get_object()
+        ids = _valid(InviteSerializer, request.data)["municipalities"]
+        municipalities = list(Municipality.objects.visible_to(request.user).filter(pk__in=ids))
+        if len(municipalities) != len(set(ids)):
+            raise serializers.ValidationError({"municipalities": [_("Unknown municipality.")]})
+        participations.round_invite(round=round_, municipalities=municipalities, by=request.user)
+        rows = round_.participations.select_related("municipality")
+        return Response(ParticipationSerializer(rows, many=True).data)
+
+    @extend_schema(
+        request=None, parameters=[FILE_TYPE_PARAMETER],
+        responses=spreadsheet_responses("Every invited municipality's questionnaire answers."),
+    )  # fmt: skip
+    @action(detail=True, methods=["get"], url_path="questionnaires/export", filter_backends=[],
+            pagination_class=None)  # fmt: skip
+    def questionnaires_export(self, request, pk=None):
+        round_ = self.get_object()
+        kind = file_type(request)
+        overview = round_overview(round_)
+        content = export_csv(overview) if kind == "csv" else export_xlsx(overview)
+        return file_response(
+            content, content_type=FILE_TYPES[kind],
+            filename=f"questionnaires-{slugify(round_.name) or round_.pk}.{kind}",
+        )  # fmt: skip
 
 
 def _valid(serializer_class, data) -> dict:

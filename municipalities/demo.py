@@ -7,15 +7,16 @@ from django.utils import timezone
 
 from accounts.demo import ensure_user
 from accounts.roles import Role
-from matching.models import Round, RoundMunicipality
 from municipalities.models import (
     HousingUnit,
     Municipality,
     Questionnaire,
     QuestionnaireStatus,
+    RoundMunicipality,
     Section,
     StaffMembership,
 )
+from rounds.models import Round
 
 # (slug, official name, AGS, state, settlement type, population)
 PILOT = [
@@ -243,7 +244,7 @@ QUESTIONNAIRES: dict[str, dict[str, Any]] = {
 
 
 def _seed_questionnaires(stdout: Any) -> None:
-    from matching.rounds_demo import demo_round
+    from rounds.demo import demo_round
 
     round_ = demo_round()
     created = 0

@@ -14,6 +14,7 @@ from municipalities.models import (
     Questionnaire,
     Section,
 )
+from rounds.models import Round
 
 NUMBER = {"inputmode": "numeric", "min": "0"}
 
@@ -169,3 +170,18 @@ class PledgeForm(forms.Form):
         max_value=100_000,
         widget=forms.NumberInput(attrs=NUMBER),
     )
+
+
+class InviteForm(forms.Form):
+    municipalities = forms.ModelMultipleChoiceField(
+        label=_("Municipalities to invite"),
+        queryset=Municipality.objects.none(),
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": _("Choose at least one municipality.")},
+    )
+
+    def __init__(self, *args: Any, round: Round, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["municipalities"].queryset = Municipality.objects.exclude(
+            participations__round=round
+        )

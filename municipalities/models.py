@@ -265,7 +265,7 @@ class Questionnaire(models.Model):
     households. Sections are marked complete when staff save them; submission needs all."""
 
     round = models.ForeignKey(
-        "matching.Round", on_delete=models.CASCADE, related_name="questionnaires"
+        "rounds.Round", on_delete=models.CASCADE, related_name="questionnaires"
     )
     municipality = models.ForeignKey(
         Municipality, on_delete=models.PROTECT, related_name="questionnaires"
@@ -407,7 +407,7 @@ class Questionnaire(models.Model):
 
     def edit_blocker(self, today: date | None = None) -> str | None:
         """Why staff cannot change the answers now, or None when they can."""
-        from matching.models import RoundStatus
+        from rounds.models import RoundStatus
 
         today = today or timezone.localdate()
         if self.is_submitted:
@@ -477,3 +477,29 @@ class HousingUnit(models.Model):
                         % {"date": date_format(arrival, "SHORT_DATE_FORMAT")}
                     }
                 )
+
+
+class RoundMunicipality(models.Model):
+    """A municipality invited to a round, with the number of persons it pledged."""
+
+    round = models.ForeignKey(
+        "rounds.Round", on_delete=models.CASCADE, related_name="participations"
+    )
+    municipality = models.ForeignKey(
+        "municipalities.Municipality", on_delete=models.PROTECT, related_name="participations"
+    )
+    invited_at = models.DateTimeField(default=timezone.now)
+    pledged_persons = models.PositiveIntegerField(_("pledged persons"), null=True, blank=True)
+    pledged_at = models.DateTimeField(_("pledged"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("participating municipality")
+        verbose_name_plural = _("participating municipalities")
+        ordering = ("municipality__name",)
+        db_table = "matching_roundmunicipality"  # moved from matching without touching the table
+        constraints = [
+            models.UniqueConstraint(fields=["round", "municipality"], name="unique_round_muni")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.municipality} / {self.round}"

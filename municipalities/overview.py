@@ -10,9 +10,9 @@ from datetime import date
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from matching.models import Round, RoundMunicipality
 from municipalities.choices import DIMENSIONS
-from municipalities.models import Questionnaire
+from municipalities.models import Questionnaire, RoundMunicipality
+from rounds.models import Round
 
 STATE_LABELS = {
     "submitted": _("Submitted"),

@@ -14,7 +14,6 @@ from django.utils.translation import gettext_lazy
 
 from accounts.audit import audit_log, changes_between
 from accounts.models import User
-from matching.models import Round, RoundMunicipality
 from municipalities.models import (
     ANSWER_FIELDS,
     SECTION_FIELDS,
@@ -22,9 +21,11 @@ from municipalities.models import (
     Municipality,
     Questionnaire,
     QuestionnaireStatus,
+    RoundMunicipality,
     Section,
 )
 from municipalities.notify import notify_staff
+from rounds.models import Round
 
 MASTER_FIELDS = (
     "name", "slug", "ags", "federal_state", "settlement_type", "population",

@@ -6,28 +6,18 @@ from __future__ import annotations
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db.models import Count
-from django.forms import BaseForm
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
 from accounts.permissions import role_required
 from accounts.roles import Role
-from matching.models import RoundMunicipality
+from core.forms import add_errors
 from municipalities import services
 from municipalities.forms import MunicipalityForm, MunicipalityProfileForm
-from municipalities.models import Municipality
+from municipalities.models import Municipality, RoundMunicipality
 
 PORTAL_ROLES = (Role.COORDINATOR, Role.MUNICIPAL_STAFF)
-
-
-def add_errors(form: BaseForm, error: ValidationError) -> None:
-    """Show a service's ValidationError next to the field it names, else above the form."""
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
 
 
 @role_required(*PORTAL_ROLES)

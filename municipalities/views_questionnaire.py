@@ -11,9 +11,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.permissions import role_required
-from matching import services_rounds
-from matching.models import RoundMunicipality
-from municipalities import services
+from core.forms import add_errors
+from municipalities import participations, services
 from municipalities.exports import answer_display
 from municipalities.forms import SECTION_FORMS, HousingUnitForm, PledgeForm
 from municipalities.models import (
@@ -21,10 +20,11 @@ from municipalities.models import (
     HousingUnit,
     Municipality,
     Questionnaire,
+    RoundMunicipality,
     Section,
 )
 from municipalities.services import StaleVersion
-from municipalities.views import PORTAL_ROLES, add_errors
+from municipalities.views import PORTAL_ROLES
 
 SECTIONS = [s.value for s in Section]
 
@@ -95,7 +95,7 @@ def _detail_context(participation, questionnaire, pledge_form) -> dict:
         "municipality": participation.municipality,
         "questionnaire": questionnaire,
         "pledge_form": pledge_form,
-        "pledge_blocker": services_rounds.pledge_blocker(participation),
+        "pledge_blocker": participations.pledge_blocker(participation),
         "edit_blocker": (questionnaire or Questionnaire(round=participation.round)).edit_blocker(),
         "sections": sections,
         "done_count": sum(1 for s in sections if s[2]),
@@ -110,7 +110,7 @@ def participation_pledge(request: HttpRequest, slug: str, round_pk: int) -> Http
     form = PledgeForm(request.POST)
     if form.is_valid():
         try:
-            services_rounds.participation_pledge(
+            participations.participation_pledge(
                 participation=participation,
                 persons=form.cleaned_data["pledged_persons"],
                 by=request.user,

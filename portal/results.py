@@ -22,7 +22,7 @@ from evaluation.models import HOUSEHOLD_WAVES, SurveyKind, Wave
 from evaluation.services.data import load_frame
 from evaluation.services.metrics import offer_statistics, round_metrics
 from evaluation.services.surveys import survey_results
-from matching.models import Round, RoundStatus
+from rounds.models import Round, RoundStatus
 
 THRESHOLD = 5
 CACHE_SECONDS = 15 * 60  # a closed round changes only as survey answers come in

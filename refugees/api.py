@@ -29,7 +29,6 @@ from api.exceptions import problem
 from api.mixins import BoundedLookupMixin, IdField, checked_id
 from api.permissions import HasRole
 from api.responses import CSV, FILE_TYPES, XLSX, file_response, file_type
-from matching.models import Round
 from municipalities.choices import Sector, SpecialistCare
 from municipalities.models import FederalState, SettlementType
 from refugees import importing, services
@@ -50,6 +49,7 @@ from refugees.selectors import (
     household_list,
     household_profile,
 )
+from rounds.models import Round
 
 READERS = (Role.COORDINATOR, Role.CASEWORKER, Role.REFUGEE)
 WRITERS = (Role.CASEWORKER,)

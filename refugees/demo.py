@@ -15,8 +15,6 @@ from django.utils import timezone
 from accounts.demo import ensure_user, organisation
 from accounts.models import User
 from accounts.roles import Role
-from matching.models import RoundHousehold
-from matching.rounds_demo import demo_round
 from municipalities.models import Municipality
 from refugees.models import (
     CURRENT_CONSENT_VERSION,
@@ -27,7 +25,9 @@ from refugees.models import (
     Needs,
     Preferences,
     Relative,
+    RoundHousehold,
 )
+from rounds.demo import demo_round
 
 CASEWORKER = "beratung@rematch.example"
 WOMEN = [

@@ -7,7 +7,6 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
 from accounts.roles import Role
-from matching.models import Round
 from municipalities.choices import SpecialistCare
 from municipalities.models import FederalState, Municipality, SettlementType
 from refugees.models import (
@@ -22,6 +21,7 @@ from refugees.models import (
     Relative,
     valid_consent_versions,
 )
+from rounds.models import Round
 
 WEIGHT_CHOICES = [
     (0, _("0 – does not matter")),

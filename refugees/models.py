@@ -510,3 +510,27 @@ class Consent(models.Model):
     @property
     def is_valid(self) -> bool:
         return self.withdrawn_at is None and self.text_version in valid_consent_versions()
+
+
+class RoundHousehold(models.Model):
+    """A household entered into a round (only with valid consent)."""
+
+    round = models.ForeignKey("rounds.Round", on_delete=models.CASCADE, related_name="entries")
+    household = models.ForeignKey(
+        "refugees.Household", on_delete=models.CASCADE, related_name="round_entries"
+    )
+    added_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    added_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("household in round")
+        verbose_name_plural = _("households in round")
+        db_table = "matching_roundhousehold"  # moved from matching without touching the table
+        constraints = [
+            models.UniqueConstraint(fields=["round", "household"], name="unique_round_household")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.household} / {self.round}"

@@ -22,7 +22,6 @@ from accounts import services as account_services
 from accounts.models import Invitation
 from accounts.permissions import role_required
 from accounts.roles import Role
-from matching.models import Round
 from refugees import forms, services
 from refugees.models import CURRENT_CONSENT_VERSION, Household
 from refugees.selectors import (
@@ -31,6 +30,7 @@ from refugees.selectors import (
     household_list,
     household_profile,
 )
+from rounds.models import Round
 
 READERS = (Role.COORDINATOR, Role.CASEWORKER)
 # The guided form, in interview order.

@@ -130,7 +130,7 @@ class ConsentFactory(factory.django.DjangoModelFactory):
 
 class OpenRoundFactory(factory.django.DjangoModelFactory):
     class Meta:
-        model = "matching.Round"
+        model = "rounds.Round"
 
     name = factory.Sequence(lambda n: f"Round {n}")
     status = "questionnaire"
@@ -156,7 +156,7 @@ class RoundFactory(factory.django.DjangoModelFactory):
     """A round in its questionnaire phase: opened a week ago, due in a week."""
 
     class Meta:
-        model = "matching.Round"
+        model = "rounds.Round"
 
     name = factory.Sequence(lambda n: f"Runde {n}")
     status = "questionnaire"
@@ -167,7 +167,7 @@ class RoundFactory(factory.django.DjangoModelFactory):
 
 class RoundMunicipalityFactory(factory.django.DjangoModelFactory):
     class Meta:
-        model = "matching.RoundMunicipality"
+        model = "municipalities.RoundMunicipality"
 
     round = factory.SubFactory(RoundFactory)
     municipality = factory.SubFactory(MunicipalityFactory)
@@ -208,7 +208,7 @@ class QuestionnaireFactory(factory.django.DjangoModelFactory):
     @factory.post_generation
     def invited(self, create: bool, extracted, **kwargs) -> None:
         if create:
-            from matching.models import RoundMunicipality
+            from municipalities.models import RoundMunicipality
 
             RoundMunicipality.objects.get_or_create(
                 round=self.round, municipality=self.municipality

@@ -18,7 +18,7 @@ from evaluation.models import Comparison, ComparisonStatus
 from evaluation.services.data import Frame, build_full_instance, load_frame
 from evaluation.services.metrics import placement_metrics
 from matching import engine, scoring
-from matching.models import Round
+from rounds.models import Round
 
 logger = logging.getLogger(__name__)
 DEFAULT_TIME_LIMIT = 60.0

@@ -8,8 +8,8 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from matching import engine, scoring
-from matching.models import Round
 from matching.services.instance import STATES, RoundData, load_round
+from rounds.models import Round
 
 
 @dataclass

@@ -19,7 +19,7 @@ from accounts.audit import audit_log
 from accounts.models import User
 from evaluation import questions
 from evaluation.models import Survey, SurveyKind
-from matching.models import Round
+from rounds.models import Round
 
 
 def pseudonym(kind: str, pk: int) -> str:

@@ -18,7 +18,8 @@ import numpy as np
 from evaluation import koenigstein
 from evaluation.services.data import Frame
 from matching import scoring
-from matching.models import Answer, Offer, OfferStatus, Round, RunStatus
+from matching.models import Answer, Offer, OfferStatus, RunStatus
+from rounds.models import Round
 
 NEEDS = ("accessible", "psychotherapy", "specialist", "school", "kita")
 

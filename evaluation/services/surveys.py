@@ -22,7 +22,8 @@ from accounts.models import User
 from accounts.tasks import send_email
 from evaluation import questions
 from evaluation.models import HOUSEHOLD_WAVES, Survey, SurveyKind, Wave
-from matching.models import Offer, OfferStatus, Round, RoundStatus
+from matching.models import Offer, OfferStatus
+from rounds.models import Round, RoundStatus
 
 REMIND_AFTER = timedelta(days=7)
 MAX_REMINDERS = 2

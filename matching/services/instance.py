@@ -14,9 +14,10 @@ import networkx as nx
 import numpy as np
 
 from matching import scoring
-from matching.models import RESERVING_OFFER_STATUSES, PairRule, PairRuleKind, Round
+from matching.models import RESERVING_OFFER_STATUSES, PairRule, PairRuleKind
 from municipalities.choices import Sector, SpecialistCare
 from municipalities.models import FederalState, Municipality, SettlementType
+from rounds.models import Round
 
 STATES = [code for code, _ in FederalState.choices]
 SETTLEMENTS = [code for code, _ in SettlementType.choices]

@@ -12,16 +12,9 @@ from django.utils.translation import gettext as _
 from accounts.audit import audit_log
 from accounts.models import User
 from matching import notify
-from matching.models import (
-    Offer,
-    OfferStatus,
-    PairRule,
-    PairRuleKind,
-    Round,
-    RoundStatus,
-    Run,
-    RunStatus,
-)
+from matching.models import Offer, OfferStatus, PairRule, PairRuleKind, Run, RunStatus
+from rounds import hooks
+from rounds.models import Round, RoundStatus
 
 REMINDER_BEFORE = timedelta(hours=48)
 
@@ -272,29 +265,18 @@ def offers_close_for_household(*, household, by: User | None, reason: str) -> in
     return count
 
 
-@transaction.atomic
-def round_close(*, round: Round, by: User) -> Round:
-    """End a round: open offers expire, nothing can be run or answered any more, and the
-    retention period for its personal data starts."""
-    if not by.is_coordinator:
-        raise PermissionDenied
-    round = Round.objects.select_for_update().get(pk=round.pk)
-    if round.status == RoundStatus.CLOSED:
-        raise ValidationError(_("The round is closed already."))
-    if round.runs.active().exists():
+@hooks.guard("close")
+def _no_active_run(round_: Round) -> None:
+    if round_.runs.active().exists():
         raise ValidationError(_("Wait until the running match run has finished."))
+
+
+@hooks.effect("close")
+def _expire_open_offers(round_: Round, by: User | None) -> dict[str, int]:
+    """A closing round lets its open offers expire; the round row is locked already."""
     expired = 0
-    for offer in round.offers.filter(status=OfferStatus.PENDING).select_for_update():
+    for offer in round_.offers.filter(status=OfferStatus.PENDING).select_for_update(of=("self",)):
         offer.expire()
         offer.save(update_fields=["status", "closed_at"])
         expired += 1
-    before = round.status
-    round.status, round.closed_at = RoundStatus.CLOSED, timezone.now()
-    round.save(update_fields=["status", "closed_at"])
-    audit_log(
-        actor=by,
-        action="matching.round.closed",
-        target=round,
-        changes={"status": [before, RoundStatus.CLOSED], "offers_expired": expired},
-    )
-    return round
+    return {"offers_expired": expired}

@@ -22,14 +22,13 @@ from matching.models import (
     PairRule,
     PairRuleKind,
     Proposal,
-    Round,
-    RoundStatus,
     Run,
     RunStage,
     RunStatus,
     UnmatchedReason,
 )
 from matching.services.instance import build_instance, explain_pairs, load_round
+from rounds.models import Round, RoundStatus
 
 logger = logging.getLogger(__name__)
 METHODS = ("auto", *sorted(m for m in engine.METHODS if m != "auto"))

@@ -18,15 +18,17 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.audit import audit_log
-from matching.models import Offer, OfferStatus, PairRule, RoundHousehold, RoundStatus
+from matching.models import Offer, OfferStatus, PairRule
 from refugees.models import (
     Consent,
     Household,
     HouseholdStatus,
     Member,
     Needs,
+    RoundHousehold,
     valid_consent_versions,
 )
+from rounds.models import RoundStatus
 
 if TYPE_CHECKING:
     from accounts.models import User

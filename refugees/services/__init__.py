@@ -6,8 +6,6 @@ from refugees.services.consent import (
     consent_withdraw,
     household_link,
     household_unlink,
-    round_household_add,
-    round_household_remove,
 )
 from refugees.services.households import (
     household_create,
@@ -21,6 +19,7 @@ from refugees.services.households import (
     relative_add,
     relative_remove,
 )
+from refugees.services.rounds import round_household_add, round_household_remove
 
 __all__ = [
     "consent_record",

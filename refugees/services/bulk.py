@@ -22,7 +22,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.audit import audit_log_many
-from matching.models import Round, RoundHousehold
 from refugees.models import (
     Consent,
     Household,
@@ -32,6 +31,7 @@ from refugees.models import (
     Preferences,
     Relation,
     Relative,
+    RoundHousehold,
 )
 from refugees.services._common import apply
 from refugees.services.households import (
@@ -41,6 +41,7 @@ from refugees.services.households import (
     _check_status,
     random_reference,
 )
+from rounds.models import Round
 
 if TYPE_CHECKING:
     from accounts.models import User

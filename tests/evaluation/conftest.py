@@ -16,8 +16,8 @@ from datetime import date, timedelta
 import pytest
 from django.utils import timezone, translation
 
-from matching.models import Offer, Proposal, Round, RoundHousehold, RoundMunicipality, Run
-from municipalities.models import Questionnaire
+from matching.models import Offer, Proposal, Run
+from municipalities.models import Questionnaire, RoundMunicipality
 from refugees.models import (
     CURRENT_CONSENT_VERSION,
     Consent,
@@ -26,7 +26,9 @@ from refugees.models import (
     Needs,
     Preferences,
     Relative,
+    RoundHousehold,
 )
+from rounds.models import Round
 
 ARRIVAL = date(2027, 3, 1)
 

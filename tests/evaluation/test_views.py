@@ -287,8 +287,8 @@ def test_the_demo_seeds_a_closed_round_with_a_year_of_surveys_once(db):
 
     from accounts import demo as accounts_demo
     from evaluation import demo
-    from matching.models import Round
     from municipalities import demo as municipalities_demo
+    from rounds.models import Round
 
     accounts_demo.seed(scale="demo", stdout=StringIO())
     municipalities_demo.seed(scale="demo", stdout=StringIO())

@@ -7,8 +7,7 @@ from datetime import date, timedelta
 from django.utils import timezone
 
 from accounts.models import Organisation
-from matching.models import Round, RoundHousehold, RoundMunicipality, RoundStatus
-from municipalities.models import HousingUnit, Municipality, Questionnaire
+from municipalities.models import HousingUnit, Municipality, Questionnaire, RoundMunicipality
 from refugees.models import (
     CURRENT_CONSENT_VERSION,
     Consent,
@@ -17,7 +16,9 @@ from refugees.models import (
     Needs,
     Preferences,
     Relative,
+    RoundHousehold,
 )
+from rounds.models import Round, RoundStatus
 
 ARRIVAL = date(2027, 3, 1)
 

@@ -21,7 +21,7 @@ def small_round(db, organisation, municipality, other_municipality, refugee, hou
         settlement_type="medium_town",
     )
     add_municipality(round_, goerlitz, aggregate_places=3)
-    from matching.models import RoundHousehold
+    from refugees.models import RoundHousehold
     from tests.matching.builders import ARRIVAL  # noqa: F401
 
     _complete(household, round_)

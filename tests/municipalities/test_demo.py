@@ -5,10 +5,10 @@ import io
 import pytest
 
 from accounts import demo as accounts_demo
-from matching.rounds_demo import demo_round
 from municipalities import demo
 from municipalities.models import HousingUnit, Questionnaire
 from municipalities.overview import round_overview
+from rounds.demo import demo_round
 
 pytestmark = pytest.mark.django_db
 

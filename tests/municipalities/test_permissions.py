@@ -10,8 +10,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from matching.models import RoundMunicipality
-from municipalities.models import HousingUnit, Municipality, Questionnaire
+from municipalities.models import HousingUnit, Municipality, Questionnaire, RoundMunicipality
 from tests.conftest import login
 from tests.factories import HousingUnitFactory, QuestionnaireFactory, RoundMunicipalityFactory
 

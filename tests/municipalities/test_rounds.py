@@ -8,7 +8,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import AuditEvent
-from matching.models import Round, RoundMunicipality, RoundStatus
+from municipalities.models import RoundMunicipality
+from rounds.models import Round, RoundStatus
 from tests.factories import RoundFactory, RoundMunicipalityFactory
 
 pytestmark = pytest.mark.django_db

@@ -9,9 +9,10 @@ from django.urls import reverse
 from django.utils import translation
 
 from matching import scoring
-from matching.models import Round, Run
+from matching.models import Run
 from portal.demo import seed as seed_portal_demo
 from portal.models import PhaseKind, ProgrammeContent, Quote, TimelinePhase
+from rounds.models import Round
 from tests.conftest import login
 
 pytestmark = pytest.mark.django_db

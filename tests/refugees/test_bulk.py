@@ -14,10 +14,17 @@ from django.utils import timezone
 from accounts.audit import client_ip
 from accounts.models import AuditEvent
 from accounts.roles import Role
-from matching.models import RoundHousehold
 from refugees import services
 from refugees.importing import HouseholdRecord
-from refugees.models import Consent, Household, HouseholdStatus, Member, Needs, Relative
+from refugees.models import (
+    Consent,
+    Household,
+    HouseholdStatus,
+    Member,
+    Needs,
+    Relative,
+    RoundHousehold,
+)
 from refugees.services import bulk
 from tests.factories import HouseholdFactory, OpenRoundFactory, UserFactory
 

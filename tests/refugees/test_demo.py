@@ -5,10 +5,10 @@ from io import StringIO
 import pytest
 
 from accounts import demo as accounts_demo
-from matching.rounds_demo import demo_round
 from municipalities import demo as municipalities_demo
 from refugees import demo
 from refugees.models import Household, Member, Needs, Preferences, Relative
+from rounds.demo import demo_round
 
 pytestmark = pytest.mark.django_db
 

@@ -16,9 +16,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import AuditEvent, Invitation
-from matching.models import Offer, RoundHousehold, Run
+from matching.models import Offer, Run
 from refugees import gdpr
-from refugees.models import Household, Member, Needs, Relative
+from refugees.models import Household, Member, Needs, Relative, RoundHousehold
 from refugees.tasks import anonymise_expired_households
 from tests.conftest import login
 from tests.factories import (

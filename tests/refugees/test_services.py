@@ -7,9 +7,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
 from accounts.models import AuditEvent
-from matching.models import RoundHousehold
 from refugees import services
-from refugees.models import Household, HouseholdStatus
+from refugees.models import Household, HouseholdStatus, RoundHousehold
 from tests.factories import (
     ConsentFactory,
     HouseholdFactory,

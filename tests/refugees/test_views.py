@@ -8,8 +8,7 @@ from django.test import Client
 from django.urls import reverse
 
 from accounts.models import AuditEvent, Invitation
-from matching.models import RoundHousehold
-from refugees.models import Household
+from refugees.models import Household, RoundHousehold
 from tests.factories import HouseholdFactory, MemberFactory, complete_household
 
 pytestmark = pytest.mark.django_db

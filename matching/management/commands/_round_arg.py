@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.core.management.base import CommandError
 
-from matching.models import Round
+from rounds.models import Round
 
 
 def find_round(value: str) -> Round:

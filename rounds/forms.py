@@ -1,12 +1,9 @@
 from __future__ import annotations
 
-from typing import Any
-
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from matching.models import Round
-from municipalities.models import Municipality
+from rounds.models import Round
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -35,18 +32,3 @@ class RoundForm(forms.ModelForm):
                 "How many days households and municipalities have to answer an offer."
             ),
         }
-
-
-class InviteForm(forms.Form):
-    municipalities = forms.ModelMultipleChoiceField(
-        label=_("Municipalities to invite"),
-        queryset=Municipality.objects.none(),
-        widget=forms.CheckboxSelectMultiple,
-        error_messages={"required": _("Choose at least one municipality.")},
-    )
-
-    def __init__(self, *args: Any, round: Round, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["municipalities"].queryset = Municipality.objects.exclude(
-            participations__round=round
-        )

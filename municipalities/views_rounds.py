@@ -1,6 +1,6 @@
-"""Round set-up for coordinators: create, invite municipalities, open the questionnaire phase,
-follow the questionnaires and export them. Staff reach their part of a round through the
-municipal portal."""
+"""The round pages that show who takes part: the list of rounds, a round's questionnaires and
+pledges, inviting municipalities, the questionnaire export. Staff reach their part of a round
+through the municipal portal. Creating a round and moving it through its phases is ``rounds``."""
 
 from __future__ import annotations
 
@@ -15,13 +15,14 @@ from django.views.decorators.http import require_POST
 
 from accounts.permissions import role_required
 from accounts.roles import Role
-from matching import services_rounds
-from matching.forms_rounds import InviteForm, RoundForm
-from matching.models import Round, RoundMunicipality, RoundStatus
+from core.forms import add_errors
+from municipalities import participations
 from municipalities.exports import export_csv, export_xlsx
-from municipalities.models import QuestionnaireStatus
+from municipalities.forms import InviteForm
+from municipalities.models import QuestionnaireStatus, RoundMunicipality
 from municipalities.overview import round_overview
-from municipalities.views import add_errors
+from rounds.models import Round, RoundStatus
+from rounds.services import INVITABLE
 
 
 @role_required(Role.COORDINATOR, Role.MUNICIPAL_STAFF)
@@ -32,7 +33,7 @@ def round_list(request: HttpRequest) -> HttpResponse:
             .select_related("round", "municipality")
             .order_by("-round__created_at", "municipality__name")
         )
-        return render(request, "matching/round_list_staff.html", {"participations": participations})
+        return render(request, "rounds/round_list_staff.html", {"participations": participations})
     rounds = Round.objects.visible_to(request.user).annotate(
         invited=Count("participations", distinct=True),
         submitted=Count(
@@ -41,36 +42,7 @@ def round_list(request: HttpRequest) -> HttpResponse:
             distinct=True,
         ),
     )
-    return render(request, "matching/round_list.html", {"rounds": rounds})
-
-
-@role_required(Role.COORDINATOR)
-def round_create(request: HttpRequest) -> HttpResponse:
-    form = RoundForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            round_ = services_rounds.round_create(by=request.user, data=form.cleaned_data)
-        except ValidationError as error:
-            add_errors(form, error)
-        else:
-            messages.success(request, _("The round was created. Now invite municipalities."))
-            return redirect("round_detail", round_.pk)
-    return render(request, "matching/round_form.html", {"form": form})
-
-
-@role_required(Role.COORDINATOR)
-def round_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    round_ = get_object_or_404(Round.objects.visible_to(request.user), pk=pk)
-    form = RoundForm(request.POST or None, instance=Round.objects.get(pk=round_.pk))
-    if request.method == "POST" and form.is_valid():
-        try:
-            services_rounds.round_update(round=round_, by=request.user, data=form.cleaned_data)
-        except ValidationError as error:
-            add_errors(form, error)
-        else:
-            messages.success(request, _("The changes were saved."))
-            return redirect("round_detail", round_.pk)
-    return render(request, "matching/round_form.html", {"form": form, "round": round_})
+    return render(request, "rounds/round_list.html", {"rounds": rounds})
 
 
 @role_required(Role.COORDINATOR, Role.MUNICIPAL_STAFF)
@@ -99,10 +71,10 @@ def _render_detail(request, round_: Round, invite_form: InviteForm, status=200) 
         "submitted_count": overview.count("submitted", "submitted_late"),
         "late_count": overview.count("late", "submitted_late"),
         "invite_form": invite_form,
-        "can_invite": round_.status in services_rounds.INVITABLE,
+        "can_invite": round_.status in INVITABLE,
         "can_open": round_.status == RoundStatus.DRAFT,
     }
-    return render(request, "matching/round_detail.html", context, status=status)
+    return render(request, "rounds/round_detail.html", context, status=status)
 
 
 @require_POST
@@ -112,7 +84,7 @@ def round_invite(request: HttpRequest, pk: int) -> HttpResponse:
     form = InviteForm(request.POST, round=round_)
     if form.is_valid():
         try:
-            created = services_rounds.round_invite(
+            created = participations.round_invite(
                 round=round_, municipalities=form.cleaned_data["municipalities"], by=request.user
             )
         except ValidationError as error:
@@ -125,34 +97,6 @@ def round_invite(request: HttpRequest, pk: int) -> HttpResponse:
             )
             return redirect("round_detail", round_.pk)
     return _render_detail(request, round_, form, status=400)
-
-
-@require_POST
-@role_required(Role.COORDINATOR)
-def round_open(request: HttpRequest, pk: int) -> HttpResponse:
-    round_ = get_object_or_404(Round.objects.visible_to(request.user), pk=pk)
-    try:
-        services_rounds.round_open_questionnaire(round=round_, by=request.user)
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-    else:
-        messages.success(request, _("The questionnaire phase is open."))
-    return redirect("round_detail", round_.pk)
-
-
-@require_POST
-@role_required(Role.COORDINATOR)
-def round_close(request: HttpRequest, pk: int) -> HttpResponse:
-    from matching.services.offers import round_close as close
-
-    round_ = get_object_or_404(Round.objects.visible_to(request.user), pk=pk)
-    try:
-        close(round=round_, by=request.user)
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-    else:
-        messages.success(request, _("The round is closed."))
-    return redirect("round_detail", round_.pk)
 
 
 @role_required(Role.COORDINATOR)

@@ -6,7 +6,7 @@ from datetime import date, timedelta
 
 from django.utils import timezone
 
-from matching.models import Round, RoundStatus
+from rounds.models import Round, RoundStatus
 
 DEMO_ROUND_NAME = "Pilot 2026 – Polen → Deutschland"
 

@@ -1,0 +1,52 @@
+"""Entering households into rounds and taking them out again."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
+
+from accounts.audit import audit_log
+from refugees.models import Household, RoundHousehold
+from refugees.services._common import lock_editable
+from rounds.models import Round, RoundStatus
+
+if TYPE_CHECKING:
+    from accounts.models import User
+
+
+@transaction.atomic
+def round_household_add(*, round: Round, household: Household, by: User) -> RoundHousehold:  # noqa: A002
+    """Enter a household into an open round. Only with valid consent and at least one member."""
+    household = lock_editable(household, by)
+    if not Round.objects.visible_to(by).open_for_households().filter(pk=round.pk).exists():
+        raise PermissionDenied
+    if not household.has_valid_consent:
+        raise ValidationError(_("Without valid consent a household cannot enter a round."))
+    if not household.members.exists():
+        raise ValidationError(_("Record the household's members first."))
+    if RoundHousehold.objects.filter(round=round, household=household).exists():
+        raise ValidationError(_("The household is in this round already."))
+    try:
+        with transaction.atomic():
+            entry = RoundHousehold.objects.create(round=round, household=household, added_by=by)
+    except IntegrityError:  # the unique constraint caught a parallel request
+        raise ValidationError(_("The household is in this round already.")) from None
+    audit_log(actor=by, action="refugees.household.round_added", target=household,
+              changes={"round": round.name})  # fmt: skip
+    return entry
+
+
+@transaction.atomic
+def round_household_remove(*, round: Round, household: Household, by: User) -> None:  # noqa: A002
+    household = lock_editable(household, by)
+    entry = RoundHousehold.objects.filter(round=round, household=household).first()
+    if entry is None:
+        raise ValidationError(_("The household is not in this round."))
+    if round.status == RoundStatus.CLOSED:
+        raise ValidationError(_("The round is closed; its records stay as they are."))
+    entry.delete()
+    audit_log(actor=by, action="refugees.household.round_removed", target=household,
+              changes={"round": round.name})  # fmt: skip

@@ -1,0 +1,10 @@
+from django.urls import path
+
+from rounds import views
+
+urlpatterns = [
+    path("new/", views.round_create, name="round_create"),
+    path("<int:pk>/edit/", views.round_edit, name="round_edit"),
+    path("<int:pk>/open/", views.round_open, name="round_open"),
+    path("<int:pk>/close/", views.round_close, name="round_close"),
+]
