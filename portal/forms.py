@@ -3,6 +3,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from municipalities.models import MunicipalityApplication
 from portal.content import CONTENT_FIELDS
 from portal.models import ProgrammeContent, Quote, TimelinePhase
 
@@ -53,3 +54,34 @@ def filled(formset: forms.BaseFormSet) -> list[dict]:
 
 PREVIEW, PUBLISH = "preview", "publish"
 ACTIONS = {PREVIEW: _("Preview"), PUBLISH: _("Save and publish")}
+
+
+class ApplicationForm(forms.ModelForm):
+    """The public application of a municipality. ``website`` is a honeypot: hidden from people
+    (and from screen readers), filled in by bots that fill every field."""
+
+    website = forms.CharField(
+        required=False, label=_("Leave this field empty"),
+        widget=forms.TextInput(attrs={"tabindex": "-1", "autocomplete": "off"}),
+    )  # fmt: skip
+
+    class Meta:
+        model = MunicipalityApplication
+        fields = (
+            "name", "ags", "federal_state", "settlement_type", "population", "contact_name",
+            "contact_role", "email", "phone", "pledged_persons", "pledge_from", "pledge_until",
+            "message",
+        )  # fmt: skip
+        widgets = {
+            "pledge_from": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "pledge_until": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "message": forms.Textarea(attrs={"rows": 4}),
+            "ags": forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
+            "email": forms.EmailInput(attrs={"autocomplete": "email"}),
+            "contact_name": forms.TextInput(attrs={"autocomplete": "name"}),
+            "phone": forms.TextInput(attrs={"autocomplete": "tel", "inputmode": "tel"}),
+        }
+        labels = {"message": _("Anything else we should know")}
+
+    def is_spam(self) -> bool:
+        return bool(self.data.get(self.add_prefix("website")))

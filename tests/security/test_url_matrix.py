@@ -72,6 +72,13 @@ RULES: dict[str, Rule] = {
     "programme_edit": R(COORD),
     "programme_edit_language": R(COORD, language="=uk"),
     "programme_timeline": R(COORD),
+    "application_form": R(*EVERYONE),
+    "application_sent": R(*EVERYONE),
+    "application_confirm": R(*EVERYONE, token="application_token"),
+    "application_list": R(COORD),
+    "application_detail": R(COORD, pk="application"),
+    "application_approve": R(COORD, post=True, pk="application"),
+    "application_decline": R(COORD, post=True, pk="application"),
     # municipalities
     "municipality_list": R(COORD, STAFF, OSTAFF),
     "municipality_create": R(COORD),
@@ -226,6 +233,21 @@ def test_every_url_has_a_rule():
     assert not stale, f"rules for URLs that no longer exist: {stale}"
 
 
+def _application():
+    """A municipality's application, confirmed and waiting; its link token is known."""
+    import hashlib
+    from datetime import date
+
+    from municipalities.models import MunicipalityApplication
+
+    return MunicipalityApplication.objects.create(
+        name="Flensburg", ags="01001000", federal_state="SH", settlement_type="medium_town",
+        population=92000, contact_name="Jana", contact_role="Amt", email="jana@x.example",
+        pledged_persons=10, pledge_from=date(2027, 5, 1), pledge_until=date(2027, 9, 30),
+        status="pending", token_hash=hashlib.sha256(b"matrix-application-token").hexdigest(),
+    )  # fmt: skip
+
+
 @pytest.fixture
 def world(
     small_round,
@@ -265,6 +287,7 @@ def world(
     household.linked_households.add(linked)
     invitation = InvitationFactory()
     token, _clear = token_create(by=coordinator, name="matrix")
+    application = _application()
     return {
         "round": small_round.pk,
         "household": household.pk,
@@ -281,6 +304,8 @@ def world(
         "linked": linked.pk,
         "invitation": invitation.pk,
         "invitation_token": invitation.clear_token,
+        "application": application.pk,
+        "application_token": "matrix-application-token",
         "survey": Survey.objects.create(
             round=small_round,
             kind="household",
