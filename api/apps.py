@@ -8,4 +8,9 @@ class ApiConfig(AppConfig):
     verbose_name = _("API")
 
     def ready(self) -> None:
-        from api import schema  # noqa: F401 - registers the OpenAPI extension of the token auth
+        from api import (
+            schema,  # noqa: F401 - registers the OpenAPI extension of the token auth
+            signals,
+        )
+
+        signals.connect()

@@ -70,3 +70,23 @@ def token_revoke(*, token: ApiToken, by: User) -> ApiToken:
     token.save(update_fields=["revoked_at"])
     audit_log(actor=by, action="api.token.revoked", target=token)
     return token
+
+
+# Why a user's tokens were all revoked at once: stored as a code in the audit entry.
+REVOKE_REASONS = ("password_changed", "password_reset", "second_factor_removed")
+
+
+@transaction.atomic
+def tokens_revoke_all(*, user: User, reason: str, by: User | None = None) -> int:
+    """Revokes every live token of ``user`` after its credentials changed: a token must not
+    outlive the password or second factor it was created under. Returns how many were revoked."""
+    if reason not in REVOKE_REASONS:
+        raise ValueError(f"unknown revocation reason {reason!r}")
+    tokens = list(ApiToken.objects.select_for_update().filter(user=user).usable())
+    now = timezone.now()
+    for token in tokens:
+        token.revoked_at = now
+    ApiToken.objects.bulk_update(tokens, ["revoked_at"])
+    for token in tokens:
+        audit_log(actor=by, action="api.token.revoked", target=token, changes={"reason": reason})
+    return len(tokens)

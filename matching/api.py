@@ -6,9 +6,6 @@ households (refugees and their caseworkers) read and answer their offers."""
 
 from __future__ import annotations
 
-import csv
-import io
-
 import django_filters
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
@@ -16,8 +13,6 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_field
-from openpyxl import Workbook
-from openpyxl.styles import Font
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
@@ -33,6 +28,7 @@ from api.responses import (
     file_type,
     spreadsheet_responses,
 )
+from core.spreadsheets import Sheet, spreadsheet_bytes
 from matching.anonymise import anonymised_profile
 from matching.models import Offer, OfferStatus, Proposal, Run, RunStatus
 from matching.services import offers as offer_services
@@ -135,23 +131,7 @@ def results_file(round_: Round, kind: str) -> bytes:
          str(reasons.get(r["unmatched_reason"], "")), str(statuses.get(r["offer_status"], ""))]
         for r in rows
     ]  # fmt: skip
-    if kind == "csv":
-        buffer = io.StringIO()
-        writer = csv.writer(buffer, delimiter=";")
-        writer.writerow(header)
-        writer.writerows(table)
-        return ("\ufeff" + buffer.getvalue()).encode("utf-8")
-    workbook = Workbook(write_only=False)
-    sheet = workbook.active
-    sheet.title = _("Results")[:31]
-    sheet.append(header)
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
-    for row in table:
-        sheet.append(row)
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    return spreadsheet_bytes(kind, [Sheet(_("Results"), header, table)])
 
 
 @extend_schema(tags=["rounds"])

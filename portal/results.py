@@ -8,16 +8,16 @@ percentage. Means need as many answers."""
 
 from __future__ import annotations
 
-import csv
-import io
 import math
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from django.core.cache import cache
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.spreadsheets import csv_bytes
 from evaluation.models import HOUSEHOLD_WAVES, SurveyKind, Wave
 from evaluation.services.data import load_frame
 from evaluation.services.metrics import offer_statistics, round_metrics
@@ -166,10 +166,7 @@ def _cell(figure: Figure) -> str:
 
 
 def results_csv(rows: list[tuple[Round, RoundResults]]) -> bytes:
-    """One line per round; withheld figures are empty cells. Semicolons and a BOM, so German
-    spreadsheet programs open it in columns."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, delimiter=";")
+    """One line per round; withheld figures are empty cells, bounds read ">75"."""
     header = [
         _("Round"), _("Closed on"), _("People matched"), _("Households matched"),
         _("Municipalities"), _("Federal states"), _("Households accepting their offer (%)"),
@@ -180,20 +177,15 @@ def results_csv(rows: list[tuple[Round, RoundResults]]) -> bytes:
             _("A good decision (%%), %(wave)s") % {"wave": Wave(wave).label},
             _("Mean (1-5), %(wave)s") % {"wave": Wave(wave).label},
         ]
-    writer.writerow(header)
+    lines = []
     for round_, result in rows:
         line: list[Any] = [
-            _text(round_.name),
-            round_.closed_at.date().isoformat() if round_.closed_at else "",
+            round_.name,
+            timezone.localdate(round_.closed_at) if round_.closed_at else "",
             *(_cell(f) for f in (result.matched_persons, result.matched_households,
                                  result.municipalities, result.federal_states, result.acceptance)),
         ]  # fmt: skip
         for wave in result.survey:
             line += [_cell(wave.answers), _cell(wave.agree), _cell(wave.mean)]
-        writer.writerow(line)
-    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
-
-
-def _text(value: str) -> str:
-    """A round name starting with = + - @ would run as a formula in a spreadsheet."""
-    return "'" + value if value[:1] in ("=", "+", "-", "@") else value
+        lines.append(line)
+    return csv_bytes(header, lines)

@@ -35,6 +35,7 @@ from refugees import importing, services
 from refugees.models import (
     LANGUAGE_LEVELS,
     LANGUAGES,
+    MAX_MEMBERS,
     Consent,
     ConsentText,
     Household,
@@ -183,7 +184,7 @@ class HouseholdCreateSerializer(serializers.Serializer):
     status = serializers.ChoiceField(
         choices=[HouseholdStatus.DRAFT, HouseholdStatus.READY], default=HouseholdStatus.DRAFT
     )
-    members = MemberSerializer(many=True, allow_empty=False)
+    members = MemberSerializer(many=True, allow_empty=False, max_length=MAX_MEMBERS)
     needs = NeedsSerializer(required=False)
     preferences = PreferencesSerializer(required=False)
     consent = ConsentInputSerializer(required=False)

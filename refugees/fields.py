@@ -9,61 +9,20 @@ which also means encrypted columns cannot be filtered in SQL: lookups other than
 
 from __future__ import annotations
 
-import base64
-import hashlib
-import json
-from functools import cache
 from typing import Any
 
-from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from django.conf import settings
 from django.core import checks
 from django.core.exceptions import FieldError, ImproperlyConfigured
 from django.db import models
 
-
-def development_key(secret_key: str) -> str:
-    """The key used when FIELD_ENCRYPTION_KEYS is unset: derived from SECRET_KEY, so the embedded
-    default works without configuration. ``check --deploy`` warns when production relies on it."""
-    digest = hashlib.sha256(b"rematch-field-encryption:" + secret_key.encode()).digest()
-    return base64.urlsafe_b64encode(digest).decode()
-
-
-def configured_keys() -> tuple[str, ...]:
-    """The configured keys, then the development key: rows written before FIELD_ENCRYPTION_KEYS
-    was set stay readable until ``manage.py encryption_rotate`` re-encrypts them."""
-    keys = tuple(getattr(settings, "FIELD_ENCRYPTION_KEYS", ()) or ())
-    fallback = development_key(settings.SECRET_KEY)
-    return (*keys, fallback) if fallback not in keys else keys
-
-
-@cache
-def _fernet(keys: tuple[str, ...]) -> MultiFernet:
-    try:
-        return MultiFernet([Fernet(key) for key in keys])
-    except (ValueError, TypeError) as error:
-        raise ImproperlyConfigured(
-            "FIELD_ENCRYPTION_KEYS must be comma-separated Fernet keys "
-            "(32 url-safe base64-encoded bytes each)"
-        ) from error
-
-
-def fernet() -> MultiFernet:
-    return _fernet(configured_keys())
-
-
-def encrypt_value(value: Any) -> str:
-    return fernet().encrypt(json.dumps(value, separators=(",", ":")).encode()).decode()
-
-
-def decrypt_value(token: str) -> Any:
-    try:
-        return json.loads(fernet().decrypt(token.encode()))
-    except InvalidToken:
-        raise ImproperlyConfigured(
-            "An encrypted field cannot be decrypted with FIELD_ENCRYPTION_KEYS: "
-            "was a key removed before its rows were re-encrypted?"
-        ) from None
+from core.crypto import (  # noqa: F401 - re-exported: the key handling lives in core.crypto
+    configured_keys,
+    decrypt_value,
+    development_key,
+    encrypt_value,
+    fernet,
+)
 
 
 class EncryptedMixin:

@@ -26,6 +26,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from core.spreadsheets import Sheet, csv_bytes, xlsx_bytes
 from municipalities.choices import Sector, SpecialistCare
 from municipalities.models import FederalState, SettlementType
 from refugees import services
@@ -49,6 +50,12 @@ if TYPE_CHECKING:
 
 XLSX_MAGIC = b"PK\x03\x04"
 MAX_ROWS = 20_000
+# Physical rows (empty ones included) and columns read from a file at most: a sparse workbook
+# claiming a million rows, or a row 16,384 cells wide, is refused before it costs a minute of CPU.
+MAX_PHYSICAL_ROWS = 2 * MAX_ROWS
+MAX_COLUMNS = 200
+# The longest text a cell may hold (the longest field, notes, allows 2,000 characters).
+MAX_CELL_CHARS = 5_000
 WEIGHTS = ("housing", "work", "education", "medical", "community", "city_size")
 
 
@@ -174,18 +181,50 @@ def read_rows(upload: IO[bytes], filename: str, size: int | None = None) -> Iter
     raise ImportFileError(_("Upload a .csv or .xlsx file."))
 
 
+def _too_many_rows() -> ImportFileError:
+    return ImportFileError(
+        _("The file has more than %(n)s rows. Split it into several files.") % {"n": MAX_ROWS}
+    )
+
+
+def _unreadable_workbook() -> ImportFileError:
+    return ImportFileError(
+        _(
+            "The workbook cannot be read. Open it in your spreadsheet program, save it again "
+            "as .xlsx and try once more."
+        )
+    )
+
+
+# What openpyxl raises for a damaged workbook (a missing shared string, broken XML, bad zip).
+_XLSX_ERRORS = (zipfile.BadZipFile, KeyError, IndexError, OSError, ValueError, TypeError,
+                AttributeError, SyntaxError)  # fmt: skip
+
+
 def _xlsx_rows(upload: IO[bytes]) -> Iterator[list[Any]]:
     from openpyxl import load_workbook
 
     try:
         workbook = load_workbook(upload, read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError) as error:
-        raise ImportFileError(_("The workbook cannot be read.")) from error
+        sheet = workbook.worksheets[0]
+        # The dimension the file declares; a lie is caught by the row cap while reading.
+        declared = sheet.max_row or 0
+    except _XLSX_ERRORS as error:
+        raise _unreadable_workbook() from error
+    if declared > MAX_PHYSICAL_ROWS:
+        workbook.close()
+        raise _too_many_rows()
 
     def rows() -> Iterator[list[Any]]:
         try:
-            for values in workbook.worksheets[0].iter_rows(values_only=True):
+            for number, values in enumerate(
+                sheet.iter_rows(values_only=True, max_col=MAX_COLUMNS), start=1
+            ):
+                if number > MAX_PHYSICAL_ROWS:
+                    raise _too_many_rows()
                 yield list(values)
+        except _XLSX_ERRORS as error:
+            raise _unreadable_workbook() from error
         finally:
             workbook.close()
 
@@ -212,7 +251,24 @@ def _csv_rows(upload: IO[bytes], limit: int) -> Iterator[list[Any]]:
         ) from None
     first_line = text.split("\n", 1)[0]
     delimiter = ";" if first_line.count(";") >= first_line.count(",") else ","
-    return iter(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
+    return _csv_records(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
+
+
+def _csv_records(reader: Iterator[list[str]]) -> Iterator[list[Any]]:
+    number = 0
+    try:
+        for number, values in enumerate(reader, start=1):  # noqa: B007 - used after the loop
+            if number > MAX_PHYSICAL_ROWS:
+                raise _too_many_rows()
+            yield values[:MAX_COLUMNS]
+    except csv.Error as error:  # a cell over the csv module's 131,072 characters, a stray quote
+        raise ImportFileError(
+            _(
+                "Line %(n)s of the file cannot be read: a cell is far too long or a quote is "
+                "not closed."
+            )
+            % {"n": number + 1}
+        ) from error
 
 
 # --- Validating ---------------------------------------------------------------------------------
@@ -237,6 +293,8 @@ def parse(rows: Iterator[list[Any]]) -> ImportReport:
                 % {"n": MAX_ROWS}
             )
         cells = {key: values[i] if i < len(values) else None for i, key in columns.items()}
+        if _cells_too_long(report, number, cells):
+            continue
         _parse_row(report, by_key, number, cells)
     for record in by_key.values():
         _check_household(report, record)
@@ -247,6 +305,17 @@ def parse(rows: Iterator[list[Any]]) -> ImportReport:
         key=lambda e: (e.row, COLUMN_KEYS.index(e.column) if e.column in COLUMN_KEYS else -1)
     )  # noqa: E501
     return report
+
+
+def _cells_too_long(report: ImportReport, number: int, cells: dict[str, Any]) -> bool:
+    long = [
+        key
+        for key, value in cells.items()
+        if isinstance(value, str) and len(value) > MAX_CELL_CHARS
+    ]  # noqa: E501
+    for key in long:
+        report.error(number, key, _("Longer than %(n)s characters.") % {"n": MAX_CELL_CHARS})
+    return bool(long)
 
 
 def _map_header(header: list[Any]) -> dict[int, str]:
@@ -593,36 +662,20 @@ def template_rows(language: str) -> tuple[list[str], list[list[str]]]:
 
 
 def template_csv(language: str) -> bytes:
-    header, rows = template_rows(language)
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, delimiter=";")
-    writer.writerow(header)
-    writer.writerows(rows)
-    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+    return csv_bytes(*template_rows(language))
 
 
 def template_xlsx(language: str) -> bytes:
-    from openpyxl import Workbook
-    from openpyxl.styles import Font
-
     header, rows = template_rows(language)
-    workbook = Workbook()
     with translation.override(language):
-        sheet = workbook.active
-        sheet.title = _("Households")[:31]
-        sheet.append(header)
-        for row in rows:
-            sheet.append(row)
-        for cell in sheet[1]:
-            cell.font = Font(bold=True)
-        sheet.freeze_panes = "B2"
-        guide = workbook.create_sheet(_("Columns")[:31])
-        guide.append([_("Column"), _("Contact person's row only"), _("Meaning and values")])
-        for column, title in zip(COLUMNS, header, strict=True):
-            guide.append([title, _("yes") if column.household_level else "", str(column.help)])
+        guide = [
+            [title, _("yes") if column.household_level else "", str(column.help)]
+            for column, title in zip(COLUMNS, header, strict=True)
+        ]
         guide.append([])
         guide.append([_("Valid consent versions"), "", ", ".join(sorted(valid_consent_versions()))])  # noqa: E501
         guide.append([_("All consent versions"), "", ", ".join(ConsentText.values)])
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+        guide_header = [_("Column"), _("Contact person's row only"), _("Meaning and values")]
+        return xlsx_bytes(
+            [Sheet(_("Households"), header, rows), Sheet(_("Columns"), guide_header, guide)]
+        )

@@ -107,6 +107,23 @@ class HouseholdQuerySet(models.QuerySet["Household"]):
         ).distinct()
 
 
+# More members than this is a data error (or an attempt to tie up the server): the form, the API
+# and the import refuse it with a message instead of saving it.
+MAX_MEMBERS = 20
+
+
+def check_member_count(count: int) -> None:
+    if count > MAX_MEMBERS:
+        raise ValidationError(
+            _(
+                "A household can have at most %(max)s members (here: %(n)s). Record larger "
+                "families as linked households."
+            )
+            % {"max": MAX_MEMBERS, "n": count},
+            code="too_many_members",
+        )
+
+
 class Household(models.Model):
     reference = models.CharField(_("reference code"), max_length=20, unique=True)
     organisation = models.ForeignKey(

@@ -7,6 +7,7 @@ import logging
 from celery import shared_task
 
 from refugees.gdpr import households_anonymise_expired
+from refugees.import_files import pending_purge_expired
 
 logger = logging.getLogger(__name__)
 
@@ -18,3 +19,9 @@ def anonymise_expired_households() -> int:
     done = households_anonymise_expired()
     logger.info("retention", extra={"anonymised": len(done)})
     return len(done)
+
+
+@shared_task(acks_late=True)
+def purge_import_previews() -> int:
+    """Remove import files waiting for a confirmation that never came."""
+    return pending_purge_expired()

@@ -1,16 +1,14 @@
 """The portal's household import: upload, preview (every error, or what will be created),
-confirm. The file waits between preview and confirmation in the media storage, under a random
-name remembered in the user's session, and is deleted once it is imported or replaced."""
+confirm. The file waits between preview and confirmation encrypted in the media storage, under
+a random name remembered in the user's session (see refugees.import_files), and is deleted once
+it is imported, cancelled, replaced or expired."""
 
 from __future__ import annotations
-
-import uuid
 
 from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.core.files.storage import default_storage
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -19,7 +17,7 @@ from django.views.decorators.http import require_POST
 
 from accounts.permissions import role_required
 from accounts.roles import Role
-from refugees import importing
+from refugees import import_files, importing
 
 SESSION_KEY = "household_import"
 CONTENT_TYPES = {
@@ -38,8 +36,8 @@ class ImportForm(forms.Form):
 
 def _discard_pending(request: HttpRequest) -> None:
     pending = request.session.pop(SESSION_KEY, None)
-    if pending and default_storage.exists(pending["path"]):
-        default_storage.delete(pending["path"])
+    if pending:
+        import_files.pending_delete(pending["path"])
 
 
 @role_required(Role.CASEWORKER)
@@ -61,9 +59,8 @@ def household_import(request: HttpRequest) -> HttpResponse:
     if report.errors:
         return render(request, "refugees/import_report.html", context, status=400)
     _discard_pending(request)
-    extension = upload.name.rsplit(".", 1)[-1].lower()
     upload.seek(0)
-    path = default_storage.save(f"imports/{uuid.uuid4().hex}.{extension}", upload)
+    path = import_files.pending_save(upload.read())
     request.session[SESSION_KEY] = {"path": path, "name": upload.name}
     return render(request, "refugees/import_preview.html", context)
 
@@ -72,17 +69,18 @@ def household_import(request: HttpRequest) -> HttpResponse:
 @role_required(Role.CASEWORKER)
 def household_import_confirm(request: HttpRequest) -> HttpResponse:
     pending = request.session.get(SESSION_KEY)
-    if not pending or not default_storage.exists(pending["path"]):
+    content = import_files.pending_open(pending["path"]) if pending else None
+    if content is None:
+        request.session.pop(SESSION_KEY, None)
         messages.error(request, _("There is no file waiting to be imported. Upload it again."))
         return redirect("household_import")
-    with default_storage.open(pending["path"], "rb") as handle:
-        try:
-            report = importing.import_file(
-                upload=handle, filename=pending["path"], size=None, by=request.user, save=True
-            )
-        except ValidationError as error:
-            report = None
-            messages.error(request, " ".join(error.messages))
+    try:
+        report = importing.import_file(
+            upload=content, filename=pending["name"], size=None, by=request.user, save=True
+        )
+    except ValidationError as error:
+        report = None
+        messages.error(request, " ".join(error.messages))
     _discard_pending(request)
     if report is None or report.errors:
         # The data changed since the preview (e.g. a consent version expired): show why.

@@ -166,6 +166,8 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
         "schedule": 600.0,
     },
     # GDPR: anonymise households past the retention period; idempotent, so retries are safe.
+    # Import files waiting for confirmation hold names and needs: gone after the preview time.
+    "purge-import-previews": {"task": "refugees.tasks.purge_import_previews", "schedule": 900.0},
     "anonymise-expired-households": {
         "task": "refugees.tasks.anonymise_expired_households",
         "schedule": 86400.0,
@@ -322,8 +324,14 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 # Requests a minute per client (anonymous: per address; signed in: per user).
 REMATCH_API_ANON_PER_MINUTE = envint("REMATCH_API_ANON_PER_MINUTE", "60")
 REMATCH_API_USER_PER_MINUTE = envint("REMATCH_API_USER_PER_MINUTE", "600")
+# Largest JSON request body (bytes); file uploads are limited by REMATCH_IMPORT_MAX_BYTES.
+REMATCH_API_MAX_BODY_BYTES = envint("REMATCH_API_MAX_BODY_BYTES", str(1024 * 1024))
+# Failed token authentications per client address in ten minutes before the API answers 429.
+REMATCH_API_TOKEN_FAILURES = envint("REMATCH_API_TOKEN_FAILURES", "20")
 # Largest household import file (bytes), through the portal and the API.
 REMATCH_IMPORT_MAX_BYTES = envint("REMATCH_IMPORT_MAX_BYTES", str(5 * 1024 * 1024))
+# Minutes an uploaded import file waits (encrypted) for its confirmation before it is removed.
+REMATCH_IMPORT_PREVIEW_MINUTES = envint("REMATCH_IMPORT_PREVIEW_MINUTES", "60")
 REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "api.schema.AutoSchema",
     "DEFAULT_AUTHENTICATION_CLASSES": [
@@ -339,6 +347,11 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_THROTTLE_CLASSES": ["api.throttling.AnonThrottle", "api.throttling.UserThrottle"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": [
+        "api.parsers.JSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "DEFAULT_CONTENT_NEGOTIATION_CLASS": "api.negotiation.FallbackContentNegotiation",
     "EXCEPTION_HANDLER": "api.exceptions.exception_handler",
     "TEST_REQUEST_DEFAULT_FORMAT": "json",

@@ -6,10 +6,8 @@ installation) so that answers can be followed over time without knowing who gave
 
 from __future__ import annotations
 
-import csv
 import hashlib
 import hmac
-import io
 from typing import Any
 
 from django.conf import settings
@@ -17,6 +15,7 @@ from django.utils.translation import gettext as _
 
 from accounts.audit import audit_log
 from accounts.models import User
+from core.spreadsheets import CONTENT_TYPES, Sheet, spreadsheet_bytes
 from evaluation import questions
 from evaluation.models import Survey, SurveyKind
 from rounds.models import Round
@@ -66,23 +65,5 @@ def survey_export(*, round: Round, kind: str, fmt: str, by: User) -> tuple[bytes
     rows = export_rows(round, kind)
     audit_log(actor=by, action="evaluation.survey.exported", target=round,
               changes={"kind": kind, "format": fmt, "rows": len(rows) - 1})  # fmt: skip
-    if fmt == "xlsx":
-        return _xlsx(rows, kind), (
-            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-        )
-    buffer = io.StringIO()
-    csv.writer(buffer).writerows(rows)
-    # A byte-order mark lets spreadsheet programs recognise UTF-8 (Ukrainian, umlauts).
-    return ("\ufeff" + buffer.getvalue()).encode(), "text/csv; charset=utf-8"
-
-
-def _xlsx(rows: list[list[Any]], kind: str) -> bytes:
-    from openpyxl import Workbook
-
-    book = Workbook(write_only=True)
-    sheet = book.create_sheet(title=kind[:31])
-    for row in rows:
-        sheet.append(row)
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
+    content = spreadsheet_bytes(fmt, [Sheet(kind, rows[0], rows[1:])])
+    return content, CONTENT_TYPES[fmt]

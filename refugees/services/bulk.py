@@ -32,6 +32,7 @@ from refugees.models import (
     Relation,
     Relative,
     RoundHousehold,
+    check_member_count,
 )
 from refugees.services._common import apply
 from refugees.services.households import (
@@ -202,6 +203,7 @@ def _household(rows: HouseholdRows, by: User) -> Household:
 
 
 def _members(household: Household, rows: HouseholdRows) -> list[Member]:
+    check_member_count(len(rows.members))
     members = []
     # The contact person first, as the guided form asks for them first.
     ordered = sorted(rows.members, key=lambda m: m[1].get("relation") != Relation.CONTACT)

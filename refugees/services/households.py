@@ -19,6 +19,7 @@ from refugees.models import (
     Preferences,
     Relation,
     Relative,
+    check_member_count,
 )
 from refugees.selectors import household_checklist
 from refugees.services._common import apply, bump_version, lock_editable, snapshot
@@ -116,6 +117,7 @@ def member_save(
     """Add a member (``member`` is None) or change one."""
     household = lock_editable(household, by, version)
     if member is None:
+        check_member_count(household.members.count() + 1)
         member = Member(household=household)
         before: dict[str, Any] = {}
     else:

