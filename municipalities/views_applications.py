@@ -5,12 +5,13 @@ from __future__ import annotations
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.audit import audit_log
+from accounts.http import AuthenticatedHttpRequest
 from accounts.permissions import role_required
 from accounts.roles import Role
 from municipalities import applications as services
@@ -18,12 +19,12 @@ from municipalities.forms import ApplicationDeclineForm
 from municipalities.models import ApplicationStatus, Municipality, MunicipalityApplication
 
 
-def _application(request: HttpRequest, pk: int) -> MunicipalityApplication:
+def _application(request: AuthenticatedHttpRequest, pk: int) -> MunicipalityApplication:
     return get_object_or_404(MunicipalityApplication.objects.visible_to(request.user), pk=pk)
 
 
 @role_required(Role.COORDINATOR)
-def application_list(request: HttpRequest) -> HttpResponse:
+def application_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     status = request.GET.get("status") or ApplicationStatus.PENDING
     applications = MunicipalityApplication.objects.visible_to(request.user).reviewable()
     if status in ApplicationStatus.values:
@@ -38,7 +39,7 @@ def application_list(request: HttpRequest) -> HttpResponse:
 
 
 @role_required(Role.COORDINATOR)
-def application_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def application_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     application = _application(request, pk)
     audit_log(actor=request.user, action="municipalities.application.viewed", target=application)
     return render(
@@ -55,7 +56,7 @@ def application_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @role_required(Role.COORDINATOR)
-def application_approve(request: HttpRequest, pk: int) -> HttpResponse:
+def application_approve(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     application = _application(request, pk)
     try:
         municipality, invitation = services.application_approve(
@@ -74,7 +75,7 @@ def application_approve(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @role_required(Role.COORDINATOR)
-def application_decline(request: HttpRequest, pk: int) -> HttpResponse:
+def application_decline(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     application = _application(request, pk)
     form = ApplicationDeclineForm(request.POST)
     if form.is_valid():

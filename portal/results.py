@@ -185,7 +185,7 @@ def results_csv(rows: list[tuple[Round, RoundResults]]) -> bytes:
             *(_cell(f) for f in (result.matched_persons, result.matched_households,
                                  result.municipalities, result.federal_states, result.acceptance)),
         ]  # fmt: skip
-        for wave in result.survey:
-            line += [_cell(wave.answers), _cell(wave.agree), _cell(wave.mean)]
+        for answered in result.survey:
+            line += [_cell(answered.answers), _cell(answered.agree), _cell(answered.mean)]
         lines.append(line)
     return csv_bytes(header, lines)

@@ -6,7 +6,7 @@ from accounts.health import healthz
 from portal.views.public import home
 
 # The admin uses allauth's login (rate limits, MFA) instead of its own form.
-admin.site.login = secure_admin_login(admin.site.login)
+admin.site.login = secure_admin_login(admin.site.login)  # type: ignore[method-assign]
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),

@@ -6,6 +6,7 @@ import json
 import logging
 import time
 from contextlib import contextmanager
+from datetime import timedelta
 from importlib.metadata import PackageNotFoundError, version
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -28,6 +29,8 @@ from matching.models import (
     UnmatchedReason,
 )
 from matching.services.instance import build_instance, explain_pairs, load_round
+from matching.services.sensitivity import sensitivity_queue_after_run
+from matching.services.stability import result_stabilise
 from rounds.models import Round, RoundStatus
 
 logger = logging.getLogger(__name__)
@@ -132,6 +135,8 @@ def run_execute(*, run_id: int) -> Run | None:
             instance = engine.parse_instance(document)
         with _stage(run, RunStage.SOLVE, 50, seconds):
             result = engine.solve(instance, time_limit=run.time_limit, method=run.method)
+        with _stage(run, RunStage.CHECK, 85, seconds):
+            result = result_stabilise(run=run, instance=instance, result=result)
         with _stage(run, RunStage.STORE, 90, seconds):
             _store(run, data, scored, document, result, seconds)
         Run.objects.filter(pk=run.pk).update(stage_seconds=seconds)
@@ -184,6 +189,7 @@ def _store(run, data, scored, document, result, seconds) -> None:
     run.matched_persons = sum(p.demand.get("persons", 0) for p in matched)
     run.stage_seconds = seconds
     run.save()
+    transaction.on_commit(lambda: sensitivity_queue_after_run(run_id=run.pk))
     audit_log(
         actor=None,
         action="matching.run.succeeded",
@@ -247,7 +253,7 @@ def run_fail(*, run_id: int, error: str) -> None:
 def runs_reap_stale(*, older_than_seconds: float) -> int:
     """Runs whose worker died without a trace (no redelivery) are marked failed, so the round
     can be run again."""
-    cutoff = timezone.now() - timezone.timedelta(seconds=older_than_seconds)
+    cutoff = timezone.now() - timedelta(seconds=older_than_seconds)
     stale = Run.objects.filter(status=RunStatus.RUNNING, started_at__lt=cutoff)
     stale |= Run.objects.filter(status=RunStatus.QUEUED, created_at__lt=cutoff)
     count = 0

@@ -5,10 +5,11 @@ from __future__ import annotations
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
+from accounts.http import AuthenticatedHttpRequest
 from accounts.permissions import role_required
 from accounts.roles import Role
 from portal import content as services
@@ -26,7 +27,7 @@ def _language(code: str | None) -> str:
 
 
 @role_required(Role.COORDINATOR)
-def content_edit(request: HttpRequest, language: str | None = None) -> HttpResponse:
+def content_edit(request: AuthenticatedHttpRequest, language: str | None = None) -> HttpResponse:
     language = _language(language)
     existing = ProgrammeContent.objects.filter(language=language).first()
     initial_quotes = [
@@ -73,7 +74,7 @@ def _preview(form: ProgrammeContentForm, quotes, language: str) -> services.Prog
 
 
 @role_required(Role.COORDINATOR)
-def timeline_edit(request: HttpRequest) -> HttpResponse:
+def timeline_edit(request: AuthenticatedHttpRequest) -> HttpResponse:
     initial = list(TimelinePhase.objects.values("year", "kind", "starts_on", "ends_on"))
     formset = PhaseFormSet(request.POST or None, initial=initial, prefix="phases")
     if request.method == "POST" and formset.is_valid():

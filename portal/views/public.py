@@ -3,12 +3,15 @@ the scoring model, aggregate results); never a person's data."""
 
 from __future__ import annotations
 
+from typing import cast
+
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import translation
 from django.views.decorators.http import require_GET
 
+from accounts.http import AuthenticatedHttpRequest
 from portal import criteria, results
 from portal.content import programme_for
 
@@ -18,7 +21,7 @@ def home(request: HttpRequest) -> HttpResponse:
     if request.user.is_authenticated:
         from accounts.views import dashboard
 
-        return dashboard(request)
+        return dashboard(cast(AuthenticatedHttpRequest, request))
     return programme(request)
 
 

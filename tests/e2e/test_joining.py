@@ -17,7 +17,7 @@ pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 
 def _link(pattern: str) -> str:
-    found = [re.search(pattern, m.body) for m in mail.outbox]
+    found = [re.search(pattern, str(m.body)) for m in mail.outbox]
     return [f.group(0) for f in found if f][-1]
 
 

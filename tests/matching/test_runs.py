@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from datetime import timedelta
 from io import StringIO
 
 import pytest
@@ -43,7 +44,7 @@ def test_a_run_places_households_where_they_fit(
     assert unmatched.unmatched_reason == UnmatchedReason.NO_COMPATIBLE
     assert run.matched_households == 4
     assert run.matched_persons == 2 + 2 + 1 + 2
-    assert set(run.stage_seconds) == {"load", "score", "solve", "store"}
+    assert set(run.stage_seconds) == {"load", "score", "solve", "check", "store"}
     assert AuditEvent.objects.filter(action="matching.run.succeeded").exists()
 
 
@@ -170,7 +171,7 @@ def test_stale_runs_are_reaped_so_the_round_can_run_again(small_round, coordinat
 
     run = services.run_start(round=small_round, by=coordinator)
     Run.objects.filter(pk=run.pk).update(
-        status=RunStatus.RUNNING, started_at=timezone.now() - timezone.timedelta(hours=2)
+        status=RunStatus.RUNNING, started_at=timezone.now() - timedelta(hours=2)
     )
     assert services.runs_reap_stale(older_than_seconds=600) == 1
     run.refresh_from_db()

@@ -141,6 +141,8 @@ RULES: dict[str, Rule] = {
     "run_status": R(COORD, pk="run"),
     "run_publish": R(COORD, post=True, pk="run"),
     "run_file": R(COORD, pk="run", kind="=instance"),
+    "run_sensitivity_start": R(COORD, post=True, pk="run"),
+    "run_sensitivity_status": R(COORD, pk="run"),
     "offer_list": R(*SIGNED_IN),
     "offer_detail": R(COORD, STAFF, CASE, REF, pk="offer"),
     "offer_answer": R(CASE, REF, post=True, pk="offer", side="=household"),
@@ -303,7 +305,7 @@ def world(
         "relative": Relative.objects.create(household=household, place="Kyiv", relation="aunt").pk,
         "linked": linked.pk,
         "invitation": invitation.pk,
-        "invitation_token": invitation.clear_token,
+        "invitation_token": invitation.clear_token,  # type: ignore[attr-defined]
         "application": application.pk,
         "application_token": "matrix-application-token",
         "survey": Survey.objects.create(
