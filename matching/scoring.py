@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -36,7 +37,7 @@ CRITERIA: dict[str, tuple[str, int]] = {
     "education": ("education", 25),
     "housing": ("housing", 20),
 }
-DEFAULT_WEIGHTS = {code: default for code, (_, default) in CRITERIA.items()}
+DEFAULT_WEIGHTS: dict[str, float] = {code: default for code, (_, default) in CRITERIA.items()}
 MAX_ROUND_WEIGHT = 100
 COURSE_WAIT_HORIZON_WEEKS = 26.0
 
@@ -150,18 +151,21 @@ def _state(h: IntArray, m: IntArray, hh: Households, mu: Municipalities) -> Floa
 
 
 def _per_pair(
-    h: IntArray, m: IntArray, household_rows: npt.NDArray, municipality_rows: npt.NDArray
+    h: IntArray,
+    m: IntArray,
+    household_rows: npt.NDArray[Any],
+    municipality_rows: npt.NDArray[Any],
 ) -> FloatArray:
     """Row-by-row dot products for pairs, via one small matrix product instead of gathering a
     (pairs x columns) array (37 sectors x 16M pairs)."""
     if h.ndim == 2:  # a dense chunk: households (H, 1) against municipalities (1, M)
         rows = household_rows[h[:, 0]].astype(float)
-        return rows @ municipality_rows[m[0]].T.astype(float)
+        return np.asarray(rows @ municipality_rows[m[0]].T.astype(float), dtype=np.float64)
     if len(h) == 0:
         return np.zeros(0)
     households, inverse = np.unique(h, return_inverse=True)
     products = household_rows[households].astype(float) @ municipality_rows.T.astype(float)
-    return products[inverse, m]
+    return np.asarray(products[inverse, m], dtype=np.float64)
 
 
 def _labour(h: IntArray, m: IntArray, hh: Households, mu: Municipalities) -> FloatArray:
@@ -199,7 +203,7 @@ def _education(h: IntArray, m: IntArray, hh: Households, mu: Municipalities) -> 
 
 def _housing(h: IntArray, m: IntArray, hh: Households, mu: Municipalities) -> FloatArray:
     persons = np.minimum(hh.demand[h, 0], mu.unit_fit.shape[1] - 1)
-    return mu.unit_fit[m, persons]
+    return np.asarray(mu.unit_fit[m, persons], dtype=np.float64)
 
 
 CRITERION_FUNCTIONS: dict[str, Callable[..., FloatArray]] = {

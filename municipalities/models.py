@@ -14,6 +14,9 @@ from django.utils.module_loading import import_string
 from django.utils.translation import gettext_lazy as _
 
 if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+
+if TYPE_CHECKING:
     from accounts.models import User
 
 
@@ -242,7 +245,7 @@ SECTION_FIELDS: dict[str, tuple[str, ...]] = {
 ANSWER_FIELDS: tuple[str, ...] = tuple(f for fields in SECTION_FIELDS.values() for f in fields)
 
 
-def _count(label: str) -> models.PositiveIntegerField:
+def _count(label: StrOrPromise) -> models.PositiveIntegerField:
     return models.PositiveIntegerField(
         label, default=0, validators=[MinValueValidator(0, _("Enter 0 or a positive number."))]
     )
@@ -395,17 +398,17 @@ class Questionnaire(models.Model):
             return self.aggregate_places > 0 or bool(self._units())
         return True
 
-    def sections(self) -> list[tuple[str, str, bool]]:
+    def sections(self) -> list[tuple[str, StrOrPromise, bool]]:
         """(key, label, complete) for each section, in order."""
         return [(s.value, s.label, self.section_complete(s.value)) for s in Section]
 
-    def missing_sections(self) -> list[str]:
+    def missing_sections(self) -> list[StrOrPromise]:
         return [label for _key, label, complete in self.sections() if not complete]
 
     def is_complete(self) -> bool:
         return not self.missing_sections()
 
-    def edit_blocker(self, today: date | None = None) -> str | None:
+    def edit_blocker(self, today: date | None = None) -> StrOrPromise | None:
         """Why staff cannot change the answers now, or None when they can."""
         from rounds.models import RoundStatus
 

@@ -373,7 +373,7 @@ SPECTACULAR_SETTINGS = {
     "COMPONENT_SPLIT_REQUEST": True,
     "ENUM_NAME_OVERRIDES": {
         "HouseholdStatusEnum": "refugees.models.HouseholdStatus",
-        "RoundStatusEnum": "matching.models.RoundStatus",
+        "RoundStatusEnum": "rounds.models.RoundStatus",
         "RunStatusEnum": "matching.models.RunStatus",
         "OfferStatusEnum": "matching.models.OfferStatus",
         "AnswerEnum": "matching.models.Answer",

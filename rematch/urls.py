@@ -5,7 +5,7 @@ from django.urls import include, path
 from accounts.health import healthz
 
 # The admin uses allauth's login (rate limits, MFA) instead of its own form.
-admin.site.login = secure_admin_login(admin.site.login)
+admin.site.login = secure_admin_login(admin.site.login)  # type: ignore[method-assign]
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),

@@ -94,7 +94,7 @@ def _municipality_surveys(round_: Round, due: date) -> int:
 
 def recipients(survey: Survey) -> list[User]:
     if survey.kind == SurveyKind.HOUSEHOLD:
-        user = survey.household.contact_user if survey.household_id else None
+        user = survey.household.contact_user if survey.household else None
         return [user] if user is not None and user.is_active and user.email else []
     return list(
         User.objects.filter(
@@ -200,7 +200,9 @@ def survey_send_now(*, round: Round, wave: int, by: User) -> int:
 def may_answer(user: User, survey: Survey) -> bool:
     """Only the household itself, or staff of the municipality; coordinators only read."""
     if survey.kind == SurveyKind.HOUSEHOLD:
-        return bool(user.is_refugee and survey.household.contact_user_id == user.pk)
+        return bool(
+            user.is_refugee and survey.household and survey.household.contact_user_id == user.pk
+        )
     return bool(
         user.is_municipal_staff and survey.municipality.staff_memberships.filter(user=user).exists()
     )

@@ -45,7 +45,7 @@ def test_refugee_signs_in_with_a_one_time_code(refugee):
     response = client.post(reverse("account_request_login_code"), {"email": refugee.email})
     assert response.status_code == 302
     assert len(mail.outbox) == 1
-    code = re.search(r"^([A-Z0-9]{4}-[A-Z0-9]{4})$", mail.outbox[0].body, re.M).group(1)
+    code = re.search(r"^([A-Z0-9]{4}-[A-Z0-9]{4})$", str(mail.outbox[0].body), re.M).group(1)
     response = client.post(reverse("account_confirm_login_code"), {"code": code})
     assert response.status_code == 302
     assert client.get(reverse("dashboard")).status_code == 200

@@ -6,6 +6,7 @@ import json
 import subprocess
 from email import message_from_bytes, policy
 from pathlib import Path
+from typing import Any
 from unittest import mock
 
 import pytest
@@ -21,7 +22,7 @@ pytestmark = pytest.mark.django_db
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def _parsed(message) -> object:
+def _parsed(message) -> Any:
     return message_from_bytes(message.message().as_bytes(), policy=policy.default)
 
 

@@ -273,7 +273,7 @@ def world(
         "relative": Relative.objects.create(household=household, place="Kyiv", relation="aunt").pk,
         "linked": linked.pk,
         "invitation": invitation.pk,
-        "invitation_token": invitation.clear_token,
+        "invitation_token": invitation.clear_token,  # type: ignore[attr-defined]
         "survey": Survey.objects.create(
             round=small_round,
             kind="household",
