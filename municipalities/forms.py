@@ -185,3 +185,15 @@ class InviteForm(forms.Form):
         cast(
             forms.ModelChoiceField, self.fields["municipalities"]
         ).queryset = Municipality.objects.exclude(participations__round=round)
+
+
+class ApplicationDeclineForm(forms.Form):
+    reply = forms.CharField(
+        label=_("Message to the applicant"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_(
+            "Added to the polite standard reply, which goes out in the applicant's language."
+        ),
+    )
