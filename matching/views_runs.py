@@ -16,6 +16,7 @@ from accounts.roles import Role
 from matching import scoring
 from matching.forms_runs import PairRuleForm, RunStartForm, WeightsForm
 from matching.models import Offer, PairRule, Run, RunStatus
+from matching.run_files import KINDS, run_file_document, run_file_read
 from matching.services import offers as offer_services
 from matching.services import runs as run_services
 from rounds.models import Round
@@ -89,12 +90,9 @@ def run_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _utilisation(run: Run) -> list[dict]:
-    if not run.result_file:
+    document = run_file_document(run=run, kind="result")
+    if document is None:
         return []
-    import json
-
-    with run.result_file.open("rb") as handle:
-        document = json.load(handle)
     rows = []
     for municipality, dims in sorted(document.get("utilisation", {}).items()):
         cells = [(d, dims.get(d, {"used": 0, "capacity": 0})) for d in scoring.DIMENSIONS]
@@ -120,15 +118,13 @@ def run_status(request: HttpRequest, pk: int) -> JsonResponse:
 @role_required(Role.COORDINATOR)
 def run_file(request: HttpRequest, pk: int, kind: str) -> FileResponse:
     run = _run(request, pk)
-    field = {"instance": run.instance_file, "result": run.result_file}.get(kind)
-    if not field:
+    content = run_file_read(run=run, kind=kind) if kind in KINDS else None
+    if content is None:
         raise Http404
-    return FileResponse(
-        field.open("rb"),
-        as_attachment=True,
-        filename=f"round-{run.round_id}-run-{run.iteration}-{kind}.json",
-        content_type="application/json",
-    )
+    response = HttpResponse(content, content_type="application/json")
+    filename = f"round-{run.round_id}-run-{run.iteration}-{kind}.json"
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
 
 
 @require_POST
