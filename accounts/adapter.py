@@ -3,11 +3,16 @@ from __future__ import annotations
 from typing import Any
 
 from allauth.account.adapter import DefaultAccountAdapter
+from allauth.mfa.adapter import DefaultMFAAdapter
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 
 from accounts.audit import audit_log
+from core.crypto import decrypt_bytes, encrypt_bytes
+
+# Marks an encrypted secret, so values written before encryption are still recognised.
+ENCRYPTED_PREFIX = "fernet:"
 
 
 def _account(credentials: dict[str, Any]):
@@ -50,3 +55,16 @@ class AccountAdapter(DefaultAccountAdapter):
                 label="" if user else "unknown account",
             )
             raise
+
+
+class MFAAdapter(DefaultMFAAdapter):
+    """TOTP secrets and recovery-code seeds are encrypted at rest with the installation's keys
+    (core.crypto): allauth stores them in mfa_authenticator.data and calls these hooks."""
+
+    def encrypt(self, text: str) -> str:
+        return ENCRYPTED_PREFIX + encrypt_bytes(text.encode()).decode()
+
+    def decrypt(self, encrypted_text: str) -> str:
+        if not encrypted_text.startswith(ENCRYPTED_PREFIX):
+            return encrypted_text  # written before encryption; the migration seals these
+        return decrypt_bytes(encrypted_text[len(ENCRYPTED_PREFIX) :].encode()).decode()

@@ -7,12 +7,12 @@ from django.core.exceptions import ValidationError
 from django.db.models import Count, Q
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.permissions import role_required
 from accounts.roles import Role
+from core.redirects import redirect_back
 from matching import scoring
 from matching.forms_runs import PairRuleForm, RunStartForm, WeightsForm
 from matching.models import Offer, PairRule, Run, RunStatus
@@ -166,10 +166,7 @@ def pair_rule_delete(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _back(request: HttpRequest, default: str, **kwargs) -> HttpResponse:
-    next_url = request.POST.get("next", "")
-    if url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}):
-        return redirect(next_url)
-    return redirect(default, **kwargs)
+    return redirect_back(request, default, **kwargs)
 
 
 @role_required(Role.COORDINATOR)

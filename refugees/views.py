@@ -66,6 +66,8 @@ def _add_errors(form, error: ValidationError) -> None:
 
 
 def _step(request: HttpRequest, household: Household, step: str, **context: Any) -> HttpResponse:
+    # Each step page shows part of the profile (members with birth dates, needs): a read.
+    services.household_view_log(household=household, by=request.user, part=step)
     checks = household_checklist(household)
     return render(
         request,
