@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from typing import NoReturn
 
 from .hungarian import NotApplicableError
@@ -60,6 +62,27 @@ def _write(document: dict[str, object], target: str) -> None:
             handle.write(text)
 
 
+@contextmanager
+def _quiet_stdout() -> Iterator[None]:
+    """Keep the solver's stray lines off standard output while it runs.
+
+    The HiGHS bundled with scipy 1.18 sometimes prints
+    "HighsMipSolverData::transformNewIntegerFeasibleSolution tmpSolver.run();" straight to
+    file descriptor 1 (seen on programme cohorts, plain and with forecast), which would
+    corrupt ``-o -``. Python-level redirection cannot catch it, so the descriptor itself
+    points to /dev/null during the solve.
+    """
+    sys.stdout.flush()
+    saved = os.dup(1)
+    try:
+        with open(os.devnull, "w", encoding="utf-8") as devnull:
+            os.dup2(devnull.fileno(), 1)
+        yield
+    finally:
+        os.dup2(saved, 1)
+        os.close(saved)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     started = time.perf_counter()
@@ -68,7 +91,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         instance = load_instance(args.instance)
         # The limit caps the whole run, so reading the file comes out of the solver's budget.
         left = max(limit - (time.perf_counter() - started), limit * 0.05)
-        result = solve(instance, time_limit=left, method=args.method)
+        with _quiet_stdout():
+            result = solve(instance, time_limit=left, method=args.method)
     except (InstanceError, NotApplicableError) as exc:
         print(" ".join(str(exc).split()), file=sys.stderr)
         return EXIT_INVALID

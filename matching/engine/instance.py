@@ -34,6 +34,16 @@ class Household:
     group: str | None = None
 
 
+@dataclass(frozen=True, slots=True)
+class ForecastEntry:
+    """``weight`` households expected in later cohorts; ``scores``: municipality -> score."""
+
+    id: str
+    demand: Mapping[str, int]
+    weight: float
+    scores: Mapping[str, float]
+
+
 class Pair(NamedTuple):
     """A compatible household/municipality pair (a NamedTuple: 10^6 of them must be cheap)."""
 
@@ -48,6 +58,7 @@ class Instance:
     municipalities: tuple[Municipality, ...]
     households: tuple[Household, ...]
     scores: tuple[Pair, ...]
+    forecast: tuple[ForecastEntry, ...] = ()
     _cache: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
 
     def integral_scores(self) -> bool:
@@ -203,6 +214,55 @@ def _parse_scores(
     return pairs
 
 
+def _parse_weight(entry: Mapping[str, Any], where: str) -> float:
+    value = entry.get("weight", 1)
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise _fail(f'{where}: "weight" must be a number, got {_show(value)}')
+    if not math.isfinite(value) or value < 0:
+        raise _fail(f'{where}: "weight" must be a finite number >= 0, got {_show(value)}')
+    return value
+
+
+def _parse_forecast_scores(raw: object, where: str, municipalities: set[str]) -> dict[str, float]:
+    if not isinstance(raw, dict):
+        raise _fail(f'{where}: "scores" must be an object')
+    scores: dict[str, float] = {}
+    for mun, value in raw.items():
+        if mun not in municipalities:
+            raise _fail(f'{where}: unknown municipality "{mun}"')
+        scores[mun] = _parse_score_value(value, f"{where}/{mun}")
+    return scores
+
+
+def _parse_forecast(
+    data: Mapping[str, Any], dims: frozenset[str], households: set[str], municipalities: set[str]
+) -> list[ForecastEntry]:
+    """The optional ``forecast``: households expected in later cohorts (never assigned)."""
+    raw = data.get("forecast")
+    if raw is None:
+        return []
+    _expect(raw, list, "instance", '"forecast"')
+    result: list[ForecastEntry] = []
+    seen: set[str] = set()
+    for index, entry in enumerate(raw):
+        ident = _entry_id(entry, "forecast", index)
+        where = f"forecast {ident}"
+        if ident in seen:
+            raise _fail(f"{where}: duplicate id")
+        if ident in households:
+            raise _fail(f"{where}: id equals a household's id")
+        seen.add(ident)
+        if "group" in entry:
+            raise _fail(f'{where}: forecast entries have no "group"')
+        demand = _parse_amounts(entry.get("demand", {}), dims, where, "demand")
+        weight = _parse_weight(entry, where)
+        if "scores" not in entry:
+            raise _fail(f'{where}: missing key "scores"')
+        scores = _parse_forecast_scores(entry["scores"], where, municipalities)
+        result.append(ForecastEntry(ident, demand, weight, scores))
+    return result
+
+
 def parse_instance(data: object) -> Instance:
     """Validate a decoded JSON document and build an :class:`Instance`.
 
@@ -219,8 +279,11 @@ def parse_instance(data: object) -> Instance:
     dim_set = frozenset(dims)
     municipalities = _parse_municipalities(data, dim_set)
     households = _parse_households(data, dim_set)
-    pairs = _parse_scores(data, {h.id for h in households}, {m.id for m in municipalities})
-    return Instance(dims, tuple(municipalities), tuple(households), tuple(pairs))
+    household_ids = {h.id for h in households}
+    municipality_ids = {m.id for m in municipalities}
+    pairs = _parse_scores(data, household_ids, municipality_ids)
+    forecast = _parse_forecast(data, dim_set, household_ids, municipality_ids)
+    return Instance(dims, tuple(municipalities), tuple(households), tuple(pairs), tuple(forecast))
 
 
 def load_instance(path: str | Path) -> Instance:
@@ -255,7 +318,7 @@ def instance_to_dict(instance: Instance) -> dict[str, Any]:
         if h.group is not None:
             entry["group"] = h.group
         households.append(entry)
-    return {
+    document: dict[str, Any] = {
         "format": FORMAT,
         "dimensions": list(instance.dimensions),
         "municipalities": [
@@ -267,3 +330,9 @@ def instance_to_dict(instance: Instance) -> dict[str, Any]:
             for p in instance.scores
         ],
     }
+    if instance.forecast:
+        document["forecast"] = [
+            {"id": f.id, "demand": dict(f.demand), "weight": f.weight, "scores": dict(f.scores)}
+            for f in instance.forecast
+        ]
+    return document

@@ -41,6 +41,10 @@ class Result:
     seconds: float
     assignment: dict[str, str]
     utilisation: dict[str, dict[str, DimensionUse]]
+    # With a forecast (see .forecast): places the forecast is expected to take per
+    # municipality and dimension, and the score it reaches in the plan.
+    reserved: dict[str, dict[str, float]] | None = None
+    forecast_value: float | None = None
 
     @property
     def gap(self) -> float | None:
@@ -50,7 +54,7 @@ class Result:
         return (self.bound - self.objective) / max(abs(self.bound), 1e-12)
 
     def to_dict(self) -> dict[str, Any]:
-        return {
+        document: dict[str, Any] = {
             "format": FORMAT,
             "status": self.status,
             "objective": self.objective,
@@ -63,6 +67,10 @@ class Result:
                 for mun, dims in self.utilisation.items()
             },
         }
+        if self.reserved is not None:
+            document["reserved"] = self.reserved
+            document["forecast_value"] = self.forecast_value
+        return document
 
 
 def utilisation(

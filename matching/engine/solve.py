@@ -7,6 +7,7 @@ from collections.abc import Callable
 
 import numpy as np
 
+from .forecast import has_forecast, solve_forecast
 from .groups import Model, Solution, build_model
 from .heuristics import greedy
 from .hungarian import NotApplicableError, applicable, solve_hungarian
@@ -63,6 +64,14 @@ def solve(instance: Instance, *, time_limit: float | None = None, method: str = 
         raise ValueError(f"time limit must be > 0, got {time_limit}")
     if method != "auto" and method not in METHODS:
         raise ValueError(f'unknown method "{method}", expected auto or {", ".join(METHODS)}')
+    if has_forecast(instance):
+        return solve_forecast(
+            instance, time_limit=limit, method=method, started=started, plain=_solve_plain
+        )
+    return _solve_plain(instance, limit, method, started)
+
+
+def _solve_plain(instance: Instance, limit: float, method: str, started: float) -> Result:
     model = build_model(instance)
     name = choose_method(model, limit) if method == "auto" else method
     # Keep a little of the budget for turning the solution into a result document.

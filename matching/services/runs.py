@@ -27,6 +27,8 @@ from matching.models import (
 )
 from matching.run_files import run_file_save
 from matching.services.instance import build_instance, explain_pairs, load_round
+from matching.services.sensitivity import sensitivity_queue_after_run
+from matching.services.stability import result_stabilise
 from rounds.models import Round, RoundStatus
 
 logger = logging.getLogger(__name__)
@@ -131,6 +133,8 @@ def run_execute(*, run_id: int) -> Run | None:
             instance = engine.parse_instance(document)
         with _stage(run, RunStage.SOLVE, 50, seconds):
             result = engine.solve(instance, time_limit=run.time_limit, method=run.method)
+        with _stage(run, RunStage.CHECK, 85, seconds):
+            result = result_stabilise(run=run, instance=instance, result=result)
         with _stage(run, RunStage.STORE, 90, seconds):
             _store(run, data, scored, document, result, seconds)
         Run.objects.filter(pk=run.pk).update(stage_seconds=seconds)
@@ -181,6 +185,7 @@ def _store(run, data, scored, document, result, seconds) -> None:
     run.matched_persons = sum(p.demand.get("persons", 0) for p in matched)
     run.stage_seconds = seconds
     run.save()
+    transaction.on_commit(lambda: sensitivity_queue_after_run(run_id=run.pk))
     audit_log(
         actor=None,
         action="matching.run.succeeded",

@@ -107,3 +107,22 @@ def test_unwritable_output(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -
     source = _write(tmp_path, _instance())
     assert main(["solve", str(source), "-o", str(tmp_path / "no" / "dir.json")]) == 1
     assert "cannot write result" in capsys.readouterr().err
+
+
+def test_solver_output_on_the_descriptor_never_reaches_the_result(
+    tmp_path: Path, capfd: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # HiGHS (scipy 1.18) sometimes prints a debug line straight to file descriptor 1.
+    import os
+
+    from matching.engine import cli
+
+    real = cli.solve
+
+    def noisy(*args: object, **kwargs: object) -> object:
+        os.write(1, b"HighsMipSolverData::transformNewIntegerFeasibleSolution tmpSolver.run();\n")
+        return real(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(cli, "solve", noisy)
+    assert main(["solve", str(_write(tmp_path, _instance())), "-o", "-"]) == 0
+    assert json.loads(capfd.readouterr().out)["objective"] == 8

@@ -45,7 +45,7 @@ def unseal(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("matching", "0006_move_rounds_out")]
+    dependencies = [("matching", "0007_run_stability_sensitivity")]
 
     operations = [
         migrations.AddField(
