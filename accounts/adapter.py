@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.mfa.adapter import DefaultMFAAdapter
@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 
 from accounts.audit import audit_log
+from accounts.models import User
 from core.crypto import decrypt_bytes, encrypt_bytes
 
 # Marks an encrypted secret, so values written before encryption are still recognised.
@@ -32,7 +33,7 @@ class AccountAdapter(DefaultAccountAdapter):
 
     def login(self, request: HttpRequest, user: AbstractBaseUser) -> None:
         super().login(request, user)
-        audit_log(actor=user, action="accounts.login.succeeded", target=user)
+        audit_log(actor=cast(User, user), action="accounts.login.succeeded", target=user)
 
     def authentication_failed(self, request: HttpRequest, **credentials: Any) -> None:
         user = _account(credentials)
