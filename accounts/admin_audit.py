@@ -6,14 +6,19 @@ from __future__ import annotations
 
 from django.contrib import admin
 from django.contrib.admin.utils import unquote
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 
 from accounts.audit import audit_log
+from accounts.http import AuthenticatedHttpRequest
 
 
 class ReadAuditedAdmin(admin.ModelAdmin):
-    def change_view(
-        self, request: HttpRequest, object_id: str, form_url: str = "", extra_context=None
+    def change_view(  # type: ignore[override]
+        self,
+        request: AuthenticatedHttpRequest,
+        object_id: str,
+        form_url: str = "",
+        extra_context=None,
     ) -> HttpResponse:
         response = super().change_view(request, object_id, form_url, extra_context)
         if request.method == "GET" and response.status_code == 200:
@@ -22,7 +27,9 @@ class ReadAuditedAdmin(admin.ModelAdmin):
                 audit_log(actor=request.user, action="admin.object.viewed", target=obj)
         return response
 
-    def history_view(self, request: HttpRequest, object_id: str, extra_context=None):
+    def history_view(  # type: ignore[override]
+        self, request: AuthenticatedHttpRequest, object_id: str, extra_context=None
+    ):
         response = super().history_view(request, object_id, extra_context)
         obj = self.get_object(request, unquote(object_id))
         if response.status_code == 200 and obj is not None:

@@ -71,7 +71,7 @@ def test_the_instance_file_re_solves_to_the_same_assignment(
 ):
     run = start(small_round, coordinator, django_capture_on_commit_callbacks)
     instance_path = tmp_path / "instance.json"
-    instance_path.write_bytes(run_file_read(run=run, kind="instance"))
+    instance_path.write_bytes(run_file_read(run=run, kind="instance") or b"")
     out = subprocess.run(
         [sys.executable, "-m", "matching.engine", "solve", str(instance_path), "-o", "-"],
         capture_output=True,
@@ -79,7 +79,7 @@ def test_the_instance_file_re_solves_to_the_same_assignment(
         check=True,
     )
     again = {a["household"]: a["municipality"] for a in json.loads(out.stdout)["assignment"]}
-    stored = json.loads(run_file_read(run=run, kind="result"))
+    stored = json.loads(run_file_read(run=run, kind="result") or b"{}")
     assert again == {a["household"]: a["municipality"] for a in stored["assignment"]}
     instance = engine.load_instance(instance_path)
     assert engine.check_feasible(instance, again) == []

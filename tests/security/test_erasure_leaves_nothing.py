@@ -25,7 +25,7 @@ TEXT_TYPES = {"CharField", "TextField", "JSONField", "EmailField", "SlugField", 
               "FileField", "GenericIPAddressField"}  # fmt: skip
 
 
-def database_hits(needles) -> set[tuple[str, str, str]]:
+def database_hits(needles) -> set[tuple[str, str, str]]:  # (table, column, needle)
     """(table, column, needle) for every raw text/JSON value containing a needle."""
     hits = set()
     with connection.cursor() as cursor:
@@ -34,11 +34,11 @@ def database_hits(needles) -> set[tuple[str, str, str]]:
             for field in model._meta.concrete_fields:
                 if field.get_internal_type() not in TEXT_TYPES:
                     continue
-                column = connection.ops.quote_name(field.column)
+                column = connection.ops.quote_name(str(field.column))
                 cursor.execute(f"SELECT {column} FROM {connection.ops.quote_name(table)}")  # noqa: S608
                 for (value,) in cursor.fetchall():
                     text = str(value).lower()
-                    hits |= {(table, field.column, n) for n in needles if n in text}
+                    hits |= {(table, str(field.column), n) for n in needles if n in text}
     return hits
 
 
