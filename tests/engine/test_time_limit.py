@@ -87,7 +87,8 @@ def test_a_solver_that_overruns_is_cut_off_with_its_best_solution(
         ["solve", str(source), "-o", str(target), "--time-limit", "1.5", "--method", "greedy"]
     )
     assert code == 0
-    assert time.perf_counter() - started < 1.5
+    # Far from the solver's 30 s; some slack for writing on a busy machine.
+    assert time.perf_counter() - started < 1.5 + 1.0
     result = json.loads(target.read_text(encoding="utf-8"))
     assert result["status"] == "feasible"
     assert len(result["assignment"]) >= 1
