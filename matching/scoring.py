@@ -99,19 +99,56 @@ class Scored:
 
 def compatible(h: IntArray, m: IntArray, hh: Households, mu: Municipalities) -> BoolArray:
     """Pairs that no hard constraint excludes."""
-    ok = ~hh.state_excluded[h, mu.state[m]]
+    ok = np.ones(np.broadcast_shapes(h.shape, m.shape), dtype=bool)
+    for constraint in HARD_CONSTRAINTS.values():
+        ok &= constraint(h, m, hh, mu)
+    return ok
+
+
+def _state_not_excluded(h: IntArray, m: IntArray, hh: Households, mu: Municipalities) -> BoolArray:
+    return ~hh.state_excluded[h, mu.state[m]]
+
+
+def _specialist_care_reachable(
+    h: IntArray, m: IntArray, hh: Households, mu: Municipalities
+) -> BoolArray:
     # Every specialist care the household needs must be reachable from the municipality.
-    missing = _per_pair(h, m, hh.specialist_needed, ~mu.specialist_reachable)
-    ok &= missing == 0
+    reachable: BoolArray = _per_pair(h, m, hh.specialist_needed, ~mu.specialist_reachable) == 0
+    return reachable
+
+
+def _unit_large_enough(h: IntArray, m: IntArray, hh: Households, mu: Municipalities) -> BoolArray:
     # Where only units are listed, one of them must hold the whole household.
     persons = hh.demand[h, 0]
     units_only = (mu.largest_unit[m] >= 0) & (mu.aggregate_places[m] == 0)
-    ok &= ~units_only | (persons <= mu.largest_unit[m])
-    ok &= ~(hh.has_pets[h] & ~mu.pet_friendly[m])
+    fits: BoolArray = ~units_only | (persons <= mu.largest_unit[m])
+    return fits
+
+
+def _pets_allowed(h: IntArray, m: IntArray, hh: Households, mu: Municipalities) -> BoolArray:
+    return ~(hh.has_pets[h] & ~mu.pet_friendly[m])
+
+
+def _capacity_sufficient(h: IntArray, m: IntArray, hh: Households, mu: Municipalities) -> BoolArray:
     # A demand larger than the whole capacity can never be met there.
+    ok = np.ones(np.broadcast_shapes(h.shape, m.shape), dtype=bool)
     for d in range(hh.demand.shape[1]):
         ok &= hh.demand[h, d] <= mu.capacity[m, d]
     return ok
+
+
+# The hard constraints, in the order the public criteria catalogue lists them. The catalogue
+# (portal) and ``compatible`` both read this table, so a constraint is never described without
+# being applied, nor applied without being described.
+HARD_CONSTRAINTS: dict[
+    str, Callable[[IntArray, IntArray, Households, Municipalities], BoolArray]
+] = {
+    "excluded_state": _state_not_excluded,
+    "specialist_care": _specialist_care_reachable,
+    "unit_size": _unit_large_enough,
+    "pets": _pets_allowed,
+    "capacity": _capacity_sufficient,
+}
 
 
 # --- criteria: each returns a value in [0, 1] per pair ------------------------------------
@@ -221,7 +258,7 @@ CRITERION_FUNCTIONS: dict[str, Callable[..., FloatArray]] = {
 
 def normalised_weights(round_weights: dict[str, float] | None) -> dict[str, float]:
     """The round's weights for every criterion (defaults for missing ones), clipped to range."""
-    weights = dict(DEFAULT_WEIGHTS)
+    weights = {code: float(default) for code, (_, default) in CRITERIA.items()}
     for code, value in (round_weights or {}).items():
         if code in weights:
             weights[code] = float(min(max(value, 0), MAX_ROUND_WEIGHT))

@@ -185,3 +185,31 @@ class InviteForm(forms.Form):
         cast(
             forms.ModelChoiceField, self.fields["municipalities"]
         ).queryset = Municipality.objects.exclude(participations__round=round)
+
+
+class ApplicationDeclineForm(forms.Form):
+    reply = forms.CharField(
+        label=_("Message to the applicant"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_(
+            "Added to the polite standard reply, which goes out in the applicant's language."
+        ),
+    )
+
+
+class WelcomeForm(forms.ModelForm):
+    class Meta:
+        from municipalities.models import WelcomeContact
+
+        model = WelcomeContact
+        fields = (
+            "office_name", "office_contact", "office_email", "office_phone", "office_address",
+            "office_hours", "partner_name", "partner_contact", "partner_email",
+            "partner_phone", "note",
+        )  # fmt: skip
+        widgets = {
+            "office_address": forms.Textarea(attrs={"rows": 3}),
+            "note": forms.Textarea(attrs={"rows": 4}),
+        }

@@ -65,13 +65,15 @@ SEGMENT_OBJECTS = {
     "runs": "run", "rules": "rule", "tokens": "token", "comparisons": "comparison",
     "surveys": "survey", "units": "unit", "housing-units": "unit", "members": "member",
     "relatives": "relative", "links": "linked", "municipalities": "municipality",
-    "questionnaires": "questionnaire", "accept": "invitation_token",
+    "questionnaires": "questionnaire", "accept": "invitation_token", "workshops": "workshop",
+    "applications": "application", "confirm": "application_token",
 }  # fmt: skip
 NAMED_OBJECTS = {"round_pk": "round", "member_pk": "member", "relative_pk": "relative",
                  "other_pk": "linked", "slug": "municipality_slug"}  # fmt: skip
 LITERALS = {"section": "education", "fmt": "csv", "language": "de", "side": "household",
             "kind": "csv"}  # fmt: skip
-ROUTE_LITERALS = {"run_file": {"kind": "instance"}, "household_export": {"kind": "json"}}
+ROUTE_LITERALS = {"run_file": {"kind": "instance"}, "household_export": {"kind": "json"},
+                  "programme_edit_language": {"language": "uk"}}  # fmt: skip
 
 # Valid bodies for writes whose allowed roles should really succeed (and whose forbidden roles
 # would change data if they got through); other writes are sent an empty body.
@@ -247,6 +249,9 @@ def build_world() -> dict[str, Any]:
         due_on=round_.arrival_date, sent_at=round_.created_at,
     )  # fmt: skip
     return {
+        "application": _application().pk,
+        "application_token": "matrix-application-token",
+        "workshop": _workshop(round_).pk,
         "users": users,
         "round": round_.pk,
         "household": household.pk,
@@ -266,6 +271,34 @@ def build_world() -> dict[str, Any]:
         "comparison": Comparison.objects.create(round=round_).pk,
         "token": token.pk,
     }
+
+
+def _application():
+    """A municipality's application, confirmed and waiting; its link token is known."""
+    from datetime import date
+
+    from municipalities.models import MunicipalityApplication
+
+    return MunicipalityApplication.objects.create(
+        name="Flensburg", ags="01001000", federal_state="SH", settlement_type="medium_town",
+        population=92000, contact_name="Jana", contact_role="Amt", email="jana@x.example",
+        pledged_persons=10, pledge_from=date(2027, 5, 1), pledge_until=date(2027, 9, 30),
+        status="pending", token_hash=hashlib.sha256(b"matrix-application-token").hexdigest(),
+    )  # fmt: skip
+
+
+def _workshop(round_):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from evaluation.models import Workshop
+
+    start = timezone.now() + timedelta(days=20)
+    return Workshop.objects.create(
+        round=round_, title="Workshop", starts_at=start, ends_at=start + timedelta(hours=4),
+        place="Rathaus", capacity=10,
+    )  # fmt: skip
 
 
 @pytest.fixture(scope="module")
