@@ -71,7 +71,7 @@ SEGMENT_OBJECTS = {
 NAMED_OBJECTS = {"round_pk": "round", "member_pk": "member", "relative_pk": "relative",
                  "other_pk": "linked", "slug": "municipality_slug"}  # fmt: skip
 LITERALS = {"section": "education", "fmt": "csv", "language": "de", "side": "household",
-            "kind": "csv"}  # fmt: skip
+            "kind": "csv", "verb": "start_relocation"}  # fmt: skip
 ROUTE_LITERALS = {"run_file": {"kind": "instance"}, "household_export": {"kind": "json"},
                   "programme_edit_language": {"language": "uk"}}  # fmt: skip
 
