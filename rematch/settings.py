@@ -176,6 +176,9 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
     # GDPR: anonymise households past the retention period; idempotent, so retries are safe.
     # Import files waiting for confirmation hold names and needs: gone after the preview time.
     "purge-import-previews": {"task": "refugees.tasks.purge_import_previews", "schedule": 900.0},
+    # Applications of municipalities: unconfirmed ones after the link expired, declined ones
+    # after the retention period.
+    "purge-applications": {"task": "municipalities.tasks.purge_applications", "schedule": 86400.0},
     "anonymise-expired-households": {
         "task": "refugees.tasks.anonymise_expired_households",
         "schedule": 86400.0,
@@ -328,7 +331,9 @@ MAILERS = {
         ),
     }
 }
-DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Re:Match <noreply@rematch.example>")
+# Quoted: the colon in the name makes an unquoted "Re:Match <...>" an address group (core.mail
+# quotes a value given without quotes, too).
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", '"Re:Match" <noreply@rematch.example>')
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 # --- REST framework ---------------------------------------------------------------------------
