@@ -55,7 +55,8 @@ class RunSerializer(serializers.ModelSerializer):
             "id", "round", "iteration", "status", "stage", "progress", "method", "time_limit",
             "engine_version", "engine_status", "engine_method", "objective", "bound",
             "solve_seconds", "household_count", "pair_count", "matched_households",
-            "matched_persons", "error", "created_at", "started_at", "finished_at", "published_at",
+            "matched_persons", "placeable_households", "placeable_persons", "error", "created_at",
+            "started_at", "finished_at", "published_at",
             "has_instance_file", "has_result_file",
         )  # fmt: skip
 
