@@ -122,10 +122,10 @@ def _search_redirect(request: HttpRequest, source) -> HttpResponse:
 def household_list_view(request: AuthenticatedHttpRequest) -> HttpResponse:
     if request.method == "POST" or "q" in request.GET:  # a bookmark with ?q= is moved too
         return _search_redirect(request, request.POST if request.method == "POST" else request.GET)
-    data = request.GET.copy()
-    token = data.pop("search", [""])[-1]
-    data["q"] = request.session.get(SEARCHES_SESSION_KEY, {}).get(token, "") if token else ""
-    form = forms.HouseholdSearchForm(data, user=request.user)
+    params = request.GET.copy()
+    token = params.pop("search", [""])[-1]
+    params["q"] = request.session.get(SEARCHES_SESSION_KEY, {}).get(token, "") if token else ""
+    form = forms.HouseholdSearchForm(params, user=request.user)
     data = form.cleaned_data if form.is_valid() else {}
     households = household_list(request.user, query=data.get("q", ""), filters=data)
     page = Paginator(households, 50).get_page(request.GET.get("page"))
