@@ -54,8 +54,12 @@ def test_the_summary_prints_in_ukrainian(as_caseworker, full_household):
 def test_the_list_searches_by_name_and_filters_by_consent(as_caseworker, household, organisation):
     MemberFactory(household=household, full_name="Olena Kovalenko")
     other = complete_household(organisation=organisation)
-    response = as_caseworker.get(reverse("household_list"), {"q": "kovalenko"})
+    response = as_caseworker.post(reverse("household_list"), {"q": "kovalenko"}, follow=True)
     assert [h.pk for h in response.context["page"].object_list] == [household.pk]
+    # The name never appears in a URL (access logs, browser history): only a session token.
+    url = response.redirect_chain[-1][0]
+    assert "kovalenko" not in url.lower()
+    assert "search=" in url
     response = as_caseworker.get(reverse("household_list"), {"consent": "valid"})
     assert [h.pk for h in response.context["page"].object_list] == [other.pk]
     response = as_caseworker.get(reverse("household_list"), {"consent": "missing"})
