@@ -161,6 +161,11 @@ class RoundViewSet(RoundParticipationActions, rounds_api.RoundViewSet):
         data = _valid(RunStartSerializer, request.data)
         run = run_services.run_start(round=round_, by=request.user, **data)
         run.refresh_from_db()
+        if run.status == RunStatus.FAILED:  # the queue could not take it; the run is failed
+            return Response(
+                {"detail": run.error_message, "run": RunSerializer(run).data},
+                status=status.HTTP_503_SERVICE_UNAVAILABLE,
+            )
         return Response(RunSerializer(run).data, status=status.HTTP_202_ACCEPTED)
 
     @extend_schema(
@@ -236,6 +241,13 @@ class RunViewSet(
         if getattr(self, "swagger_fake_view", False):
             return Run.objects.none()
         return Run.objects.visible_to(self.request.user).select_related("round")
+
+    @extend_schema(request=None, responses=RunSerializer)
+    @action(detail=True, methods=["post"])
+    def cancel(self, request, pk=None):
+        """Stop a queued or running run (400 otherwise); audited."""
+        run = run_services.run_cancel(run=self.get_object(), by=request.user)
+        return Response(RunSerializer(run).data)
 
     @extend_schema(request=None, responses=ProposalSerializer(many=True))
     @action(detail=True, methods=["get"], filter_backends=[])

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from datetime import date
 from typing import TYPE_CHECKING
 
 from django.conf import settings
@@ -10,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator, ProhibitNullCharactersValidator
 from django.db import models
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from refugees.fields import EncryptedJSONField
@@ -23,6 +25,7 @@ class RunStatus(models.TextChoices):
     RUNNING = "running", _("Running")
     SUCCEEDED = "succeeded", _("Finished")
     FAILED = "failed", _("Failed")
+    CANCELLED = "cancelled", _("Cancelled")
 
 
 class RunStage(models.TextChoices):
@@ -36,6 +39,25 @@ class RunStage(models.TextChoices):
 
 
 ACTIVE_RUN_STATUSES = (RunStatus.QUEUED, RunStatus.RUNNING)
+
+
+class RunError(models.TextChoices):
+    """Why a run failed, where the platform knows it (stored as a code, shown as words)."""
+
+    NOT_QUEUED = (
+        "not_queued",
+        _(
+            "The run could not be handed to a worker (the task queue is not reachable). Nothing "
+            "was changed; please try again in a few minutes."
+        ),
+    )
+    WORKER_LOST = (
+        "worker_lost",
+        _(
+            "The worker stopped before the run finished. Nothing was changed; you can start a new "
+            "run."
+        ),
+    )
 
 
 class RunQuerySet(models.QuerySet["Run"]):
@@ -93,6 +115,9 @@ class Run(models.Model):
     )
     created_at = models.DateTimeField(default=timezone.now)
     started_at = models.DateTimeField(null=True, blank=True)
+    # Written every few seconds by the worker while it executes the run: a run whose heartbeat
+    # stops (worker killed, database gone) is failed by the reaper within about a minute.
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
     published_at = models.DateTimeField(_("published"), null=True, blank=True)
 
@@ -132,10 +157,17 @@ class Run(models.Model):
     def is_active(self) -> bool:
         return self.status in ACTIVE_RUN_STATUSES
 
+    @property
+    def error_message(self) -> str:
+        if self.error in RunError.values:
+            return str(RunError(self.error).label)
+        return self.error
+
 
 class UnmatchedReason(models.TextChoices):
     NO_COMPATIBLE = "no_compatible", _("No compatible municipality")
     CAPACITY = "capacity", _("Not enough capacity left in the compatible municipalities")
+    PINNED_ABSENT = "pinned_absent", _("Pinned to a municipality that takes no part in this run")
 
 
 class Proposal(models.Model):
@@ -376,9 +408,22 @@ class Offer(models.Model):
             raise ValidationError(_("Only open offers can expire."))
         self.status, self.closed_at = OfferStatus.EXPIRED, timezone.now()
 
-    def confirm_arrival(self) -> None:
+    def arrival_blocker(self, today: date | None = None) -> str | None:
+        """Why the arrival cannot be confirmed now: it comes after the journey."""
         if self.status != OfferStatus.ACCEPTED:
-            raise ValidationError(_("Arrival can be confirmed only after both sides accepted."))
+            return str(_("Arrival can be confirmed only after both sides accepted."))
+        if self.travel_date is None:
+            return str(_("Set the travel date first; the arrival follows it."))
+        if (today or timezone.localdate()) < self.travel_date:
+            return _("The arrival can be confirmed on or after the travel date (%(date)s).") % {
+                "date": date_format(self.travel_date, "SHORT_DATE_FORMAT")
+            }
+        return None
+
+    def confirm_arrival(self, *, today: date) -> None:
+        reason = self.arrival_blocker(today)
+        if reason:
+            raise ValidationError(reason)
         self.status, self.arrived_at = OfferStatus.ARRIVED, timezone.now()
 
 
@@ -434,3 +479,9 @@ class RunSensitivity(models.Model):
     @property
     def is_active(self) -> bool:
         return self.status in ACTIVE_RUN_STATUSES
+
+    @property
+    def error_message(self) -> str:
+        if self.error in RunError.values:
+            return str(RunError(self.error).label)
+        return self.error

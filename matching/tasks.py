@@ -32,7 +32,7 @@ def remind_offers() -> int:
 def reap_stale_runs() -> int:
     from matching.services.runs import runs_reap_stale
 
-    return runs_reap_stale(older_than_seconds=settings.CELERY_TASK_TIME_LIMIT + 60)
+    return runs_reap_stale(queued_older_than_seconds=settings.CELERY_TASK_TIME_LIMIT + 60)
 
 
 @shared_task(acks_late=True, reject_on_worker_lost=True, max_retries=0)

@@ -11,6 +11,7 @@ urlpatterns = [
     path("runs/<int:pk>/", views_runs.run_detail, name="run_detail"),
     path("runs/<int:pk>/status.json", views_runs.run_status, name="run_status"),
     path("runs/<int:pk>/publish/", views_runs.run_publish, name="run_publish"),
+    path("runs/<int:pk>/cancel/", views_runs.run_cancel, name="run_cancel"),
     path(
         "runs/<int:pk>/sensitivity/",
         views_accountability.run_sensitivity_start,

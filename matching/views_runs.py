@@ -24,7 +24,7 @@ from core.formatting import local_datetime
 from core.redirects import redirect_back
 from matching import scoring
 from matching.forms_runs import PairRuleForm, RunStartForm, WeightsForm
-from matching.models import Offer, PairRule, Run, RunStatus
+from matching.models import Offer, OfferStatus, PairRule, Run, RunStatus
 from matching.run_files import KINDS, run_file_document, run_file_read
 from matching.services import offers as offer_services
 from matching.services import runs as run_services
@@ -50,6 +50,9 @@ def run_list(request: AuthenticatedHttpRequest, round_pk: int) -> HttpResponse:
         except ValidationError as error:
             messages.error(request, " ".join(error.messages))
         else:
+            run.refresh_from_db()
+            if run.status == RunStatus.FAILED:  # the queue could not take it: said at once
+                messages.error(request, run.error_message)
             return redirect("run_detail", pk=run.pk)
     weights = scoring.normalised_weights(round_.weights)
     context = {
@@ -89,6 +92,7 @@ def run_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         "unmatched": [p for p in proposals if not p.municipality_id],
         "utilisation": _utilisation(run),
         "diff": run_services.run_diff(run, previous) if run.status == RunStatus.SUCCEEDED else None,
+        "unmet_pins": run_services.run_unmet_pins(run) if run.status == RunStatus.SUCCEEDED else [],
         "previous": previous,
         "rule_form": PairRuleForm(round=run.round),
         "rules": PairRule.objects.filter(round=run.round).select_related(
@@ -245,13 +249,54 @@ def _unmatched_consequence(run: Run) -> str | None:
 
 @require_POST
 @role_required(Role.COORDINATOR)
+def run_cancel(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    run = _run(request, pk)
+    if not confirm.is_confirmed(request):
+        return confirm.ask(
+            request,
+            confirm.Confirmation(
+                title=_("Cancel the run?"),
+                question=_("Cancel run %(n)s of %(round)s?")
+                % {"n": run.iteration, "round": run.round.name},
+                confirm_label=_("Yes, cancel the run"),
+                cancel_url=reverse("run_detail", args=[run.pk]),
+                consequences=[
+                    _("The run stops and stores no proposals; nothing is sent."),
+                    _("You can start a new run of the round right away."),
+                ],
+                danger=True,
+            ),
+        )
+    try:
+        run_services.run_cancel(run=run, by=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("The run was cancelled. You can start a new run."))
+    return redirect("run_detail", pk=run.pk)
+
+
+@require_POST
+@role_required(Role.COORDINATOR)
 def pair_rule_add(request: AuthenticatedHttpRequest, round_pk: int) -> HttpResponse:
     round_ = _round(request, round_pk)
     form = PairRuleForm(request.POST, round=round_)
     if form.is_valid():
         try:
-            run_services.pair_rule_set(round=round_, by=request.user, **form.cleaned_data)
+            rule = run_services.pair_rule_set(round=round_, by=request.user, **form.cleaned_data)
             messages.success(request, _("The rule was saved. Start a new run to apply it."))
+            if run_services.pin_waits_for(rule):
+                messages.warning(
+                    request,
+                    _(
+                        "%(municipality)s has not submitted its questionnaire: until it does, "
+                        "%(household)s stays unplaced."
+                    )
+                    % {
+                        "municipality": rule.municipality.name,
+                        "household": rule.household.reference,
+                    },
+                )
         except ValidationError as error:
             messages.error(request, " ".join(error.messages))
     else:
@@ -280,9 +325,13 @@ def round_offers(request: AuthenticatedHttpRequest, round_pk: int) -> HttpRespon
         .select_related("household", "municipality", "run")
         .order_by("municipality__name", "household__reference")
     )
+    # The template cannot reach the choices through the queryset (it would call the model
+    # class and get a fresh Offer): the filter offered nothing but "all".
     status = request.GET.get("status", "")
-    if status:
+    if status in OfferStatus.values:
         offers = offers.filter(status=status)
+    else:
+        status = ""
     counts = round_.offers.aggregate(
         pending=Count("id", filter=Q(status="pending")),
         accepted=Count("id", filter=Q(status__in=["accepted", "arrived"])),
@@ -291,5 +340,11 @@ def round_offers(request: AuthenticatedHttpRequest, round_pk: int) -> HttpRespon
     return render(
         request,
         "matching/round_offers.html",
-        {"round": round_, "offers": offers, "counts": counts, "status": status},
+        {
+            "round": round_,
+            "offers": offers,
+            "counts": counts,
+            "status": status,
+            "status_choices": OfferStatus.choices,
+        },
     )

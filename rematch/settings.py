@@ -161,7 +161,8 @@ CELERY_TIMEZONE = "Europe/Berlin"
 CELERY_BEAT_SCHEDULE: dict[str, dict] = {
     "expire-offers": {"task": "matching.tasks.expire_offers", "schedule": 300.0},
     "remind-offers": {"task": "matching.tasks.remind_offers", "schedule": 3600.0},
-    "reap-stale-runs": {"task": "matching.tasks.reap_stale_runs", "schedule": 600.0},
+    # Runs whose worker died are failed within about a minute of their last heartbeat.
+    "reap-stale-runs": {"task": "matching.tasks.reap_stale_runs", "schedule": 30.0},
     "reap-stale-sensitivities": {
         "task": "matching.tasks.reap_stale_sensitivities",
         "schedule": 600.0,

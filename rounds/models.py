@@ -6,20 +6,26 @@ so no foreign key points upwards."""
 
 from __future__ import annotations
 
+from datetime import date, timedelta
 from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from rounds.lifecycle import PHASE_HELP, Action, Phase, allowed_actions, blocker, phases_allowing
 
 if TYPE_CHECKING:
-    from datetime import date
-
     from accounts.models import User
+
+TRAVEL_AFTER_ARRIVAL = timedelta(days=183)
+# A round is planned at most this far ahead: a date in the year 9999 is a typo, not a plan.
+PLANNING_HORIZON_YEARS = 3
 
 
 # The stored code of the round's phase; the lifecycle (transitions, what each phase allows) is
@@ -58,7 +64,14 @@ class Round(models.Model):
         _("planned arrival date"),
         help_text=_("School and Kita needs are derived from the children's ages on this date."),
     )
-    offer_reply_days = models.PositiveSmallIntegerField(_("days to answer an offer"), default=7)
+    offer_reply_days = models.PositiveSmallIntegerField(
+        _("days to answer an offer"),
+        default=7,
+        validators=[
+            MinValueValidator(1, _("Households and municipalities need at least one day.")),
+            MaxValueValidator(60, _("At most 60 days: offers hold places while they wait.")),
+        ],
+    )
     weights = models.JSONField(_("criteria weights"), default=dict, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
@@ -99,6 +112,23 @@ class Round(models.Model):
     def allowed_actions(self, *, today: date | None = None) -> list[str]:
         return allowed_actions(self, today=today)
 
+    def travel_window(self, *, today: date | None = None) -> tuple[date, date]:
+        """The round's period for journeys: from today (a journey is planned, not recorded
+        afterwards) until half a year after the planned arrival (late arrivals are real; a date
+        years away is a typo)."""
+        return today or timezone.localdate(), self.arrival_date + TRAVEL_AFTER_ARRIVAL
+
+    def travel_date_blocker(self, travel_date: date) -> str | None:
+        start, end = self.travel_window()
+        if start <= travel_date <= end:
+            return None
+        return gettext(
+            "The travel date must lie within the round's period, from %(start)s to %(end)s."
+        ) % {
+            "start": date_format(start, "SHORT_DATE_FORMAT"),
+            "end": date_format(end, "SHORT_DATE_FORMAT"),
+        }
+
     @property
     def phase(self) -> Phase:
         return Phase(self.status)
@@ -109,19 +139,23 @@ class Round(models.Model):
 
     def clean(self) -> None:
         super().clean()
-        if (
-            self.questionnaire_opens
-            and self.questionnaire_deadline
-            and self.questionnaire_deadline < self.questionnaire_opens
-        ):
-            raise ValidationError(
-                {"questionnaire_deadline": _("The deadline must not be before the opening.")}
+        errors: dict[str, str] = {}
+        latest = date(timezone.localdate().year + PLANNING_HORIZON_YEARS, 12, 31)
+        for field in ("questionnaire_opens", "questionnaire_deadline", "arrival_date"):
+            value = getattr(self, field)
+            if value and value > latest:
+                errors[field] = gettext("Please enter a date until %(date)s at the latest.") % {
+                    "date": date_format(latest, "SHORT_DATE_FORMAT")
+                }
+        opens, deadline = self.questionnaire_opens, self.questionnaire_deadline
+        arrival = self.arrival_date
+        if opens and deadline and deadline < opens and "questionnaire_deadline" not in errors:
+            errors["questionnaire_deadline"] = gettext(
+                "The deadline must not be before the opening."
             )
-        if (
-            self.arrival_date
-            and self.questionnaire_deadline
-            and self.arrival_date < self.questionnaire_deadline
-        ):
-            raise ValidationError(
-                {"arrival_date": _("The arrival date must be after the questionnaire deadline.")}
+        if deadline and arrival and arrival <= deadline and "arrival_date" not in errors:
+            errors["arrival_date"] = gettext(
+                "The arrival date must be after the questionnaire deadline."
             )
+        if errors:
+            raise ValidationError(errors)

@@ -39,6 +39,8 @@ class RoundData:
     municipality_pks: list[int]
     bans: set[tuple[int, int]]
     pins: dict[int, int]
+    # household index -> pk of the municipality it is pinned to, which takes no part in the run
+    absent_pins: dict[int, int]
     relative_places: dict[tuple[int, int], str]
 
 
@@ -76,7 +78,7 @@ def load_round(
     m_index = {pk: i for i, pk in enumerate(municipality_pks)}
     households, relative_places = _households(round_, household_pks, m_index, wanted)
     h_index = {pk: i for i, pk in enumerate(household_pks)}
-    bans, pins = _rules(round_, h_index, m_index)
+    bans, pins, absent_pins = _rules(round_, h_index, m_index)
     return RoundData(
         round_,
         households,
@@ -85,6 +87,7 @@ def load_round(
         municipality_pks,
         bans,
         pins,
+        absent_pins,
         relative_places,
     )
 
@@ -319,19 +322,28 @@ def _groups(pks: list[int], index: dict[int, int], wanted) -> list[str | None]:
 # --- rules ----------------------------------------------------------------------------------
 
 
-def _rules(round_, h_index, m_index) -> tuple[set[tuple[int, int]], dict[int, int]]:
+def _rules(round_, h_index, m_index) -> tuple[set[tuple[int, int]], dict[int, int], dict[int, int]]:
+    """Bans, pins, and pins that hold by keeping the household unplaced: a household pinned to
+    a municipality without a submitted questionnaire may go nowhere else (it was placed
+    elsewhere and the pin silently ignored)."""
     bans: set[tuple[int, int]] = set()
     pins: dict[int, int] = {}
+    absent: dict[int, int] = {}
     rows = PairRule.objects.filter(round=round_).values_list(
         "household_id", "municipality_id", "kind"
     )
     for hid, mid, kind in rows:
-        if hid in h_index and mid in m_index:
+        if hid not in h_index:
+            continue
+        if kind == PairRuleKind.PIN and mid not in m_index:
+            absent[h_index[hid]] = mid
+            bans.update((h_index[hid], j) for j in range(len(m_index)))
+        elif mid in m_index:
             if kind == PairRuleKind.BAN:
                 bans.add((h_index[hid], m_index[mid]))
             else:
                 pins[h_index[hid]] = m_index[mid]
-    return bans, pins
+    return bans, pins, absent
 
 
 # --- the instance ----------------------------------------------------------------------------

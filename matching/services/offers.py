@@ -189,6 +189,9 @@ def offer_set_travel_date(*, offer: Offer, by: User, travel_date: date) -> Offer
         raise ValidationError(_("A travel date can be set only after both sides accepted."))
     if travel_date < timezone.localdate():
         raise ValidationError({"travel_date": _("The travel date must not be in the past.")})
+    outside = offer.round.travel_date_blocker(travel_date)
+    if outside:
+        raise ValidationError({"travel_date": outside})
     before = offer.travel_date
     offer.travel_date = travel_date
     offer.save(update_fields=["travel_date"])
@@ -211,7 +214,7 @@ def offer_confirm_arrival(*, offer: Offer, by: User) -> Offer:
     if not may_answer_for_municipality(by, offer):
         raise PermissionDenied
     offer.round.require(Action.CONFIRM_ARRIVAL)
-    offer.confirm_arrival()
+    offer.confirm_arrival(today=timezone.localdate())
     offer.save(update_fields=["status", "arrived_at"])
     type(offer.household).objects.filter(pk=offer.household_id).update(
         status=HouseholdStatus.RELOCATED

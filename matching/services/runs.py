@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import logging
 import time
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from datetime import timedelta
 from importlib.metadata import PackageNotFoundError, version
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Max
@@ -18,10 +19,12 @@ from accounts.audit import audit_log
 from accounts.models import User
 from matching import engine, scoring
 from matching.models import (
+    OfferStatus,
     PairRule,
     PairRuleKind,
     Proposal,
     Run,
+    RunError,
     RunStage,
     RunStatus,
     UnmatchedReason,
@@ -98,10 +101,88 @@ def run_start(*, round: Round, by: User, method: str = "auto", time_limit: float
         target=run,
         changes={"method": method, "iteration": iteration},
     )
+    transaction.on_commit(lambda: run_queue(run_id=run.pk))
+    return run
+
+
+def run_queue(*, run_id: int) -> bool:
+    """Hand the run to a worker. When the broker cannot take it (Redis down), the run is failed
+    at once, in the same request, so the round is free again and the coordinator is told;
+    nothing waits for a task that will never come."""
     from matching.tasks import execute_run
 
-    transaction.on_commit(lambda: execute_run.delay(run.pk))
+    try:
+        execute_run.delay(run_id)
+    except Exception as error:  # kombu raises OperationalError and friends; any failure counts
+        logger.warning(
+            "matching.run.not_queued", extra={"run": run_id, "error": type(error).__name__}
+        )
+        run_fail(run_id=run_id, error=QUEUE_FAILED)
+        return False
+    return True
+
+
+QUEUE_FAILED = RunError.NOT_QUEUED
+HEARTBEAT_SECONDS = 5.0
+HEARTBEAT_TIMEOUT_SECONDS = 60.0
+
+
+class RunCancelled(Exception):
+    """The coordinator cancelled the run while it was executing."""
+
+
+@transaction.atomic
+def run_cancel(*, run: Run, by: User) -> Run:
+    """A coordinator stops a queued or running run. The round is free again at once; a worker
+    still busy with it stops at its next stage and stores nothing."""
+    _require_coordinator(by)
+    round_lock(run.round)
+    run = Run.objects.select_for_update(of=("self",)).get(pk=run.pk)
+    if not run.is_active:
+        raise ValidationError(_("Only a queued or running run can be cancelled."))
+    before = run.status
+    run.status, run.finished_at = RunStatus.CANCELLED, timezone.now()
+    run.save(update_fields=["status", "finished_at"])
+    audit_log(
+        actor=by,
+        action="matching.run.cancelled",
+        target=run,
+        changes={"status": [before, RunStatus.CANCELLED], "stage": run.stage},
+    )
     return run
+
+
+class _Heartbeat:
+    """Beats in a thread of its own while the run executes (the solver holds the main thread
+    for minutes); stops with the run."""
+
+    def __init__(self, run_id: int) -> None:
+        import threading
+
+        self.run_id = run_id
+        self.stop = threading.Event()
+        self.thread = threading.Thread(target=self._beat, daemon=True, name=f"run-{run_id}-beat")
+
+    def _beat(self) -> None:
+        from django.db import connection
+
+        try:
+            while not self.stop.wait(HEARTBEAT_SECONDS):
+                Run.objects.filter(pk=self.run_id, status=RunStatus.RUNNING).update(
+                    heartbeat_at=timezone.now()
+                )
+        except Exception:  # the database went away: the missing beat says it all
+            logger.warning("matching.run.heartbeat_lost", extra={"run": self.run_id})
+        finally:
+            connection.close()
+
+    def __enter__(self) -> _Heartbeat:
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop.set()
+        self.thread.join(timeout=HEARTBEAT_SECONDS * 2)
 
 
 def _claim(run_id: int) -> Run | None:
@@ -112,14 +193,21 @@ def _claim(run_id: int) -> Run | None:
         if run.status not in (RunStatus.QUEUED, RunStatus.RUNNING):
             return None
         run.status, run.started_at = RunStatus.RUNNING, timezone.now()
+        run.heartbeat_at = run.started_at
         run.stage, run.progress, run.error = RunStage.LOAD, 5, ""
-        run.save(update_fields=["status", "started_at", "stage", "progress", "error"])
+        run.save(
+            update_fields=["status", "started_at", "heartbeat_at", "stage", "progress", "error"]
+        )
         return run
 
 
 @contextmanager
 def _stage(run: Run, stage: str, progress: int, seconds: dict[str, float]):
-    Run.objects.filter(pk=run.pk).update(stage=stage, progress=progress)
+    updated = Run.objects.filter(pk=run.pk, status=RunStatus.RUNNING).update(
+        stage=stage, progress=progress, heartbeat_at=timezone.now()
+    )
+    if not updated:  # cancelled (or failed by the reaper) meanwhile
+        raise RunCancelled
     started = time.perf_counter()
     yield
     seconds[stage] = round(time.perf_counter() - started, 3)
@@ -130,24 +218,31 @@ def run_execute(*, run_id: int) -> Run | None:
     if run is None:
         return None
     seconds: dict[str, float] = {}
+    beat = _Heartbeat(run.pk) if not settings.CELERY_TASK_ALWAYS_EAGER else nullcontext()
     try:
-        with _stage(run, RunStage.LOAD, 5, seconds):
-            data = load_round(run.round)
-        with _stage(run, RunStage.SCORE, 25, seconds):
-            document, scored = build_instance(data, run.weights)
-            instance = engine.parse_instance(document)
-        with _stage(run, RunStage.SOLVE, 50, seconds):
-            result = engine.solve(instance, time_limit=run.time_limit, method=run.method)
-        with _stage(run, RunStage.CHECK, 85, seconds):
-            result = result_stabilise(run=run, instance=instance, result=result)
-        with _stage(run, RunStage.STORE, 90, seconds):
-            _store(run, data, scored, document, result, seconds)
-        Run.objects.filter(pk=run.pk).update(stage_seconds=seconds)
+        with beat:
+            _execute(run, seconds)
+    except RunCancelled:
+        logger.info("matching.run.stopped", extra={"run": run.pk})
     except Exception as error:  # any failure leaves the run failed and the round unchanged
         logger.exception("matching.run.failed", extra={"run": run.pk})
         run_fail(run_id=run.pk, error=f"{type(error).__name__}: {error}")
-        return Run.objects.get(pk=run.pk)
     return Run.objects.get(pk=run.pk)
+
+
+def _execute(run: Run, seconds: dict[str, float]) -> None:
+    with _stage(run, RunStage.LOAD, 5, seconds):
+        data = load_round(run.round)
+    with _stage(run, RunStage.SCORE, 25, seconds):
+        document, scored = build_instance(data, run.weights)
+        instance = engine.parse_instance(document)
+    with _stage(run, RunStage.SOLVE, 50, seconds):
+        result = engine.solve(instance, time_limit=run.time_limit, method=run.method)
+    with _stage(run, RunStage.CHECK, 85, seconds):
+        result = result_stabilise(run=run, instance=instance, result=result)
+    with _stage(run, RunStage.STORE, 90, seconds):
+        _store(run, data, scored, document, result, seconds)
+    Run.objects.filter(pk=run.pk).update(stage_seconds=seconds)
 
 
 @transaction.atomic
@@ -224,6 +319,8 @@ def _proposal(run, data, i, explanations, scores, assignment, m_index, compatibl
     municipality_id = assignment.get(hh.ids[i])
     if municipality_id is None:
         reason = UnmatchedReason.NO_COMPATIBLE if compatible == 0 else UnmatchedReason.CAPACITY
+        if i in data.absent_pins:
+            reason = UnmatchedReason.PINNED_ABSENT
         return Proposal(
             run=run,
             household_id=household_pk,
@@ -253,15 +350,22 @@ def run_fail(*, run_id: int, error: str) -> None:
     audit_log(actor=None, action="matching.run.failed", target=run)
 
 
-def runs_reap_stale(*, older_than_seconds: float) -> int:
-    """Runs whose worker died without a trace (no redelivery) are marked failed, so the round
-    can be run again."""
-    cutoff = timezone.now() - timedelta(seconds=older_than_seconds)
-    stale = Run.objects.filter(status=RunStatus.RUNNING, started_at__lt=cutoff)
-    stale |= Run.objects.filter(status=RunStatus.QUEUED, created_at__lt=cutoff)
+def runs_reap_stale(*, queued_older_than_seconds: float) -> int:
+    """Runs whose worker died without a trace are marked failed, so the round can be run
+    again: a running run whose heartbeat has been silent for a minute (worker killed, database
+    gone), and a queued run no worker took within the time limit (task lost)."""
+    now = timezone.now()
+    silent = now - timedelta(seconds=HEARTBEAT_TIMEOUT_SECONDS)
+    stale = Run.objects.filter(status=RunStatus.RUNNING, heartbeat_at__lt=silent)
+    stale |= Run.objects.filter(
+        status=RunStatus.RUNNING, heartbeat_at__isnull=True, started_at__lt=silent
+    )
+    stale |= Run.objects.filter(
+        status=RunStatus.QUEUED, created_at__lt=now - timedelta(seconds=queued_older_than_seconds)
+    )
     count = 0
     for run_id in stale.values_list("pk", flat=True):
-        run_fail(run_id=run_id, error=_("The worker stopped before the run finished."))
+        run_fail(run_id=run_id, error=RunError.WORKER_LOST)
         count += 1
     return count
 
@@ -282,6 +386,17 @@ def pair_rule_set(
         raise ValidationError(_("The household does not take part in this round."))
     if not round.participations.filter(municipality=municipality).exists():
         raise ValidationError(_("The municipality does not take part in this round."))
+    if (
+        kind == PairRuleKind.PIN
+        and round.offers.filter(
+            household=household, status__in=(OfferStatus.ACCEPTED, OfferStatus.ARRIVED)
+        )
+        .exclude(municipality=municipality)
+        .exists()
+    ):
+        raise ValidationError(
+            _("This household has accepted an offer already; a pin cannot move it.")
+        )
     if kind == PairRuleKind.PIN:
         PairRule.objects.filter(round=round, household=household, kind=PairRuleKind.PIN).delete()
     rule, _created = PairRule.objects.update_or_create(
@@ -311,16 +426,53 @@ def pair_rule_remove(*, rule: PairRule, by: User) -> None:
     rule.delete()
 
 
+def pin_waits_for(rule: PairRule) -> bool:
+    """A pin to a municipality without a submitted questionnaire holds by keeping the household
+    unplaced until that municipality submits: said when the pin is saved."""
+    from municipalities.models import Questionnaire
+
+    return (
+        rule.kind == PairRuleKind.PIN
+        and not Questionnaire.objects.filter(round_id=rule.round_id, municipality=rule.municipality)
+        .submitted()
+        .exists()
+    )
+
+
+def run_unmet_pins(run: Run) -> list[tuple[PairRule, Proposal | None]]:
+    """Pins the run could not meet, with the household's proposal (None: the household was not
+    in the run because it has an open or accepted offer). Shown on the run page, never hidden."""
+    pins = list(
+        PairRule.objects.filter(round_id=run.round_id, kind=PairRuleKind.PIN).select_related(
+            "household", "municipality"
+        )
+    )
+    proposals = {
+        p.household_id: p
+        for p in run.proposals.filter(household_id__in=[r.household_id for r in pins])
+    }
+    unmet = []
+    for rule in pins:
+        proposal = proposals.get(rule.household_id)
+        if proposal is None or proposal.municipality_id != rule.municipality_id:
+            unmet.append((rule, proposal))
+    return unmet
+
+
 def run_diff(run: Run, previous: Run | None) -> dict[str, list]:
     """What changed from the previous run: households moved, newly placed, no longer placed."""
     if previous is None:
         return {"moved": [], "placed": [], "unplaced": []}
     before = dict(previous.proposals.values_list("household_id", "municipality_id"))
     now = list(run.proposals.select_related("household", "municipality"))
+    # From where to where: the previous municipality as an object, in one query.
+    from municipalities.models import Municipality
+
+    places = Municipality.objects.in_bulk({m for m in before.values() if m})
     moved, placed, unplaced = [], [], []
     for p in now:
-        old = before.get(p.household_id)
-        if p.municipality_id and old and old != p.municipality_id:
+        old = places.get(before.get(p.household_id) or 0)
+        if p.municipality_id and old and old.pk != p.municipality_id:
             moved.append((p, old))
         elif p.municipality_id and not old:
             placed.append(p)

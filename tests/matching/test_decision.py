@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+import time_machine
 from django.core import mail
 from django.urls import reverse
 from django.utils import timezone
@@ -212,7 +213,11 @@ def test_travel_date_and_arrival_ask_once_and_the_household_is_told_the_date(
     assert "Confirm the arrival?" in as_staff.post(url, {}, **EN).content.decode()
     offer.refresh_from_db()
     assert offer.status == OfferStatus.ACCEPTED
-    as_staff.post(url, {"confirmed": "yes"})
+    as_staff.post(url, {"confirmed": "yes"})  # before the travel date: refused (issue 12)
+    offer.refresh_from_db()
+    assert offer.status == OfferStatus.ACCEPTED
+    with time_machine.travel(timezone.now() + timedelta(days=10)):
+        services.offer_confirm_arrival(offer=offer, by=staff)
     offer.refresh_from_db()
     assert offer.status == OfferStatus.ARRIVED
 

@@ -92,7 +92,8 @@ def test_both_accept_then_names_are_revealed_and_arrival_is_tracked(
     assert "Olena 0" in page
     travel = timezone.localdate() + timedelta(days=10)
     services.offer_set_travel_date(offer=offer, by=staff, travel_date=travel)
-    services.offer_confirm_arrival(offer=offer, by=staff)
+    with time_machine.travel(timezone.now() + timedelta(days=10)):
+        services.offer_confirm_arrival(offer=offer, by=staff)
     offer.refresh_from_db()
     assert offer.status == OfferStatus.ARRIVED
     offer.household.refresh_from_db()

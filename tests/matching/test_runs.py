@@ -174,7 +174,7 @@ def test_stale_runs_are_reaped_so_the_round_can_run_again(small_round, coordinat
     Run.objects.filter(pk=run.pk).update(
         status=RunStatus.RUNNING, started_at=timezone.now() - timedelta(hours=2)
     )
-    assert services.runs_reap_stale(older_than_seconds=600) == 1
+    assert services.runs_reap_stale(queued_older_than_seconds=600) == 1
     run.refresh_from_db()
     assert run.status == RunStatus.FAILED
     services.run_start(round=small_round, by=coordinator)
@@ -203,7 +203,7 @@ def test_pins_and_bans_change_the_next_run_and_the_difference_is_shown(
     diff = services.run_diff(second, first)
     assert [p.household.reference for p, _old in diff["moved"]] == ["HH-A"]
     page = as_coordinator.get(reverse("run_detail", args=[second.pk]), HTTP_ACCEPT_LANGUAGE="en")
-    assert "HH-A now goes to" in page.content.decode()
+    assert f"HH-A moves from {hh_a.municipality.name} to {target.name}" in page.content.decode()
     services.pair_rule_set(
         round=small_round,
         household=hh_a.household,
