@@ -23,6 +23,28 @@ CRITERION_LABELS = {
 }
 
 
+# Optimisation methods and result states, as people read them (the codes stay in the files).
+METHOD_LABELS = {
+    "auto": gettext_lazy("Automatic (exact for small rounds, large-scale otherwise)"),
+    "greedy": gettext_lazy("Quick heuristic (greedy)"),
+    "hungarian": gettext_lazy("Exact assignment (Hungarian method)"),
+    "lp-round": gettext_lazy("Large-scale approximation (LP with rounding)"),
+    "milp": gettext_lazy("Exact optimisation (mixed-integer programme)"),
+}
+RESULT_LABELS = {
+    "optimal": gettext_lazy("proven optimal"),
+    "feasible": gettext_lazy("valid, not proven optimal"),
+}
+
+
+def method_label(code: str) -> str:
+    return str(METHOD_LABELS.get(code, code))
+
+
+def result_label(code: str) -> str:
+    return str(RESULT_LABELS.get(code, code))
+
+
 def label_of(choices: Any, code: str) -> str:
     try:
         return str(choices(code).label)

@@ -6,7 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from matching import scoring
-from matching.explain import CRITERION_LABELS
+from matching.explain import CRITERION_LABELS, METHOD_LABELS
 from matching.models import PairRuleKind
 from matching.services.runs import METHODS
 
@@ -14,9 +14,9 @@ from matching.services.runs import METHODS
 class RunStartForm(forms.Form):
     method = forms.ChoiceField(
         label=_("Method"),
-        choices=[(m, m) for m in METHODS],
+        choices=[(m, METHOD_LABELS.get(m, m)) for m in METHODS],
         initial="auto",
-        help_text=_("“auto” chooses the exact or the large-scale method from the round's size."),
+        help_text=_("The automatic choice takes the exact method for small rounds."),
     )
     time_limit = forms.FloatField(
         label=_("Time limit in seconds"), min_value=1, max_value=3600, initial=60

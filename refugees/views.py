@@ -17,7 +17,7 @@ from django.template.loader import select_template
 from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from accounts import services as account_services
@@ -38,15 +38,15 @@ from rounds.models import Round
 READERS = (Role.COORDINATOR, Role.CASEWORKER)
 # The guided form, in interview order.
 STEPS = (
-    ("members", "household_members", _lazy("Members")),
-    ("needs", "household_needs", _lazy("Needs")),
-    ("preferences", "household_preferences", _lazy("Preferences")),
-    ("relatives", "household_relatives", _lazy("Relatives in Germany")),
-    ("links", "household_links", _lazy("Linked households")),
-    ("consent", "household_consent", _lazy("Consent")),
-    ("rounds", "household_rounds", _lazy("Rounds")),
-    ("account", "household_account", _lazy("Account")),
-    ("basics", "household_edit", _lazy("Status and notes")),
+    ("members", "household_members", gettext_lazy("Members")),
+    ("needs", "household_needs", gettext_lazy("Needs")),
+    ("preferences", "household_preferences", gettext_lazy("Preferences")),
+    ("relatives", "household_relatives", gettext_lazy("Relatives in Germany")),
+    ("links", "household_links", gettext_lazy("Linked households")),
+    ("consent", "household_consent", gettext_lazy("Consent")),
+    ("rounds", "household_rounds", gettext_lazy("Rounds")),
+    ("account", "household_account", gettext_lazy("Account")),
+    ("basics", "household_edit", gettext_lazy("Status and notes")),
 )
 PRINT_LANGUAGES = ("de", "uk", "en")
 

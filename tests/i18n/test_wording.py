@@ -1,0 +1,35 @@
+"""Wording defects found by reading the pages as their users do."""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import reverse
+
+pytestmark = pytest.mark.django_db
+
+
+def test_selects_start_with_a_translated_placeholder_not_djangos_english_one(as_caseworker):
+    from refugees.forms import MemberForm
+
+    html = str(MemberForm())
+    assert "Select an option" not in html
+    assert "Please choose" in html
+    response = as_caseworker.get(reverse("household_create"), HTTP_ACCEPT_LANGUAGE="de")
+    assert "Select an option" not in response.content.decode()
+
+
+def test_the_household_steps_are_numbered_once_and_translated(as_caseworker, household):
+    html = as_caseworker.get(
+        reverse("household_members", args=[household.pk]), HTTP_ACCEPT_LANGUAGE="de"
+    ).content.decode()
+    assert "1. " not in html[html.index("<ol") : html.index("</ol>")]
+    assert "Angehörige in Deutschland" in html
+    assert "Relatives in Germany" not in html
+
+
+def test_methods_are_named_for_people_not_by_code():
+    from matching.forms_runs import RunStartForm
+
+    labels = dict(RunStartForm().fields["method"].choices)
+    assert labels["hungarian"] == "Exact assignment (Hungarian method)"
+    assert all(code != label for code, label in labels.items())
