@@ -1,6 +1,6 @@
 from django.urls import path
 
-from matching import views_offers, views_runs
+from matching import views_offers, views_programmes, views_runs
 
 urlpatterns = [
     path("rounds/<int:round_pk>/runs/", views_runs.run_list, name="run_list"),
@@ -12,6 +12,7 @@ urlpatterns = [
     path("runs/<int:pk>/status.json", views_runs.run_status, name="run_status"),
     path("runs/<int:pk>/publish/", views_runs.run_publish, name="run_publish"),
     path("runs/<int:pk>/<str:kind>.json", views_runs.run_file, name="run_file"),
+    path("programmes/<int:pk>/", views_programmes.programme_detail, name="programme_detail"),
     path("offers/", views_offers.offer_list, name="offer_list"),
     path("offers/<int:pk>/", views_offers.offer_detail, name="offer_detail"),
     path("offers/<int:pk>/answer/<str:side>/", views_offers.offer_answer, name="offer_answer"),

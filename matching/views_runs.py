@@ -18,6 +18,7 @@ from matching.forms_runs import PairRuleForm, RunStartForm, WeightsForm
 from matching.models import Offer, PairRule, Run, RunStatus
 from matching.services import offers as offer_services
 from matching.services import runs as run_services
+from matching.services.programmes import kept_places
 from rounds.models import Round
 
 
@@ -32,7 +33,7 @@ def _run(request: HttpRequest, pk: int) -> Run:
 @role_required(Role.COORDINATOR)
 def run_list(request: HttpRequest, round_pk: int) -> HttpResponse:
     round_ = _round(request, round_pk)
-    start_form = RunStartForm(request.POST or None)
+    start_form = RunStartForm(request.POST or None, round=round_)
     if request.method == "POST" and start_form.is_valid():
         try:
             run = run_services.run_start(round=round_, by=request.user, **start_form.cleaned_data)
@@ -72,11 +73,13 @@ def run_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "municipality__name", "household__reference"
     )
     previous = run.round.runs.filter(iteration__lt=run.iteration).order_by("-iteration").first()
+    document = _result_document(run)
     context = {
         "run": run,
         "proposals": [p for p in proposals if p.municipality_id],
         "unmatched": [p for p in proposals if not p.municipality_id],
-        "utilisation": _utilisation(run),
+        "utilisation": _utilisation(document),
+        "kept": kept_places(run.forecast_summary.get("kept") or {}),
         "diff": run_services.run_diff(run, previous) if run.status == RunStatus.SUCCEEDED else None,
         "previous": previous,
         "rule_form": PairRuleForm(round=run.round),
@@ -88,13 +91,16 @@ def run_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "matching/run_detail.html", context)
 
 
-def _utilisation(run: Run) -> list[dict]:
+def _result_document(run: Run) -> dict:
     if not run.result_file:
-        return []
+        return {}
     import json
 
     with run.result_file.open("rb") as handle:
-        document = json.load(handle)
+        return json.load(handle)
+
+
+def _utilisation(document: dict) -> list[dict]:
     rows = []
     for municipality, dims in sorted(document.get("utilisation", {}).items()):
         cells = [(d, dims.get(d, {"used": 0, "capacity": 0})) for d in scoring.DIMENSIONS]

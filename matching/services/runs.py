@@ -27,7 +27,9 @@ from matching.models import (
     RunStatus,
     UnmatchedReason,
 )
+from matching.services.forecast import kept_for_later, programme_forecast
 from matching.services.instance import build_instance, explain_pairs, load_round
+from matching.services.programmes import cohort_take_over_waiting
 from rounds.models import Round, RoundStatus
 
 logger = logging.getLogger(__name__)
@@ -59,9 +61,18 @@ def round_weights_set(*, round: Round, by: User, weights: dict[str, float]) -> R
 
 
 @transaction.atomic
-def run_start(*, round: Round, by: User, method: str = "auto", time_limit: float = 60.0) -> Run:
+def run_start(
+    *,
+    round: Round,
+    by: User,
+    method: str = "auto",
+    time_limit: float = 60.0,
+    use_forecast: bool = False,
+) -> Run:
     """Queue a run. Only one run per round at a time: the row lock orders two clicks, and the
-    partial unique index catches anything that slips past it."""
+    partial unique index catches anything that slips past it. In a programme, households that
+    earlier cohorts did not place join this cohort first; ``use_forecast`` keeps places for
+    the households expected in later cohorts (only where there are later cohorts)."""
     _require_coordinator(by)
     if method not in METHODS:
         raise ValidationError({"method": _("Unknown method.")})
@@ -72,6 +83,8 @@ def run_start(*, round: Round, by: User, method: str = "auto", time_limit: float
         raise ValidationError(_("Runs are possible only while a round is open."))
     if round.runs.active().exists():
         raise ValidationError(_("A run of this round is in progress already."))
+    carried = cohort_take_over_waiting(round=round, by=by) if round.programme_id else 0
+    use_forecast = use_forecast and round.later_cohorts().exists()
     iteration = (round.runs.aggregate(n=Max("iteration"))["n"] or 0) + 1
     try:
         with transaction.atomic():
@@ -81,6 +94,7 @@ def run_start(*, round: Round, by: User, method: str = "auto", time_limit: float
                 method=method,
                 time_limit=time_limit,
                 weights=scoring.normalised_weights(round.weights),
+                use_forecast=use_forecast,
                 started_by=by,
                 engine_version=engine_version(),
             )
@@ -90,7 +104,15 @@ def run_start(*, round: Round, by: User, method: str = "auto", time_limit: float
         actor=by,
         action="matching.run.started",
         target=run,
-        changes={"method": method, "iteration": iteration},
+        changes={
+            "method": method,
+            "iteration": iteration,
+            **(
+                {"use_forecast": use_forecast, "carried_over": carried}
+                if round.programme_id
+                else {}
+            ),
+        },
     )
     from matching.tasks import execute_run
 
@@ -129,9 +151,16 @@ def run_execute(*, run_id: int) -> Run | None:
             data = load_round(run.round)
         with _stage(run, RunStage.SCORE, 25, seconds):
             document, scored = build_instance(data, run.weights)
+            summary: dict = {}
+            if run.use_forecast:
+                document["forecast"], summary = programme_forecast(run.round, data, run.weights)
+                Run.objects.filter(pk=run.pk).update(forecast_summary=summary)
             instance = engine.parse_instance(document)
         with _stage(run, RunStage.SOLVE, 50, seconds):
             result = engine.solve(instance, time_limit=run.time_limit, method=run.method)
+            if run.use_forecast and instance.forecast:
+                summary.update(kept_for_later(instance, result, run.time_limit))
+                Run.objects.filter(pk=run.pk).update(forecast_summary=summary)
         with _stage(run, RunStage.STORE, 90, seconds):
             _store(run, data, scored, document, result, seconds)
         Run.objects.filter(pk=run.pk).update(stage_seconds=seconds)

@@ -82,6 +82,13 @@ RULES: dict[str, Rule] = {
     # rounds
     "round_list": R(COORD, STAFF, OSTAFF),
     "round_create": R(COORD),
+    # programmes (rounds, municipalities, matching)
+    "programme_list": R(COORD),
+    "programme_create": R(COORD),
+    "programme_edit": R(COORD, pk="programme"),
+    "programme_detail": R(COORD, pk="programme"),
+    "programme_pledge": R(COORD, post=True, pk="programme"),
+    "programme_cohort_add": R(COORD, pk="programme"),
     "round_detail": R(COORD, STAFF, OSTAFF, pk="round"),
     "round_edit": R(COORD, pk="round"),
     "round_invite": R(COORD, post=True, pk="round"),
@@ -256,7 +263,13 @@ def world(
     household.linked_households.add(linked)
     invitation = InvitationFactory()
     token, _clear = token_create(by=coordinator, name="matrix")
+    from rounds.models import Programme
+
+    programme = Programme.objects.create(
+        name="Programm 2027", starts_on=small_round.arrival_date, ends_on=small_round.arrival_date
+    )
     return {
+        "programme": programme.pk,
         "round": small_round.pk,
         "household": household.pk,
         "offer": Offer.objects.get(household=household).pk,
