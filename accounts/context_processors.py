@@ -7,7 +7,11 @@ from django.http import HttpRequest
 
 
 def platform(request: HttpRequest) -> dict[str, Any]:
+    from accounts.navigation import account_is_current, main_navigation
+
     return {
+        "main_navigation": main_navigation(request),
+        "account_current": account_is_current(request),
         "MFA_REQUIRED": settings.REMATCH_REQUIRE_MFA,
         "DEMO_MODE": settings.REMATCH_DEMO,
     }

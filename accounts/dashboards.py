@@ -56,7 +56,23 @@ def _caseworker(user: User) -> dict[str, Any]:
 
 
 def _refugee(user: User) -> dict[str, Any]:
-
+    """The household's home leads with what it has to decide: its open or accepted offer."""
+    from matching import guidance
+    from matching.models import Offer, OfferStatus
     from refugees.selectors import household_profile
 
-    return {"household": household_profile(user).first()}
+    offers = (
+        Offer.objects.visible_to(user)
+        .filter(status__in=[OfferStatus.PENDING, OfferStatus.ACCEPTED, OfferStatus.ARRIVED])
+        .select_related("municipality", "round")
+        .order_by("deadline")
+    )
+    current = [
+        {
+            "offer": offer,
+            "state": guidance.state(offer, guidance.HOUSEHOLD),
+            "needs_answer": offer.is_open and not offer.household_answer,
+        }
+        for offer in offers
+    ]
+    return {"household": household_profile(user).first(), "current_offers": current}

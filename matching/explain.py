@@ -23,7 +23,7 @@ CRITERION_LABELS = {
 }
 
 
-def _label(choices: Any, code: str) -> str:
+def label_of(choices: Any, code: str) -> str:
     try:
         return str(choices(code).label)
     except ValueError:
@@ -39,18 +39,18 @@ def text(code: str, params: dict[str, Any]) -> str:
     if code == "relatives":
         if params.get("place"):
             return _("Relatives or friends in %(place)s") % {"place": params["place"]}
-        state = _label(FederalState, params.get("state", ""))
+        state = label_of(FederalState, params.get("state", ""))
         return _("Relatives or friends nearby in %(state)s") % {"state": state}
     if code == "settlement":
         return _("Wished settlement type: %(type)s") % {
-            "type": _label(SettlementType, params.get("type", ""))
+            "type": label_of(SettlementType, params.get("type", ""))
         }
     if code == "state":
         return _("Wished federal state: %(state)s") % {
-            "state": _label(FederalState, params.get("state", ""))
+            "state": label_of(FederalState, params.get("state", ""))
         }
     if code == "labour":
-        sectors = ", ".join(_label(Sector, s) for s in params.get("sectors", []))
+        sectors = ", ".join(label_of(Sector, s) for s in params.get("sectors", []))
         return _("Demand for %(sectors)s") % {"sectors": sectors} if sectors else _("Jobs")
     if code == "language_course":
         return _("Language course within %(weeks)s weeks") % {"weeks": params.get("weeks", 0)}

@@ -65,13 +65,20 @@ class PairRuleForm(forms.Form):
         )
 
 
-class AnswerForm(forms.Form):
+class ReasonForm(forms.Form):
+    """The reason asked on the confirmation page of a decline or an objection: required there,
+    and asked only there (accepting needs no reason)."""
+
     reason = forms.CharField(
-        label=_("Reason (required when you decline)"),
-        required=False,
+        label=_("Reason"),
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 3}),
     )
+
+    def __init__(self, *args, label: str, help_text: str = "", **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["reason"].label = label
+        self.fields["reason"].help_text = help_text
 
 
 class TravelDateForm(forms.Form):

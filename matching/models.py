@@ -27,6 +27,7 @@ class RunStage(models.TextChoices):
     LOAD = "load", _("Loading questionnaires and profiles")
     SCORE = "score", _("Scoring every pair")
     SOLVE = "solve", _("Solving the assignment")
+    CHECK = "check", _("Checking the result's stability")
     STORE = "store", _("Storing the proposals")
     DONE = "done", _("Done")
 
@@ -78,6 +79,9 @@ class Run(models.Model):
     instance_file = models.FileField(_("instance file"), upload_to="runs/", blank=True)
     result_file = models.FileField(_("result file"), upload_to="runs/", blank=True)
     error = models.TextField(_("error"), blank=True)
+    # matching.engine.stability: the improving moves and swaps found, and what the repair
+    # pass applied before the proposals were stored ({} for runs from before the check).
+    stability = models.JSONField(_("stability check"), default=dict, blank=True)
     started_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -359,3 +363,57 @@ class Offer(models.Model):
         if self.status != OfferStatus.ACCEPTED:
             raise ValidationError(_("Arrival can be confirmed only after both sides accepted."))
         self.status, self.arrived_at = OfferStatus.ARRIVED, timezone.now()
+
+
+class SensitivityQuerySet(models.QuerySet["RunSensitivity"]):
+    def active(self) -> SensitivityQuerySet:
+        return self.filter(status__in=ACTIVE_RUN_STATUSES)
+
+
+class RunSensitivity(models.Model):
+    """How a run's result depends on its weights: each criterion's weight moved by ±25 %,
+    the same instance solved again and compared (matching.sensitivity). Computed in the
+    background; a later computation of the same run replaces the page's view of it."""
+
+    run = models.ForeignKey(Run, on_delete=models.CASCADE, related_name="sensitivities")
+    status = models.CharField(
+        _("status"), max_length=20, choices=RunStatus.choices, default=RunStatus.QUEUED
+    )
+    progress = models.PositiveSmallIntegerField(_("progress"), default=0)
+    step = models.CharField(_("criterion being varied"), max_length=40, blank=True)
+    rows = models.JSONField(_("results"), default=list, blank=True)
+    # Pairs whose score, computed again from today's data with the run's own weights,
+    # differs from the run's instance: profiles or questionnaires changed since the run.
+    drift = models.PositiveIntegerField(_("pairs scored differently than in the run"), default=0)
+    error = models.TextField(_("error"), blank=True)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    objects = SensitivityQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("sensitivity analysis")
+        verbose_name_plural = _("sensitivity analyses")
+        ordering = ("-created_at", "-id")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["run"],
+                condition=models.Q(status__in=["queued", "running"]),
+                name="one_active_sensitivity_per_run",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.run} sensitivity ({self.status})"
+
+    @property
+    def audit_label(self) -> str:
+        return f"{self.run.audit_label} sensitivity"
+
+    @property
+    def is_active(self) -> bool:
+        return self.status in ACTIVE_RUN_STATUSES

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from matching import views_offers, views_programmes, views_runs
+from matching import views_accountability, views_offers, views_programmes, views_runs
 
 urlpatterns = [
     path("rounds/<int:round_pk>/runs/", views_runs.run_list, name="run_list"),
@@ -11,6 +11,16 @@ urlpatterns = [
     path("runs/<int:pk>/", views_runs.run_detail, name="run_detail"),
     path("runs/<int:pk>/status.json", views_runs.run_status, name="run_status"),
     path("runs/<int:pk>/publish/", views_runs.run_publish, name="run_publish"),
+    path(
+        "runs/<int:pk>/sensitivity/",
+        views_accountability.run_sensitivity_start,
+        name="run_sensitivity_start",
+    ),
+    path(
+        "runs/<int:pk>/sensitivity/status.json",
+        views_accountability.run_sensitivity_status,
+        name="run_sensitivity_status",
+    ),
     path("runs/<int:pk>/<str:kind>.json", views_runs.run_file, name="run_file"),
     path("programmes/<int:pk>/", views_programmes.programme_detail, name="programme_detail"),
     path("offers/", views_offers.offer_list, name="offer_list"),

@@ -2,17 +2,23 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db.models import Count, Q
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.permissions import role_required
 from accounts.roles import Role
+from core import confirm
+from core.formatting import local_datetime
 from matching import scoring
 from matching.forms_runs import PairRuleForm, RunStartForm, WeightsForm
 from matching.models import Offer, PairRule, Run, RunStatus
@@ -141,13 +147,48 @@ def run_file(request: HttpRequest, pk: int, kind: str) -> FileResponse:
 @role_required(Role.COORDINATOR)
 def run_publish(request: HttpRequest, pk: int) -> HttpResponse:
     run = _run(request, pk)
+    if not confirm.is_confirmed(request):
+        return confirm.ask(request, _publish_confirmation(run))
     try:
         offers = offer_services.run_publish(run=run, by=request.user)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
-        messages.success(request, _("%(n)s offers were published.") % {"n": len(offers)})
+        messages.success(
+            request,
+            _("%(n)s offers were published. Both sides were told by e-mail and answer by %(when)s.")
+            % {
+                "n": len(offers),
+                "when": local_datetime(offers[0].deadline) if offers else "–",
+            },
+        )
     return redirect("run_detail", pk=run.pk)
+
+
+def _publish_confirmation(run: Run) -> confirm.Confirmation:
+    proposals = run.proposals.filter(municipality__isnull=False)
+    deadline = timezone.now() + timedelta(days=run.round.offer_reply_days)
+    return confirm.Confirmation(
+        title=_("Publish the offers?"),
+        question=_("Publish the proposals of run %(n)s of %(round)s as offers?")
+        % {"n": run.iteration, "round": run.round.name},
+        confirm_label=_("Yes, publish the offers"),
+        cancel_url=reverse("run_detail", args=[run.pk]),
+        facts=[
+            (_("Households with a proposal"), str(proposals.count())),
+            (
+                _("Municipalities"),
+                str(proposals.values("municipality").distinct().count()),
+            ),
+            (_("Answers due by"), local_datetime(deadline)),
+        ],
+        consequences=[
+            _("Each household and each municipality is told by e-mail and sees its offer."),
+            _("Both sides answer by the deadline; an offer without both answers expires."),
+            _("Published offers cannot be withdrawn; declined or objected households can be "
+              "matched again in a new run."),
+        ],
+    )  # fmt: skip
 
 
 @require_POST

@@ -157,6 +157,10 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
     "expire-offers": {"task": "matching.tasks.expire_offers", "schedule": 300.0},
     "remind-offers": {"task": "matching.tasks.remind_offers", "schedule": 3600.0},
     "reap-stale-runs": {"task": "matching.tasks.reap_stale_runs", "schedule": 600.0},
+    "reap-stale-sensitivities": {
+        "task": "matching.tasks.reap_stale_sensitivities",
+        "schedule": 600.0,
+    },
     # Surveys: idempotent, so hourly runs send each invitation and reminder once, on its day.
     "send-due-surveys": {"task": "evaluation.tasks.send_due_surveys", "schedule": 3600.0},
     "remind-surveys": {"task": "evaluation.tasks.remind_surveys", "schedule": 3600.0},

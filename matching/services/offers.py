@@ -103,6 +103,14 @@ def may_answer_for_municipality(user: User, offer: Offer) -> bool:
     )
 
 
+def may_set_travel_date(user: User, offer: Offer) -> bool:
+    return (
+        user.is_coordinator
+        or may_answer_for_household(user, offer)
+        or may_answer_for_municipality(user, offer)
+    )
+
+
 def offer_answer_household(*, offer: Offer, by: User, accept: bool, reason: str = "") -> Offer:
     verb = "accepted" if accept else "declined"
     return _answer(offer, by, "household", accept, reason, f"matching.offer.household_{verb}")
@@ -163,11 +171,7 @@ def _ban(offer: Offer, *, reason: str) -> None:
 @transaction.atomic
 def offer_set_travel_date(*, offer: Offer, by: User, travel_date: date) -> Offer:
     offer = _locked(offer)
-    if not (
-        by.is_coordinator
-        or may_answer_for_household(by, offer)
-        or may_answer_for_municipality(by, offer)
-    ):
+    if not may_set_travel_date(by, offer):
         raise PermissionDenied
     if offer.status != OfferStatus.ACCEPTED:
         raise ValidationError(_("A travel date can be set only after both sides accepted."))
@@ -182,6 +186,8 @@ def offer_set_travel_date(*, offer: Offer, by: User, travel_date: date) -> Offer
         target=offer,
         changes={"travel_date": [str(before) if before else None, str(travel_date)]},
     )
+    # The household learns its travel date by e-mail, the municipality too (issue 14).
+    notify.notify(_everyone(offer), "offer_travel_date", {"offer": offer})
     return offer
 
 

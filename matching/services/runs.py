@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from accounts.audit import audit_log
 from accounts.models import User
 from matching import engine, scoring
+from matching.engine.forecast import without_reserved
 from matching.models import (
     PairRule,
     PairRuleKind,
@@ -30,6 +31,8 @@ from matching.models import (
 from matching.services.forecast import kept_for_later, programme_forecast
 from matching.services.instance import build_instance, explain_pairs, load_round
 from matching.services.programmes import cohort_take_over_waiting
+from matching.services.sensitivity import sensitivity_queue_after_run
+from matching.services.stability import result_stabilise
 from rounds.models import Round, RoundStatus
 
 logger = logging.getLogger(__name__)
@@ -161,6 +164,10 @@ def run_execute(*, run_id: int) -> Run | None:
             if run.use_forecast and instance.forecast:
                 summary.update(kept_for_later(instance, result, run.time_limit))
                 Run.objects.filter(pk=run.pk).update(forecast_summary=summary)
+        with _stage(run, RunStage.CHECK, 85, seconds):
+            # With a forecast, "room left" excludes the places kept for later cohorts.
+            checked = without_reserved(instance, result) if instance.forecast else instance
+            result = result_stabilise(run=run, instance=checked, result=result)
         with _stage(run, RunStage.STORE, 90, seconds):
             _store(run, data, scored, document, result, seconds)
         Run.objects.filter(pk=run.pk).update(stage_seconds=seconds)
@@ -213,6 +220,7 @@ def _store(run, data, scored, document, result, seconds) -> None:
     run.matched_persons = sum(p.demand.get("persons", 0) for p in matched)
     run.stage_seconds = seconds
     run.save()
+    transaction.on_commit(lambda: sensitivity_queue_after_run(run_id=run.pk))
     audit_log(
         actor=None,
         action="matching.run.succeeded",

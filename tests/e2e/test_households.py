@@ -96,6 +96,7 @@ def test_a_caseworker_records_a_household_and_the_contact_person_reads_it_on_a_p
 
     # Later visits: sign in with a one-time code sent by e-mail.
     with phone.expect_navigation():
+        phone.click("header .rm-nav-toggle")  # on a phone the navigation folds into a menu
         phone.click("header form[action$='/logout/'] button")
     phone.goto(phone.base_url + "/accounts/login/code/")
     phone.fill("input[name=email]", "olena.k@example.net")

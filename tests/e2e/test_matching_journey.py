@@ -17,6 +17,8 @@ from tests.matching.conftest import small_round  # noqa: F401 F811  (a fixture)
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
+CONFIRM = "main form:has(input[name=confirmed]) button[type=submit]"
+
 
 def sign_in_with_cookie(page, user) -> None:
     """Staff sign-in with password and TOTP is covered elsewhere; here the session is given."""
@@ -54,6 +56,9 @@ def test_run_publish_confirm_and_accept(
     page.wait_for_selector("form[action$='/publish/'] button")
     assert_accessible(page)
     page.click("form[action$='/publish/'] button")
+    page.wait_for_selector(CONFIRM)  # asked once, on a page of its own
+    assert_accessible(page)
+    page.click(CONFIRM)
     page.wait_for_load_state()
     offer = Offer.objects.get(household=household)
     assert offer.municipality == municipality
@@ -66,6 +71,7 @@ def test_run_publish_confirm_and_accept(
     assert "Olena" not in staff_page.content()  # anonymised profile
     assert_accessible(staff_page)
     staff_page.click("button[name=answer][value=yes]")
+    staff_page.click(CONFIRM)
     staff_page.wait_for_load_state()
 
     # The refugee signs in with a one-time code on a phone and accepts, in Ukrainian.
@@ -84,6 +90,9 @@ def test_run_publish_confirm_and_accept(
     overflow = phone_page.evaluate("document.documentElement.scrollWidth > window.innerWidth")
     assert not overflow
     phone_page.click("button[name=answer][value=yes]")
+    phone_page.wait_for_selector(CONFIRM)
+    assert_accessible(phone_page)
+    phone_page.click(CONFIRM)
     phone_page.wait_for_load_state()
     offer.refresh_from_db()
     assert offer.status == OfferStatus.ACCEPTED

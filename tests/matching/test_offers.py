@@ -212,20 +212,20 @@ def test_staff_see_only_their_municipalitys_offers(published, as_staff, staff):
     others = Offer.objects.exclude(pk__in=mine)
     for offer in others:
         assert as_staff.get(reverse("offer_detail", args=[offer.pk])).status_code == 404
-    listed = as_staff.get(reverse("offer_list")).context["offers"]
-    assert set(listed) == set(mine)
+    tables = as_staff.get(reverse("offer_list")).context["tables"]
+    assert {row.offer for table in tables for row in table.rows} == set(mine)
 
 
 def test_the_refugee_answers_through_the_page(published, as_refugee):
     offer = offer_of("HH-00042")
     url = reverse("offer_answer", args=[offer.pk, "household"])
     response = as_refugee.post(
-        url, {"answer": "no", "reason": ""}, HTTP_ACCEPT_LANGUAGE="en", follow=True
+        url, {"answer": "no", "reason": "", "confirmed": "yes"}, HTTP_ACCEPT_LANGUAGE="en"
     )
-    assert "Please tell us why you decline." in response.content.decode()
+    assert "This field is required." in response.content.decode()
     offer.refresh_from_db()
     assert offer.status == OfferStatus.PENDING
-    as_refugee.post(url, {"answer": "yes", "reason": ""})
+    as_refugee.post(url, {"answer": "yes", "confirmed": "yes"})
     offer.refresh_from_db()
     assert offer.household_answer == "yes"
     wrong_side = reverse("offer_answer", args=[offer.pk, "municipality"])

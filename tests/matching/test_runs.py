@@ -43,7 +43,7 @@ def test_a_run_places_households_where_they_fit(
     assert unmatched.unmatched_reason == UnmatchedReason.NO_COMPATIBLE
     assert run.matched_households == 4
     assert run.matched_persons == 2 + 2 + 1 + 2
-    assert set(run.stage_seconds) == {"load", "score", "solve", "store"}
+    assert set(run.stage_seconds) == {"load", "score", "solve", "check", "store"}
     assert AuditEvent.objects.filter(action="matching.run.succeeded").exists()
 
 

@@ -132,6 +132,8 @@ RULES: dict[str, Rule] = {
     "run_status": R(COORD, pk="run"),
     "run_publish": R(COORD, post=True, pk="run"),
     "run_file": R(COORD, pk="run", kind="=instance"),
+    "run_sensitivity_start": R(COORD, post=True, pk="run"),
+    "run_sensitivity_status": R(COORD, pk="run"),
     "offer_list": R(*SIGNED_IN),
     "offer_detail": R(COORD, STAFF, CASE, REF, pk="offer"),
     "offer_answer": R(CASE, REF, post=True, pk="offer", side="=household"),

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('matching', '0006_move_rounds_out'),
+        ('matching', '0007_run_stability_sensitivity'),
     ]
 
     operations = [

@@ -1,0 +1,233 @@
+"""The refugee's decision and the municipality's answer as guided steps: the home page leads
+with the offer, reasons in plain sentences, every final action asks once and reports back."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from django.core import mail
+from django.urls import reverse
+from django.utils import timezone
+
+from accounts.models import AuditEvent
+from matching import guidance
+from matching.models import Offer, OfferStatus
+from matching.services import offers as services
+from tests.matching.test_offers import offer_of, published  # noqa: F401  (a fixture)
+
+pytestmark = pytest.mark.django_db
+
+EN = {"HTTP_ACCEPT_LANGUAGE": "en"}
+
+
+def _page(client, url: str, **extra) -> str:
+    response = client.get(url, **(EN | extra))
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+def test_the_refugees_home_page_leads_with_the_pending_offer_and_its_deadline(
+    published,  # noqa: F811
+    as_refugee,
+):
+    offer = offer_of("HH-00042")
+    html = _page(as_refugee, reverse("dashboard"))
+    main = html[html.index("<main") :]
+    assert main.index("Offer from " + offer.municipality.name) < main.index("My household")
+    assert "Please answer by" in html
+    assert reverse("offer_detail", args=[offer.pk]) in html
+
+
+def test_the_refugees_menu_shows_only_what_a_household_needs(
+    published,  # noqa: F811
+    as_refugee,
+    as_caseworker,
+):
+    html = _page(as_refugee, reverse("dashboard"))
+    assert "API tokens" not in html
+    assert "My offers" in html
+    assert "API tokens" in _page(as_caseworker, reverse("dashboard"))
+
+
+def test_the_current_page_is_marked_in_the_navigation(published, as_staff):  # noqa: F811
+    html = _page(as_staff, reverse("offer_list"))
+    assert f'<a href="{reverse("offer_list")}" aria-current="page">' in html
+    assert f'<a href="{reverse("dashboard")}" aria-current="page">' not in html
+
+
+def test_the_offer_explains_why_in_plain_sentences_without_points(
+    published,  # noqa: F811
+    as_refugee,
+):
+    offer = offer_of("HH-00042")
+    html = _page(as_refugee, reverse("offer_detail", args=[offer.pk]))
+    reasons = guidance.household_reasons(offer)
+    assert reasons
+    for sentence in reasons:
+        assert sentence.endswith(".")
+    assert ": +" not in html
+    assert "If you decline: you stay in this round" in html
+
+
+def test_education_reasons_count_the_children():
+    from municipalities.models import Municipality
+
+    offer = Offer(demand={"school": 2, "kita": 1}, explanation=[{"criterion": "education"}])
+    offer.municipality = Municipality(name="Kiel")
+    assert guidance.household_reasons(offer) == [
+        "There are school places for your 2 children.",
+        "There is a Kita place for your child.",
+    ]
+
+
+def test_accepting_asks_once_then_shows_the_new_state_and_next_steps(
+    published,  # noqa: F811
+    as_refugee,
+):
+    offer = offer_of("HH-00042")
+    url = reverse("offer_answer", args=[offer.pk, "household"])
+    before = AuditEvent.objects.count()
+    response = as_refugee.post(url, {"answer": "yes"}, **EN)
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "Accept the offer?" in html
+    assert 'name="confirmed" value="yes"' in html
+    offer.refresh_from_db()
+    assert offer.household_answer == ""
+    assert AuditEvent.objects.count() == before
+
+    response = as_refugee.post(url, {"answer": "yes", "confirmed": "yes"}, follow=True, **EN)
+    html = response.content.decode()
+    offer.refresh_from_db()
+    assert offer.household_answer == "yes"
+    assert AuditEvent.objects.filter(action="matching.offer.household_accepted").exists()
+    assert "You accepted. The municipality has not answered yet." in html
+    assert "Waiting for answers until" not in html
+    assert "now checks the offer and answers by" in html
+
+
+def test_declining_asks_for_a_reason_on_the_confirmation_page(
+    published,  # noqa: F811
+    as_refugee,
+):
+    offer = offer_of("HH-00042")
+    url = reverse("offer_answer", args=[offer.pk, "household"])
+    html = as_refugee.post(url, {"answer": "no"}, **EN).content.decode()
+    assert "Decline the offer?" in html
+    assert "Why do you decline?" in html
+    assert "(optional)" not in html
+    response = as_refugee.post(
+        url, {"answer": "no", "confirmed": "yes", "reason": "We stay near family."}, **EN
+    )
+    assert response.status_code == 302
+    offer.refresh_from_db()
+    assert offer.status == OfferStatus.DECLINED
+    html = _page(as_refugee, reverse("offer_detail", args=[offer.pk]))
+    assert "We stay near family." in html
+    assert "You stay in the round and may receive another offer." in html
+
+
+def test_a_forbidden_side_gets_no_confirmation_page(published, as_staff, as_refugee):  # noqa: F811
+    offer = offer_of("HH-00042")
+    url = reverse("offer_answer", args=[offer.pk, "municipality"])
+    assert as_refugee.post(url, {"answer": "yes"}).status_code == 403
+
+
+def test_the_municipality_sees_a_table_per_round_and_answers_with_a_confirmation(
+    published,  # noqa: F811
+    as_staff,
+    staff,
+    django_assert_max_num_queries,
+):
+    mine = Offer.objects.filter(municipality__staff_memberships__user=staff)
+    offer = mine.first()
+    with django_assert_max_num_queries(12):
+        html = _page(as_staff, reverse("offer_list"))
+    assert published.round.name in html
+    assert "Places needed" in html
+    assert "Answer by" in html
+    assert "Ages" in html
+    assert "Your answer is needed" in html
+    filtered = _page(as_staff, reverse("offer_list") + "?status=accepted")
+    assert offer.household.reference not in filtered
+
+    url = reverse("offer_answer", args=[offer.pk, "municipality"])
+    html = as_staff.post(url, {"answer": "no"}, **EN).content.decode()
+    assert "Raise an objection?" in html
+    assert "Reason for the objection" in html
+    as_staff.post(url, {"answer": "no", "confirmed": "yes", "reason": "No flat left."})
+    offer.refresh_from_db()
+    assert offer.status == OfferStatus.OBJECTED
+    html = _page(as_staff, reverse("offer_detail", args=[offer.pk]))
+    assert "No flat left." in html
+    assert "The municipality objected to this offer." in html
+
+
+def test_after_both_accept_the_municipality_sees_the_caseworkers_contact(
+    published,  # noqa: F811
+    refugee,
+    staff,
+    as_staff,
+    caseworker,
+):
+    offer = offer_of("HH-00042")
+    offer.household.caseworker = caseworker
+    offer.household.save(update_fields=["caseworker"])
+    staff.staff_memberships.get_or_create(municipality=offer.municipality)
+    html = _page(as_staff, reverse("offer_detail", args=[offer.pk]))
+    assert caseworker.email not in html
+    services.offer_answer_household(offer=offer, by=refugee, accept=True)
+    services.offer_answer_municipality(offer=offer, by=staff, accept=True)
+    html = _page(as_staff, reverse("offer_detail", args=[offer.pk]))
+    assert "Organising the move" in html
+    assert f"mailto:{caseworker.email}" in html
+
+
+def test_travel_date_and_arrival_ask_once_and_the_household_is_told_the_date(
+    published,  # noqa: F811
+    refugee,
+    staff,
+    as_staff,
+    django_capture_on_commit_callbacks,
+):
+    offer = offer_of("HH-00042")
+    staff.staff_memberships.get_or_create(municipality=offer.municipality)
+    services.offer_answer_household(offer=offer, by=refugee, accept=True)
+    services.offer_answer_municipality(offer=offer, by=staff, accept=True)
+    day = timezone.localdate() + timedelta(days=10)
+    url = reverse("offer_travel_date", args=[offer.pk])
+    html = as_staff.post(url, {"travel_date": day.isoformat()}, **EN).content.decode()
+    assert "Set the travel date?" in html
+    offer.refresh_from_db()
+    assert offer.travel_date is None
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        as_staff.post(url, {"travel_date": day.isoformat(), "confirmed": "yes"})
+    offer.refresh_from_db()
+    assert offer.travel_date == day
+    assert refugee.email in {m.to[0] for m in mail.outbox}
+
+    url = reverse("offer_arrival", args=[offer.pk])
+    assert "Confirm the arrival?" in as_staff.post(url, {}, **EN).content.decode()
+    offer.refresh_from_db()
+    assert offer.status == OfferStatus.ACCEPTED
+    as_staff.post(url, {"confirmed": "yes"})
+    offer.refresh_from_db()
+    assert offer.status == OfferStatus.ARRIVED
+
+
+def test_publishing_asks_once_with_what_will_happen(
+    small_round, as_coordinator, coordinator, django_capture_on_commit_callbacks
+):
+    from matching.services.runs import run_start
+
+    with django_capture_on_commit_callbacks(execute=True):
+        run = run_start(round=small_round, by=coordinator)
+    url = reverse("run_publish", args=[run.pk])
+    html = as_coordinator.post(url, {}, **EN).content.decode()
+    assert "Publish the offers?" in html
+    assert "Households with a proposal" in html
+    assert not Offer.objects.exists()
+    as_coordinator.post(url, {"confirmed": "yes"})
+    assert Offer.objects.exists()
