@@ -215,7 +215,7 @@ def test_the_last_cohort_and_a_switched_off_run_have_no_forecast(
     with plain.instance_file.open("rb") as handle:
         assert "forecast" not in json.load(handle)
     page = as_coordinator.get(reverse("run_detail", args=[plain.pk])).content.decode()
-    assert "switched off" in page
+    assert "Freihalten von Plätzen für spätere Kohorten war ausgeschaltet" in page
     lone = make_round(name="Ohne Programm")
     assert not run_services.run_start(round=lone, by=coordinator, use_forecast=True).use_forecast
 
@@ -229,10 +229,13 @@ def test_the_run_page_says_what_was_kept_and_why(
         forecast_summary={**first.forecast_summary, "kept": {"kiel": {"kita": 1, "persons": 2}}}
     )
     page = as_coordinator.get(reverse("run_detail", args=[first.pk])).content.decode()
-    assert "Kept for later cohorts" in page
-    assert "1 Kita place in Kiel is kept for the households expected in the next cohorts." in page
-    assert "2 places for persons in Kiel are kept" in page
-    assert "4 households are expected in the 1 later cohort" in page
+    assert "Für spätere Kohorten freigehalten" in page
+    assert (
+        "1 Kita-Platz in Kiel wird für die in den nächsten Kohorten erwarteten Haushalte"
+        " freigehalten." in page
+    )
+    assert "2 Plätze für Personen in Kiel werden" in page
+    assert "noch 4 Haushalte in 1 weiteren Kohorte" in page
     start_page = as_coordinator.get(reverse("run_list", args=[first_cohort.pk])).content.decode()
     assert 'name="use_forecast"' in start_page
 
@@ -252,8 +255,8 @@ def test_the_programme_page_shows_pledged_offered_taken_and_left(
         response = as_coordinator.get(reverse("programme_detail", args=[programme.pk]))
     page = response.content.decode()
     assert response.status_code == 200
-    assert "Taken by Kohorte 1" in page
-    assert "Taken by Kohorte 2" in page
+    assert "Belegt durch Kohorte 1" in page
+    assert "Belegt durch Kohorte 2" in page
     left = 4 - sum(o.demand["persons"] for o in offers)
     assert f'<td class="kern-table__cell" data-left><strong>{left}</strong>' in page
 
@@ -295,7 +298,7 @@ def test_a_programme_ending_before_it_starts_is_refused_and_nothing_saved(as_coo
         {"name": "Verkehrt", "starts_on": "2028-12-31", "ends_on": "2028-01-01"},
     )
     assert response.status_code == 200
-    assert "The end must not be before the start." in response.content.decode()
+    assert "Das Ende darf nicht vor dem Beginn liegen." in response.content.decode()
     assert not Programme.objects.exists()
 
 
@@ -320,3 +323,44 @@ def test_a_refused_pledge_changes_nothing(as_staff, programme, municipality):
     )
     assert response.status_code == 403
     assert ProgrammePledge.objects.get().persons == 6
+
+
+def test_the_programme_evaluation_compares_cohorts_fulfilment_and_states(
+    programme, first_cohort, coordinator, as_coordinator, django_capture_on_commit_callbacks
+):
+    second_cohort(programme, coordinator, expected=4)
+    first = run(first_cohort, coordinator, django_capture_on_commit_callbacks, use_forecast=True)
+    offers = run_publish(run=first, by=coordinator)
+    from evaluation.programmes import programme_evaluation
+
+    evaluation = programme_evaluation(programme)
+    figures = evaluation["cohorts"][0]
+    assert figures.placed_households == len(offers)
+    assert figures.score == first.objective
+    assert figures.alone == first.forecast_summary["plain_objective"]
+    assert figures.alone >= figures.score
+    (row,) = evaluation["rows"]
+    assert row.fulfilment == sum(o.demand["persons"] for o in offers) / 6
+    (state,) = evaluation["states"]
+    assert state["state"] == "SH"
+    assert state["key"] == pytest.approx(1.0)
+    page = as_coordinator.get(reverse("programme_evaluation", args=[programme.pk]))
+    assert page.status_code == 200
+    assert "Königsteiner Schlüssel" in page.content.decode()
+
+
+def test_the_demo_has_a_programme_with_three_cohorts_one_placed(db):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    call_command("seed_demo", stdout=StringIO())
+    programme = Programme.objects.get(name="Programm 2027")
+    cohorts = list(programme.cohorts())
+    assert len(cohorts) == 3
+    assert Offer.objects.filter(round=cohorts[0], status="accepted").exists()
+    assert not Offer.objects.filter(round__in=cohorts[1:]).exists()
+    assert cohorts[1].entries.count() == 10
+    assert programme.pledges.count() == 6
+    call_command("seed_demo", stdout=StringIO())  # idempotent
+    assert Programme.objects.filter(name="Programm 2027").count() == 1

@@ -89,6 +89,7 @@ RULES: dict[str, Rule] = {
     "programme_detail": R(COORD, pk="programme"),
     "programme_pledge": R(COORD, post=True, pk="programme"),
     "programme_cohort_add": R(COORD, pk="programme"),
+    "programme_evaluation": R(COORD, pk="programme"),
     "round_detail": R(COORD, STAFF, OSTAFF, pk="round"),
     "round_edit": R(COORD, pk="round"),
     "round_invite": R(COORD, post=True, pk="round"),
