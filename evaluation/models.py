@@ -186,7 +186,13 @@ class Survey(models.Model):
 
     @property
     def audit_label(self) -> str:
-        who = self.household.reference if self.household_id else self.municipality.name
+        who = (
+            self.household.reference
+            if self.household
+            else self.municipality.name
+            if self.municipality
+            else ""
+        )
         return f"{self.round.name} / {who} / {self.wave}"
 
     @property

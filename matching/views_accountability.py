@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from accounts.http import AuthenticatedHttpRequest
 from accounts.permissions import role_required
 from accounts.roles import Role
 from matching.explain import CRITERION_LABELS
@@ -17,13 +18,13 @@ from matching.models import Run
 from matching.services import sensitivity as sensitivity_services
 
 
-def _run(request: HttpRequest, pk: int) -> Run:
+def _run(request: AuthenticatedHttpRequest, pk: int) -> Run:
     return get_object_or_404(Run.objects.visible_to(request.user).select_related("round"), pk=pk)
 
 
 @require_POST
 @role_required(Role.COORDINATOR)
-def run_sensitivity_start(request: HttpRequest, pk: int) -> HttpResponse:
+def run_sensitivity_start(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     run = _run(request, pk)
     try:
         sensitivity_services.sensitivity_start(run=run, by=request.user)
@@ -37,7 +38,7 @@ def run_sensitivity_start(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @role_required(Role.COORDINATOR)
-def run_sensitivity_status(request: HttpRequest, pk: int) -> JsonResponse:
+def run_sensitivity_status(request: AuthenticatedHttpRequest, pk: int) -> JsonResponse:
     run = _run(request, pk)
     latest = run.sensitivities.first()
     if latest is None:

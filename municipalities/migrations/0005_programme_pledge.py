@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('municipalities', '0003_roundmunicipality_moved'),
+        ('municipalities', '0004_municipalityapplication'),
         ('rounds', '0002_programme'),
     ]
 
