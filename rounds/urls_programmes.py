@@ -5,5 +5,5 @@ from rounds import views_programmes
 urlpatterns = [
     path("", views_programmes.programme_list, name="programme_list"),
     path("new/", views_programmes.programme_create, name="programme_create"),
-    path("<int:pk>/edit/", views_programmes.programme_edit, name="programme_edit"),
+    path("<int:pk>/edit/", views_programmes.programme_change, name="programme_change"),
 ]

@@ -44,7 +44,7 @@ def programme_create(request: HttpRequest) -> HttpResponse:
 
 
 @role_required(Role.COORDINATOR)
-def programme_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def programme_change(request: HttpRequest, pk: int) -> HttpResponse:
     programme = get_object_or_404(Programme.objects.visible_to(request.user), pk=pk)
     form = ProgrammeForm(request.POST or None, instance=Programme.objects.get(pk=programme.pk))
     if request.method == "POST" and form.is_valid():

@@ -101,7 +101,7 @@ RULES: dict[str, Rule] = {
     # programmes (rounds, municipalities, matching)
     "programme_list": R(COORD),
     "programme_create": R(COORD),
-    "programme_edit": R(COORD, pk="programme"),
+    "programme_change": R(COORD, pk="programme"),
     "programme_detail": R(COORD, pk="programme"),
     "programme_pledge": R(COORD, post=True, pk="programme"),
     "programme_cohort_add": R(COORD, pk="programme"),
