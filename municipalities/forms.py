@@ -199,6 +199,22 @@ class ApplicationDeclineForm(forms.Form):
     )
 
 
+class WelcomeForm(forms.ModelForm):
+    class Meta:
+        from municipalities.models import WelcomeContact
+
+        model = WelcomeContact
+        fields = (
+            "office_name", "office_contact", "office_email", "office_phone", "office_address",
+            "office_hours", "partner_name", "partner_contact", "partner_email",
+            "partner_phone", "note",
+        )  # fmt: skip
+        widgets = {
+            "office_address": forms.Textarea(attrs={"rows": 3}),
+            "note": forms.Textarea(attrs={"rows": 4}),
+        }
+
+
 class ProgrammePledgeForm(forms.Form):
     """A municipality's pledge for a programme year (persons; services optional)."""
 

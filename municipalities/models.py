@@ -410,18 +410,11 @@ class Questionnaire(models.Model):
 
     def edit_blocker(self, today: date | None = None) -> StrOrPromise | None:
         """Why staff cannot change the answers now, or None when they can."""
-        from rounds.models import RoundStatus
+        from rounds.lifecycle import Action
 
-        today = today or timezone.localdate()
         if self.is_submitted:
             return _("The questionnaire has been submitted. A coordinator can reopen it.")
-        if self.round.status != RoundStatus.QUESTIONNAIRE:
-            return _("The questionnaire phase of this round is not open.")
-        if today < self.round.questionnaire_opens:
-            return _("The questionnaire opens on %(date)s.") % {
-                "date": date_format(self.round.questionnaire_opens, "SHORT_DATE_FORMAT")
-            }
-        return None
+        return self.round.blocker(Action.EDIT_QUESTIONNAIRE, today=today)
 
     def is_late(self, today: date | None = None) -> bool:
         deadline = self.round.questionnaire_deadline
@@ -609,6 +602,61 @@ class MunicipalityApplication(models.Model):
     def is_pending(self) -> bool:
         """Confirmed and waiting for a coordinator's decision."""
         return self.status == ApplicationStatus.PENDING
+
+
+# --- Local welcome --------------------------------------------------------------------------
+
+
+class WelcomeContact(models.Model):
+    """Who welcomes arrivals: the municipality's office and, where there is one, a local
+    partner organisation. Households see it once both sides accepted their offer."""
+
+    municipality = models.OneToOneField(
+        Municipality, on_delete=models.CASCADE, related_name="welcome"
+    )
+    office_name = models.CharField(
+        _("office"), max_length=200, help_text=_("For example: Sozialamt, Integrationsbüro.")
+    )
+    office_contact = models.CharField(_("contact person"), max_length=150, blank=True)
+    office_email = models.EmailField(_("e-mail"), blank=True)
+    office_phone = models.CharField(_("phone"), max_length=40, blank=True)
+    office_address = models.TextField(_("address"), max_length=500, blank=True)
+    office_hours = models.CharField(_("opening hours"), max_length=200, blank=True)
+    partner_name = models.CharField(_("local partner organisation"), max_length=200, blank=True)
+    partner_contact = models.CharField(_("contact person at the partner"), max_length=150,
+                                       blank=True)  # fmt: skip
+    partner_email = models.EmailField(_("e-mail of the partner"), blank=True)
+    partner_phone = models.CharField(_("phone of the partner"), max_length=40, blank=True)
+    note = models.TextField(
+        _("what arrivals should know"), max_length=2000, blank=True,
+        help_text=_("For example where to go on the first day. Shown to the households."),
+    )  # fmt: skip
+    updated_at = models.DateTimeField(_("last changed"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("local welcome")
+        verbose_name_plural = _("local welcomes")
+
+    def __str__(self) -> str:
+        return f"{self.municipality}: {self.office_name}"
+
+    @property
+    def audit_label(self) -> str:
+        return self.municipality.name
+
+    def clean(self) -> None:
+        super().clean()
+        if not (self.office_email or self.office_phone or self.office_address):
+            raise ValidationError(
+                _("Give at least one way to reach the office: e-mail, phone or address.")
+            )
+        partner_details = self.partner_contact or self.partner_email or self.partner_phone
+        if partner_details and not self.partner_name:
+            raise ValidationError({"partner_name": _("Name the partner organisation.")})
+        if self.partner_name and not (self.partner_email or self.partner_phone):
+            raise ValidationError(
+                {"partner_email": _("Give an e-mail address or a phone number of the partner.")}
+            )
 
 
 class ProgrammePledge(models.Model):

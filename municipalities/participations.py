@@ -18,8 +18,9 @@ from accounts.models import User
 from municipalities.models import Municipality, RoundMunicipality
 from municipalities.notify import notify_staff
 from rounds import hooks
+from rounds.lifecycle import Action
 from rounds.models import Round
-from rounds.services import INVITABLE, round_lock
+from rounds.services import round_lock
 
 
 @transaction.atomic
@@ -34,8 +35,7 @@ def round_invite(
     if not by.is_coordinator:
         raise PermissionDenied
     round_ = round_lock(round)
-    if round_.status not in INVITABLE:
-        raise ValidationError(_("Municipalities can only be invited before matching starts."))
+    round_.require(Action.INVITE)
     invited = set(round_.participations.values_list("municipality_id", flat=True))
     created = []
     for municipality in municipalities:
@@ -79,12 +79,7 @@ def _inform_invited(round_: Round, by: User | None) -> dict[str, Any]:
 
 def pledge_blocker(participation: RoundMunicipality, today: date | None = None) -> str | None:
     """Why the pledge cannot be changed now, or None."""
-    round_ = participation.round
-    if round_.status not in INVITABLE:
-        return _("Matching has started: the pledge can no longer be changed.")
-    if (today or timezone.localdate()) > round_.questionnaire_deadline:
-        return _("The deadline has passed: please contact the coordination.")
-    return None
+    return participation.round.blocker(Action.PLEDGE, today=today)
 
 
 @transaction.atomic

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from municipalities import views
+from municipalities import views, views_welcome
 from municipalities import views_applications as apps
 from municipalities import views_questionnaire as q
 
@@ -17,6 +17,7 @@ urlpatterns = [
          name="application_decline"),
     path("<slug:slug>/", views.municipality_detail, name="municipality_detail"),
     path("<slug:slug>/edit/", views.municipality_edit, name="municipality_edit"),
+    path("<slug:slug>/welcome/", views_welcome.welcome_edit, name="welcome_edit"),
     path(round_prefix, q.participation_detail, name="participation_detail"),
     path(round_prefix + "pledge/", q.participation_pledge, name="participation_pledge"),
     path(round_prefix + "questionnaire/", q.questionnaire_start, name="questionnaire_start"),

@@ -3,7 +3,7 @@ example, names no real person and quotes no one: the quotes are marked as exampl
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from portal.models import PhaseKind, ProgrammeContent, Quote, TimelinePhase
@@ -116,7 +116,28 @@ PHASES = [
 ]
 
 
+def _workshop() -> None:
+    """An example evaluation workshop for the open demo round, so staff can register."""
+    from zoneinfo import ZoneInfo
+
+    from evaluation.models import Workshop
+    from rounds.models import Round, RoundStatus
+
+    round_ = Round.objects.exclude(status=RoundStatus.CLOSED).order_by("created_at").first()
+    if round_ is None or Workshop.objects.filter(round=round_).exists():
+        return
+    berlin = ZoneInfo("Europe/Berlin")
+    Workshop.objects.create(
+        round=round_, title="Evaluationsworkshop (Beispiel)",
+        starts_at=datetime(YEAR, 9, 23, 10, 0, tzinfo=berlin),
+        ends_at=datetime(YEAR, 9, 23, 16, 0, tzinfo=berlin),
+        place="Beispielort (Beispiel)", online_url="https://meet.rematch.example/workshop",
+        capacity=20, description="Beispiel: Rückblick auf die Aufnahme, Ergebnisse der Befragung.",
+    )  # fmt: skip
+
+
 def seed(*, scale: str, stdout: Any) -> None:
+    _workshop()
     for language, text in TEXTS.items():
         fields = {k: v for k, v in text.items() if k != "quotes"}
         content, created = ProgrammeContent.objects.get_or_create(

@@ -79,6 +79,14 @@ RULES: dict[str, Rule] = {
     "application_detail": R(COORD, pk="application"),
     "application_approve": R(COORD, post=True, pk="application"),
     "application_decline": R(COORD, post=True, pk="application"),
+    "welcome_edit": R(*STAFF_SIDE, slug="municipality_slug"),
+    "workshop_list": R(COORD),
+    "workshop_create": R(COORD),
+    "workshop_detail": R(COORD, STAFF, OSTAFF, pk="workshop"),
+    "workshop_edit": R(COORD, pk="workshop"),
+    "workshop_register": R(STAFF, OSTAFF, post=True, pk="workshop"),
+    "workshop_unregister": R(STAFF, OSTAFF, post=True, pk="workshop"),
+    "workshop_ics": R(COORD, STAFF, OSTAFF, pk="workshop"),
     # municipalities
     "municipality_list": R(COORD, STAFF, OSTAFF),
     "municipality_create": R(COORD),
@@ -111,6 +119,7 @@ RULES: dict[str, Rule] = {
     "round_invite": R(COORD, post=True, pk="round"),
     "round_open": R(COORD, post=True, pk="round"),
     "round_close": R(COORD, post=True, pk="round"),
+    "round_advance": R(COORD, post=True, pk="round", verb="=start_relocation"),
     "round_export": R(COORD, pk="round", fmt="=csv"),
     # households
     "household_list": R(COORD, CASE, OCASE),
@@ -189,6 +198,9 @@ RULES: dict[str, Rule] = {
     "api-round-detail": R(COORD, STAFF, OSTAFF, CASE, OCASE, api=True, pk="round"),
     "api-round-invite": R(COORD, post=True, api=True, pk="round"),
     "api-round-open-questionnaire": R(COORD, post=True, api=True, pk="round"),
+    "api-round-start-relocation": R(COORD, post=True, api=True, pk="round"),
+    "api-round-start-evaluation": R(COORD, post=True, api=True, pk="round"),
+    "api-round-close": R(COORD, post=True, api=True, pk="round"),
     "api-round-questionnaires-export": R(COORD, api=True, pk="round"),
     "api-round-results": R(COORD, api=True, pk="round"),
     "api-round-results-export": R(COORD, api=True, pk="round"),
@@ -258,6 +270,20 @@ def _application():
     )  # fmt: skip
 
 
+def _workshop(round_):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from evaluation.models import Workshop
+
+    start = timezone.now() + timedelta(days=20)
+    return Workshop.objects.create(
+        round=round_, title="Workshop", starts_at=start, ends_at=start + timedelta(hours=4),
+        place="Rathaus", capacity=10,
+    )  # fmt: skip
+
+
 @pytest.fixture
 def world(
     small_round,
@@ -321,6 +347,7 @@ def world(
         "invitation": invitation.pk,
         "invitation_token": invitation.clear_token,  # type: ignore[attr-defined]
         "application": application.pk,
+        "workshop": _workshop(small_round).pk,
         "application_token": "matrix-application-token",
         "survey": Survey.objects.create(
             round=small_round,

@@ -8,8 +8,8 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('municipalities', '0004_municipalityapplication'),
-        ('rounds', '0002_programme'),
+        ('municipalities', '0005_welcomecontact'),
+        ('rounds', '0003_programme'),
     ]
 
     operations = [
