@@ -32,6 +32,7 @@ from api.responses import (
 from core.spreadsheets import Sheet, spreadsheet_bytes
 from matching.anonymise import anonymised_profile
 from matching.models import Offer, OfferStatus, Proposal, Run, RunStatus
+from matching.run_files import run_file_read
 from matching.services import offers as offer_services
 from matching.services import runs as run_services
 from municipalities.api import RoundParticipationActions
@@ -270,11 +271,9 @@ class RunViewSet(
         return self._file(self.get_object(), "result")
 
     def _file(self, run: Run, kind: str):
-        field = run.instance_file if kind == "instance" else run.result_file
-        if not field:
+        content = run_file_read(run=run, kind=kind)
+        if content is None:
             raise Http404
-        with field.open("rb") as handle:
-            content = handle.read()
         return file_response(
             content, content_type=JSON_FILE,
             filename=f"round-{run.round_id}-run-{run.iteration}-{kind}.json",

@@ -11,6 +11,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from refugees.fields import EncryptedJSONField
+
 if TYPE_CHECKING:
     from accounts.models import User
 
@@ -142,7 +144,9 @@ class Proposal(models.Model):
     unmatched_reason = models.CharField(
         _("reason"), max_length=20, choices=UnmatchedReason.choices, blank=True
     )
-    demand = models.JSONField(_("places needed"), default=dict)
+    # Places by dimension, including wheelchair-accessible and psychotherapy places: derived from
+    # health needs, so encrypted at rest like the needs themselves.
+    demand = EncryptedJSONField(_("places needed"), default=dict)
     compatible_count = models.PositiveIntegerField(_("compatible municipalities"), default=0)
 
     class Meta:
@@ -249,7 +253,7 @@ class Offer(models.Model):
     )
     score = models.FloatField(_("score"))
     explanation = models.JSONField(_("explanation"), default=list)
-    demand = models.JSONField(_("places needed"), default=dict)
+    demand = EncryptedJSONField(_("places needed"), default=dict)  # as Proposal.demand
     status = models.CharField(
         _("status"), max_length=20, choices=OfferStatus.choices, default=OfferStatus.PENDING
     )

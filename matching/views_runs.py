@@ -12,7 +12,6 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
@@ -22,9 +21,11 @@ from accounts.permissions import role_required
 from accounts.roles import Role
 from core import confirm
 from core.formatting import local_datetime
+from core.redirects import redirect_back
 from matching import scoring
 from matching.forms_runs import PairRuleForm, RunStartForm, WeightsForm
 from matching.models import Offer, PairRule, Run, RunStatus
+from matching.run_files import KINDS, run_file_document, run_file_read
 from matching.services import offers as offer_services
 from matching.services import runs as run_services
 from matching.services.programmes import kept_places
@@ -83,12 +84,11 @@ def run_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         "municipality__name", "household__reference"
     )
     previous = run.round.runs.filter(iteration__lt=run.iteration).order_by("-iteration").first()
-    document = _result_document(run)
     context = {
         "run": run,
         "proposals": [p for p in proposals if p.municipality_id],
         "unmatched": [p for p in proposals if not p.municipality_id],
-        "utilisation": _utilisation(document),
+        "utilisation": _utilisation(run),
         "kept": kept_places(run.forecast_summary.get("kept") or {}),
         "diff": run_services.run_diff(run, previous) if run.status == RunStatus.SUCCEEDED else None,
         "previous": previous,
@@ -101,16 +101,10 @@ def run_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     return render(request, "matching/run_detail.html", context)
 
 
-def _result_document(run: Run) -> dict:
-    if not run.result_file:
-        return {}
-    import json
-
-    with run.result_file.open("rb") as handle:
-        return json.load(handle)
-
-
-def _utilisation(document: dict) -> list[dict]:
+def _utilisation(run: Run) -> list[dict]:
+    document = run_file_document(run=run, kind="result")
+    if document is None:
+        return []
     rows = []
     for municipality, dims in sorted(document.get("utilisation", {}).items()):
         cells = [(d, dims.get(d, {"used": 0, "capacity": 0})) for d in scoring.DIMENSIONS]
@@ -136,15 +130,13 @@ def run_status(request: AuthenticatedHttpRequest, pk: int) -> JsonResponse:
 @role_required(Role.COORDINATOR)
 def run_file(request: AuthenticatedHttpRequest, pk: int, kind: str) -> FileResponse | HttpResponse:
     run = _run(request, pk)
-    field = {"instance": run.instance_file, "result": run.result_file}.get(kind)
-    if not field:
+    content = run_file_read(run=run, kind=kind) if kind in KINDS else None
+    if content is None:
         raise Http404
-    return FileResponse(
-        field.open("rb"),
-        as_attachment=True,
-        filename=f"round-{run.round_id}-run-{run.iteration}-{kind}.json",
-        content_type="application/json",
-    )
+    response = HttpResponse(content, content_type="application/json")
+    filename = f"round-{run.round_id}-run-{run.iteration}-{kind}.json"
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
 
 
 @require_POST
@@ -264,10 +256,7 @@ def pair_rule_delete(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse
 
 
 def _back(request: HttpRequest, default: str, **kwargs) -> HttpResponse:
-    next_url = request.POST.get("next", "")
-    if url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}):
-        return redirect(next_url)
-    return redirect(default, **kwargs)
+    return redirect_back(request, default, **kwargs)
 
 
 @role_required(Role.COORDINATOR)

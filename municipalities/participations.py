@@ -11,7 +11,6 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from accounts.audit import audit_log
 from accounts.models import User
@@ -50,8 +49,7 @@ def round_invite(
         )
         notify_staff(
             municipality=municipality,
-            template="municipalities/email/round_invitation.txt",
-            subject=gettext_lazy("Invitation to a Re:Match round"),
+            template="municipalities/email/round_invitation",
             context={"round": round_, "municipality": municipality},
         )
         created.append(participation)
@@ -70,8 +68,7 @@ def _inform_invited(round_: Round, by: User | None) -> dict[str, Any]:
     for participation in participations:
         notify_staff(
             municipality=participation.municipality,
-            template="municipalities/email/questionnaire_open.txt",
-            subject=gettext_lazy("The capacity questionnaire is open"),
+            template="municipalities/email/questionnaire_open",
             context={"round": round_, "municipality": participation.municipality},
         )
     return {}

@@ -12,6 +12,7 @@ from django.urls import reverse
 
 from accounts.models import AuditEvent
 from matching.models import Offer, Proposal, Run
+from matching.run_files import run_file_document
 from matching.services import runs as run_services
 from matching.services.instance import load_round
 from matching.services.offers import run_publish
@@ -192,15 +193,13 @@ def test_the_forecast_counts_registered_households_samples_and_the_expected_size
     assert summary["known"] == 1
     assert summary["samples"] == 3
     assert summary["sample_weight"] == pytest.approx((5 - 1) / 3, abs=1e-4)
-    with first.instance_file.open("rb") as handle:
-        instance = json.load(handle)
+    instance = run_file_document(run=first, kind="instance")
     forecast = instance["forecast"]
     assert sum(entry["weight"] for entry in forecast) == pytest.approx(5, abs=1e-3)
     references = {h["id"] for h in instance["households"]}
     assert not references & {entry["id"] for entry in forecast}
     assert "HH-LATER" not in json.dumps(forecast)  # entries carry no references
-    with first.result_file.open("rb") as handle:
-        result = json.load(handle)
+    result = run_file_document(run=first, kind="result")
     assert "reserved" in result
     assert {a["household"] for a in result["assignment"]} <= references
     assert "plain_objective" in summary
@@ -212,8 +211,7 @@ def test_the_last_cohort_and_a_switched_off_run_have_no_forecast(
     second_cohort(programme, coordinator)
     plain = run(first_cohort, coordinator, django_capture_on_commit_callbacks, use_forecast=False)
     assert not plain.use_forecast
-    with plain.instance_file.open("rb") as handle:
-        assert "forecast" not in json.load(handle)
+    assert "forecast" not in run_file_document(run=plain, kind="instance")
     page = as_coordinator.get(reverse("run_detail", args=[plain.pk])).content.decode()
     assert "Freihalten von Plätzen für spätere Kohorten war ausgeschaltet" in page
     lone = make_round(name="Ohne Programm")

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('matching', '0007_run_stability_sensitivity'),
+        ('matching', '0008_encrypt_demand'),
     ]
 
     operations = [
