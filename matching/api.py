@@ -30,7 +30,7 @@ from api.responses import (
     spreadsheet_responses,
 )
 from core.spreadsheets import Sheet, spreadsheet_bytes
-from matching.anonymise import anonymised_profile
+from matching.anonymise import anonymised_profile, visible_demand
 from matching.models import Offer, OfferStatus, Proposal, Run, RunStatus
 from matching.run_files import run_file_read
 from matching.services import offers as offer_services
@@ -55,7 +55,8 @@ class RunSerializer(serializers.ModelSerializer):
             "id", "round", "iteration", "status", "stage", "progress", "method", "time_limit",
             "engine_version", "engine_status", "engine_method", "objective", "bound",
             "solve_seconds", "household_count", "pair_count", "matched_households",
-            "matched_persons", "error", "created_at", "started_at", "finished_at", "published_at",
+            "matched_persons", "placeable_households", "placeable_persons", "error", "created_at",
+            "started_at", "finished_at", "published_at",
             "has_instance_file", "has_result_file",
         )  # fmt: skip
 
@@ -304,7 +305,12 @@ class AnonymisedMemberSerializer(serializers.Serializer):
 class AnonymisedProfileSerializer(serializers.Serializer):
     reference = serializers.CharField()
     members = AnonymisedMemberSerializer(many=True)
-    needs = serializers.ListField(child=serializers.CharField())
+    places = serializers.ListField(child=serializers.CharField())
+    needs = serializers.ListField(
+        child=serializers.CharField(),
+        help_text="Before both sides accepted: the place needs the household's consent allows "
+        "(wheelchair-accessible flat, psychotherapy place); afterwards the recorded needs.",
+    )
     names_revealed = serializers.BooleanField()
 
 
@@ -315,6 +321,10 @@ class OfferSerializer(serializers.ModelSerializer):
         help_text="The household as the municipality sees it: anonymised until both accepted. "
         "Not shown to the household itself."
     )
+    demand = serializers.SerializerMethodField(
+        help_text="Places needed by dimension; for municipal staff without the health-derived "
+        "ones the household's consent does not disclose before acceptance."
+    )
 
     class Meta:
         model = Offer
@@ -324,6 +334,13 @@ class OfferSerializer(serializers.ModelSerializer):
             "municipality_answer", "travel_date", "arrived_at", "created_at", "closed_at",
             "profile",
         )  # fmt: skip
+
+    @extend_schema_field(serializers.DictField(child=serializers.IntegerField()))
+    def get_demand(self, offer: Offer) -> dict:
+        request = self.context.get("request")
+        if request is not None and request.user.is_municipal_staff:
+            return visible_demand(offer)
+        return dict(offer.demand or {})
 
     @extend_schema_field(AnonymisedProfileSerializer(allow_null=True))
     def get_profile(self, offer: Offer) -> dict | None:
@@ -370,7 +387,7 @@ class OfferViewSet(
         return (
             Offer.objects.visible_to(self.request.user)
             .select_related("household", "municipality", "round", "household__needs")
-            .prefetch_related("household__members")
+            .prefetch_related("household__members", "household__consents")
         )
 
     @extend_schema(request=AnswerSerializer, responses=OfferSerializer)

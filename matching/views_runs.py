@@ -102,14 +102,29 @@ def run_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 
 
 def _utilisation(run: Run) -> list[dict]:
-    document = run_file_document(run=run, kind="result")
-    if document is None:
-        return []
+    """Rows of places used / capacity, from the figures stored with the run.
+
+    Runs stored before the figures were kept with them still read the result file.
+    """
+    stored = run.utilisation or _utilisation_from_file(run)
     rows = []
-    for municipality, dims in sorted(document.get("utilisation", {}).items()):
-        cells = [(d, dims.get(d, {"used": 0, "capacity": 0})) for d in scoring.DIMENSIONS]
+    for municipality, dims in sorted(stored.items()):
+        cells = [
+            (d, dict(zip(("used", "capacity"), dims.get(d, [0, 0]), strict=True)))
+            for d in scoring.DIMENSIONS
+        ]
         rows.append({"municipality": municipality, "cells": cells})
     return rows
+
+
+def _utilisation_from_file(run: Run) -> dict[str, dict[str, list[int]]]:
+    document = run_file_document(run=run, kind="result")
+    if document is None:
+        return {}
+    return {
+        mun: {dim: [use["used"], use["capacity"]] for dim, use in dims.items()}
+        for mun, dims in document.get("utilisation", {}).items()
+    }
 
 
 @role_required(Role.COORDINATOR)

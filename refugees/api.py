@@ -6,11 +6,10 @@ staff never see households here (they see anonymised profiles on offers)."""
 
 from __future__ import annotations
 
-from datetime import datetime, time
+from datetime import date
 
 import django_filters
 from django.shortcuts import get_object_or_404
-from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     OpenApiParameter,
@@ -44,6 +43,7 @@ from refugees.models import (
     Member,
     Needs,
     Preferences,
+    consent_given_at,
 )
 from refugees.selectors import (
     completeness_percent,
@@ -123,7 +123,13 @@ class ConsentSerializer(serializers.ModelSerializer):
 
 class ConsentInputSerializer(serializers.Serializer):
     text_version = serializers.ChoiceField(choices=ConsentText.choices)
-    given_on = serializers.DateField(help_text="The day the household agreed; not in the future.")
+    given_on = serializers.DateField(
+        help_text="The day the household agreed: not in the future, not before 2022-01-01."
+    )
+
+    def validate_given_on(self, value: date) -> date:
+        consent_given_at(value)  # the one rule; its ValidationError becomes a field error
+        return value
 
 
 class CheckSerializer(serializers.Serializer):
@@ -429,10 +435,9 @@ class HouseholdViewSet(
     def consent(self, request, pk=None):
         household = self._editable()
         data = _valid(ConsentInputSerializer, request.data)
-        given_at = timezone.make_aware(datetime.combine(data["given_on"], time(12)))
         consent = services.consent_record(
             household=household, by=request.user, text_version=data["text_version"],
-            given_at=min(given_at, timezone.now()),
+            given_at=consent_given_at(data["given_on"]),
         )  # fmt: skip
         return Response(ConsentSerializer(consent).data, status=status.HTTP_201_CREATED)
 

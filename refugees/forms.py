@@ -22,6 +22,7 @@ from refugees.models import (
     Needs,
     Preferences,
     Relative,
+    consent_given_at,
     valid_consent_versions,
 )
 from rounds.models import Round
@@ -261,8 +262,7 @@ class ConsentForm(forms.Form):
 
     def clean_given_on(self):
         value = self.cleaned_data["given_on"]
-        if value > timezone.localdate():
-            raise forms.ValidationError(_("The consent cannot be given in the future."))
+        self.cleaned_data["given_at"] = consent_given_at(value)  # refuses out loud
         return value
 
 

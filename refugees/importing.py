@@ -16,13 +16,13 @@ import re
 import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import date, datetime, time
+from datetime import date, datetime
 from typing import IO, TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.utils import timezone, translation
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -41,6 +41,7 @@ from refugees.models import (
     Preferences,
     Relation,
     Sex,
+    consent_given_at,
     valid_consent_versions,
 )
 
@@ -451,8 +452,10 @@ def _consent(report, number: int, cells) -> dict[str, Any] | None:
             _("This version of the consent text is not valid. Valid: %(v)s.") % {"v": valid},
         )  # noqa: E501
         return None
-    if given > timezone.localdate():
-        report.error(number, "consent_date", _("The consent cannot be given in the future."))
+    try:
+        consent_given_at(given)
+    except ValidationError as error:
+        report.error(number, "consent_date", " ".join(error.messages))
         return None
     return {"text_version": version, "given_on": given}
 
@@ -626,10 +629,9 @@ def household_record(*, by: User, record: HouseholdRecord) -> Household:
     services.needs_update(household=household, by=by, version=None, data=record.needs)
     services.preferences_update(household=household, by=by, version=None, data=record.preferences)
     if record.consent:
-        given_at = timezone.make_aware(datetime.combine(record.consent["given_on"], time(12)))
         services.consent_record(
             household=household, by=by, text_version=record.consent["text_version"],
-            given_at=min(given_at, timezone.now()),
+            given_at=consent_given_at(record.consent["given_on"]),
         )  # fmt: skip
     status = record.household.get("status", HouseholdStatus.DRAFT)
     if status != HouseholdStatus.DRAFT:

@@ -5,7 +5,7 @@ encryption of health-related categories stay in one place."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime, time
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
@@ -492,15 +492,40 @@ class ConsentText(models.TextChoices):
     templates/refugees/consent/<version>.<language>.html; a new version gets a new entry here."""
 
     V2026_1 = "2026-1", _("Version 2026-1 (January 2026)")
+    # Lists item by item what a municipality sees before both sides accepted (refugees.disclosure).
+    V2026_2 = "2026-2", _("Version 2026-2 (December 2026)")
 
 
-# A version leaves this set when a new text requires households to consent again.
-VALID_CONSENT_VERSIONS = frozenset({ConsentText.V2026_1.value})
-CURRENT_CONSENT_VERSION = ConsentText.V2026_1.value
+# A version leaves this set when a new text requires households to consent again. 2026-1 stays
+# valid: it disclosed less, and households who agreed to it are shown as it promised.
+VALID_CONSENT_VERSIONS = frozenset({ConsentText.V2026_1.value, ConsentText.V2026_2.value})
+CURRENT_CONSENT_VERSION = ConsentText.V2026_2.value
 
 
 def valid_consent_versions() -> frozenset[str]:
     return VALID_CONSENT_VERSIONS
+
+
+# No consent to this platform can predate its first pilot (and a year such as 190 broke the
+# date-time in the API's output).
+EARLIEST_CONSENT_DATE = date(2022, 1, 1)
+
+
+def consent_given_at(given_on: date, *, now: datetime | None = None) -> datetime:
+    """The one rule for the moment a consent given on ``given_on`` counts from, used by the
+    form, the API, the import and the bulk service: noon of that day in the installation's time
+    zone, or now if that is earlier (a consent recorded on the morning it was given). A date in
+    the future or before EARLIEST_CONSENT_DATE is refused with a message, never adjusted."""
+    now = now or timezone.now()
+    if given_on > timezone.localdate(now):
+        raise ValidationError(_("The consent cannot be given in the future."), code="future")
+    if given_on < EARLIEST_CONSENT_DATE:
+        raise ValidationError(
+            _("A consent date before %(date)s is not possible. Check the year.")
+            % {"date": EARLIEST_CONSENT_DATE.strftime("%d.%m.%Y")},
+            code="too_early",
+        )
+    return min(timezone.make_aware(datetime.combine(given_on, time(12))), now)
 
 
 class Consent(models.Model):

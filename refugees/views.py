@@ -3,8 +3,9 @@ organisation record and change; everyone else gets 403 (role) or 404 (another te
 
 from __future__ import annotations
 
-from datetime import datetime, time
+import secrets
 from typing import Any, cast
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -14,7 +15,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import select_template
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_POST
@@ -96,9 +97,35 @@ def _versioned(request: HttpRequest, form) -> int | None:
     return int(value) if value is not None else None
 
 
+# Names typed into the search never go into a URL (and so into access logs and the browser
+# history): the form is posted, the text kept in the session under a random token, and the list
+# URL carries only the token and the non-personal filters.
+SEARCHES_SESSION_KEY = "household_searches"
+SEARCHES_KEPT = 10
+FILTERS = ("status", "consent", "round", "mine")
+
+
+def _search_redirect(request: HttpRequest, source) -> HttpResponse:
+    params = {name: source.get(name) for name in FILTERS if source.get(name)}
+    text = source.get("q", "").strip()[:100]
+    if text:
+        searches = dict(request.session.get(SEARCHES_SESSION_KEY, {}))
+        token = secrets.token_urlsafe(9)
+        searches[token] = text
+        request.session[SEARCHES_SESSION_KEY] = dict(list(searches.items())[-SEARCHES_KEPT:])
+        params["search"] = token
+    url = reverse("household_list")
+    return redirect(f"{url}?{urlencode(params)}" if params else url)
+
+
 @role_required(*READERS)
 def household_list_view(request: AuthenticatedHttpRequest) -> HttpResponse:
-    form = forms.HouseholdSearchForm(request.GET or None, user=request.user)
+    if request.method == "POST" or "q" in request.GET:  # a bookmark with ?q= is moved too
+        return _search_redirect(request, request.POST if request.method == "POST" else request.GET)
+    params = request.GET.copy()
+    token = params.pop("search", [""])[-1]
+    params["q"] = request.session.get(SEARCHES_SESSION_KEY, {}).get(token, "") if token else ""
+    form = forms.HouseholdSearchForm(params, user=request.user)
     data = form.cleaned_data if form.is_valid() else {}
     households = household_list(request.user, query=data.get("q", ""), filters=data)
     page = Paginator(households, 50).get_page(request.GET.get("page"))
@@ -361,8 +388,7 @@ def household_consent(request: AuthenticatedHttpRequest, pk: int) -> HttpRespons
     household = _editable(request, pk)
     form = forms.ConsentForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        given_at = timezone.make_aware(datetime.combine(form.cleaned_data["given_on"], time(12)))
-        given_at = min(given_at, timezone.now())
+        given_at = form.cleaned_data["given_at"]
         try:
             services.consent_record(
                 household=household,

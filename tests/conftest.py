@@ -3,17 +3,10 @@
 from __future__ import annotations
 
 import pytest
-from allauth.mfa.models import Authenticator
 from django.test import Client
 
-from accounts.roles import Role
-from tests.factories import (
-    HouseholdFactory,
-    MunicipalityFactory,
-    OrganisationFactory,
-    StaffMembershipFactory,
-    UserFactory,
-)
+from tests import personas
+from tests.personas import give_totp  # noqa: F401  (imported from here by other tests)
 
 
 @pytest.fixture(autouse=True)
@@ -43,80 +36,59 @@ def _english_messages():
         yield
 
 
-def give_totp(user) -> None:
-    """Pretend the user has set up TOTP (the MFA middleware only checks that one exists)."""
-    Authenticator.objects.create(user=user, type=Authenticator.Type.TOTP, data={"secret": "x"})
-
-
 @pytest.fixture
 def organisation(db):
-    return OrganisationFactory(name="Hilfe e.V.")
+    return personas.make_organisation()
 
 
 @pytest.fixture
 def other_organisation(db):
-    return OrganisationFactory(name="Andere Hilfe e.V.")
+    return personas.make_other_organisation()
 
 
 @pytest.fixture
 def municipality(db):
-    return MunicipalityFactory(name="Kiel", slug="kiel", ags="01002000", federal_state="SH")
+    return personas.make_municipality()
 
 
 @pytest.fixture
 def other_municipality(db):
-    return MunicipalityFactory(name="Troisdorf", slug="troisdorf", ags="05382068")
+    return personas.make_other_municipality()
 
 
 @pytest.fixture
 def coordinator(db):
-    user = UserFactory(email="clara@example.org", full_name="Clara", role=Role.COORDINATOR)
-    give_totp(user)
-    return user
+    return personas.make_coordinator()
 
 
 @pytest.fixture
 def staff(db, municipality):
-    membership = StaffMembershipFactory(
-        user__email="max@kiel.example", user__full_name="Max", municipality=municipality
-    )
-    give_totp(membership.user)
-    return membership.user
+    return personas.make_staff(municipality)
 
 
 @pytest.fixture
 def other_staff(db, other_municipality):
-    membership = StaffMembershipFactory(municipality=other_municipality)
-    give_totp(membership.user)
-    return membership.user
+    return personas.make_other_staff(other_municipality)
 
 
 @pytest.fixture
 def caseworker(db, organisation):
-    return UserFactory(
-        email="bernd@hilfe.example",
-        full_name="Bernd",
-        role=Role.CASEWORKER,
-        organisation=organisation,
-    )
+    return personas.make_caseworker(organisation)
 
 
 @pytest.fixture
 def other_caseworker(db, other_organisation):
-    return UserFactory(role=Role.CASEWORKER, organisation=other_organisation)
+    return personas.make_other_caseworker(other_organisation)
 
 
 @pytest.fixture
 def household(db, organisation):
-    return HouseholdFactory(reference="HH-00042", organisation=organisation)
+    return personas.make_household(organisation)
 
 
 @pytest.fixture
 def refugee(db, household):
-    user = UserFactory(email="olena@example.org", full_name="Olena", role=Role.REFUGEE)
-    household.contact_user = user
-    household.save()
-    return user
+    return personas.make_refugee(household)
 
 
 def login(user) -> Client:

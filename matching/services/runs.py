@@ -220,6 +220,12 @@ def _store(run, data, scored, document, result, seconds) -> None:
     run.household_count, run.pair_count = len(data.households), len(scored.score)
     run.matched_households = len(matched)
     run.matched_persons = sum(p.demand.get("persons", 0) for p in matched)
+    run.placeable_households = result.placeable_households
+    run.placeable_persons = result.placeable_persons
+    run.utilisation = {
+        mun: {dim: [use.used, use.capacity] for dim, use in dims.items()}
+        for mun, dims in result.utilisation.items()
+    }
     run.stage_seconds = seconds
     run.save()
     transaction.on_commit(lambda: sensitivity_queue_after_run(run_id=run.pk))

@@ -12,6 +12,8 @@ from django.db import models
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
+from refugees import disclosure
+
 # Bookkeeping columns that say nothing about a person.
 _SKIPPED = {"id", "version", "token_hash", "key_hash", "prefix", "password"}
 
@@ -46,6 +48,8 @@ class Activity:
     recipients: Promise
     retention: Promise | str
     categories: tuple[DataCategory, ...] = field(default_factory=tuple)
+    # What the municipality of an offer sees before both sides accepted, item by item.
+    disclosed: tuple[Promise, ...] = ()
 
 
 def activities() -> list[Activity]:
@@ -68,9 +72,9 @@ def activities() -> list[Activity]:
                 "public interest, Art. 6(1)(e) GDPR."
             ),
             _(
-                "Caseworkers of the household's partner organisation; coordinators; municipalities "
-                "see an anonymised profile (age bands, languages, needs as categories) and learn "
-                "names only after both sides accepted an offer."
+                "Caseworkers of the household's partner organisation; coordinators; the "
+                "municipality of an offer sees, before both sides accepted, only the items listed "
+                "below, and names and recorded needs only after both sides accepted."
             ),
             anonymised,
             (
@@ -80,6 +84,7 @@ def activities() -> list[Activity]:
                 DataCategory("refugees.Relative"),
                 DataCategory("refugees.Consent"),
             ),
+            disclosed=tuple(label for _code, label in disclosure.BEFORE_ACCEPTANCE),
         ),  # fmt: skip
         Activity(
             "health",
@@ -90,7 +95,12 @@ def activities() -> list[Activity]:
             ),
             _("Household members with such needs."),
             _("Explicit consent, Art. 9(2)(a) GDPR."),
-            _("As for the household record; municipalities see the categories only."),
+            _(
+                "As for the household record. Before both sides accepted, the municipality of an "
+                "offer learns only whether a wheelchair-accessible flat and a psychotherapy place "
+                "are needed (consent version 2026-2 onwards); care needs and specialist care only "
+                "after both accepted; never diagnoses."
+            ),
             _("Deleted when the household is anonymised (see above)."),
             (DataCategory("refugees.Needs"),),
         ),  # fmt: skip
@@ -103,7 +113,11 @@ def activities() -> list[Activity]:
             ),
             _("Household members; staff of municipalities who answer."),
             _("Art. 6(1)(a) and (e) GDPR."),
-            _("The municipality of the offer; the household; coordinators."),
+            _(
+                "The municipality of the offer (the items listed under the household record); "
+                "the household; coordinators. Places derived from health needs are encrypted, "
+                "run files too."
+            ),
             _(
                 "Reasons given in free text are deleted at anonymisation; scores and answers stay "
                 "as anonymous statistics."

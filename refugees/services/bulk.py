@@ -13,7 +13,7 @@ import logging
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import date, datetime, time
+from datetime import datetime
 from typing import TYPE_CHECKING, Any, Protocol
 
 from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
@@ -33,6 +33,7 @@ from refugees.models import (
     Relative,
     RoundHousehold,
     check_member_count,
+    consent_given_at,
 )
 from refugees.services._common import apply
 from refugees.services.households import (
@@ -237,11 +238,11 @@ def _relative(household: Household, data: dict[str, Any]) -> Relative:
 
 
 def _consent(household: Household, data: dict[str, Any], by: User, now: datetime) -> Consent:
-    """The rules of consent_record; a consent given today counts from noon or now, if earlier."""
-    given_on: date = data["given_on"]
-    if given_on > timezone.localdate(now):
-        raise ValidationError({"given_at": _("The consent cannot be given in the future.")})
-    given_at = min(timezone.make_aware(datetime.combine(given_on, time(12))), now)
+    """The rules of consent_record, the moment from refugees.models.consent_given_at."""
+    try:
+        given_at = consent_given_at(data["given_on"], now=now)
+    except ValidationError as error:
+        raise ValidationError({"given_at": error.messages}) from None
     consent = Consent(
         household=household, text_version=data["text_version"], given_at=given_at, recorded_by=by
     )

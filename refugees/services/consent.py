@@ -12,10 +12,12 @@ from django.utils.translation import gettext as _
 
 from accounts.audit import audit_log
 from refugees.models import (
+    EARLIEST_CONSENT_DATE,
     Consent,
     Household,
     HouseholdStatus,
     RoundHousehold,
+    consent_given_at,
     valid_consent_versions,
 )
 from refugees.services._common import bump_version, lock_editable
@@ -36,6 +38,8 @@ def consent_record(
     given_at = given_at or timezone.now()
     if given_at > timezone.now():
         raise ValidationError({"given_at": _("The consent cannot be given in the future.")})
+    if timezone.localdate(given_at) < EARLIEST_CONSENT_DATE:
+        consent_given_at(timezone.localdate(given_at))  # raises the one message
     if household.has_valid_consent:
         raise ValidationError(_("The household has a valid consent already."))
     consent = Consent(

@@ -10,6 +10,11 @@ from tests.matching.builders import add_household, add_municipality, make_round
 def small_round(db, organisation, municipality, other_municipality, refugee, household):
     """Kiel: two 4-bed flats (one accessible, no pets). Troisdorf: 6 shared places, pets ok.
     Görlitz (Saxony): 3 shared places. Five households; HH-00042 is the refugee persona's."""
+    return build_small_round(organisation, municipality, other_municipality, household)
+
+
+def build_small_round(organisation, municipality, other_municipality, household):
+    """The small_round fixture's round, for module-scoped worlds."""
     round_ = make_round()
     add_municipality(round_, municipality, units=[(4, True, False), (4, False, False)])
     add_municipality(round_, other_municipality, aggregate_places=6, units=[(2, False, True)])

@@ -37,14 +37,19 @@ def offer_of(reference: str) -> Offer:
 
 
 def test_publishing_creates_one_offer_per_matched_household_and_notifies_both_sides(
-    published, refugee, staff
+    other_staff, published, refugee, staff
 ):
     assert Offer.objects.count() == published.matched_households == 4
     recipients = {message.to[0] for message in mail.outbox}
     olena = offer_of("HH-00042")
     assert refugee.email in recipients
-    if Offer.objects.filter(municipality__staff_memberships__user=staff).exists():
-        assert staff.email in recipients
+    # HH-A has relatives in Kiel, so Kiel has an offer; its staff hear of it. Every member of
+    # staff is told exactly when their municipality has an offer.
+    assert offer_of("HH-A").municipality.slug == "kiel"
+    offered = set(Offer.objects.values_list("municipality_id", flat=True))
+    for member in (staff, other_staff):
+        municipality_id = member.staff_memberships.get().municipality_id
+        assert (member.email in recipients) == (municipality_id in offered)
     assert olena.deadline > timezone.now() + timedelta(days=6)
     published.round.refresh_from_db()
     assert published.round.status == "offers"

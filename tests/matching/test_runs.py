@@ -60,8 +60,8 @@ def test_explanations_name_the_reasons(
     proposal = run.proposals.get(household__reference="HH-A")
     with translation.override("en"):
         text = lines(proposal.explanation)
-    if proposal.municipality.slug == "kiel":
-        assert any(line.startswith("Relatives or friends in Kiel: +") for line in text)
+    assert proposal.municipality.slug == "kiel"  # where HH-A's relatives live
+    assert any(line.startswith("Relatives or friends in Kiel: +") for line in text)
     with translation.override("de"):
         assert all(": +" in line for line in lines(proposal.explanation))
 

@@ -403,3 +403,18 @@ def test_visible_to_scopes_questionnaires_by_role(
     other_questionnaire.status = QuestionnaireStatus.SUBMITTED
     other_questionnaire.save()
     assert list(Questionnaire.objects.submitted()) == [other_questionnaire]
+
+
+def test_a_unit_of_another_questionnaire_cannot_be_reached_through_my_url(
+    as_staff, questionnaire, other_questionnaire
+):
+    from municipalities.models import HousingUnit
+    from tests.factories import HousingUnitFactory
+
+    foreign = HousingUnitFactory(questionnaire=other_questionnaire)
+    slug, round_pk = questionnaire.municipality.slug, questionnaire.round_id
+    url = reverse("housing_unit_edit", args=[slug, round_pk, foreign.pk])
+    assert as_staff.get(url).status_code == 404
+    delete = reverse("housing_unit_delete", args=[slug, round_pk, foreign.pk])
+    assert as_staff.post(delete, {"version": 1}).status_code == 404
+    assert HousingUnit.objects.filter(pk=foreign.pk).exists()

@@ -4,7 +4,6 @@ import re
 
 import pytest
 from django.core import mail
-from django.test import Client
 from django.urls import reverse
 
 from accounts.models import AuditEvent, Invitation
@@ -13,67 +12,8 @@ from tests.factories import HouseholdFactory, MemberFactory, complete_household
 
 pytestmark = pytest.mark.django_db
 
-READ_URLS = ["household_detail", "household_print"]
-EDIT_URLS = [
-    "household_edit", "household_members", "household_needs", "household_preferences",
-    "household_relatives", "household_links", "household_consent", "household_rounds",
-    "household_account",
-]  # fmt: skip
-PERSONAS = ["anonymous", "coordinator", "staff", "other_staff", "caseworker", "other_caseworker",
-            "refugee"]  # fmt: skip
-
-
-def _client(request, persona) -> Client:
-    if persona == "anonymous":
-        return Client()
-    return request.getfixturevalue(f"as_{persona}")
-
-
-# Expected status per persona for the household of `caseworker`'s organisation.
-LIST_EXPECTED = {"anonymous": 302, "coordinator": 200, "staff": 403, "other_staff": 403,
-                 "caseworker": 200, "other_caseworker": 200, "refugee": 403}  # fmt: skip
-READ_EXPECTED = {**LIST_EXPECTED, "other_caseworker": 404}
-EDIT_EXPECTED = {**READ_EXPECTED, "coordinator": 403}
-
-
-@pytest.mark.parametrize("persona", PERSONAS)
-def test_permission_matrix_for_the_list_and_create_pages(request, persona, household):
-    client = _client(request, persona)
-    assert client.get(reverse("household_list")).status_code == LIST_EXPECTED[persona]
-    expected = EDIT_EXPECTED[persona] if persona != "other_caseworker" else 200
-    assert client.get(reverse("household_create")).status_code == expected
-
-
-@pytest.mark.parametrize("persona", PERSONAS)
-@pytest.mark.parametrize("name", READ_URLS + EDIT_URLS)
-def test_permission_matrix_for_household_pages(request, persona, name, household):
-    client = _client(request, persona)
-    expected = (READ_EXPECTED if name in READ_URLS else EDIT_EXPECTED)[persona]
-    response = client.get(reverse(name, args=[household.pk]))
-    assert response.status_code == expected
-
-
-@pytest.mark.parametrize(
-    ("name", "extra"),
-    [("member_remove", "member"), ("relative_remove", "relative"),
-     ("household_unlink", "other"), ("round_remove", "round"), ("consent_withdraw", None)],
-)  # fmt: skip
-@pytest.mark.parametrize("persona", PERSONAS)
-def test_permission_matrix_for_actions(request, persona, name, extra, full_household, open_round):
-    from refugees.models import Relative
-
-    other = HouseholdFactory(organisation=full_household.organisation)
-    full_household.linked_households.add(other)
-    relative = Relative.objects.create(household=full_household, place="Kiel", relation="sister")
-    RoundHousehold.objects.create(round=open_round, household=full_household)
-    ids = {"member": full_household.members.get().pk, "relative": relative.pk,
-           "other": other.pk, "round": open_round.pk}  # fmt: skip
-    args = [full_household.pk] + ([ids[extra]] if extra else [])
-    response = _client(request, persona).post(reverse(name, args=args))
-    expected = EDIT_EXPECTED[persona]
-    assert response.status_code == (302 if expected == 200 else expected)
-    changed = AuditEvent.objects.filter(action__startswith="refugees.").exists()
-    assert changed == (expected == 200)
+# Who may open which page, for every role, is in tests/security/matrix.txt; these tests cover
+# what the pages show and do.
 
 
 def test_a_refugee_sees_only_their_own_household(as_refugee, household, organisation):
@@ -114,8 +54,12 @@ def test_the_summary_prints_in_ukrainian(as_caseworker, full_household):
 def test_the_list_searches_by_name_and_filters_by_consent(as_caseworker, household, organisation):
     MemberFactory(household=household, full_name="Olena Kovalenko")
     other = complete_household(organisation=organisation)
-    response = as_caseworker.get(reverse("household_list"), {"q": "kovalenko"})
+    response = as_caseworker.post(reverse("household_list"), {"q": "kovalenko"}, follow=True)
     assert [h.pk for h in response.context["page"].object_list] == [household.pk]
+    # The name never appears in a URL (access logs, browser history): only a session token.
+    url = response.redirect_chain[-1][0]
+    assert "kovalenko" not in url.lower()
+    assert "search=" in url
     response = as_caseworker.get(reverse("household_list"), {"consent": "valid"})
     assert [h.pk for h in response.context["page"].object_list] == [other.pk]
     response = as_caseworker.get(reverse("household_list"), {"consent": "missing"})
@@ -244,6 +188,6 @@ def test_inviting_the_contact_person_sends_an_email(
 
 
 def test_municipal_staff_never_reach_household_data(as_staff, staff, full_household):
-    for name in READ_URLS:
+    for name in ("household_detail", "household_print"):
         assert as_staff.get(reverse(name, args=[full_household.pk])).status_code == 403
     assert not Household.objects.visible_to(staff).exists()

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('matching', '0008_encrypt_demand'),
+        ('matching', '0009_merge_20261201_1027'),
     ]
 
     operations = [
