@@ -27,6 +27,7 @@ class Item:
 ITEMS = (
     Item("dashboard", _("Overview"), (COORD, STAFF, CASE, REF)),
     Item("household_list", _("Households"), (COORD, CASE)),
+    Item("programme_list", _("Programmes"), (COORD,)),
     Item("round_list", _("Rounds"), (COORD, STAFF)),
     Item("municipality_list", _("Municipalities"), (COORD,)),
     Item("municipality_list", _("My municipality"), (STAFF,)),

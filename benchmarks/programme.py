@@ -228,18 +228,23 @@ def main() -> None:
             f" {best.total:>10.0f} {alone_ratios[-1]:>7.3f} {aware_ratios[-1]:>8.3f}"
             f"  {alone.seconds:.1f}/{aware.seconds:.1f}/{best.seconds:.1f}{mark}"
         )
-    print(
-        f"average ratio to hindsight: each cohort alone {np.mean(alone_ratios):.3f}"
-        f" (min {min(alone_ratios):.3f}, max {max(alone_ratios):.3f}),"
-        f" with forecast {np.mean(aware_ratios):.3f}"
-        f" (min {min(aware_ratios):.3f}, max {max(aware_ratios):.3f})"
-    )
+    if alone_ratios:  # --programmes 0 gives only the pilot timing
+        print_average(alone_ratios, aware_ratios)
     for seed in range(args.seed, args.seed + 3):
         wall, seconds, status = pilot_timing(seed)
         print(
             f"pilot cohort 100 x 10 with a 100-entry forecast (seed {seed}): {status},"
             f" solve {seconds:.2f} s, whole command {wall:.2f} s"
         )
+
+
+def print_average(alone_ratios: list[float], aware_ratios: list[float]) -> None:
+    print(
+        f"average ratio to hindsight: each cohort alone {np.mean(alone_ratios):.3f}"
+        f" (min {min(alone_ratios):.3f}, max {max(alone_ratios):.3f}),"
+        f" with forecast {np.mean(aware_ratios):.3f}"
+        f" (min {min(aware_ratios):.3f}, max {max(aware_ratios):.3f})"
+    )
 
 
 if __name__ == "__main__":

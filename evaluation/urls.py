@@ -1,11 +1,16 @@
 from django.urls import path
 
-from evaluation import views
+from evaluation import views, views_programmes
 from evaluation import views_workshops as workshops
 
 urlpatterns = [
     path("", views.evaluation_index, name="evaluation_index"),
     path("rounds/<int:pk>/", views.round_evaluation, name="round_evaluation"),
+    path(
+        "programmes/<int:pk>/",
+        views_programmes.programme_evaluation,
+        name="programme_evaluation",
+    ),
     path("rounds/<int:pk>/comparison/", views.round_comparison, name="round_comparison"),
     path("rounds/<int:pk>/surveys/", views.round_surveys, name="round_surveys"),
     path("rounds/<int:pk>/surveys/export.<str:fmt>", views.survey_export, name="survey_export"),

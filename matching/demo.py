@@ -18,3 +18,6 @@ def seed(*, scale: str, stdout: Any) -> None:
     if round_.status == RoundStatus.DRAFT:
         round_.status = RoundStatus.QUESTIONNAIRE
         round_.save(update_fields=["status"])
+    from matching.programme_demo import seed_programme
+
+    seed_programme(stdout=stdout)

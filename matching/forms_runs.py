@@ -21,6 +21,21 @@ class RunStartForm(forms.Form):
     time_limit = forms.FloatField(
         label=_("Time limit in seconds"), min_value=1, max_value=3600, initial=60
     )
+    use_forecast = forms.BooleanField(
+        label=_("Keep places for the households expected in later cohorts"),
+        required=False,
+        initial=True,
+        help_text=_(
+            "The cohort is placed so that the programme as a whole does best: scarce places"
+            " that later households need more are kept free. Switch it off to place this"
+            " cohort as if no one came after it."
+        ),
+    )
+
+    def __init__(self, *args, round=None, **kwargs) -> None:  # noqa: A002
+        super().__init__(*args, **kwargs)
+        if round is None or not round.later_cohorts().exists():
+            del self.fields["use_forecast"]
 
 
 class WeightsForm(forms.Form):

@@ -83,6 +83,13 @@ class Run(models.Model):
     method = models.CharField(_("method"), max_length=30, default="auto")
     time_limit = models.FloatField(_("time limit (seconds)"), default=60)
     weights = models.JSONField(_("criteria weights used"), default=dict)
+    use_forecast = models.BooleanField(
+        _("keep places for later cohorts"),
+        default=False,
+        help_text=_("Place this cohort so that the households expected later still find room."),
+    )
+    # What the forecast was built from (counts only, no personal data), shown on the run page.
+    forecast_summary = models.JSONField(_("forecast"), default=dict, blank=True)
     engine_version = models.CharField(_("engine version"), max_length=40, blank=True)
     engine_status = models.CharField(_("result status"), max_length=20, blank=True)
     engine_method = models.CharField(_("method used"), max_length=30, blank=True)

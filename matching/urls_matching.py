@@ -1,6 +1,6 @@
 from django.urls import path
 
-from matching import views_accountability, views_offers, views_runs
+from matching import views_accountability, views_offers, views_programmes, views_runs
 
 urlpatterns = [
     path("rounds/<int:round_pk>/runs/", views_runs.run_list, name="run_list"),
@@ -23,6 +23,7 @@ urlpatterns = [
         name="run_sensitivity_status",
     ),
     path("runs/<int:pk>/<str:kind>.json", views_runs.run_file, name="run_file"),
+    path("programmes/<int:pk>/", views_programmes.programme_detail, name="programme_detail"),
     path("offers/", views_offers.offer_list, name="offer_list"),
     path("offers/<int:pk>/", views_offers.offer_detail, name="offer_detail"),
     path("offers/<int:pk>/answer/<str:side>/", views_offers.offer_answer, name="offer_answer"),

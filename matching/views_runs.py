@@ -28,6 +28,7 @@ from matching.models import Offer, OfferStatus, PairRule, Run, RunStatus
 from matching.run_files import KINDS, run_file_document, run_file_read
 from matching.services import offers as offer_services
 from matching.services import runs as run_services
+from matching.services.programmes import kept_places
 from municipalities.overview import not_submitted
 from rounds.models import Round
 
@@ -43,7 +44,7 @@ def _run(request: AuthenticatedHttpRequest, pk: int) -> Run:
 @role_required(Role.COORDINATOR)
 def run_list(request: AuthenticatedHttpRequest, round_pk: int) -> HttpResponse:
     round_ = _round(request, round_pk)
-    start_form = RunStartForm(request.POST or None)
+    start_form = RunStartForm(request.POST or None, round=round_)
     if request.method == "POST" and start_form.is_valid():
         try:
             run = run_services.run_start(round=round_, by=request.user, **start_form.cleaned_data)
@@ -91,6 +92,7 @@ def run_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         "proposals": [p for p in proposals if p.municipality_id],
         "unmatched": [p for p in proposals if not p.municipality_id],
         "utilisation": _utilisation(run),
+        "kept": kept_places(run.forecast_summary.get("kept") or {}),
         "diff": run_services.run_diff(run, previous) if run.status == RunStatus.SUCCEEDED else None,
         "unmet_pins": run_services.run_unmet_pins(run) if run.status == RunStatus.SUCCEEDED else [],
         "previous": previous,

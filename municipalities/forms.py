@@ -213,3 +213,26 @@ class WelcomeForm(forms.ModelForm):
             "office_address": forms.Textarea(attrs={"rows": 3}),
             "note": forms.Textarea(attrs={"rows": 4}),
         }
+
+
+class ProgrammePledgeForm(forms.Form):
+    """A municipality's pledge for a programme year (persons; services optional)."""
+
+    municipality = forms.ModelChoiceField(label=_("Municipality"), queryset=None)
+    persons = forms.IntegerField(label=_("Persons"), min_value=0, max_value=10_000)
+    school = forms.IntegerField(
+        label=_("School places"), min_value=0, max_value=10_000, required=False
+    )
+    kita = forms.IntegerField(label=_("Kita places"), min_value=0, max_value=10_000, required=False)
+    accessible = forms.IntegerField(
+        label=_("Wheelchair-accessible flats"), min_value=0, max_value=10_000, required=False
+    )
+    psychotherapy = forms.IntegerField(
+        label=_("Psychotherapy places"), min_value=0, max_value=10_000, required=False
+    )
+
+    def __init__(self, *args, **kwargs) -> None:
+        from municipalities.models import Municipality
+
+        super().__init__(*args, **kwargs)
+        self.fields["municipality"].queryset = Municipality.objects.order_by("name")

@@ -657,3 +657,48 @@ class WelcomeContact(models.Model):
             raise ValidationError(
                 {"partner_email": _("Give an e-mail address or a phone number of the partner.")}
             )
+
+
+class ProgrammePledge(models.Model):
+    """What a municipality pledges for a whole programme year: persons, and optionally the
+    services it can offer over the year. Cohorts of the programme share it."""
+
+    programme = models.ForeignKey(
+        "rounds.Programme", on_delete=models.CASCADE, related_name="pledges"
+    )
+    municipality = models.ForeignKey(
+        Municipality, on_delete=models.PROTECT, related_name="programme_pledges"
+    )
+    persons = models.PositiveIntegerField(_("pledged persons"))
+    school = models.PositiveIntegerField(_("school places"), default=0)
+    kita = models.PositiveIntegerField(_("Kita places"), default=0)
+    accessible = models.PositiveIntegerField(_("wheelchair-accessible units"), default=0)
+    psychotherapy = models.PositiveIntegerField(_("psychotherapy places"), default=0)
+    pledged_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("programme pledge")
+        verbose_name_plural = _("programme pledges")
+        ordering = ("municipality__name",)
+        constraints = [
+            models.UniqueConstraint(
+                fields=["programme", "municipality"], name="unique_programme_pledge"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.municipality} / {self.programme}"
+
+    @property
+    def audit_label(self) -> str:
+        return str(self)
+
+    def amounts(self) -> dict[str, int]:
+        """The pledge per matching dimension (keys: municipalities.choices.DIMENSIONS)."""
+        return {
+            "persons": self.persons,
+            "school": self.school,
+            "kita": self.kita,
+            "accessible": self.accessible,
+            "psychotherapy": self.psychotherapy,
+        }

@@ -18,6 +18,8 @@ urlpatterns = [
     path("municipalities/", include("municipalities.urls")),
     path("rounds/", include("rounds.urls")),
     path("rounds/", include("municipalities.urls_rounds")),
+    path("programmes/", include("rounds.urls_programmes")),
+    path("programmes/", include("municipalities.urls_programmes")),
     path("households/", include("refugees.urls")),
     path("evaluation/", include("evaluation.urls")),
     path("", include("matching.urls_matching")),

@@ -32,3 +32,34 @@ class RoundForm(forms.ModelForm):
                 "How many days households and municipalities have to answer an offer."
             ),
         }
+
+
+class ProgrammeForm(forms.ModelForm):
+    class Meta:
+        from rounds.models import Programme
+
+        model = Programme
+        fields = ("name", "starts_on", "ends_on")
+        widgets = {"starts_on": DATE, "ends_on": DATE}
+
+
+class CohortForm(forms.ModelForm):
+    """A new cohort of a programme: a round with its expected size."""
+
+    class Meta:
+        model = Round
+        fields = (
+            "name",
+            "questionnaire_opens",
+            "questionnaire_deadline",
+            "arrival_date",
+            "offer_reply_days",
+            "expected_households",
+        )
+        widgets = {
+            "questionnaire_opens": DATE,
+            "questionnaire_deadline": DATE,
+            "arrival_date": DATE,
+            "offer_reply_days": forms.NumberInput(attrs={"inputmode": "numeric", "min": "1"}),
+            "expected_households": forms.NumberInput(attrs={"inputmode": "numeric", "min": "0"}),
+        }

@@ -53,8 +53,65 @@ class RoundQuerySet(models.QuerySet["Round"]):
         return self.allowing(Action.ADD_HOUSEHOLD)
 
 
+class ProgrammeQuerySet(models.QuerySet["Programme"]):
+    def visible_to(self, user: User) -> ProgrammeQuerySet:
+        if user.is_coordinator:
+            return self.all()
+        return self.none()
+
+
+class Programme(models.Model):
+    """A programme year ("Programm 2027"): municipalities pledge for the year, households
+    arrive in several cohorts (rounds of the programme) that share the pledged capacity."""
+
+    name = models.CharField(_("name"), max_length=200, unique=True)
+    starts_on = models.DateField(_("programme starts"))
+    ends_on = models.DateField(_("programme ends"))
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    objects = ProgrammeQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("programme")
+        verbose_name_plural = _("programmes")
+        ordering = ("-starts_on", "name")
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def audit_label(self) -> str:
+        return self.name
+
+    def clean(self) -> None:
+        super().clean()
+        if self.starts_on and self.ends_on and self.ends_on < self.starts_on:
+            raise ValidationError({"ends_on": _("The end must not be before the start.")})
+
+    def cohorts(self) -> models.QuerySet[Round]:
+        """The programme's rounds in the order the households arrive."""
+        return self.rounds.order_by("arrival_date", "pk")
+
+
 class Round(models.Model):
     name = models.CharField(_("name"), max_length=200)
+    programme = models.ForeignKey(
+        Programme,
+        verbose_name=_("programme"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="rounds",
+    )
+    expected_households = models.PositiveIntegerField(
+        _("expected households"),
+        null=True,
+        blank=True,
+        help_text=_("How many households this cohort is expected to bring (for the forecast)."),
+    )
     status = models.CharField(
         _("status"), max_length=20, choices=Phase.choices, default=Phase.DRAFT
     )
@@ -136,6 +193,23 @@ class Round(models.Model):
     @property
     def phase_help(self) -> str:
         return str(PHASE_HELP[self.phase])
+
+    def later_cohorts(self) -> models.QuerySet[Round]:
+        """Cohorts of the same programme that arrive after this one (none outside a programme)."""
+        if self.programme_id is None:
+            return Round.objects.none()
+        return Round.objects.filter(programme_id=self.programme_id).filter(
+            models.Q(arrival_date__gt=self.arrival_date)
+            | models.Q(arrival_date=self.arrival_date, pk__gt=self.pk)
+        )
+
+    def earlier_cohorts(self) -> models.QuerySet[Round]:
+        if self.programme_id is None:
+            return Round.objects.none()
+        return Round.objects.filter(programme_id=self.programme_id).filter(
+            models.Q(arrival_date__lt=self.arrival_date)
+            | models.Q(arrival_date=self.arrival_date, pk__lt=self.pk)
+        )
 
     def clean(self) -> None:
         super().clean()

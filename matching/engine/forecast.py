@@ -322,3 +322,20 @@ def solve_forecast(
         reserved=_reserved_document(instance, fm, plan.reserved),
         forecast_value=_amount(plan.forecast_value),
     )
+
+
+def without_reserved(instance: Instance, result: Result) -> Instance:
+    """The cohort's instance with the places its forecast keeps taken out of the capacity and
+    the forecast dropped: what "room left" means for checks after a forecast-aware solve
+    (a stability check must not hand kept places to this cohort). Whole places: the current
+    assignment fits, since ``used + reserved <= capacity`` and ``used`` is whole."""
+    reserved = result.reserved or {}
+    municipalities = []
+    for municipality in instance.municipalities:
+        kept = reserved.get(municipality.id, {})
+        capacity = {
+            dim: amount - math.ceil(kept.get(dim, 0) - RESERVED_EPSILON)
+            for dim, amount in municipality.capacity.items()
+        }
+        municipalities.append(replace(municipality, capacity=capacity))
+    return replace(instance, municipalities=tuple(municipalities), forecast=())

@@ -49,12 +49,29 @@ def open_households(round_: Round):
     A queryset of household ids, used as a subquery (a national round has 40,000)."""
     from refugees.models import HouseholdStatus
 
-    taken = round_.offers.filter(status__in=RESERVING_OFFER_STATUSES).values("household_id")
+    taken = _holding_offers(round_).values("household_id")
     return (
         round_.entries.exclude(household_id__in=taken)
         .exclude(household__status=HouseholdStatus.WITHDRAWN)
         .values("household_id")
     )
+
+
+def programme_offers(programme_id: int):
+    """Offers of every cohort of a programme that hold places."""
+    from matching.models import Offer
+
+    return Offer.objects.filter(
+        round__programme_id=programme_id, status__in=RESERVING_OFFER_STATUSES
+    )
+
+
+def _holding_offers(round_: Round):
+    """Offers that hold places and households: the round's own, or in a programme those of
+    every cohort, since the cohorts share the year's capacity."""
+    if round_.programme_id is not None:
+        return programme_offers(round_.programme_id)
+    return round_.offers.filter(status__in=RESERVING_OFFER_STATUSES)
 
 
 def open_household_pks(round_: Round) -> list[int]:
@@ -147,11 +164,10 @@ def _shape(key: str) -> tuple[int, ...]:
 
 
 def _reserved_capacity(round_: Round) -> dict[int, np.ndarray]:
-    """Places held by open or accepted offers are not available to the next iteration."""
+    """Places held by open or accepted offers are not available to the next iteration (nor,
+    in a programme, to the next cohort)."""
     reserved: dict[int, np.ndarray] = defaultdict(lambda: np.zeros(5, dtype=np.int64))
-    rows = round_.offers.filter(status__in=RESERVING_OFFER_STATUSES).values_list(
-        "municipality_id", "demand"
-    )
+    rows = _holding_offers(round_).values_list("municipality_id", "demand")
     for municipality_id, demand in rows:
         reserved[municipality_id] += np.array([demand.get(d, 0) for d in scoring.DIMENSIONS])
     return reserved

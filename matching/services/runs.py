@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from accounts.audit import audit_log
 from accounts.models import User
 from matching import engine, scoring
+from matching.engine.forecast import without_reserved
 from matching.models import (
     OfferStatus,
     PairRule,
@@ -30,7 +31,9 @@ from matching.models import (
     UnmatchedReason,
 )
 from matching.run_files import run_file_save
+from matching.services.forecast import kept_for_later, programme_forecast
 from matching.services.instance import build_instance, explain_pairs, load_round
+from matching.services.programmes import cohort_take_over_waiting
 from matching.services.sensitivity import sensitivity_queue_after_run
 from matching.services.stability import result_stabilise
 from rounds.lifecycle import Action
@@ -67,9 +70,18 @@ def round_weights_set(*, round: Round, by: User, weights: dict[str, float]) -> R
 
 
 @transaction.atomic
-def run_start(*, round: Round, by: User, method: str = "auto", time_limit: float = 60.0) -> Run:
+def run_start(
+    *,
+    round: Round,
+    by: User,
+    method: str = "auto",
+    time_limit: float = 60.0,
+    use_forecast: bool = False,
+) -> Run:
     """Queue a run. Only one run per round at a time: the row lock orders two clicks, and the
-    partial unique index catches anything that slips past it."""
+    partial unique index catches anything that slips past it. In a programme, households that
+    earlier cohorts did not place join this cohort first; ``use_forecast`` keeps places for
+    the households expected in later cohorts (only where there are later cohorts)."""
     _require_coordinator(by)
     if method not in METHODS:
         raise ValidationError({"method": _("Unknown method.")})
@@ -81,6 +93,8 @@ def run_start(*, round: Round, by: User, method: str = "auto", time_limit: float
         round = round_start_matching(round=round, by=by)
     if round.runs.active().exists():
         raise ValidationError(_("A run of this round is in progress already."))
+    carried = cohort_take_over_waiting(round=round, by=by) if round.programme_id else 0
+    use_forecast = use_forecast and round.later_cohorts().exists()
     iteration = (round.runs.aggregate(n=Max("iteration"))["n"] or 0) + 1
     try:
         with transaction.atomic():
@@ -90,6 +104,7 @@ def run_start(*, round: Round, by: User, method: str = "auto", time_limit: float
                 method=method,
                 time_limit=time_limit,
                 weights=scoring.normalised_weights(round.weights),
+                use_forecast=use_forecast,
                 started_by=by,
                 engine_version=engine_version(),
             )
@@ -99,7 +114,15 @@ def run_start(*, round: Round, by: User, method: str = "auto", time_limit: float
         actor=by,
         action="matching.run.started",
         target=run,
-        changes={"method": method, "iteration": iteration},
+        changes={
+            "method": method,
+            "iteration": iteration,
+            **(
+                {"use_forecast": use_forecast, "carried_over": carried}
+                if round.programme_id
+                else {}
+            ),
+        },
     )
     transaction.on_commit(lambda: run_queue(run_id=run.pk))
     return run
@@ -235,11 +258,20 @@ def _execute(run: Run, seconds: dict[str, float]) -> None:
         data = load_round(run.round)
     with _stage(run, RunStage.SCORE, 25, seconds):
         document, scored = build_instance(data, run.weights)
+        summary: dict = {}
+        if run.use_forecast:
+            document["forecast"], summary = programme_forecast(run.round, data, run.weights)
+            Run.objects.filter(pk=run.pk).update(forecast_summary=summary)
         instance = engine.parse_instance(document)
     with _stage(run, RunStage.SOLVE, 50, seconds):
         result = engine.solve(instance, time_limit=run.time_limit, method=run.method)
+        if run.use_forecast and instance.forecast:
+            summary.update(kept_for_later(instance, result, run.time_limit))
+            Run.objects.filter(pk=run.pk).update(forecast_summary=summary)
     with _stage(run, RunStage.CHECK, 85, seconds):
-        result = result_stabilise(run=run, instance=instance, result=result)
+        # With a forecast, "room left" excludes the places kept for later cohorts.
+        checked = without_reserved(instance, result) if instance.forecast else instance
+        result = result_stabilise(run=run, instance=checked, result=result)
     with _stage(run, RunStage.STORE, 90, seconds):
         _store(run, data, scored, document, result, seconds)
     Run.objects.filter(pk=run.pk).update(stage_seconds=seconds)

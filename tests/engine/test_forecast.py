@@ -331,3 +331,14 @@ def test_cohort_plus_forecast_matches_brute_force(instance: Instance) -> None:
     reached = result.objective + (result.forecast_value or 0.0)
     assert check_feasible(instance, result.assignment) == []
     assert reached == pytest.approx(_brute_force_programme(instance), rel=1e-6, abs=1e-3)
+
+
+def test_the_capacity_without_the_kept_places_still_holds_the_cohort() -> None:
+    from matching.engine.forecast import without_reserved
+
+    instance = parse_instance(kita_cohort([dict(EXPECTED, weight=0.5)]))
+    result = solve(instance)
+    checked = without_reserved(instance, result)
+    assert checked.forecast == ()
+    assert checked.municipalities[0].capacity == {"persons": 2, "kita": 0}
+    assert check_feasible(checked, result.assignment) == []

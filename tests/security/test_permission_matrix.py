@@ -66,7 +66,7 @@ SEGMENT_OBJECTS = {
     "surveys": "survey", "units": "unit", "housing-units": "unit", "members": "member",
     "relatives": "relative", "links": "linked", "municipalities": "municipality",
     "questionnaires": "questionnaire", "accept": "invitation_token", "workshops": "workshop",
-    "applications": "application", "confirm": "application_token",
+    "applications": "application", "confirm": "application_token", "programmes": "programme",
 }  # fmt: skip
 NAMED_OBJECTS = {"round_pk": "round", "member_pk": "member", "relative_pk": "relative",
                  "other_pk": "linked", "slug": "municipality_slug"}  # fmt: skip
@@ -248,7 +248,13 @@ def build_world() -> dict[str, Any]:
         round=round_, kind="household", wave=1, household=household, municipality=municipality,
         due_on=round_.arrival_date, sent_at=round_.created_at,
     )  # fmt: skip
+    from rounds.models import Programme
+
+    programme = Programme.objects.create(
+        name="Programm 2027", starts_on=round_.arrival_date, ends_on=round_.arrival_date
+    )
     return {
+        "programme": programme.pk,
         "application": _application().pk,
         "application_token": "matrix-application-token",
         "workshop": _workshop(round_).pk,

@@ -1,0 +1,26 @@
+"""The programme's overview for coordinators: cohorts, pledged / offered / taken / left per
+municipality, and the evaluation of the programme so far."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, render
+
+from accounts.permissions import role_required
+from accounts.roles import Role
+from matching.services.programmes import programme_table
+from municipalities.forms import ProgrammePledgeForm
+from rounds.models import Programme
+
+
+@role_required(Role.COORDINATOR)
+def programme_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    programme = get_object_or_404(Programme.objects.visible_to(request.user), pk=pk)
+    cohorts, rows = programme_table(programme)
+    context = {
+        "programme": programme,
+        "cohorts": cohorts,
+        "rows": rows,
+        "pledge_form": ProgrammePledgeForm(),
+    }
+    return render(request, "matching/programme_detail.html", context)
