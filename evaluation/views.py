@@ -22,6 +22,7 @@ from evaluation.services import export as export_services
 from evaluation.services import metrics as metric_services
 from evaluation.services import surveys as survey_services
 from evaluation.services.data import load_frame
+from matching.services.overrides import override_report
 from rounds.models import Round
 
 
@@ -152,7 +153,7 @@ def survey_export(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
 def round_report(request: HttpRequest, pk: int) -> HttpResponse:
     round_ = _round(request, pk)
     context = {**_metrics_context(round_), **_comparison_context(round_),
-               **_survey_context(round_)}  # fmt: skip
+               **_survey_context(round_), "override_report": override_report(round_)}  # fmt: skip
     audit_log(actor=request.user, action="evaluation.report.viewed", target=round_)
     return render(request, "evaluation/report.html", context)
 

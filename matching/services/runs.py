@@ -21,13 +21,16 @@ from matching import engine, scoring
 from matching.models import (
     PairRule,
     PairRuleKind,
+    PairRuleSource,
     Proposal,
     Run,
     RunStage,
     RunStatus,
     UnmatchedReason,
 )
+from matching.reasons import Override, reason_clean
 from matching.services.instance import build_instance, explain_pairs, load_round
+from matching.services.overrides import run_rules_snapshot
 from matching.services.sensitivity import sensitivity_queue_after_run
 from matching.services.stability import result_stabilise
 from rounds.models import Round, RoundStatus
@@ -61,9 +64,18 @@ def round_weights_set(*, round: Round, by: User, weights: dict[str, float]) -> R
 
 
 @transaction.atomic
-def run_start(*, round: Round, by: User, method: str = "auto", time_limit: float = 60.0) -> Run:
+def run_start(
+    *,
+    round: Round,
+    by: User,
+    method: str = "auto",
+    time_limit: float = 60.0,
+    reason_code: str = "",
+    reason: str = "",
+) -> Run:
     """Queue a run. Only one run per round at a time: the row lock orders two clicks, and the
-    partial unique index catches anything that slips past it."""
+    partial unique index catches anything that slips past it. Once a run of the round has
+    finished, running it again needs a reason code (matching.reasons)."""
     _require_coordinator(by)
     if method not in METHODS:
         raise ValidationError({"method": _("Unknown method.")})
@@ -75,6 +87,10 @@ def run_start(*, round: Round, by: User, method: str = "auto", time_limit: float
     if round.runs.active().exists():
         raise ValidationError(_("A run of this round is in progress already."))
     iteration = (round.runs.aggregate(n=Max("iteration"))["n"] or 0) + 1
+    if round.runs.filter(status=RunStatus.SUCCEEDED).exists():  # a re-run, not a retry
+        reason = reason_clean(override=Override.RERUN, code=reason_code, note=reason)
+    else:
+        reason_code, reason = "", ""
     try:
         with transaction.atomic():
             run = Run.objects.create(
@@ -85,6 +101,8 @@ def run_start(*, round: Round, by: User, method: str = "auto", time_limit: float
                 weights=scoring.normalised_weights(round.weights),
                 started_by=by,
                 engine_version=engine_version(),
+                reason_code=reason_code,
+                reason_note=reason[:300],
             )
     except IntegrityError:
         raise ValidationError(_("A run of this round is in progress already.")) from None
@@ -92,7 +110,7 @@ def run_start(*, round: Round, by: User, method: str = "auto", time_limit: float
         actor=by,
         action="matching.run.started",
         target=run,
-        changes={"method": method, "iteration": iteration},
+        changes={"method": method, "iteration": iteration, "reason_code": reason_code},
     )
     from matching.tasks import execute_run
 
@@ -129,6 +147,7 @@ def run_execute(*, run_id: int) -> Run | None:
     try:
         with _stage(run, RunStage.LOAD, 5, seconds):
             data = load_round(run.round)
+            run_rules_snapshot(run=run, data=data)
         with _stage(run, RunStage.SCORE, 25, seconds):
             document, scored = build_instance(data, run.weights)
             instance = engine.parse_instance(document)
@@ -267,11 +286,21 @@ def runs_reap_stale(*, older_than_seconds: float) -> int:
 
 @transaction.atomic
 def pair_rule_set(
-    *, round: Round, household, municipality, kind: str, by: User, reason: str = ""
+    *,
+    round: Round,
+    household,
+    municipality,
+    kind: str,
+    by: User,
+    reason_code: str = "",
+    reason: str = "",
 ) -> PairRule:
+    """A pin or ban needs a reason code from the published list; the note is optional
+    (required for "other")."""
     _require_coordinator(by)
     if kind not in PairRuleKind.values:
         raise ValidationError({"kind": _("Unknown rule.")})
+    reason = reason_clean(override=kind, code=reason_code, note=reason)
     if not round.entries.filter(household=household).exists():
         raise ValidationError(_("The household does not take part in this round."))
     if not round.participations.filter(municipality=municipality).exists():
@@ -282,13 +311,19 @@ def pair_rule_set(
         round=round,
         household=household,
         municipality=municipality,
-        defaults={"kind": kind, "reason": reason[:300], "created_by": by},
+        defaults={
+            "kind": kind,
+            "reason": reason[:300],
+            "reason_code": reason_code,
+            "source": PairRuleSource.COORDINATOR,
+            "created_by": by,
+        },
     )
     audit_log(
         actor=by,
         action=f"matching.pair.{kind}ned",
         target=rule.household,
-        changes={"municipality": municipality.slug},
+        changes={"municipality": municipality.slug, "reason_code": reason_code},
     )
     return rule
 

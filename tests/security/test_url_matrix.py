@@ -126,6 +126,8 @@ RULES: dict[str, Rule] = {
     "run_publish": R(COORD, post=True, pk="run"),
     "run_file": R(COORD, pk="run", kind="=instance"),
     "run_sensitivity_start": R(COORD, post=True, pk="run"),
+    "round_overrides": R(COORD, round_pk="round"),
+    "round_overrides_export": R(COORD, round_pk="round", fmt="=xlsx"),
     "run_sensitivity_status": R(COORD, pk="run"),
     "offer_list": R(*SIGNED_IN),
     "offer_detail": R(COORD, STAFF, CASE, REF, pk="offer"),
@@ -248,6 +250,7 @@ def world(
         municipality=municipality,
         kind=PairRuleKind.PIN,
         by=coordinator,
+        reason_code="family_reunification",
     )
     with django_capture_on_commit_callbacks(execute=True):
         run = run_start(round=small_round, by=coordinator)
