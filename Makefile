@@ -12,7 +12,7 @@ DEMO_ENV := REMATCH_REQUIRE_MFA=false REMATCH_DEMO=true DEBUG=true
 LOCK := requirements/base.txt
 LOCK_DEV := requirements/dev.txt
 
-.PHONY: run test install install-dev lock lint format messages compilemessages worker clean
+.PHONY: run test install install-dev lock lint typecheck format messages compilemessages worker clean
 
 # Installs come from the lock files (requirements/*.txt: exact versions with hashes, made by
 # `make lock`), never from the open ranges in pyproject.toml, so every clone, CI run and Docker image
@@ -74,6 +74,10 @@ worker: $(BIN)/.installed
 lint: $(BIN)/.installed-dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+
+# The whole project with the django-stubs and DRF plugins; engine and scoring strict (pyproject.toml).
+typecheck: $(BIN)/.installed-dev
+	$(BIN)/mypy
 
 format: $(BIN)/.installed-dev
 	$(BIN)/ruff check --fix .

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from allauth.account.adapter import DefaultAccountAdapter
 from django.contrib.auth.base_user import AbstractBaseUser
@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 
 from accounts.audit import audit_log
+from accounts.models import User
 
 
 def _account(credentials: dict[str, Any]):
@@ -27,7 +28,7 @@ class AccountAdapter(DefaultAccountAdapter):
 
     def login(self, request: HttpRequest, user: AbstractBaseUser) -> None:
         super().login(request, user)
-        audit_log(actor=user, action="accounts.login.succeeded", target=user)
+        audit_log(actor=cast(User, user), action="accounts.login.succeeded", target=user)
 
     def authentication_failed(self, request: HttpRequest, **credentials: Any) -> None:
         user = _account(credentials)

@@ -14,7 +14,7 @@ def dashboard_context(user: User) -> dict[str, Any]:
         Role.MUNICIPAL_STAFF: _municipal_staff,
         Role.CASEWORKER: _caseworker,
         Role.REFUGEE: _refugee,
-    }[user.role]
+    }[Role(user.role)]
     return builder(user)
 
 

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import cast
+
 from django import forms
 from django.contrib.auth import password_validation
 from django.utils.translation import gettext_lazy as _
@@ -28,10 +30,12 @@ class InvitationForm(forms.Form):
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["role"].choices = [
+        cast(forms.ChoiceField, self.fields["role"]).choices = [
             (r.value, r.label) for r in (Role.MUNICIPAL_STAFF, Role.CASEWORKER, Role.COORDINATOR)
         ]
-        self.fields["language"].choices = Invitation._meta.get_field("language").choices
+        cast(forms.ChoiceField, self.fields["language"]).choices = (
+            Invitation._meta.get_field("language").choices or ()
+        )
 
 
 class InvitationAcceptForm(forms.Form):
@@ -56,7 +60,8 @@ class InvitationAcceptForm(forms.Form):
             del self.fields["password2"]
 
     def clean(self) -> dict:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         if "password1" in self.fields:
             p1, p2 = data.get("password1"), data.get("password2")
             if p1 and p2 and p1 != p2:

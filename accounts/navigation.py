@@ -36,6 +36,8 @@ ITEMS = (
     Item("evaluation_index", _("Evaluation"), (COORD,)),
     Item("audit_log", _("Audit log"), (COORD,)),
     Item("records_of_processing", _("Data protection"), (COORD,)),
+    Item("application_list", _("Applications"), (COORD,)),
+    Item("programme_edit", _("Public pages"), (COORD,)),
     Item("api_token_list", _("API tokens"), (COORD, STAFF, CASE)),
 )
 

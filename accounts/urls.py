@@ -3,7 +3,6 @@ from django.urls import path
 from accounts import views, views_gdpr
 
 urlpatterns = [
-    path("", views.dashboard, name="dashboard"),
     path("invitations/", views.invitation_list, name="invitation_list"),
     path("invitations/<int:pk>/revoke/", views.invitation_revoke, name="invitation_revoke"),
     path("invitations/accept/<str:token>/", views.invitation_accept, name="invitation_accept"),

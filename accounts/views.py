@@ -18,19 +18,20 @@ from accounts.forms import (
     InvitationAcceptForm,
     InvitationForm,
 )
+from accounts.http import AuthenticatedHttpRequest
 from accounts.models import AuditEvent, Invitation
 from accounts.permissions import role_required
 from accounts.roles import Role
 
 
 @login_required
-def dashboard(request: HttpRequest) -> HttpResponse:
+def dashboard(request: AuthenticatedHttpRequest) -> HttpResponse:
     template = f"accounts/dashboard_{request.user.role}.html"
     return render(request, template, dashboard_context(request.user))
 
 
 @role_required(Role.COORDINATOR)
-def invitation_list(request: HttpRequest) -> HttpResponse:
+def invitation_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     form = InvitationForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -59,7 +60,7 @@ def _add_errors(form, error: ValidationError) -> None:
 
 @require_POST
 @role_required(Role.COORDINATOR, Role.CASEWORKER)
-def invitation_revoke(request: HttpRequest, pk: int) -> HttpResponse:
+def invitation_revoke(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     invitation = get_object_or_404(Invitation.objects.visible_to(request.user), pk=pk)
     try:
         services.invitation_revoke(invitation=invitation, by=request.user)
@@ -98,7 +99,7 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
 
 
 @role_required(Role.COORDINATOR)
-def audit_log(request: HttpRequest) -> HttpResponse:
+def audit_log(request: AuthenticatedHttpRequest) -> HttpResponse:
     form = AuditFilterForm(request.GET or None)
     events = AuditEvent.objects.select_related("actor")
     if form.is_valid():

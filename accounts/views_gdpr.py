@@ -4,16 +4,17 @@ data protection officers they share it with."""
 from __future__ import annotations
 
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import render
 
+from accounts.http import AuthenticatedHttpRequest
 from accounts.permissions import role_required
 from accounts.roles import Role
 from refugees.gdpr.records import activities, technical_measures
 
 
 @role_required(Role.COORDINATOR)
-def records_of_processing(request: HttpRequest) -> HttpResponse:
+def records_of_processing(request: AuthenticatedHttpRequest) -> HttpResponse:
     return render(
         request,
         "accounts/records_of_processing.html",

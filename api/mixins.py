@@ -3,8 +3,11 @@ database's integer range is simply not found, never a server error)."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.http import Http404
 from rest_framework import serializers
+from rest_framework.generics import GenericAPIView
 
 MAX_ID = 2**63 - 1
 
@@ -23,9 +26,9 @@ def IdField(**kwargs) -> serializers.IntegerField:  # noqa: N802 - used like a f
     return serializers.IntegerField(min_value=1, max_value=MAX_ID, **kwargs)
 
 
-class BoundedLookupMixin:
+class BoundedLookupMixin(GenericAPIView):
     lookup_value_regex = r"-?[0-9]+"
 
-    def get_object(self):
+    def get_object(self) -> Any:
         self.kwargs[self.lookup_field] = checked_id(self.kwargs[self.lookup_field])
         return super().get_object()

@@ -3,7 +3,7 @@ portal pages where users manage their API tokens."""
 
 from __future__ import annotations
 
-from django.urls import include, path, re_path
+from django.urls import URLPattern, URLResolver, include, path, re_path
 from rest_framework.routers import DefaultRouter
 
 from api import views
@@ -21,7 +21,7 @@ router.register("runs", RunViewSet, basename="api-run")
 router.register("offers", OfferViewSet, basename="api-offer")
 router.register("households", HouseholdViewSet, basename="api-household")
 
-v1 = [
+v1: list[URLPattern | URLResolver] = [
     path("schema/", views.SchemaView.as_view(), name="api-schema"),
     path("docs/", views.DocsView.as_view(), name="api-docs"),
     re_path(r"^rounds/(?P<id>-?[0-9]+)/metrics/$", RoundMetricsView.as_view(), name="api-metrics"),

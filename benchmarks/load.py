@@ -26,6 +26,7 @@ import time
 from collections import defaultdict
 from http.cookies import SimpleCookie
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlencode
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -76,7 +77,10 @@ class Browser:
 
     def login(self, email: str) -> None:
         _status, page = self.request("GET", "/accounts/login/")
-        token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
+        found = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page)
+        if found is None:
+            raise SystemExit(f"no CSRF token on the login page for {email}")
+        token = found.group(1)
         status, _ = self.request(
             "POST",
             "/accounts/login/",
@@ -175,7 +179,7 @@ def walk(role: str, email: str, port: int, clock, samples, errors, lock, think) 
                 codes[status] += 1
 
 
-def percentile(values: list[float], q: float) -> float:
+def percentile(values: list[float], q: int) -> float:
     return (
         statistics.quantiles(values, n=100, method="inclusive")[q - 1]
         if len(values) > 1
@@ -219,7 +223,7 @@ def main() -> None:
     lock = threading.Lock()
     pool = users()
     try:
-        clock = {"ready": threading.Barrier(args.users + 1), "until": 0.0}
+        clock: dict[str, Any] = {"ready": threading.Barrier(args.users + 1), "until": 0.0}
         threads = [
             threading.Thread(
                 target=walk,

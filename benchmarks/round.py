@@ -73,6 +73,8 @@ def main() -> None:
     from accounts.models import User
 
     coordinator = User.objects.filter(role="coordinator").first()
+    if coordinator is None:
+        raise SystemExit("the seeded round has no coordinator")
     started = time.perf_counter()
     # With in-process tasks the run executes when run_start commits; run_execute then only
     # confirms that there is nothing left to do.
@@ -89,7 +91,7 @@ def main() -> None:
     print(
         f"method {run.engine_method} ({run.engine_status}), objective {run.objective:.0f}, "
         f"bound {run.bound or float('nan'):.0f}, "
-        f"ratio {run.objective / run.bound if run.bound else float('nan'):.4f}"
+        f"ratio {(run.objective or 0.0) / run.bound if run.bound else float('nan'):.4f}"
     )
     for stage in ("load", "score", "solve", "store"):
         print(f"  {stage:<6} {run.stage_seconds.get(stage, float('nan')):8.2f} s")

@@ -9,6 +9,7 @@ from rest_framework import serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from accounts.http import AuthenticatedRequest
 from accounts.roles import Role
 from api.mixins import checked_id
 from api.permissions import HasRole
@@ -92,7 +93,7 @@ class RunMetricsSerializer(serializers.Serializer):
 
 class StatusCountSerializer(serializers.Serializer):
     status = serializers.CharField()
-    label = serializers.CharField()
+    label = serializers.CharField()  # type: ignore[assignment]  # API field name
     count = serializers.IntegerField()
 
 
@@ -153,6 +154,7 @@ def _offer_statistics(round_: Round) -> dict:
 class RoundMetricsView(APIView):
     """A round's evaluation metrics (coordinators, like the evaluation pages)."""
 
+    request: AuthenticatedRequest  # HasRole admits signed-in users only
     permission_classes = [HasRole]
     allowed_roles = (Role.COORDINATOR,)
 

@@ -151,7 +151,7 @@ def _offers(round_: Round, run: Run, rng: random.Random) -> None:
         fate = "declined" if i % 9 == 4 else ("objected" if i == 7 else "arrived")
         offer = Offer.objects.create(
             round=round_, run=run, household=proposal.household,
-            municipality=proposal.municipality, score=proposal.score,
+            municipality=proposal.municipality, score=proposal.score,  # type: ignore[misc]
             explanation=proposal.explanation, demand=proposal.demand, status=fate,
             deadline=published + timedelta(days=7), created_at=published,
         )  # fmt: skip

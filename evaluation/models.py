@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -186,7 +187,13 @@ class Survey(models.Model):
 
     @property
     def audit_label(self) -> str:
-        who = self.household.reference if self.household_id else self.municipality.name
+        who = (
+            self.household.reference
+            if self.household
+            else self.municipality.name
+            if self.municipality
+            else ""
+        )
         return f"{self.round.name} / {who} / {self.wave}"
 
     @property
@@ -223,3 +230,88 @@ class Survey(models.Model):
         self.questions_version = version
         self.answered_at = timezone.now()
         self.answered_by = by
+
+
+# --- The evaluation workshop ----------------------------------------------------------------
+
+
+class WorkshopQuerySet(models.QuerySet["Workshop"]):
+    def visible_to(self, user: User) -> WorkshopQuerySet:
+        """Coordinators see every workshop; municipal staff those of the rounds their
+        municipality takes part in."""
+        if user.is_coordinator:
+            return self.all()
+        if user.is_municipal_staff:
+            return self.filter(
+                round__participations__municipality__staff_memberships__user=user
+            ).distinct()
+        return self.none()
+
+    def upcoming(self) -> WorkshopQuerySet:
+        return self.filter(ends_at__gte=timezone.now())
+
+
+class Workshop(models.Model):
+    """The evaluation workshop of a round: the participating municipalities meet (on site or
+    online) to discuss the placement. Staff register; the capacity is never exceeded."""
+
+    round = models.ForeignKey("rounds.Round", on_delete=models.CASCADE, related_name="workshops")
+    title = models.CharField(_("title"), max_length=200)
+    starts_at = models.DateTimeField(_("starts"))
+    ends_at = models.DateTimeField(_("ends"))
+    place = models.TextField(_("place"), max_length=500, blank=True,
+                             help_text=_("Address and room."))  # fmt: skip
+    online_url = models.URLField(
+        _("online link"), blank=True, help_text=_("For an online workshop: the meeting link.")
+    )
+    capacity = models.PositiveIntegerField(
+        _("places"), validators=[MinValueValidator(1), MaxValueValidator(1000)]
+    )
+    description = models.TextField(_("programme of the day"), max_length=3000, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    objects = WorkshopQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("evaluation workshop")
+        verbose_name_plural = _("evaluation workshops")
+        ordering = ("starts_at", "id")
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def audit_label(self) -> str:
+        return self.title
+
+    def clean(self) -> None:
+        super().clean()
+        if self.starts_at and self.ends_at and self.ends_at <= self.starts_at:
+            raise ValidationError({"ends_at": _("The workshop must end after it starts.")})
+        if not self.place.strip() and not self.online_url:
+            raise ValidationError(_("Give the place or the online link (or both)."))
+
+
+class WorkshopRegistration(models.Model):
+    workshop = models.ForeignKey(Workshop, on_delete=models.CASCADE, related_name="registrations")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="workshop_registrations"
+    )
+    municipality = models.ForeignKey(
+        "municipalities.Municipality", on_delete=models.CASCADE, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("workshop registration")
+        verbose_name_plural = _("workshop registrations")
+        ordering = ("municipality__name", "created_at")
+        constraints = [
+            models.UniqueConstraint(fields=["workshop", "user"], name="one_registration_per_user")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.workshop} / {self.municipality}"

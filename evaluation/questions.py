@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
+from django_stubs_ext import StrOrPromise
 
 VERSION = "2026-1"
 
@@ -23,13 +23,13 @@ TEXT = "text"
 class Question:
     code: str
     kind: str
-    label: Promise
-    choices: tuple[tuple[str, Promise | str], ...] = ()
+    label: StrOrPromise
+    choices: tuple[tuple[str, StrOrPromise], ...] = ()
     required: bool = True
-    help_text: Promise | str = ""
+    help_text: StrOrPromise = ""
     # Free text may identify a person: it never leaves the platform in the anonymised export.
     exported: bool = True
-    short: Promise | str = ""  # for chart legends
+    short: StrOrPromise = ""  # for chart legends
 
     @property
     def short_label(self) -> str:
@@ -40,7 +40,7 @@ class Question:
         return self.kind == SCALE
 
 
-def _scale(low: Promise, high: Promise) -> tuple[tuple[str, Promise | str], ...]:
+def _scale(low: StrOrPromise, high: StrOrPromise) -> tuple[tuple[str, StrOrPromise], ...]:
     return (
         ("1", low),
         ("2", "2"),

@@ -1,6 +1,7 @@
 from django.urls import path
 
 from evaluation import views
+from evaluation import views_workshops as workshops
 
 urlpatterns = [
     path("", views.evaluation_index, name="evaluation_index"),
@@ -12,4 +13,12 @@ urlpatterns = [
     path("comparisons/<int:pk>/status.json", views.comparison_status, name="comparison_status"),
     path("surveys/", views.my_surveys, name="my_surveys"),
     path("surveys/<int:pk>/", views.survey_answer, name="survey_answer"),
-]
+    path("workshops/", workshops.workshop_list, name="workshop_list"),
+    path("workshops/new/", workshops.workshop_edit, name="workshop_create"),
+    path("workshops/<int:pk>/", workshops.workshop_detail, name="workshop_detail"),
+    path("workshops/<int:pk>/edit/", workshops.workshop_edit, name="workshop_edit"),
+    path("workshops/<int:pk>/register/", workshops.workshop_register, name="workshop_register"),
+    path("workshops/<int:pk>/unregister/", workshops.workshop_unregister,
+         name="workshop_unregister"),
+    path("workshops/<int:pk>/workshop.ics", workshops.workshop_ics, name="workshop_ics"),
+]  # fmt: skip

@@ -6,12 +6,13 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import translation
 from django.utils.translation import gettext as _
 
 from accounts.audit import audit_log
+from accounts.http import AuthenticatedHttpRequest
 from accounts.permissions import role_required
 from accounts.roles import Role
 from evaluation import presenters, questions
@@ -26,12 +27,12 @@ from matching.services.overrides import override_report
 from rounds.models import Round
 
 
-def _round(request: HttpRequest, pk: int) -> Round:
+def _round(request: AuthenticatedHttpRequest, pk: int) -> Round:
     return get_object_or_404(Round.objects.visible_to(request.user), pk=pk)
 
 
 @role_required(Role.COORDINATOR)
-def evaluation_index(request: HttpRequest) -> HttpResponse:
+def evaluation_index(request: AuthenticatedHttpRequest) -> HttpResponse:
     rounds = Round.objects.visible_to(request.user).order_by("-created_at")
     return render(request, "evaluation/index.html", {"rounds": rounds})
 
@@ -92,13 +93,13 @@ def _survey_context(round_: Round) -> dict[str, Any]:
 
 
 @role_required(Role.COORDINATOR)
-def round_evaluation(request: HttpRequest, pk: int) -> HttpResponse:
+def round_evaluation(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     round_ = _round(request, pk)
     return render(request, "evaluation/round.html", _metrics_context(round_))
 
 
 @role_required(Role.COORDINATOR)
-def round_comparison(request: HttpRequest, pk: int) -> HttpResponse:
+def round_comparison(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     round_ = _round(request, pk)
     if request.method == "POST":
         try:
@@ -113,13 +114,13 @@ def round_comparison(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @role_required(Role.COORDINATOR)
-def comparison_status(request: HttpRequest, pk: int) -> JsonResponse:
+def comparison_status(request: AuthenticatedHttpRequest, pk: int) -> JsonResponse:
     item = get_object_or_404(Comparison.objects.visible_to(request.user), pk=pk)
     return JsonResponse({"status": item.status, "done": not item.is_active})
 
 
 @role_required(Role.COORDINATOR)
-def round_surveys(request: HttpRequest, pk: int) -> HttpResponse:
+def round_surveys(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     round_ = _round(request, pk)
     form = SendSurveyForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -136,7 +137,7 @@ def round_surveys(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @role_required(Role.COORDINATOR)
-def survey_export(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
+def survey_export(request: AuthenticatedHttpRequest, pk: int, fmt: str) -> HttpResponse:
     round_ = _round(request, pk)
     kind = request.GET.get("kind", SurveyKind.HOUSEHOLD)
     if fmt not in ("csv", "xlsx") or kind not in SurveyKind.values:
@@ -150,7 +151,7 @@ def survey_export(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
 
 
 @role_required(Role.COORDINATOR)
-def round_report(request: HttpRequest, pk: int) -> HttpResponse:
+def round_report(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     round_ = _round(request, pk)
     context = {**_metrics_context(round_), **_comparison_context(round_),
                **_survey_context(round_), "override_report": override_report(round_)}  # fmt: skip
@@ -162,7 +163,7 @@ def round_report(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @role_required(Role.REFUGEE, Role.MUNICIPAL_STAFF)
-def my_surveys(request: HttpRequest) -> HttpResponse:
+def my_surveys(request: AuthenticatedHttpRequest) -> HttpResponse:
     surveys = (
         Survey.objects.visible_to(request.user)
         .filter(sent_at__isnull=False)
@@ -173,7 +174,7 @@ def my_surveys(request: HttpRequest) -> HttpResponse:
 
 
 @role_required(Role.REFUGEE, Role.MUNICIPAL_STAFF)
-def survey_answer(request: HttpRequest, pk: int) -> HttpResponse:
+def survey_answer(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     survey = get_object_or_404(
         Survey.objects.visible_to(request.user)
         .filter(sent_at__isnull=False)

@@ -17,6 +17,7 @@ from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from accounts.http import AuthenticatedRequest
 from accounts.roles import Role
 from api.mixins import BoundedLookupMixin
 from api.permissions import HasRole
@@ -134,7 +135,7 @@ def results_file(round_: Round, kind: str) -> bytes:
         _("Household"), _("Persons"), _("Municipality"), _("AGS"), _("Score"),
         _("Reason if unmatched"), _("Offer status"),
     ]  # fmt: skip
-    reasons = dict(Proposal._meta.get_field("unmatched_reason").choices)
+    reasons = dict(Proposal._meta.get_field("unmatched_reason").choices or ())
     statuses = dict(OfferStatus.choices)
     table = [
         [r["household"], r["persons"], r["municipality"], r["ags"], r["score"],
@@ -214,7 +215,7 @@ class ProposalSerializer(serializers.ModelSerializer):
         )  # fmt: skip
 
     def get_municipality_name(self, proposal: Proposal) -> str:
-        return proposal.municipality.name if proposal.municipality_id else ""
+        return proposal.municipality.name if proposal.municipality else ""
 
 
 class RunFilter(django_filters.FilterSet):
@@ -231,6 +232,7 @@ class RunViewSet(
 ):
     """Coordinators only, like the portal's run pages."""
 
+    request: AuthenticatedRequest  # HasRole admits signed-in users only
     permission_classes = [HasRole]
     allowed_roles = COORDINATOR
     serializer_class = RunSerializer
@@ -368,6 +370,7 @@ class OfferFilter(django_filters.FilterSet):
 class OfferViewSet(
     BoundedLookupMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
 ):
+    request: AuthenticatedRequest  # HasRole admits signed-in users only
     permission_classes = [HasRole]
     allowed_roles = {
         "answer": (Role.MUNICIPAL_STAFF, Role.CASEWORKER, Role.REFUGEE),

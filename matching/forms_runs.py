@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import cast
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -59,8 +61,10 @@ class WeightsForm(forms.Form):
 
 
 class PairRuleForm(forms.Form):
-    household = forms.ModelChoiceField(label=_("Household"), queryset=None)
-    municipality = forms.ModelChoiceField(label=_("Municipality"), queryset=None)
+    household: forms.ModelChoiceField = forms.ModelChoiceField(label=_("Household"), queryset=None)
+    municipality: forms.ModelChoiceField = forms.ModelChoiceField(
+        label=_("Municipality"), queryset=None
+    )
     kind = forms.ChoiceField(label=_("Rule"), choices=PairRuleKind.choices)
     reason_code = _reason_field(None, required=False)
     reason = forms.CharField(label=_("Note"), max_length=300, required=False, help_text=NOTE_HELP)
@@ -70,10 +74,12 @@ class PairRuleForm(forms.Form):
         from refugees.models import Household
 
         super().__init__(*args, **kwargs)
-        self.fields["household"].queryset = Household.objects.filter(round_entries__round=round)
-        self.fields["municipality"].queryset = Municipality.objects.filter(
-            participations__round=round
+        cast(forms.ModelChoiceField, self.fields["household"]).queryset = Household.objects.filter(
+            round_entries__round=round
         )
+        cast(
+            forms.ModelChoiceField, self.fields["municipality"]
+        ).queryset = Municipality.objects.filter(participations__round=round)
 
 
 class ReasonForm(forms.Form):

@@ -122,14 +122,15 @@ def state(offer: Offer, side: str) -> str:
                 "when": _datetime(offer.deadline)
             }
         return _("Waiting for answers until %(when)s.") % {"when": _datetime(offer.deadline)}
-    return {
+    by_status: dict[str, str] = {
         OfferStatus.ACCEPTED: _("Both sides accepted. The move is being organised."),
         OfferStatus.ARRIVED: _("The household has arrived (confirmed on %(when)s).")
         % {"when": _date(offer.arrived_at)},
         OfferStatus.DECLINED: _("The household declined this offer."),
         OfferStatus.OBJECTED: _("The municipality objected to this offer."),
         OfferStatus.EXPIRED: _("The deadline passed without both answers; the offer expired."),
-    }.get(offer.status, offer.get_status_display())
+    }
+    return by_status.get(offer.status, offer.get_status_display())
 
 
 def _answers(offer: Offer, side: str) -> tuple[str, str]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from functools import partial
 
 from django.conf import settings
 from django.db import transaction
@@ -26,9 +27,7 @@ def notify(users: Iterable[User], template: str, context: dict) -> None:
             body = render_to_string(f"matching/email/{template}_body.txt", ctx)
         messages.append((subject, body, user.email))
     for subject, body, email in messages:
-        transaction.on_commit(
-            lambda s=subject, b=body, e=email: send_email.delay(subject=s, body=b, to=[e])
-        )
+        transaction.on_commit(partial(send_email.delay, subject=subject, body=body, to=[email]))
 
 
 def municipality_staff(municipality) -> list[User]:

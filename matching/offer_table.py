@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db.models import Prefetch
 from django.utils import timezone
@@ -18,6 +18,9 @@ from matching.anonymise import age_band
 from matching.models import Offer, OfferStatus
 from matching.services.instance import age_on
 from rounds.models import Round
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 OPEN = "open"  # the filter "needs an answer": pending and still open
 
@@ -66,7 +69,7 @@ def _row(offer: Offer, side: str) -> OfferRow:
     )
 
 
-def status_choices() -> list[tuple[str, str]]:
+def status_choices() -> list[tuple[str, StrOrPromise]]:
     return [(OPEN, _("Waiting for my answer")), *OfferStatus.choices]
 
 

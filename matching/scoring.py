@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -36,7 +37,7 @@ CRITERIA: dict[str, tuple[str, int]] = {
     "education": ("education", 25),
     "housing": ("housing", 20),
 }
-DEFAULT_WEIGHTS = {code: default for code, (_, default) in CRITERIA.items()}
+DEFAULT_WEIGHTS: dict[str, float] = {code: default for code, (_, default) in CRITERIA.items()}
 MAX_ROUND_WEIGHT = 100
 COURSE_WAIT_HORIZON_WEEKS = 26.0
 
@@ -98,19 +99,56 @@ class Scored:
 
 def compatible(h: IntArray, m: IntArray, hh: Households, mu: Municipalities) -> BoolArray:
     """Pairs that no hard constraint excludes."""
-    ok = ~hh.state_excluded[h, mu.state[m]]
+    ok = np.ones(np.broadcast_shapes(h.shape, m.shape), dtype=bool)
+    for constraint in HARD_CONSTRAINTS.values():
+        ok &= constraint(h, m, hh, mu)
+    return ok
+
+
+def _state_not_excluded(h: IntArray, m: IntArray, hh: Households, mu: Municipalities) -> BoolArray:
+    return ~hh.state_excluded[h, mu.state[m]]
+
+
+def _specialist_care_reachable(
+    h: IntArray, m: IntArray, hh: Households, mu: Municipalities
+) -> BoolArray:
     # Every specialist care the household needs must be reachable from the municipality.
-    missing = _per_pair(h, m, hh.specialist_needed, ~mu.specialist_reachable)
-    ok &= missing == 0
+    reachable: BoolArray = _per_pair(h, m, hh.specialist_needed, ~mu.specialist_reachable) == 0
+    return reachable
+
+
+def _unit_large_enough(h: IntArray, m: IntArray, hh: Households, mu: Municipalities) -> BoolArray:
     # Where only units are listed, one of them must hold the whole household.
     persons = hh.demand[h, 0]
     units_only = (mu.largest_unit[m] >= 0) & (mu.aggregate_places[m] == 0)
-    ok &= ~units_only | (persons <= mu.largest_unit[m])
-    ok &= ~(hh.has_pets[h] & ~mu.pet_friendly[m])
+    fits: BoolArray = ~units_only | (persons <= mu.largest_unit[m])
+    return fits
+
+
+def _pets_allowed(h: IntArray, m: IntArray, hh: Households, mu: Municipalities) -> BoolArray:
+    return ~(hh.has_pets[h] & ~mu.pet_friendly[m])
+
+
+def _capacity_sufficient(h: IntArray, m: IntArray, hh: Households, mu: Municipalities) -> BoolArray:
     # A demand larger than the whole capacity can never be met there.
+    ok = np.ones(np.broadcast_shapes(h.shape, m.shape), dtype=bool)
     for d in range(hh.demand.shape[1]):
         ok &= hh.demand[h, d] <= mu.capacity[m, d]
     return ok
+
+
+# The hard constraints, in the order the public criteria catalogue lists them. The catalogue
+# (portal) and ``compatible`` both read this table, so a constraint is never described without
+# being applied, nor applied without being described.
+HARD_CONSTRAINTS: dict[
+    str, Callable[[IntArray, IntArray, Households, Municipalities], BoolArray]
+] = {
+    "excluded_state": _state_not_excluded,
+    "specialist_care": _specialist_care_reachable,
+    "unit_size": _unit_large_enough,
+    "pets": _pets_allowed,
+    "capacity": _capacity_sufficient,
+}
 
 
 # --- criteria: each returns a value in [0, 1] per pair ------------------------------------
@@ -150,18 +188,21 @@ def _state(h: IntArray, m: IntArray, hh: Households, mu: Municipalities) -> Floa
 
 
 def _per_pair(
-    h: IntArray, m: IntArray, household_rows: npt.NDArray, municipality_rows: npt.NDArray
+    h: IntArray,
+    m: IntArray,
+    household_rows: npt.NDArray[Any],
+    municipality_rows: npt.NDArray[Any],
 ) -> FloatArray:
     """Row-by-row dot products for pairs, via one small matrix product instead of gathering a
     (pairs x columns) array (37 sectors x 16M pairs)."""
     if h.ndim == 2:  # a dense chunk: households (H, 1) against municipalities (1, M)
         rows = household_rows[h[:, 0]].astype(float)
-        return rows @ municipality_rows[m[0]].T.astype(float)
+        return np.asarray(rows @ municipality_rows[m[0]].T.astype(float), dtype=np.float64)
     if len(h) == 0:
         return np.zeros(0)
     households, inverse = np.unique(h, return_inverse=True)
     products = household_rows[households].astype(float) @ municipality_rows.T.astype(float)
-    return products[inverse, m]
+    return np.asarray(products[inverse, m], dtype=np.float64)
 
 
 def _labour(h: IntArray, m: IntArray, hh: Households, mu: Municipalities) -> FloatArray:
@@ -199,7 +240,7 @@ def _education(h: IntArray, m: IntArray, hh: Households, mu: Municipalities) -> 
 
 def _housing(h: IntArray, m: IntArray, hh: Households, mu: Municipalities) -> FloatArray:
     persons = np.minimum(hh.demand[h, 0], mu.unit_fit.shape[1] - 1)
-    return mu.unit_fit[m, persons]
+    return np.asarray(mu.unit_fit[m, persons], dtype=np.float64)
 
 
 CRITERION_FUNCTIONS: dict[str, Callable[..., FloatArray]] = {
@@ -217,7 +258,7 @@ CRITERION_FUNCTIONS: dict[str, Callable[..., FloatArray]] = {
 
 def normalised_weights(round_weights: dict[str, float] | None) -> dict[str, float]:
     """The round's weights for every criterion (defaults for missing ones), clipped to range."""
-    weights = dict(DEFAULT_WEIGHTS)
+    weights = {code: float(default) for code, (_, default) in CRITERIA.items()}
     for code, value in (round_weights or {}).items():
         if code in weights:
             weights[code] = float(min(max(value, 0), MAX_ROUND_WEIGHT))

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.text import slugify
@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.audit import audit_log
+from accounts.http import AuthenticatedHttpRequest
 from accounts.permissions import role_required
 from accounts.roles import Role
 from core import spreadsheets
@@ -23,13 +24,13 @@ from matching.services.overrides import override_report, override_sheets, reason
 from rounds.models import Round
 
 
-def _run(request: HttpRequest, pk: int) -> Run:
+def _run(request: AuthenticatedHttpRequest, pk: int) -> Run:
     return get_object_or_404(Run.objects.visible_to(request.user).select_related("round"), pk=pk)
 
 
 @require_POST
 @role_required(Role.COORDINATOR)
-def run_sensitivity_start(request: HttpRequest, pk: int) -> HttpResponse:
+def run_sensitivity_start(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     run = _run(request, pk)
     try:
         sensitivity_services.sensitivity_start(run=run, by=request.user)
@@ -43,7 +44,7 @@ def run_sensitivity_start(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @role_required(Role.COORDINATOR)
-def run_sensitivity_status(request: HttpRequest, pk: int) -> JsonResponse:
+def run_sensitivity_status(request: AuthenticatedHttpRequest, pk: int) -> JsonResponse:
     run = _run(request, pk)
     latest = run.sensitivities.first()
     if latest is None:
@@ -64,12 +65,12 @@ def run_sensitivity_status(request: HttpRequest, pk: int) -> JsonResponse:
 # --- the override report of a round ---------------------------------------------------------
 
 
-def _report_round(request: HttpRequest, pk: int) -> Round:
+def _report_round(request: AuthenticatedHttpRequest, pk: int) -> Round:
     return get_object_or_404(Round.objects.visible_to(request.user), pk=pk)
 
 
 @role_required(Role.COORDINATOR)
-def round_overrides(request: HttpRequest, round_pk: int) -> HttpResponse:
+def round_overrides(request: AuthenticatedHttpRequest, round_pk: int) -> HttpResponse:
     round_ = _report_round(request, round_pk)
     report = override_report(round_)
     audit_log(actor=request.user, action="matching.round.override_report_viewed", target=round_)
@@ -81,7 +82,7 @@ def round_overrides(request: HttpRequest, round_pk: int) -> HttpResponse:
 
 
 @role_required(Role.COORDINATOR)
-def round_overrides_export(request: HttpRequest, round_pk: int, fmt: str) -> HttpResponse:
+def round_overrides_export(request: AuthenticatedHttpRequest, round_pk: int, fmt: str) -> HttpResponse:
     if fmt not in spreadsheets.FORMATS:
         raise Http404
     round_ = _report_round(request, round_pk)

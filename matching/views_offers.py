@@ -7,12 +7,13 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from accounts.http import AuthenticatedHttpRequest
 from accounts.permissions import role_required
 from accounts.roles import Role
 from core import confirm
@@ -26,7 +27,7 @@ from matching.reasons import Override
 from matching.services import offers as services
 
 
-def _offer(request: HttpRequest, pk: int) -> Offer:
+def _offer(request: AuthenticatedHttpRequest, pk: int) -> Offer:
     offers = Offer.objects.visible_to(request.user).select_related(
         "household__caseworker", "household__organisation", "municipality", "round"
     )
@@ -42,7 +43,7 @@ def _side(user, offer: Offer) -> str:
 
 
 @login_required
-def offer_list(request: HttpRequest) -> HttpResponse:
+def offer_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     if request.user.is_coordinator:
         return redirect("dashboard")
     table = offer_table(request.user, request.GET)
@@ -51,7 +52,7 @@ def offer_list(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def offer_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def offer_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     offer = _offer(request, pk)
     user = request.user
     side = _side(user, offer)
@@ -162,7 +163,7 @@ def _reason_form(side: str, data=None) -> ReasonForm:
 
 @require_POST
 @login_required
-def offer_answer(request: HttpRequest, pk: int, side: str) -> HttpResponse:
+def offer_answer(request: AuthenticatedHttpRequest, pk: int, side: str) -> HttpResponse:
     offer = _offer(request, pk)
     may_answer = {
         guidance.HOUSEHOLD: services.may_answer_for_household,
@@ -203,7 +204,7 @@ def offer_answer(request: HttpRequest, pk: int, side: str) -> HttpResponse:
 
 @require_POST
 @login_required
-def offer_travel_date(request: HttpRequest, pk: int) -> HttpResponse:
+def offer_travel_date(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     offer = _offer(request, pk)
     if not services.may_set_travel_date(request.user, offer):
         raise PermissionDenied
@@ -246,7 +247,7 @@ def offer_travel_date(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @role_required(Role.MUNICIPAL_STAFF)
-def offer_arrival(request: HttpRequest, pk: int) -> HttpResponse:
+def offer_arrival(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     offer = _offer(request, pk)
     if not services.may_answer_for_municipality(request.user, offer):
         raise PermissionDenied

@@ -15,6 +15,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from accounts.http import AuthenticatedHttpRequest
 from accounts.permissions import role_required
 from accounts.roles import Role
 from core import confirm
@@ -27,16 +28,16 @@ from matching.services import runs as run_services
 from rounds.models import Round
 
 
-def _round(request: HttpRequest, pk: int) -> Round:
+def _round(request: AuthenticatedHttpRequest, pk: int) -> Round:
     return get_object_or_404(Round.objects.visible_to(request.user), pk=pk)
 
 
-def _run(request: HttpRequest, pk: int) -> Run:
+def _run(request: AuthenticatedHttpRequest, pk: int) -> Run:
     return get_object_or_404(Run.objects.visible_to(request.user).select_related("round"), pk=pk)
 
 
 @role_required(Role.COORDINATOR)
-def run_list(request: HttpRequest, round_pk: int) -> HttpResponse:
+def run_list(request: AuthenticatedHttpRequest, round_pk: int) -> HttpResponse:
     round_ = _round(request, round_pk)
     start_form = RunStartForm(request.POST or None)
     if request.method == "POST" and start_form.is_valid():
@@ -60,7 +61,7 @@ def run_list(request: HttpRequest, round_pk: int) -> HttpResponse:
 
 @require_POST
 @role_required(Role.COORDINATOR)
-def round_weights(request: HttpRequest, round_pk: int) -> HttpResponse:
+def round_weights(request: AuthenticatedHttpRequest, round_pk: int) -> HttpResponse:
     round_ = _round(request, round_pk)
     form = WeightsForm(request.POST, initial_weights=scoring.normalised_weights(round_.weights))
     if form.is_valid():
@@ -72,7 +73,7 @@ def round_weights(request: HttpRequest, round_pk: int) -> HttpResponse:
 
 
 @role_required(Role.COORDINATOR)
-def run_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def run_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     run = _run(request, pk)
     proposals = run.proposals.select_related("household", "municipality").order_by(
         "municipality__name", "household__reference"
@@ -109,7 +110,7 @@ def _utilisation(run: Run) -> list[dict]:
 
 
 @role_required(Role.COORDINATOR)
-def run_status(request: HttpRequest, pk: int) -> JsonResponse:
+def run_status(request: AuthenticatedHttpRequest, pk: int) -> JsonResponse:
     run = _run(request, pk)
     return JsonResponse(
         {
@@ -124,7 +125,7 @@ def run_status(request: HttpRequest, pk: int) -> JsonResponse:
 
 
 @role_required(Role.COORDINATOR)
-def run_file(request: HttpRequest, pk: int, kind: str) -> FileResponse:
+def run_file(request: AuthenticatedHttpRequest, pk: int, kind: str) -> FileResponse | HttpResponse:
     run = _run(request, pk)
     field = {"instance": run.instance_file, "result": run.result_file}.get(kind)
     if not field:
@@ -139,7 +140,7 @@ def run_file(request: HttpRequest, pk: int, kind: str) -> FileResponse:
 
 @require_POST
 @role_required(Role.COORDINATOR)
-def run_publish(request: HttpRequest, pk: int) -> HttpResponse:
+def run_publish(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     run = _run(request, pk)
     if not confirm.is_confirmed(request):
         return confirm.ask(request, _publish_confirmation(run))
@@ -187,7 +188,7 @@ def _publish_confirmation(run: Run) -> confirm.Confirmation:
 
 @require_POST
 @role_required(Role.COORDINATOR)
-def pair_rule_add(request: HttpRequest, round_pk: int) -> HttpResponse:
+def pair_rule_add(request: AuthenticatedHttpRequest, round_pk: int) -> HttpResponse:
     round_ = _round(request, round_pk)
     form = PairRuleForm(request.POST, round=round_)
     if form.is_valid():
@@ -203,7 +204,7 @@ def pair_rule_add(request: HttpRequest, round_pk: int) -> HttpResponse:
 
 @require_POST
 @role_required(Role.COORDINATOR)
-def pair_rule_delete(request: HttpRequest, pk: int) -> HttpResponse:
+def pair_rule_delete(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     rule = get_object_or_404(PairRule.objects.select_related("round", "household"), pk=pk)
     run_services.pair_rule_remove(rule=rule, by=request.user)
     messages.success(request, _("The rule was removed."))
@@ -218,7 +219,7 @@ def _back(request: HttpRequest, default: str, **kwargs) -> HttpResponse:
 
 
 @role_required(Role.COORDINATOR)
-def round_offers(request: HttpRequest, round_pk: int) -> HttpResponse:
+def round_offers(request: AuthenticatedHttpRequest, round_pk: int) -> HttpResponse:
     round_ = _round(request, round_pk)
     offers = (
         Offer.objects.filter(round=round_)

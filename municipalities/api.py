@@ -4,6 +4,8 @@ read and change their own municipality's."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import django_filters
 from django.shortcuts import get_object_or_404
 from django.utils.text import slugify
@@ -13,6 +15,7 @@ from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from accounts.http import AuthenticatedRequest
 from accounts.roles import Role
 from api.mixins import BoundedLookupMixin, IdField, checked_id
 from api.permissions import HasRole
@@ -52,7 +55,10 @@ class MunicipalityUpdateSerializer(serializers.ModelSerializer):
     class Meta:
         model = Municipality
         fields = services.MASTER_FIELDS
-        extra_kwargs = {"slug": {"validators": []}, "ags": {"validators": []}}
+        extra_kwargs: dict[str, dict[str, object]] = {
+            "slug": {"validators": []},
+            "ags": {"validators": []},
+        }
 
 
 class MunicipalityFilter(django_filters.FilterSet):
@@ -67,6 +73,7 @@ class MunicipalityFilter(django_filters.FilterSet):
 class MunicipalityViewSet(
     BoundedLookupMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
 ):
+    request: AuthenticatedRequest  # HasRole admits signed-in users only
     permission_classes = [HasRole]
     allowed_roles = {"create": (Role.COORDINATOR,), "*": PORTAL_ROLES}
     serializer_class = MunicipalitySerializer
@@ -105,7 +112,7 @@ class MunicipalityViewSet(
 class HousingUnitSerializer(serializers.ModelSerializer):
     class Meta:
         model = HousingUnit
-        fields = ("id", *services.UNIT_FIELDS)
+        fields: tuple[str, ...] = ("id", *services.UNIT_FIELDS)
 
 
 class HousingUnitInputSerializer(HousingUnitSerializer):
@@ -183,6 +190,7 @@ UNIT_PARAMETER = OpenApiParameter("unit_id", int, OpenApiParameter.PATH)
 class QuestionnaireViewSet(
     BoundedLookupMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
 ):
+    request: AuthenticatedRequest  # HasRole admits signed-in users only
     permission_classes = [HasRole]
     allowed_roles = {"reopen": (Role.COORDINATOR,), "*": PORTAL_ROLES}
     serializer_class = QuestionnaireSerializer
@@ -297,7 +305,13 @@ class ParticipationSerializer(serializers.Serializer):
     pledged_at = serializers.DateTimeField(allow_null=True)
 
 
-class RoundParticipationActions:
+if TYPE_CHECKING:
+    _RoundActionsBase = viewsets.GenericViewSet
+else:
+    _RoundActionsBase = object
+
+
+class RoundParticipationActions(_RoundActionsBase):
     """Invitations and the questionnaire export of a round, added to the round resource."""
 
     @extend_schema(request=InviteSerializer, responses=ParticipationSerializer(many=True))

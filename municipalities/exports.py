@@ -80,7 +80,7 @@ def unit_table(overview: Overview) -> tuple[list[str], list[list[Any]]]:
 
 
 def export_sheets(overview: Overview) -> list[Sheet]:
-    info = [[_("Round"), overview.round.name], [_("Exported"), timezone.now()]]
+    info: list[list[Any]] = [[_("Round"), overview.round.name], [_("Exported"), timezone.now()]]
     return [
         Sheet(_("Answers"), *answer_table(overview)),
         Sheet(_("Housing units"), *unit_table(overview)),

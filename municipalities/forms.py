@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.core.validators import MinValueValidator
@@ -77,7 +77,7 @@ class SectionForm(VersionedForm):
                     v for v in field.validators if not isinstance(v, MinValueValidator)
                 ] + [MinValueValidator(0, _("Enter 0 or a positive number."))]
             if isinstance(field, forms.TypedChoiceField):
-                field.choices = [c for c in field.choices if c[0] != ""]
+                field.choices = [c for c in field.choices if c[0] != ""]  # type: ignore[union-attr,index,misc]
 
 
 def _section_form(section: Section, **extra: Any) -> type[SectionForm]:
@@ -182,6 +182,34 @@ class InviteForm(forms.Form):
 
     def __init__(self, *args: Any, round: Round, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["municipalities"].queryset = Municipality.objects.exclude(
-            participations__round=round
-        )
+        cast(
+            forms.ModelChoiceField, self.fields["municipalities"]
+        ).queryset = Municipality.objects.exclude(participations__round=round)
+
+
+class ApplicationDeclineForm(forms.Form):
+    reply = forms.CharField(
+        label=_("Message to the applicant"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_(
+            "Added to the polite standard reply, which goes out in the applicant's language."
+        ),
+    )
+
+
+class WelcomeForm(forms.ModelForm):
+    class Meta:
+        from municipalities.models import WelcomeContact
+
+        model = WelcomeContact
+        fields = (
+            "office_name", "office_contact", "office_email", "office_phone", "office_address",
+            "office_hours", "partner_name", "partner_contact", "partner_email",
+            "partner_phone", "note",
+        )  # fmt: skip
+        widgets = {
+            "office_address": forms.Textarea(attrs={"rows": 3}),
+            "note": forms.Textarea(attrs={"rows": 4}),
+        }

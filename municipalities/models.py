@@ -14,6 +14,9 @@ from django.utils.module_loading import import_string
 from django.utils.translation import gettext_lazy as _
 
 if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+
+if TYPE_CHECKING:
     from accounts.models import User
 
 
@@ -242,7 +245,7 @@ SECTION_FIELDS: dict[str, tuple[str, ...]] = {
 ANSWER_FIELDS: tuple[str, ...] = tuple(f for fields in SECTION_FIELDS.values() for f in fields)
 
 
-def _count(label: str) -> models.PositiveIntegerField:
+def _count(label: StrOrPromise) -> models.PositiveIntegerField:
     return models.PositiveIntegerField(
         label, default=0, validators=[MinValueValidator(0, _("Enter 0 or a positive number."))]
     )
@@ -395,17 +398,17 @@ class Questionnaire(models.Model):
             return self.aggregate_places > 0 or bool(self._units())
         return True
 
-    def sections(self) -> list[tuple[str, str, bool]]:
+    def sections(self) -> list[tuple[str, StrOrPromise, bool]]:
         """(key, label, complete) for each section, in order."""
         return [(s.value, s.label, self.section_complete(s.value)) for s in Section]
 
-    def missing_sections(self) -> list[str]:
+    def missing_sections(self) -> list[StrOrPromise]:
         return [label for _key, label, complete in self.sections() if not complete]
 
     def is_complete(self) -> bool:
         return not self.missing_sections()
 
-    def edit_blocker(self, today: date | None = None) -> str | None:
+    def edit_blocker(self, today: date | None = None) -> StrOrPromise | None:
         """Why staff cannot change the answers now, or None when they can."""
         from rounds.models import RoundStatus
 
@@ -503,3 +506,161 @@ class RoundMunicipality(models.Model):
 
     def __str__(self) -> str:
         return f"{self.municipality} / {self.round}"
+
+
+# --- Applications to join the programme -----------------------------------------------------
+
+
+class ApplicationStatus(models.TextChoices):
+    UNCONFIRMED = "unconfirmed", _("E-mail address not confirmed yet")
+    PENDING = "pending", _("Waiting for review")
+    APPROVED = "approved", _("Approved")
+    DECLINED = "declined", _("Declined")
+
+
+class ApplicationQuerySet(models.QuerySet["MunicipalityApplication"]):
+    def visible_to(self, user: User) -> ApplicationQuerySet:
+        return self.all() if user.is_coordinator else self.none()
+
+    def reviewable(self) -> ApplicationQuerySet:
+        """What the coordinator reviews: confirmed applications and the decisions on them."""
+        return self.exclude(status=ApplicationStatus.UNCONFIRMED)
+
+    def same_municipality(self, application: MunicipalityApplication) -> ApplicationQuerySet:
+        """Other confirmed applications for the same municipality (same key, or same name in
+        the same federal state)."""
+        same = models.Q(ags=application.ags) | models.Q(
+            name__iexact=application.name.strip(), federal_state=application.federal_state
+        )
+        return self.reviewable().filter(same).exclude(pk=application.pk)
+
+
+class MunicipalityApplication(models.Model):
+    """A municipality's application to join, from the public form. It becomes a municipality
+    (and an invitation for its contact) when a coordinator approves it."""
+
+    name = models.CharField(_("municipality"), max_length=200)
+    ags = models.CharField(
+        _("Amtlicher Gemeindeschlüssel"), max_length=8, validators=[ags_validator],
+        help_text=_("8 digits, for example 01002000 for Kiel."),
+    )  # fmt: skip
+    federal_state = models.CharField(_("federal state"), max_length=2, choices=FederalState.choices)
+    settlement_type = models.CharField(
+        _("settlement type"), max_length=20, choices=SettlementType.choices
+    )
+    population = models.PositiveIntegerField(
+        _("population"), validators=[MinValueValidator(1), MaxValueValidator(5_000_000)]
+    )
+    contact_name = models.CharField(_("contact person"), max_length=150)
+    contact_role = models.CharField(
+        _("role of the contact person"), max_length=150,
+        help_text=_("For example: integration officer, social welfare office."),
+    )  # fmt: skip
+    email = models.EmailField(_("e-mail address"))
+    phone = models.CharField(_("phone"), max_length=40, blank=True)
+    pledged_persons = models.PositiveIntegerField(
+        _("persons you can receive"), validators=[MinValueValidator(1), MaxValueValidator(500)]
+    )
+    pledge_from = models.DateField(_("from"))
+    pledge_until = models.DateField(_("until"))
+    message = models.TextField(_("message"), max_length=3000, blank=True)
+    language = models.CharField(_("language"), max_length=8, default="de")
+    status = models.CharField(
+        _("status"), max_length=20, choices=ApplicationStatus.choices,
+        default=ApplicationStatus.UNCONFIRMED,
+    )  # fmt: skip
+    token_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(_("received"), default=timezone.now)
+    confirmed_at = models.DateTimeField(_("e-mail confirmed"), null=True, blank=True)
+    reviewed_at = models.DateTimeField(_("decided"), null=True, blank=True)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="+",
+    )  # fmt: skip
+    reply = models.TextField(_("message to the applicant"), max_length=2000, blank=True)
+    municipality = models.ForeignKey(
+        Municipality, null=True, blank=True, on_delete=models.SET_NULL, related_name="applications"
+    )
+    invitation = models.ForeignKey(
+        "accounts.Invitation", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    objects = ApplicationQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("application")
+        verbose_name_plural = _("applications")
+        ordering = ("-created_at", "-id")
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def audit_label(self) -> str:
+        return self.name
+
+    def clean(self) -> None:
+        super().clean()
+        Municipality(ags=self.ags, federal_state=self.federal_state).clean()
+        if self.pledge_from and self.pledge_until and self.pledge_until < self.pledge_from:
+            raise ValidationError({"pledge_until": _("The end must not be before the start.")})
+
+    @property
+    def is_pending(self) -> bool:
+        """Confirmed and waiting for a coordinator's decision."""
+        return self.status == ApplicationStatus.PENDING
+
+
+# --- Local welcome --------------------------------------------------------------------------
+
+
+class WelcomeContact(models.Model):
+    """Who welcomes arrivals: the municipality's office and, where there is one, a local
+    partner organisation. Households see it once both sides accepted their offer."""
+
+    municipality = models.OneToOneField(
+        Municipality, on_delete=models.CASCADE, related_name="welcome"
+    )
+    office_name = models.CharField(
+        _("office"), max_length=200, help_text=_("For example: Sozialamt, Integrationsbüro.")
+    )
+    office_contact = models.CharField(_("contact person"), max_length=150, blank=True)
+    office_email = models.EmailField(_("e-mail"), blank=True)
+    office_phone = models.CharField(_("phone"), max_length=40, blank=True)
+    office_address = models.TextField(_("address"), max_length=500, blank=True)
+    office_hours = models.CharField(_("opening hours"), max_length=200, blank=True)
+    partner_name = models.CharField(_("local partner organisation"), max_length=200, blank=True)
+    partner_contact = models.CharField(_("contact person at the partner"), max_length=150,
+                                       blank=True)  # fmt: skip
+    partner_email = models.EmailField(_("e-mail of the partner"), blank=True)
+    partner_phone = models.CharField(_("phone of the partner"), max_length=40, blank=True)
+    note = models.TextField(
+        _("what arrivals should know"), max_length=2000, blank=True,
+        help_text=_("For example where to go on the first day. Shown to the households."),
+    )  # fmt: skip
+    updated_at = models.DateTimeField(_("last changed"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("local welcome")
+        verbose_name_plural = _("local welcomes")
+
+    def __str__(self) -> str:
+        return f"{self.municipality}: {self.office_name}"
+
+    @property
+    def audit_label(self) -> str:
+        return self.municipality.name
+
+    def clean(self) -> None:
+        super().clean()
+        if not (self.office_email or self.office_phone or self.office_address):
+            raise ValidationError(
+                _("Give at least one way to reach the office: e-mail, phone or address.")
+            )
+        partner_details = self.partner_contact or self.partner_email or self.partner_phone
+        if partner_details and not self.partner_name:
+            raise ValidationError({"partner_name": _("Name the partner organisation.")})
+        if self.partner_name and not (self.partner_email or self.partner_phone):
+            raise ValidationError(
+                {"partner_email": _("Give an e-mail address or a phone number of the partner.")}
+            )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 from django.conf import settings
@@ -31,7 +32,5 @@ def notify_staff(
                 template, {**context, "user": user, "site_url": settings.SITE_URL.rstrip("/")}
             )
             text = str(subject)
-        transaction.on_commit(
-            lambda s=text, b=body, to=user.email: send_email.delay(subject=s, body=b, to=[to])
-        )
+        transaction.on_commit(partial(send_email.delay, subject=text, body=body, to=[user.email]))
     return len(recipients)

@@ -1,6 +1,7 @@
 from django.urls import path
 
-from municipalities import views
+from municipalities import views, views_welcome
+from municipalities import views_applications as apps
 from municipalities import views_questionnaire as q
 
 round_prefix = "<slug:slug>/rounds/<int:round_pk>/"
@@ -8,8 +9,15 @@ round_prefix = "<slug:slug>/rounds/<int:round_pk>/"
 urlpatterns = [
     path("", views.municipality_list, name="municipality_list"),
     path("new/", views.municipality_create, name="municipality_create"),
+    path("applications/", apps.application_list, name="application_list"),
+    path("applications/<int:pk>/", apps.application_detail, name="application_detail"),
+    path("applications/<int:pk>/approve/", apps.application_approve,
+         name="application_approve"),
+    path("applications/<int:pk>/decline/", apps.application_decline,
+         name="application_decline"),
     path("<slug:slug>/", views.municipality_detail, name="municipality_detail"),
     path("<slug:slug>/edit/", views.municipality_edit, name="municipality_edit"),
+    path("<slug:slug>/welcome/", views_welcome.welcome_edit, name="welcome_edit"),
     path(round_prefix, q.participation_detail, name="participation_detail"),
     path(round_prefix + "pledge/", q.participation_pledge, name="participation_pledge"),
     path(round_prefix + "questionnaire/", q.questionnaire_start, name="questionnaire_start"),

@@ -6,10 +6,11 @@ from __future__ import annotations
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db.models import Count
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
+from accounts.http import AuthenticatedHttpRequest
 from accounts.permissions import role_required
 from accounts.roles import Role
 from core.forms import add_errors
@@ -21,7 +22,7 @@ PORTAL_ROLES = (Role.COORDINATOR, Role.MUNICIPAL_STAFF)
 
 
 @role_required(*PORTAL_ROLES)
-def municipality_list(request: HttpRequest) -> HttpResponse:
+def municipality_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     municipalities = Municipality.objects.visible_to(request.user).annotate(
         staff_count=Count("staff_memberships", distinct=True),
         round_count=Count("participations", distinct=True),
@@ -34,7 +35,7 @@ def municipality_list(request: HttpRequest) -> HttpResponse:
 
 
 @role_required(Role.COORDINATOR)
-def municipality_create(request: HttpRequest) -> HttpResponse:
+def municipality_create(request: AuthenticatedHttpRequest) -> HttpResponse:
     form = MunicipalityForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -48,7 +49,7 @@ def municipality_create(request: HttpRequest) -> HttpResponse:
 
 
 @role_required(*PORTAL_ROLES)
-def municipality_detail(request: HttpRequest, slug: str) -> HttpResponse:
+def municipality_detail(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
     municipality = get_object_or_404(Municipality.objects.visible_to(request.user), slug=slug)
     participations = (
         RoundMunicipality.objects.filter(municipality=municipality)
@@ -63,7 +64,7 @@ def municipality_detail(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @role_required(*PORTAL_ROLES)
-def municipality_edit(request: HttpRequest, slug: str) -> HttpResponse:
+def municipality_edit(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
     municipality = get_object_or_404(Municipality.objects.visible_to(request.user), slug=slug)
     form_class = MunicipalityForm if request.user.is_coordinator else MunicipalityProfileForm
     # The form validates a copy, so a rejected change never touches the instance shown.

@@ -10,6 +10,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from accounts.http import AuthenticatedHttpRequest
 from accounts.permissions import role_required
 from core.forms import add_errors
 from municipalities import participations, services
@@ -29,7 +30,9 @@ from municipalities.views import PORTAL_ROLES
 SECTIONS = [s.value for s in Section]
 
 
-def _participation(request: HttpRequest, slug: str, round_pk: int) -> RoundMunicipality:
+def _participation(
+    request: AuthenticatedHttpRequest, slug: str, round_pk: int
+) -> RoundMunicipality:
     municipality = get_object_or_404(Municipality.objects.visible_to(request.user), slug=slug)
     return get_object_or_404(
         RoundMunicipality.objects.select_related("round", "municipality"),
@@ -38,7 +41,7 @@ def _participation(request: HttpRequest, slug: str, round_pk: int) -> RoundMunic
     )
 
 
-def _questionnaire(request: HttpRequest, slug: str, round_pk: int) -> Questionnaire:
+def _questionnaire(request: AuthenticatedHttpRequest, slug: str, round_pk: int) -> Questionnaire:
     participation = _participation(request, slug, round_pk)
     questionnaire = get_object_or_404(
         Questionnaire.objects.visible_to(request.user).prefetch_related("housing_units"),
@@ -68,7 +71,9 @@ def _version(request: HttpRequest) -> int:
 
 
 @role_required(*PORTAL_ROLES)
-def participation_detail(request: HttpRequest, slug: str, round_pk: int) -> HttpResponse:
+def participation_detail(
+    request: AuthenticatedHttpRequest, slug: str, round_pk: int
+) -> HttpResponse:
     participation = _participation(request, slug, round_pk)
     questionnaire = (
         Questionnaire.objects.filter(
@@ -105,7 +110,9 @@ def _detail_context(participation, questionnaire, pledge_form) -> dict:
 
 @require_POST
 @role_required(*PORTAL_ROLES)
-def participation_pledge(request: HttpRequest, slug: str, round_pk: int) -> HttpResponse:
+def participation_pledge(
+    request: AuthenticatedHttpRequest, slug: str, round_pk: int
+) -> HttpResponse:
     participation = _participation(request, slug, round_pk)
     form = PledgeForm(request.POST)
     if form.is_valid():
@@ -129,7 +136,9 @@ def participation_pledge(request: HttpRequest, slug: str, round_pk: int) -> Http
 
 @require_POST
 @role_required(*PORTAL_ROLES)
-def questionnaire_start(request: HttpRequest, slug: str, round_pk: int) -> HttpResponse:
+def questionnaire_start(
+    request: AuthenticatedHttpRequest, slug: str, round_pk: int
+) -> HttpResponse:
     participation = _participation(request, slug, round_pk)
     try:
         questionnaire = services.questionnaire_start(
@@ -144,7 +153,7 @@ def questionnaire_start(request: HttpRequest, slug: str, round_pk: int) -> HttpR
 
 @role_required(*PORTAL_ROLES)
 def questionnaire_section(
-    request: HttpRequest, slug: str, round_pk: int, section: str
+    request: AuthenticatedHttpRequest, slug: str, round_pk: int, section: str
 ) -> HttpResponse:
     if section not in SECTIONS:
         raise Http404
@@ -209,7 +218,10 @@ def _render_section(
         "units": list(questionnaire.housing_units.all()),
         "blocker": blocker,
         "answers": [
-            (Questionnaire._meta.get_field(name).verbose_name, answer_display(questionnaire, name))
+            (
+                getattr(Questionnaire._meta.get_field(name), "verbose_name", name),
+                answer_display(questionnaire, name),
+            )
             for name in SECTION_FIELDS[section]
         ],
     }
@@ -218,7 +230,7 @@ def _render_section(
 
 @require_POST
 @role_required(*PORTAL_ROLES)
-def housing_unit_add(request: HttpRequest, slug: str, round_pk: int) -> HttpResponse:
+def housing_unit_add(request: AuthenticatedHttpRequest, slug: str, round_pk: int) -> HttpResponse:
     questionnaire = _questionnaire(request, slug, round_pk)
     unit_form = HousingUnitForm(
         request.POST, prefix="unit", instance=HousingUnit(questionnaire=questionnaire)
@@ -251,7 +263,9 @@ def housing_unit_add(request: HttpRequest, slug: str, round_pk: int) -> HttpResp
 
 
 @role_required(*PORTAL_ROLES)
-def housing_unit_edit(request: HttpRequest, slug: str, round_pk: int, pk: int) -> HttpResponse:
+def housing_unit_edit(
+    request: AuthenticatedHttpRequest, slug: str, round_pk: int, pk: int
+) -> HttpResponse:
     questionnaire = _questionnaire(request, slug, round_pk)
     unit = get_object_or_404(HousingUnit, pk=pk, questionnaire=questionnaire)
     unit.questionnaire = questionnaire
@@ -287,7 +301,9 @@ def housing_unit_edit(request: HttpRequest, slug: str, round_pk: int, pk: int) -
 
 @require_POST
 @role_required(*PORTAL_ROLES)
-def housing_unit_delete(request: HttpRequest, slug: str, round_pk: int, pk: int) -> HttpResponse:
+def housing_unit_delete(
+    request: AuthenticatedHttpRequest, slug: str, round_pk: int, pk: int
+) -> HttpResponse:
     questionnaire = _questionnaire(request, slug, round_pk)
     unit = get_object_or_404(HousingUnit, pk=pk, questionnaire=questionnaire)
     unit.questionnaire = questionnaire
@@ -302,7 +318,9 @@ def housing_unit_delete(request: HttpRequest, slug: str, round_pk: int, pk: int)
 
 @require_POST
 @role_required(*PORTAL_ROLES)
-def questionnaire_submit(request: HttpRequest, slug: str, round_pk: int) -> HttpResponse:
+def questionnaire_submit(
+    request: AuthenticatedHttpRequest, slug: str, round_pk: int
+) -> HttpResponse:
     questionnaire = _questionnaire(request, slug, round_pk)
     try:
         services.questionnaire_submit(
@@ -319,7 +337,9 @@ def questionnaire_submit(request: HttpRequest, slug: str, round_pk: int) -> Http
 
 @require_POST
 @role_required(*PORTAL_ROLES)
-def questionnaire_reopen(request: HttpRequest, slug: str, round_pk: int) -> HttpResponse:
+def questionnaire_reopen(
+    request: AuthenticatedHttpRequest, slug: str, round_pk: int
+) -> HttpResponse:
     questionnaire = _questionnaire(request, slug, round_pk)
     try:
         services.questionnaire_reopen(questionnaire=questionnaire, by=request.user)

@@ -7,12 +7,13 @@ from __future__ import annotations
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db.models import Count, Q
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from accounts.http import AuthenticatedHttpRequest
 from accounts.permissions import role_required
 from accounts.roles import Role
 from core.forms import add_errors
@@ -26,7 +27,7 @@ from rounds.services import INVITABLE
 
 
 @role_required(Role.COORDINATOR, Role.MUNICIPAL_STAFF)
-def round_list(request: HttpRequest) -> HttpResponse:
+def round_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     if request.user.is_municipal_staff:
         participations = (
             RoundMunicipality.objects.filter(municipality__staff_memberships__user=request.user)
@@ -46,7 +47,7 @@ def round_list(request: HttpRequest) -> HttpResponse:
 
 
 @role_required(Role.COORDINATOR, Role.MUNICIPAL_STAFF)
-def round_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def round_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     round_ = get_object_or_404(Round.objects.visible_to(request.user), pk=pk)
     if request.user.is_municipal_staff:
         # Staff see their own part of the round, never the other municipalities'.
@@ -79,7 +80,7 @@ def _render_detail(request, round_: Round, invite_form: InviteForm, status=200) 
 
 @require_POST
 @role_required(Role.COORDINATOR)
-def round_invite(request: HttpRequest, pk: int) -> HttpResponse:
+def round_invite(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     round_ = get_object_or_404(Round.objects.visible_to(request.user), pk=pk)
     form = InviteForm(request.POST, round=round_)
     if form.is_valid():
@@ -100,7 +101,7 @@ def round_invite(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @role_required(Role.COORDINATOR)
-def round_export(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
+def round_export(request: AuthenticatedHttpRequest, pk: int, fmt: str) -> HttpResponse:
     round_ = get_object_or_404(Round.objects.visible_to(request.user), pk=pk)
     overview = round_overview(round_)
     filename = f"questionnaires-{slugify(round_.name) or round_.pk}"

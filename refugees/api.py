@@ -23,6 +23,7 @@ from rest_framework.decorators import action
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 
+from accounts.http import AuthenticatedRequest
 from accounts.models import User
 from accounts.roles import Role
 from api.exceptions import problem
@@ -70,7 +71,7 @@ class MemberSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Member
-        fields = (
+        fields: tuple[str, ...] = (
             "id", "full_name", "date_of_birth", "sex", "relation", "languages", "education",
             "occupation", "sector", "work_experience_years",
         )  # fmt: skip
@@ -83,7 +84,13 @@ class NeedsSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Needs
-        fields = ("wheelchair", "psychotherapy", "care_needs", "specialist_care", "recorded_at")
+        fields: tuple[str, ...] = (
+            "wheelchair",
+            "psychotherapy",
+            "care_needs",
+            "specialist_care",
+            "recorded_at",
+        )
         read_only_fields = ("recorded_at",)
 
 
@@ -98,7 +105,7 @@ class PreferencesSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Preferences
-        fields = (
+        fields: tuple[str, ...] = (
             "settlement_types", "wished_states", "excluded_states", "has_pets", "weight_housing",
             "weight_work", "weight_education", "weight_medical", "weight_community",
             "weight_city_size", "recorded_at",
@@ -107,7 +114,7 @@ class PreferencesSerializer(serializers.ModelSerializer):
 
 
 class ConsentSerializer(serializers.ModelSerializer):
-    is_valid = serializers.BooleanField(read_only=True)
+    is_valid = serializers.BooleanField(read_only=True)  # type: ignore[assignment]  # API field name
 
     class Meta:
         model = Consent
@@ -121,7 +128,7 @@ class ConsentInputSerializer(serializers.Serializer):
 
 class CheckSerializer(serializers.Serializer):
     key = serializers.CharField()
-    label = serializers.CharField()
+    label = serializers.CharField()  # type: ignore[assignment]  # API field name
     done = serializers.BooleanField()
 
 
@@ -151,7 +158,7 @@ class HouseholdDetailSerializer(serializers.ModelSerializer):
     preferences = PreferencesSerializer(source="preferences_or_default", read_only=True)
     consents = ConsentSerializer(many=True, read_only=True)
     relatives = RelativeOutSerializer(many=True, read_only=True)
-    linked_households = serializers.SlugRelatedField(
+    linked_households: serializers.SlugRelatedField = serializers.SlugRelatedField(
         slug_field="reference", many=True, read_only=True
     )
     rounds = serializers.SerializerMethodField()
@@ -171,7 +178,7 @@ class HouseholdDetailSerializer(serializers.ModelSerializer):
 
     @extend_schema_field(CheckSerializer(many=True))
     def get_checklist(self, household: Household) -> list[dict]:
-        return CheckSerializer(household_checklist(household), many=True).data
+        return list(CheckSerializer(household_checklist(household), many=True).data)
 
     def get_completeness(self, household: Household) -> int:
         return completeness_percent(household_checklist(household))
@@ -184,7 +191,7 @@ class HouseholdCreateSerializer(serializers.Serializer):
     status = serializers.ChoiceField(
         choices=[HouseholdStatus.DRAFT, HouseholdStatus.READY], default=HouseholdStatus.DRAFT
     )
-    members = MemberSerializer(many=True, allow_empty=False, max_length=MAX_MEMBERS)
+    members = MemberSerializer(many=True, allow_empty=False, max_length=MAX_MEMBERS)  # type: ignore[call-arg]  # many=True makes a ListSerializer
     needs = NeedsSerializer(required=False)
     preferences = PreferencesSerializer(required=False)
     consent = ConsentInputSerializer(required=False)
@@ -260,7 +267,7 @@ class ImportResultSerializer(serializers.Serializer):
     households = serializers.IntegerField()
     members = serializers.IntegerField()
     references = serializers.ListField(child=serializers.CharField())
-    errors = ImportErrorSerializer(many=True)
+    errors = ImportErrorSerializer(many=True)  # type: ignore[assignment]  # API field name
 
 
 class TemplateQuery(serializers.Serializer):
@@ -303,6 +310,7 @@ def _detail(request, household: Household) -> dict:
 class HouseholdViewSet(
     BoundedLookupMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
 ):
+    request: AuthenticatedRequest  # HasRole admits signed-in users only
     permission_classes = [HasRole]
     allowed_roles = {
         "list": READERS,

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import cast
+
 from django import forms
 from django.conf import settings
 from django.utils import timezone
@@ -56,7 +58,7 @@ class HouseholdSearchForm(forms.Form):
 
     def __init__(self, *args, user: User, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["round"].queryset = Round.objects.visible_to(user)
+        cast(forms.ModelChoiceField, self.fields["round"]).queryset = Round.objects.visible_to(user)
         if not user.is_caseworker:
             del self.fields["mine"]
 
@@ -80,11 +82,13 @@ class HouseholdForm(VersionedForm):
 
     def __init__(self, *args, household: Household, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["caseworker"].queryset = User.objects.filter(
+        cast(forms.ModelChoiceField, self.fields["caseworker"]).queryset = User.objects.filter(
             role=Role.CASEWORKER, organisation_id=household.organisation_id, is_active=True
         )
         if household.status not in (HouseholdStatus.DRAFT, HouseholdStatus.READY):
-            self.fields["status"].choices = [(household.status, household.get_status_display())]
+            cast(forms.ChoiceField, self.fields["status"]).choices = [
+                (household.status, household.get_status_display())
+            ]
             self.fields["status"].disabled = True
 
 
@@ -116,7 +120,8 @@ class MemberForm(forms.ModelForm):
         return [self[name] for name in self.Meta.fields]
 
     def clean(self) -> dict:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         data["languages"] = [
             {"code": code, "level": data[f"lang_{code}"]}
             for code, _label in LANGUAGES
@@ -208,7 +213,8 @@ class RelativeForm(VersionedForm):
     )
 
     def clean(self) -> dict:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         if not data.get("municipality") and not (data.get("place") or "").strip():
             self.add_error("place", _("Choose a municipality or enter the place where they live."))
         return data
@@ -226,7 +232,9 @@ class LinkForm(forms.Form):
 
     def __init__(self, *args, household: Household, user: User, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["other"].queryset = Household.objects.editable_by(user).exclude(pk=household.pk)
+        cast(forms.ModelChoiceField, self.fields["other"]).queryset = Household.objects.editable_by(
+            user
+        ).exclude(pk=household.pk)
 
 
 class ConsentForm(forms.Form):
@@ -245,7 +253,7 @@ class ConsentForm(forms.Form):
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         valid = valid_consent_versions()
-        self.fields["text_version"].choices = [
+        cast(forms.ChoiceField, self.fields["text_version"]).choices = [
             (value, label) for value, label in ConsentText.choices if value in valid
         ]
         self.fields["given_on"].initial = timezone.localdate()
@@ -262,7 +270,7 @@ class RoundAddForm(forms.Form):
 
     def __init__(self, *args, household: Household, user: User, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["round"].queryset = (
+        cast(forms.ModelChoiceField, self.fields["round"]).queryset = (
             Round.objects.visible_to(user)
             .open_for_households()
             .exclude(entries__household=household)

@@ -24,6 +24,9 @@ from municipalities.models import FederalState, SettlementType
 from refugees.fields import EncryptedBooleanField, EncryptedJSONField
 
 if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+
+if TYPE_CHECKING:
     from accounts.models import User
 
 
@@ -354,7 +357,7 @@ def validate_states(value: list) -> None:
     _only_from(value, FederalState.values)
 
 
-def _weight(label: str) -> models.PositiveSmallIntegerField:
+def _weight(label: StrOrPromise) -> models.PositiveSmallIntegerField:
     return models.PositiveSmallIntegerField(
         label, default=3, validators=[MinValueValidator(0), MaxValueValidator(5)]
     )
@@ -463,7 +466,7 @@ class Relative(models.Model):
 
     @property
     def place_name(self) -> str:
-        return self.municipality.name if self.municipality_id else self.place
+        return self.municipality.name if self.municipality else self.place
 
     def clean(self) -> None:
         super().clean()

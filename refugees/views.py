@@ -4,11 +4,12 @@ organisation record and change; everyone else gets 403 (role) or 404 (another te
 from __future__ import annotations
 
 from datetime import datetime, time
-from typing import Any
+from typing import Any, cast
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
+from django.forms import ModelChoiceField
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import select_template
@@ -19,6 +20,7 @@ from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_POST
 
 from accounts import services as account_services
+from accounts.http import AuthenticatedHttpRequest
 from accounts.models import Invitation
 from accounts.permissions import role_required
 from accounts.roles import Role
@@ -48,7 +50,7 @@ STEPS = (
 PRINT_LANGUAGES = ("de", "uk", "en")
 
 
-def _editable(request: HttpRequest, pk: int) -> Household:
+def _editable(request: AuthenticatedHttpRequest, pk: int) -> Household:
     return get_object_or_404(
         household_profile(request.user).filter(
             pk__in=Household.objects.editable_by(request.user).values("pk")
@@ -91,7 +93,7 @@ def _versioned(request: HttpRequest, form) -> int | None:
 
 
 @role_required(*READERS)
-def household_list_view(request: HttpRequest) -> HttpResponse:
+def household_list_view(request: AuthenticatedHttpRequest) -> HttpResponse:
     form = forms.HouseholdSearchForm(request.GET or None, user=request.user)
     data = form.cleaned_data if form.is_valid() else {}
     households = household_list(request.user, query=data.get("q", ""), filters=data)
@@ -106,7 +108,7 @@ def household_list_view(request: HttpRequest) -> HttpResponse:
 
 
 @role_required(Role.CASEWORKER)
-def household_create(request: HttpRequest) -> HttpResponse:
+def household_create(request: AuthenticatedHttpRequest) -> HttpResponse:
     if request.method == "POST":
         household = services.household_create(by=request.user)
         messages.success(
@@ -119,7 +121,7 @@ def household_create(request: HttpRequest) -> HttpResponse:
 
 
 @role_required(*READERS)
-def household_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def household_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     household = get_object_or_404(household_profile(request.user), pk=pk)
     services.household_view_log(household=household, by=request.user)
     checks = household_checklist(household)
@@ -142,7 +144,7 @@ def household_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @role_required(*READERS)
-def household_print(request: HttpRequest, pk: int) -> HttpResponse:
+def household_print(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     household = get_object_or_404(household_profile(request.user), pk=pk)
     language = request.GET.get("lang", translation.get_language())
     if language not in PRINT_LANGUAGES:
@@ -161,7 +163,7 @@ def household_print(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @role_required(Role.CASEWORKER)
-def household_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def household_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     household = _editable(request, pk)
     initial = {
         "caseworker": household.caseworker,
@@ -185,7 +187,9 @@ def household_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @role_required(Role.CASEWORKER)
-def household_members(request: HttpRequest, pk: int, member_pk: int | None = None) -> HttpResponse:
+def household_members(
+    request: AuthenticatedHttpRequest, pk: int, member_pk: int | None = None
+) -> HttpResponse:
     household = _editable(request, pk)
     member = None
     if member_pk is not None:
@@ -214,7 +218,7 @@ def household_members(request: HttpRequest, pk: int, member_pk: int | None = Non
 
 @require_POST
 @role_required(Role.CASEWORKER)
-def member_remove(request: HttpRequest, pk: int, member_pk: int) -> HttpResponse:
+def member_remove(request: AuthenticatedHttpRequest, pk: int, member_pk: int) -> HttpResponse:
     household = _editable(request, pk)
     member = get_object_or_404(household.members.all(), pk=member_pk)
     try:
@@ -245,7 +249,7 @@ def _save_step(request, household, step: str, form, service, saved: str, next_st
 
 
 @role_required(Role.CASEWORKER)
-def household_needs(request: HttpRequest, pk: int) -> HttpResponse:
+def household_needs(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     household = _editable(request, pk)
     form = forms.NeedsForm(
         request.POST or None,
@@ -264,7 +268,7 @@ def household_needs(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @role_required(Role.CASEWORKER)
-def household_preferences(request: HttpRequest, pk: int) -> HttpResponse:
+def household_preferences(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     household = _editable(request, pk)
     form = forms.PreferencesForm(
         request.POST or None,
@@ -283,7 +287,7 @@ def household_preferences(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @role_required(Role.CASEWORKER)
-def household_relatives(request: HttpRequest, pk: int) -> HttpResponse:
+def household_relatives(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     household = _editable(request, pk)
     form = forms.RelativeForm(request.POST or None, initial={"version": household.version})
     return _save_step(
@@ -299,7 +303,7 @@ def household_relatives(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @role_required(Role.CASEWORKER)
-def relative_remove(request: HttpRequest, pk: int, relative_pk: int) -> HttpResponse:
+def relative_remove(request: AuthenticatedHttpRequest, pk: int, relative_pk: int) -> HttpResponse:
     household = _editable(request, pk)
     relative = get_object_or_404(household.relatives.all(), pk=relative_pk)
     services.relative_remove(household=household, by=request.user, version=None, relative=relative)
@@ -308,7 +312,7 @@ def relative_remove(request: HttpRequest, pk: int, relative_pk: int) -> HttpResp
 
 
 @role_required(Role.CASEWORKER)
-def household_links(request: HttpRequest, pk: int) -> HttpResponse:
+def household_links(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     household = _editable(request, pk)
     form = forms.LinkForm(request.POST or None, household=household, user=request.user)
     if request.method == "POST" and form.is_valid():
@@ -321,13 +325,17 @@ def household_links(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, _("The households are now linked."))
             return redirect("household_links", pk=pk)
-    candidates = form.fields["other"].queryset.values_list("reference", flat=True)[:500]
+    candidates = cast(
+        ModelChoiceField, form.fields["other"]
+    ).queryset.values_list(  # type: ignore[union-attr]
+        "reference", flat=True
+    )[:500]
     return _step(request, household, "links", form=form, candidates=candidates)
 
 
 @require_POST
 @role_required(Role.CASEWORKER)
-def household_unlink(request: HttpRequest, pk: int, other_pk: int) -> HttpResponse:
+def household_unlink(request: AuthenticatedHttpRequest, pk: int, other_pk: int) -> HttpResponse:
     household = _editable(request, pk)
     other = get_object_or_404(household.linked_households.all(), pk=other_pk)
     try:
@@ -345,7 +353,7 @@ def consent_text_template(version: str, language: str) -> str:
 
 
 @role_required(Role.CASEWORKER)
-def household_consent(request: HttpRequest, pk: int) -> HttpResponse:
+def household_consent(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     household = _editable(request, pk)
     form = forms.ConsentForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -370,7 +378,7 @@ def household_consent(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @role_required(Role.CASEWORKER)
-def consent_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
+def consent_withdraw(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     household = _editable(request, pk)
     try:
         services.consent_withdraw(household=household, by=request.user)
@@ -383,7 +391,7 @@ def consent_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @role_required(Role.CASEWORKER)
-def household_rounds(request: HttpRequest, pk: int) -> HttpResponse:
+def household_rounds(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     household = _editable(request, pk)
     form = forms.RoundAddForm(request.POST or None, household=household, user=request.user)
     if request.method == "POST" and form.is_valid():
@@ -401,7 +409,7 @@ def household_rounds(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @role_required(Role.CASEWORKER)
-def round_remove(request: HttpRequest, pk: int, round_pk: int) -> HttpResponse:
+def round_remove(request: AuthenticatedHttpRequest, pk: int, round_pk: int) -> HttpResponse:
     household = _editable(request, pk)
     round_ = get_object_or_404(Round.objects.visible_to(request.user), pk=round_pk)
     try:
@@ -413,7 +421,7 @@ def round_remove(request: HttpRequest, pk: int, round_pk: int) -> HttpResponse:
 
 
 @role_required(Role.CASEWORKER)
-def household_account(request: HttpRequest, pk: int) -> HttpResponse:
+def household_account(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     household = _editable(request, pk)
     contact = household.contact_member
     form = forms.InviteForm(

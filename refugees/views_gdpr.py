@@ -5,10 +5,11 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
+from accounts.http import AuthenticatedHttpRequest
 from accounts.permissions import role_required
 from accounts.roles import Role
 from refugees import gdpr
@@ -20,7 +21,7 @@ EXPORTERS = (Role.COORDINATOR, Role.CASEWORKER, Role.REFUGEE)
 
 
 @role_required(*EXPORTERS)
-def household_export(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
+def household_export(request: AuthenticatedHttpRequest, pk: int, kind: str) -> HttpResponse:
     if kind not in EXPORT_KINDS:
         raise Http404
     household = get_object_or_404(Household.objects.visible_to(request.user), pk=pk)
@@ -34,7 +35,7 @@ def household_export(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
 
 
 @role_required(Role.COORDINATOR)
-def household_erase(request: HttpRequest, pk: int) -> HttpResponse:
+def household_erase(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     household = get_object_or_404(Household.objects.visible_to(request.user), pk=pk)
     form = EraseForm(request.POST or None)
     if household.anonymised_at is None and request.method == "POST" and form.is_valid():

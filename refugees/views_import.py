@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from accounts.http import AuthenticatedHttpRequest
 from accounts.permissions import role_required
 from accounts.roles import Role
 from refugees import import_files, importing
@@ -41,7 +42,7 @@ def _discard_pending(request: HttpRequest) -> None:
 
 
 @role_required(Role.CASEWORKER)
-def household_import(request: HttpRequest) -> HttpResponse:
+def household_import(request: AuthenticatedHttpRequest) -> HttpResponse:
     form = ImportForm(request.POST or None, request.FILES or None)
     context: dict = {"form": form, "max_mb": settings.REMATCH_IMPORT_MAX_BYTES // (1024 * 1024)}
     if request.method != "POST" or not form.is_valid():
@@ -67,10 +68,10 @@ def household_import(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 @role_required(Role.CASEWORKER)
-def household_import_confirm(request: HttpRequest) -> HttpResponse:
+def household_import_confirm(request: AuthenticatedHttpRequest) -> HttpResponse:
     pending = request.session.get(SESSION_KEY)
     content = import_files.pending_open(pending["path"]) if pending else None
-    if content is None:
+    if pending is None or content is None:
         request.session.pop(SESSION_KEY, None)
         messages.error(request, _("There is no file waiting to be imported. Upload it again."))
         return redirect("household_import")
@@ -96,14 +97,16 @@ def household_import_confirm(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 @role_required(Role.CASEWORKER)
-def household_import_cancel(request: HttpRequest) -> HttpResponse:
+def household_import_cancel(request: AuthenticatedHttpRequest) -> HttpResponse:
     _discard_pending(request)
     messages.info(request, _("The import was cancelled; nothing was saved."))
     return redirect("household_import")
 
 
 @role_required(Role.CASEWORKER, Role.COORDINATOR)
-def household_import_template(request: HttpRequest, language: str, kind: str) -> HttpResponse:
+def household_import_template(
+    request: AuthenticatedHttpRequest, language: str, kind: str
+) -> HttpResponse:
     if language not in ("de", "en") or kind not in CONTENT_TYPES:
         raise Http404
     build = importing.template_csv if kind == "csv" else importing.template_xlsx

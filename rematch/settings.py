@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "refugees",
     "matching",
     "evaluation",
+    "portal",
     "api",
 ]
 
@@ -217,6 +218,8 @@ ACCOUNT_RATE_LIMITS = {
     "login_failed": "5/5m/key,20/15m/ip",
     "request_login_code": "5/5m/ip,3/5m/key",
     "reset_password": "20/m/ip,5/m/key",
+    # The public application form of municipalities (portal): per client and per e-mail.
+    "municipality_application": os.environ.get("REMATCH_APPLICATION_RATE_LIMIT", "10/h/ip,3/d/key"),
     "confirm_email": "1/3m/key",
 }
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
@@ -371,7 +374,7 @@ SPECTACULAR_SETTINGS = {
     "COMPONENT_SPLIT_REQUEST": True,
     "ENUM_NAME_OVERRIDES": {
         "HouseholdStatusEnum": "refugees.models.HouseholdStatus",
-        "RoundStatusEnum": "matching.models.RoundStatus",
+        "RoundStatusEnum": "rounds.models.RoundStatus",
         "RunStatusEnum": "matching.models.RunStatus",
         "OfferStatusEnum": "matching.models.OfferStatus",
         "AnswerEnum": "matching.models.Answer",

@@ -3,12 +3,15 @@ from django.contrib import admin
 from django.urls import include, path
 
 from accounts.health import healthz
+from portal.views.public import home
 
 # The admin uses allauth's login (rate limits, MFA) instead of its own form.
-admin.site.login = secure_admin_login(admin.site.login)
+admin.site.login = secure_admin_login(admin.site.login)  # type: ignore[method-assign]
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
+    # Visitors see the public programme page, signed-in users their dashboard.
+    path("", home, name="dashboard"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
@@ -20,6 +23,7 @@ urlpatterns = [
     path("", include("matching.urls_matching")),
     path("", include("api.urls")),  # /api/v1/ and /account/tokens/
     path("", include("accounts.urls")),
+    path("", include("portal.urls")),
 ]
 
 

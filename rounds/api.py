@@ -8,9 +8,9 @@ import django_filters
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.request import Request
 from rest_framework.response import Response
 
+from accounts.http import AuthenticatedRequest
 from accounts.roles import Role
 from api.mixins import BoundedLookupMixin
 from api.permissions import HasRole
@@ -48,6 +48,7 @@ class RoundFilter(django_filters.FilterSet):
 class RoundViewSet(
     BoundedLookupMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
 ):
+    request: AuthenticatedRequest  # HasRole admits signed-in users only
     permission_classes = [HasRole]
     allowed_roles = {
         "list": (Role.COORDINATOR, Role.MUNICIPAL_STAFF, Role.CASEWORKER),
@@ -65,14 +66,14 @@ class RoundViewSet(
         return Round.objects.visible_to(self.request.user)
 
     @extend_schema(request=RoundWriteSerializer, responses={201: RoundSerializer})
-    def create(self, request: Request) -> Response:
+    def create(self, request: AuthenticatedRequest) -> Response:
         serializer = RoundWriteSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         round_ = services.round_create(by=request.user, data=dict(serializer.validated_data))
         return Response(RoundSerializer(round_).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(request=RoundWriteSerializer, responses=RoundSerializer)
-    def partial_update(self, request: Request, pk: str | None = None) -> Response:
+    def partial_update(self, request: AuthenticatedRequest, pk: str | None = None) -> Response:
         round_ = self.get_object()
         serializer = RoundWriteSerializer(round_, data=request.data, partial=True)
         serializer.is_valid(raise_exception=True)
@@ -83,6 +84,6 @@ class RoundViewSet(
 
     @extend_schema(request=None, responses=RoundSerializer)
     @action(detail=True, methods=["post"], url_path="open-questionnaire")
-    def open_questionnaire(self, request: Request, pk: str | None = None) -> Response:
+    def open_questionnaire(self, request: AuthenticatedRequest, pk: str | None = None) -> Response:
         round_ = services.round_open_questionnaire(round=self.get_object(), by=request.user)
         return Response(RoundSerializer(round_).data)

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import datetime
 from datetime import timedelta
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import factory
 from allauth.account.models import EmailAddress
@@ -9,13 +10,31 @@ from django.utils import timezone
 
 from accounts.models import Invitation, Organisation, User
 from accounts.roles import Role
-from municipalities.models import Municipality, StaffMembership
-from refugees.models import Household
+from municipalities.models import (
+    HousingUnit,
+    Municipality,
+    Questionnaire,
+    RoundMunicipality,
+    StaffMembership,
+)
+from refugees.models import Consent, Household, Member, Needs, Preferences
+from rounds.models import Round
+
+T = TypeVar("T")
+
+if TYPE_CHECKING:
+
+    class ModelFactory(factory.django.DjangoModelFactory[T]):
+        # factory_boy's metaclass returns the model instance, not the factory: say so to mypy.
+        def __new__(cls, *args: Any, **kwargs: Any) -> T: ...  # type: ignore[misc]
+
+else:
+    ModelFactory = factory.django.DjangoModelFactory
 
 PASSWORD = "correct-horse-battery-staple"  # noqa: S105
 
 
-class OrganisationFactory(factory.django.DjangoModelFactory):
+class OrganisationFactory(ModelFactory[Organisation]):
     class Meta:
         model = Organisation
         django_get_or_create = ("name",)
@@ -24,7 +43,7 @@ class OrganisationFactory(factory.django.DjangoModelFactory):
     city = "Berlin"
 
 
-class UserFactory(factory.django.DjangoModelFactory):
+class UserFactory(ModelFactory[User]):
     class Meta:
         model = User
         skip_postgeneration_save = True
@@ -35,13 +54,13 @@ class UserFactory(factory.django.DjangoModelFactory):
 
     @factory.post_generation
     def password(self, create: bool, extracted: str | None, **kwargs) -> None:
-        self.set_password(extracted or PASSWORD)
+        self.set_password(extracted or PASSWORD)  # type: ignore[attr-defined]
         if create:
-            self.save()
+            self.save()  # type: ignore[attr-defined]
             EmailAddress.objects.create(user=self, email=self.email, verified=True, primary=True)
 
 
-class MunicipalityFactory(factory.django.DjangoModelFactory):
+class MunicipalityFactory(ModelFactory[Municipality]):
     class Meta:
         model = Municipality
 
@@ -53,7 +72,7 @@ class MunicipalityFactory(factory.django.DjangoModelFactory):
     population = 50_000
 
 
-class StaffMembershipFactory(factory.django.DjangoModelFactory):
+class StaffMembershipFactory(ModelFactory[StaffMembership]):
     class Meta:
         model = StaffMembership
 
@@ -61,7 +80,7 @@ class StaffMembershipFactory(factory.django.DjangoModelFactory):
     municipality = factory.SubFactory(MunicipalityFactory)
 
 
-class HouseholdFactory(factory.django.DjangoModelFactory):
+class HouseholdFactory(ModelFactory[Household]):
     class Meta:
         model = Household
 
@@ -69,7 +88,7 @@ class HouseholdFactory(factory.django.DjangoModelFactory):
     organisation = factory.SubFactory(OrganisationFactory)
 
 
-class InvitationFactory(factory.django.DjangoModelFactory):
+class InvitationFactory(ModelFactory[Invitation]):
     class Meta:
         model = Invitation
         exclude = ("token",)
@@ -91,7 +110,7 @@ class InvitationFactory(factory.django.DjangoModelFactory):
 # --- Households (refugees app) -----------------------------------------------------------------
 
 
-class MemberFactory(factory.django.DjangoModelFactory):
+class MemberFactory(ModelFactory[Member]):
     class Meta:
         model = "refugees.Member"
 
@@ -103,7 +122,7 @@ class MemberFactory(factory.django.DjangoModelFactory):
     languages = factory.LazyFunction(lambda: [{"code": "uk", "level": "native"}])
 
 
-class NeedsFactory(factory.django.DjangoModelFactory):
+class NeedsFactory(ModelFactory[Needs]):
     class Meta:
         model = "refugees.Needs"
         django_get_or_create = ("household",)
@@ -111,7 +130,7 @@ class NeedsFactory(factory.django.DjangoModelFactory):
     household = factory.SubFactory(HouseholdFactory)
 
 
-class PreferencesFactory(factory.django.DjangoModelFactory):
+class PreferencesFactory(ModelFactory[Preferences]):
     class Meta:
         model = "refugees.Preferences"
         django_get_or_create = ("household",)
@@ -119,7 +138,7 @@ class PreferencesFactory(factory.django.DjangoModelFactory):
     household = factory.SubFactory(HouseholdFactory)
 
 
-class ConsentFactory(factory.django.DjangoModelFactory):
+class ConsentFactory(ModelFactory[Consent]):
     class Meta:
         model = "refugees.Consent"
 
@@ -128,7 +147,7 @@ class ConsentFactory(factory.django.DjangoModelFactory):
     given_at = factory.LazyFunction(timezone.now)
 
 
-class OpenRoundFactory(factory.django.DjangoModelFactory):
+class OpenRoundFactory(ModelFactory[Round]):
     class Meta:
         model = "rounds.Round"
 
@@ -152,7 +171,7 @@ def complete_household(household=None, **kwargs):
 # --- Rounds and capacity questionnaires (municipal portal) -------------------------------------
 
 
-class RoundFactory(factory.django.DjangoModelFactory):
+class RoundFactory(ModelFactory[Round]):
     """A round in its questionnaire phase: opened a week ago, due in a week."""
 
     class Meta:
@@ -165,7 +184,7 @@ class RoundFactory(factory.django.DjangoModelFactory):
     arrival_date = factory.LazyFunction(lambda: timezone.localdate() + timedelta(days=60))
 
 
-class RoundMunicipalityFactory(factory.django.DjangoModelFactory):
+class RoundMunicipalityFactory(ModelFactory[RoundMunicipality]):
     class Meta:
         model = "municipalities.RoundMunicipality"
 
@@ -173,7 +192,7 @@ class RoundMunicipalityFactory(factory.django.DjangoModelFactory):
     municipality = factory.SubFactory(MunicipalityFactory)
 
 
-class QuestionnaireFactory(factory.django.DjangoModelFactory):
+class QuestionnaireFactory(ModelFactory[Questionnaire]):
     """A draft with every section answered (ready to submit), for an invited municipality."""
 
     class Meta:
@@ -210,12 +229,12 @@ class QuestionnaireFactory(factory.django.DjangoModelFactory):
         if create:
             from municipalities.models import RoundMunicipality
 
-            RoundMunicipality.objects.get_or_create(
+            RoundMunicipality.objects.get_or_create(  # type: ignore[misc]
                 round=self.round, municipality=self.municipality
             )
 
 
-class HousingUnitFactory(factory.django.DjangoModelFactory):
+class HousingUnitFactory(ModelFactory[HousingUnit]):
     class Meta:
         model = "municipalities.HousingUnit"
 

@@ -12,7 +12,6 @@ import tomllib
 from pathlib import Path
 
 import pytest
-from packaging.markers import default_environment
 from packaging.requirements import Requirement
 from packaging.utils import canonicalize_name
 from packaging.version import Version
@@ -43,7 +42,7 @@ def pinned_outside_range(requirements: list[str], lock: str) -> list[str]:
     problems = []
     for text in requirements:
         requirement = Requirement(text)
-        if requirement.marker and not requirement.marker.evaluate(default_environment()):
+        if requirement.marker and not requirement.marker.evaluate():
             continue
         versions = locked.get(canonicalize_name(requirement.name))
         if not versions:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import time
+from datetime import timedelta
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -119,7 +120,7 @@ def latest_comparison(round_: Round) -> Comparison | None:
 
 def comparisons_reap_stale(*, older_than_seconds: float) -> int:
     """Comparisons whose worker died are marked failed, so the round can be compared again."""
-    cutoff = timezone.now() - timezone.timedelta(seconds=older_than_seconds)
+    cutoff = timezone.now() - timedelta(seconds=older_than_seconds)
     return Comparison.objects.active().filter(created_at__lt=cutoff).update(
         status=ComparisonStatus.FAILED, finished_at=timezone.now(),
         error=_("The worker stopped before the comparison finished."),

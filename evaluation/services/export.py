@@ -21,7 +21,7 @@ from evaluation.models import Survey, SurveyKind
 from rounds.models import Round
 
 
-def pseudonym(kind: str, pk: int) -> str:
+def pseudonym(kind: str, pk: int | None) -> str:
     key = settings.SECRET_KEY.encode()
     digest = hmac.new(key, f"evaluation:{kind}:{pk}".encode(), hashlib.sha256).hexdigest()
     return digest[:12]

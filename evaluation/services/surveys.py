@@ -7,6 +7,7 @@ import calendar
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from datetime import date, datetime, timedelta
+from functools import partial
 from typing import Any
 
 from django.conf import settings
@@ -96,7 +97,7 @@ def _municipality_surveys(round_: Round, due: date) -> int:
 
 def recipients(survey: Survey) -> list[User]:
     if survey.kind == SurveyKind.HOUSEHOLD:
-        user = survey.household.contact_user if survey.household_id else None
+        user = survey.household.contact_user if survey.household else None
         return [user] if user is not None and user.is_active and user.email else []
     return list(
         User.objects.filter(
@@ -114,9 +115,9 @@ def _send(survey: Survey, template: str) -> None:
                        "wave": survey.get_wave_display()}  # fmt: skip
             subject = render_to_string(f"evaluation/email/{template}_subject.txt", context)
             body = render_to_string(f"evaluation/email/{template}_body.txt", context)
-        subject = " ".join(subject.split())
+        subject_line = " ".join(subject.split())
         transaction.on_commit(
-            lambda s=subject, b=body, e=user.email: send_email.delay(subject=s, body=b, to=[e])
+            partial(send_email.delay, subject=subject_line, body=body, to=[user.email])
         )
 
 
@@ -208,7 +209,9 @@ def survey_send_now(*, round: Round, wave: int, by: User) -> int:
 def may_answer(user: User, survey: Survey) -> bool:
     """Only the household itself, or staff of the municipality; coordinators only read."""
     if survey.kind == SurveyKind.HOUSEHOLD:
-        return bool(user.is_refugee and survey.household.contact_user_id == user.pk)
+        return bool(
+            user.is_refugee and survey.household and survey.household.contact_user_id == user.pk
+        )
     return bool(
         user.is_municipal_staff and survey.municipality.staff_memberships.filter(user=user).exists()
     )

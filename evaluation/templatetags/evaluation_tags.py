@@ -35,3 +35,19 @@ def hours(value) -> str:
 @register.filter
 def get(mapping, key):
     return mapping.get(key) if hasattr(mapping, "get") else None
+
+
+@register.simple_tag
+def upcoming_workshops(user) -> list:
+    """The evaluation workshops a municipal staff member may register for, marked when they
+    have registered."""
+    if not user.is_authenticated or not user.is_municipal_staff:
+        return []
+    from django.db.models import Exists, OuterRef
+
+    from evaluation.models import Workshop, WorkshopRegistration
+
+    mine = WorkshopRegistration.objects.filter(workshop=OuterRef("pk"), user=user)
+    return list(
+        Workshop.objects.visible_to(user).upcoming().annotate(is_registered=Exists(mine))[:5]
+    )

@@ -31,7 +31,8 @@ def _capacities(rng: np.random.Generator, demand: np.ndarray, n_munis: int) -> n
     weight /= weight.sum()
     ratio = np.array([rng.uniform(0.8, 1.1), 0.75, 0.7, 0.8, 0.6])
     total = demand.sum(axis=0) * ratio
-    return np.floor(weight[:, None] * total[None, :] + rng.random((n_munis, 5))).astype(np.int64)
+    capacities = np.floor(weight[:, None] * total[None, :] + rng.random((n_munis, 5)))
+    return np.asarray(capacities, dtype=np.int64)
 
 
 def _groups(rng: np.random.Generator, n: int, share: float) -> list[str | None]:

@@ -63,7 +63,7 @@ def unit_members(instance: Instance) -> list[tuple[int, ...]]:
     for index, household in enumerate(instance.households):
         if household.group is not None:
             graph.add_edge(first.setdefault(household.group, index), index)
-    units = [tuple(sorted(c)) for c in nx.connected_components(graph)]  # type: ignore[call-overload]
+    units = [tuple(sorted(c)) for c in nx.connected_components(graph)]
     units.sort(key=lambda members: members[0])
     return units
 

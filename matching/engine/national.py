@@ -96,7 +96,7 @@ def solve_lp(model: Model, pairs: IntArray, time_limit: float) -> LpAnswer | Non
 def reduced_scores(model: Model, price: FloatArray) -> FloatArray:
     """Score minus the priced capacity a pair uses."""
     cost = np.einsum("pd,pd->p", price[model.pair_muni], model.demand[model.pair_unit])
-    return model.pair_score - cost
+    return np.asarray(model.pair_score - cost, dtype=np.float64)
 
 
 def lagrangian(model: Model, price: FloatArray) -> tuple[float, FloatArray]:

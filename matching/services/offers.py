@@ -47,7 +47,7 @@ def run_publish(*, run: Run, by: User) -> list[Offer]:
             run=run,
             household=p.household,
             municipality=p.municipality,
-            score=p.score,
+            score=p.score,  # type: ignore[misc]  # matched proposals have a score
             explanation=p.explanation,
             demand=p.demand,
             deadline=deadline,

@@ -6,6 +6,7 @@ import json
 import logging
 import time
 from contextlib import contextmanager
+from datetime import timedelta
 from importlib.metadata import PackageNotFoundError, version
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -271,7 +272,7 @@ def run_fail(*, run_id: int, error: str) -> None:
 def runs_reap_stale(*, older_than_seconds: float) -> int:
     """Runs whose worker died without a trace (no redelivery) are marked failed, so the round
     can be run again."""
-    cutoff = timezone.now() - timezone.timedelta(seconds=older_than_seconds)
+    cutoff = timezone.now() - timedelta(seconds=older_than_seconds)
     stale = Run.objects.filter(status=RunStatus.RUNNING, started_at__lt=cutoff)
     stale |= Run.objects.filter(status=RunStatus.QUEUED, created_at__lt=cutoff)
     count = 0

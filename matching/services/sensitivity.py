@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Mapping, Sequence
+from datetime import timedelta
 from typing import Any
 
 import numpy as np
@@ -243,7 +244,7 @@ def _rescorer(data: RoundData, run: Run, document: dict[str, Any]) -> tuple[_Res
 def sensitivities_reap_stale(*, older_than_seconds: float) -> int:
     """Computations whose worker died without a trace are marked failed, so they can be
     started again."""
-    cutoff = timezone.now() - timezone.timedelta(seconds=older_than_seconds)
+    cutoff = timezone.now() - timedelta(seconds=older_than_seconds)
     stale = RunSensitivity.objects.filter(status=RunStatus.RUNNING, started_at__lt=cutoff)
     stale |= RunSensitivity.objects.filter(status=RunStatus.QUEUED, created_at__lt=cutoff)
     count = 0

@@ -74,9 +74,10 @@ def household_export(*, household: Household, by: User, kind: str) -> tuple[byte
     household: the household itself, its organisation's caseworkers and coordinators."""
     if kind not in EXPORT_KINDS:
         raise ValueError(kind)
-    household = export_queryset(by).filter(pk=household.pk).first()
-    if household is None:
+    found = export_queryset(by).filter(pk=household.pk).first()
+    if found is None:
         raise PermissionDenied
+    household = found
     stamp = timezone.localdate().isoformat()
     name = f"rematch-{household.reference}-{stamp}.{kind}"
     if kind == "json":
@@ -127,7 +128,7 @@ def household_export_data(household: Household) -> dict[str, Any]:
         "preferences": _values(_related(household, "preferences"), PREFERENCE_FIELDS),
         "relatives": [
             {
-                "municipality": r.municipality.name if r.municipality_id else None,
+                "municipality": r.municipality.name if r.municipality else None,
                 "place": r.place,
                 "relation": r.relation,
             }
@@ -150,7 +151,7 @@ def household_export_data(household: Household) -> dict[str, Any]:
             {
                 "round": o.round.name,
                 "municipality": o.municipality.name,
-                **_values(o, OFFER_FIELDS),
+                **(_values(o, OFFER_FIELDS) or {}),
                 "explanation": o.explanation,
             }
             for o in household.offers.all()
@@ -211,7 +212,7 @@ def _rows(obj: models.Model, names: tuple[str, ...]) -> list[tuple[str, str]]:
             value: Any = getattr(obj, f"get_{name}_display")()
         else:
             value = getattr(obj, name)
-        rows.append((str(model_field.verbose_name), _display(value)))
+        rows.append((str(getattr(model_field, "verbose_name", name)), _display(value)))
     return rows
 
 

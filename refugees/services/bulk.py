@@ -185,7 +185,7 @@ def _household(rows: HouseholdRows, by: User) -> Household:
     # The reference is drawn when the batch is inserted; a placeholder passes full_clean().
     household = Household(
         reference="HH-XXX-XXX",
-        organisation_id=by.organisation_id,
+        organisation_id=by.organisation_id,  # type: ignore[misc]  # full_clean() refuses None
         caseworker=by,
         notes=rows.household.get("notes", ""),
         status=rows.household.get("status", HouseholdStatus.DRAFT),

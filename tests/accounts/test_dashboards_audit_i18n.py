@@ -28,8 +28,11 @@ def test_each_role_lands_on_its_own_dashboard(request, persona, text):
     assert text in response.content.decode()
 
 
-def test_anonymous_visitors_are_sent_to_login(client):
+def test_anonymous_visitors_see_the_public_programme_and_are_sent_to_login_elsewhere(client):
     response = client.get(reverse("dashboard"))
+    assert response.status_code == 200
+    assert "portal/programme.html" in [t.name for t in response.templates]
+    response = client.get(reverse("household_list"))
     assert response.status_code == 302
     assert response["Location"].startswith(reverse("account_login"))
 

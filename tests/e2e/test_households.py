@@ -82,7 +82,7 @@ def test_a_caseworker_records_a_household_and_the_contact_person_reads_it_on_a_p
     assert household.round_entries.filter(round=round_).exists()
     assert household.needs.psychotherapy
 
-    link = re.search(r"https?://\S+/invitations/accept/\S+/", mail.outbox[-1].body).group(0)
+    link = re.search(r"https?://\S+/invitations/accept/\S+/", str(mail.outbox[-1].body)).group(0)
     path = link.split("/invitations/", 1)[1]
     phone = phone_page
     phone.goto(phone.base_url + "/invitations/" + path)
@@ -102,7 +102,7 @@ def test_a_caseworker_records_a_household_and_the_contact_person_reads_it_on_a_p
     phone.fill("input[name=email]", "olena.k@example.net")
     with phone.expect_navigation():
         phone.click("main form button[type=submit]")
-    code = re.search(r"^([A-Z0-9]{4}-[A-Z0-9]{4})$", mail.outbox[-1].body, re.M).group(1)
+    code = re.search(r"^([A-Z0-9]{4}-[A-Z0-9]{4})$", str(mail.outbox[-1].body), re.M).group(1)
     phone.fill("input[name=code]", code)
     phone.click("main form button[type=submit]")
     phone.wait_for_url(phone.base_url + "/")

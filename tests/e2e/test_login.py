@@ -10,6 +10,7 @@ pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 def test_a_caseworker_signs_in_through_the_login_page_and_sees_the_dashboard(page, caseworker):
     page.goto(page.base_url + "/")
+    page.click("aside.rm-signin-box a")  # visitors land on the programme page
     assert "/accounts/login/" in page.url
     assert_accessible(page)
     page.fill("input[name=login]", caseworker.email)

@@ -80,7 +80,7 @@ def test_run_publish_confirm_and_accept(
     phone_page.fill("input[name=email]", refugee.email)
     phone_page.click("main form button[type=submit]")
     phone_page.wait_for_url(re.compile(r"/accounts/login/code/confirm/"))
-    codes = [re.search(r"^([A-Z0-9]{4}-[A-Z0-9]{4})$", m.body, re.M) for m in mail.outbox]
+    codes = [re.search(r"^([A-Z0-9]{4}-[A-Z0-9]{4})$", str(m.body), re.M) for m in mail.outbox]
     code = [c.group(1) for c in codes if c][-1]
     phone_page.fill("input[name=code]", code)
     phone_page.click("main form button[type=submit]")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+from collections.abc import Sequence
 from typing import Any
 
 from matching.engine import Instance, check_feasible
@@ -11,7 +12,7 @@ from matching.engine import Instance, check_feasible
 def document(
     households: list[dict[str, Any]],
     municipalities: list[dict[str, Any]],
-    scores: list[tuple[str, str, float]],
+    scores: Sequence[tuple[str, str, float]],
     dimensions: list[str] | None = None,
 ) -> dict[str, Any]:
     return {

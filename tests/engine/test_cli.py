@@ -117,7 +117,7 @@ def test_solver_output_on_the_descriptor_never_reaches_the_result(
 
     from matching.engine import cli
 
-    real = cli.solve
+    real = cli.solve  # type: ignore[attr-defined]  # the name the CLI calls
 
     def noisy(*args: object, **kwargs: object) -> object:
         os.write(1, b"HighsMipSolverData::transformNewIntegerFeasibleSolution tmpSolver.run();\n")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import random
+from typing import Any
 
 import pytest
 from hypothesis import given
@@ -245,7 +246,7 @@ def test_a_stable_result_is_left_exactly_as_it_was() -> None:
 
 def test_the_report_is_plain_data() -> None:
     report = check_stability(_swap_instance(), {"H1": "A", "H2": "B"})
-    data = report.to_dict()
+    data: dict[str, Any] = report.to_dict()
     assert data["stable"] is False
     assert data["swaps"][0]["first"] == ("H1",)
     assert data["swap_count"] == 1

@@ -115,7 +115,7 @@ def eval_round(db, organisation, municipality, other_municipality, refugee):
     )
     add_questionnaire(round_, other_municipality, pledged=4, aggregate_places=4,
                       kita_places_3to6=1)  # fmt: skip
-    round_.h = {
+    round_.h = {  # type: ignore[attr-defined]
         "EV-1": add_household(round_, organisation, "EV-1", ages=(35, 8), order=1,
                               contact_user=refugee, settlement=["big_city"], wished=["SH"],
                               relatives_in=municipality),
@@ -126,7 +126,7 @@ def eval_round(db, organisation, municipality, other_municipality, refugee):
         "EV-4": add_household(round_, organisation, "EV-4", ages=(40, 38, 15, 12), order=4,
                               settlement=["big_city"]),
     }  # fmt: skip
-    round_.kiel, round_.troisdorf = municipality, other_municipality
+    round_.kiel, round_.troisdorf = municipality, other_municipality  # type: ignore[attr-defined]
     return round_
 
 

@@ -3,6 +3,8 @@ engine's own feasibility checker); the optimum is never worse on total score."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from hypothesis import HealthCheck, given, settings
@@ -172,7 +174,7 @@ def test_a_comparison_whose_worker_died_is_marked_failed(
     with django_capture_on_commit_callbacks(execute=False):
         item = comparison_start(round=eval_round, by=coordinator)
     assert comparisons_reap_stale(older_than_seconds=960) == 0
-    with time_machine.travel(timezone.now() + timezone.timedelta(minutes=17)):
+    with time_machine.travel(timezone.now() + timedelta(minutes=17)):
         assert comparisons_reap_stale(older_than_seconds=960) == 1
     item.refresh_from_db()
     assert item.status == ComparisonStatus.FAILED

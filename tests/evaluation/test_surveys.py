@@ -24,8 +24,8 @@ pytestmark = pytest.mark.django_db
 BERLIN = ZoneInfo("Europe/Berlin")
 
 
-def at(*args):
-    return time_machine.travel(datetime(*args, tzinfo=BERLIN), tick=False)
+def at(year: int, month: int, day: int, hour: int = 0, minute: int = 0):
+    return time_machine.travel(datetime(year, month, day, hour, minute, tzinfo=BERLIN), tick=False)
 
 
 ARRIVED = datetime(2027, 3, 10, 12, 0, tzinfo=BERLIN)

@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
@@ -226,7 +228,7 @@ def test_stale_computations_are_reaped(
     stale = RunSensitivity.objects.create(
         run=run,
         status=RunStatus.RUNNING,
-        started_at=timezone.now() - timezone.timedelta(hours=2),
+        started_at=timezone.now() - timedelta(hours=2),
     )
     assert services.sensitivities_reap_stale(older_than_seconds=3600) == 1
     stale.refresh_from_db()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from datetime import timedelta
 from io import StringIO
 
 import pytest
@@ -170,7 +171,7 @@ def test_stale_runs_are_reaped_so_the_round_can_run_again(small_round, coordinat
 
     run = services.run_start(round=small_round, by=coordinator)
     Run.objects.filter(pk=run.pk).update(
-        status=RunStatus.RUNNING, started_at=timezone.now() - timezone.timedelta(hours=2)
+        status=RunStatus.RUNNING, started_at=timezone.now() - timedelta(hours=2)
     )
     assert services.runs_reap_stale(older_than_seconds=600) == 1
     run.refresh_from_db()

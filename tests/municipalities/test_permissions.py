@@ -75,7 +75,7 @@ def resolve(name: str, questionnaire: Questionnaire, unit: HousingUnit) -> str:
         return reverse("questionnaire_section", args=[slug, round_pk, "education"])
     if name.startswith("round_export_"):
         return reverse("round_export", args=[round_pk, name.rsplit("_", 1)[1]])
-    return reverse(name, args=args)
+    return reverse(name, args=args)  # type: ignore[arg-type]
 
 
 def expected(kind: str, role: str) -> tuple[str, int | None]:

@@ -57,12 +57,36 @@ HOUSEHOLD_SIDE = (COORD, CASE)  # the household's own organisation and coordinat
 RULES: dict[str, Rule] = {
     # accounts
     "healthz": R(*EVERYONE),
-    "dashboard": R(*SIGNED_IN),
+    "dashboard": R(*EVERYONE),  # visitors see the public programme page
     "invitation_list": R(COORD),
     "invitation_revoke": R(COORD, post=True, pk="invitation"),
     "invitation_accept": R(ANON, token="invitation_token"),
     "audit_log": R(COORD),
     "accessibility": R(*EVERYONE),
+    # portal: public pages and the coordinators' editing of their content
+    "public_programme": R(*EVERYONE),
+    "public_matching": R(*EVERYONE),
+    "public_results": R(*EVERYONE),
+    "public_results_csv": R(*EVERYONE),
+    "public_refugees": R(*EVERYONE),
+    "programme_edit": R(COORD),
+    "programme_edit_language": R(COORD, language="=uk"),
+    "programme_timeline": R(COORD),
+    "application_form": R(*EVERYONE),
+    "application_sent": R(*EVERYONE),
+    "application_confirm": R(*EVERYONE, token="application_token"),
+    "application_list": R(COORD),
+    "application_detail": R(COORD, pk="application"),
+    "application_approve": R(COORD, post=True, pk="application"),
+    "application_decline": R(COORD, post=True, pk="application"),
+    "welcome_edit": R(*STAFF_SIDE, slug="municipality_slug"),
+    "workshop_list": R(COORD),
+    "workshop_create": R(COORD),
+    "workshop_detail": R(COORD, STAFF, OSTAFF, pk="workshop"),
+    "workshop_edit": R(COORD, pk="workshop"),
+    "workshop_register": R(STAFF, OSTAFF, post=True, pk="workshop"),
+    "workshop_unregister": R(STAFF, OSTAFF, post=True, pk="workshop"),
+    "workshop_ics": R(COORD, STAFF, OSTAFF, pk="workshop"),
     # municipalities
     "municipality_list": R(COORD, STAFF, OSTAFF),
     "municipality_create": R(COORD),
@@ -221,6 +245,35 @@ def test_every_url_has_a_rule():
     assert not stale, f"rules for URLs that no longer exist: {stale}"
 
 
+def _application():
+    """A municipality's application, confirmed and waiting; its link token is known."""
+    import hashlib
+    from datetime import date
+
+    from municipalities.models import MunicipalityApplication
+
+    return MunicipalityApplication.objects.create(
+        name="Flensburg", ags="01001000", federal_state="SH", settlement_type="medium_town",
+        population=92000, contact_name="Jana", contact_role="Amt", email="jana@x.example",
+        pledged_persons=10, pledge_from=date(2027, 5, 1), pledge_until=date(2027, 9, 30),
+        status="pending", token_hash=hashlib.sha256(b"matrix-application-token").hexdigest(),
+    )  # fmt: skip
+
+
+def _workshop(round_):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from evaluation.models import Workshop
+
+    start = timezone.now() + timedelta(days=20)
+    return Workshop.objects.create(
+        round=round_, title="Workshop", starts_at=start, ends_at=start + timedelta(hours=4),
+        place="Rathaus", capacity=10,
+    )  # fmt: skip
+
+
 @pytest.fixture
 def world(
     small_round,
@@ -261,6 +314,7 @@ def world(
     household.linked_households.add(linked)
     invitation = InvitationFactory()
     token, _clear = token_create(by=coordinator, name="matrix")
+    application = _application()
     return {
         "round": small_round.pk,
         "household": household.pk,
@@ -276,7 +330,10 @@ def world(
         "relative": Relative.objects.create(household=household, place="Kyiv", relation="aunt").pk,
         "linked": linked.pk,
         "invitation": invitation.pk,
-        "invitation_token": invitation.clear_token,
+        "invitation_token": invitation.clear_token,  # type: ignore[attr-defined]
+        "application": application.pk,
+        "workshop": _workshop(small_round).pk,
+        "application_token": "matrix-application-token",
         "survey": Survey.objects.create(
             round=small_round,
             kind="household",

@@ -17,6 +17,7 @@ SEEDERS = (
     "refugees.demo",
     "matching.demo",
     "evaluation.demo",
+    "portal.demo",
 )
 
 

@@ -1,0 +1,72 @@
+"""A municipality that has never heard of the programme reads about it, applies, confirms its
+address, is approved by the coordinator, and its contact signs in for the first time."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from django.core import mail
+
+from municipalities.models import Municipality
+from portal.demo import seed as seed_portal_demo
+from tests.e2e.conftest import assert_accessible
+from tests.e2e.test_matching_journey import sign_in_with_cookie
+
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+
+
+def _link(pattern: str) -> str:
+    found = [re.search(pattern, str(m.body)) for m in mail.outbox]
+    return [f.group(0) for f in found if f][-1]
+
+
+def test_from_the_public_page_to_the_first_sign_in(page, phone_page, coordinator, settings):
+    settings.REMATCH_REQUIRE_MFA = False  # two-factor set-up is tested in tests/accounts
+    seed_portal_demo(scale="demo", stdout=None)
+
+    # On a phone, the contact person reads the programme page and applies.
+    phone_page.goto(phone_page.base_url + "/")
+    phone_page.click("main a[href='/join/'] >> nth=0")
+    assert_accessible(phone_page)
+    form = {
+        "name": "Flensburg", "ags": "01001000", "population": "92000",
+        "contact_name": "Jana Beispiel", "contact_role": "Integrationsbeauftragte",
+        "email": "jana@flensburg.example", "pledged_persons": "12",
+        "pledge_from": "2027-05-01", "pledge_until": "2027-09-30",
+    }  # fmt: skip
+    for name, value in form.items():
+        phone_page.fill(f"[name={name}]", value)
+    phone_page.select_option("[name=federal_state]", "SH")
+    phone_page.select_option("[name=settlement_type]", "medium_town")
+    phone_page.click("main form button[type=submit]")
+    phone_page.wait_for_url(re.compile(r"/join/sent/$"))
+    assert_accessible(phone_page)
+
+    # The link in the e-mail confirms the address.
+    confirm = _link(r"https?://\S+/join/confirm/\S+/")
+    phone_page.goto(phone_page.base_url + re.sub(r"^https?://[^/]+", "", confirm))
+    phone_page.click("main form button[type=submit]")
+    phone_page.wait_for_selector("ol.kern-list")
+    assert_accessible(phone_page)
+
+    # The coordinator approves it.
+    page.on("dialog", lambda dialog: dialog.accept())
+    sign_in_with_cookie(page, coordinator)
+    page.goto(page.base_url + "/municipalities/applications/")
+    page.click("text=Flensburg")
+    assert_accessible(page)
+    page.click("form[action$='/approve/'] button")
+    page.wait_for_url(re.compile(r"/municipalities/flensburg/$"))
+    assert Municipality.objects.filter(ags="01001000").count() == 1
+
+    # The contact accepts the invitation and lands on the municipality's dashboard.
+    invitation = _link(r"https?://\S+/invitations/accept/\S+/")
+    phone_page.goto(phone_page.base_url + re.sub(r"^https?://[^/]+", "", invitation))
+    phone_page.fill("[name=full_name]", "Jana Beispiel")
+    phone_page.fill("[name=password1]", "ein-langes-Passwort-2027")
+    phone_page.fill("[name=password2]", "ein-langes-Passwort-2027")
+    phone_page.click("main form button[type=submit]")
+    phone_page.wait_for_url(phone_page.base_url + "/")
+    assert phone_page.locator("main a[href='/municipalities/flensburg/']").count() == 1
+    assert_accessible(phone_page)
