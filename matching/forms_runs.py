@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from typing import cast
+from typing import Any, cast
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
@@ -23,7 +23,7 @@ def _reason_field(override: str | None, *, required: bool, **extra) -> forms.Cho
         choices = reasons.choices_for(override)
     return forms.ChoiceField(
         label=extra.pop("label", _("Reason")),
-        choices=[("", _("Please choose a reason"))] + choices if not required else choices,
+        choices=[("", str(_("Please choose a reason"))), *choices] if not required else choices,
         required=required,
         **extra,
     )
@@ -96,12 +96,13 @@ class ReasonForm(forms.Form):
 
     def __init__(self, *args, label: str, help_text: str = "", override: str, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["reason_code"].label = label
-        self.fields["reason_code"].choices = reasons.choices_for(override)
+        field = cast(forms.ChoiceField, self.fields["reason_code"])
+        field.label = label
+        field.choices = reasons.choices_for(override)
         self.fields["reason"].help_text = help_text
 
-    def clean(self):
-        cleaned = super().clean()
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
         if (
             cleaned.get("reason_code") == reasons.ReasonCode.OTHER
             and not cleaned.get("reason", "").strip()

@@ -105,7 +105,7 @@ NOTE_MAX_LENGTH = 2000
 
 
 def choices_for(override: str) -> list[tuple[str, str]]:
-    return [(code.value, code.label) for code in ALLOWED[override]]
+    return [(code.value, str(code.label)) for code in ALLOWED[override]]
 
 
 def label(code: str) -> str:

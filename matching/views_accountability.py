@@ -82,7 +82,9 @@ def round_overrides(request: AuthenticatedHttpRequest, round_pk: int) -> HttpRes
 
 
 @role_required(Role.COORDINATOR)
-def round_overrides_export(request: AuthenticatedHttpRequest, round_pk: int, fmt: str) -> HttpResponse:
+def round_overrides_export(
+    request: AuthenticatedHttpRequest, round_pk: int, fmt: str
+) -> HttpResponse:
     if fmt not in spreadsheets.FORMATS:
         raise Http404
     round_ = _report_round(request, round_pk)

@@ -146,9 +146,9 @@ def _offer_categories(offer: Offer, rules: list[dict[str, Any]]) -> list[str]:
     if any(r["kind"] == PairRuleKind.BAN for r in rules):
         found.append("banned")
     status = {
-        OfferStatus.OBJECTED: "objected",
-        OfferStatus.DECLINED: "declined",
-        OfferStatus.EXPIRED: "expired",
+        OfferStatus.OBJECTED.value: "objected",
+        OfferStatus.DECLINED.value: "declined",
+        OfferStatus.EXPIRED.value: "expired",
     }.get(offer.status)
     if status:
         found.append(status)

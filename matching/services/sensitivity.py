@@ -154,7 +154,9 @@ def _read(field: Any) -> dict[str, Any]:
         return dict(json.load(handle))
 
 
-def _compute(sensitivity: RunSensitivity) -> tuple[list[dict[str, Any]], int]:
+def _compute(
+    sensitivity: RunSensitivity,
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]], int]:
     run = sensitivity.run
     document = _read(run.instance_file)
     baseline = {a["household"]: a["municipality"] for a in _read(run.result_file)["assignment"]}

@@ -207,6 +207,7 @@ def test_an_objection_needs_a_municipality_reason(
     run = start(small_round, coordinator, django_capture_on_commit_callbacks)
     publish(run, coordinator, django_capture_on_commit_callbacks)
     offer = Offer.objects.filter(municipality=municipality).first()
+    assert offer is not None
     with pytest.raises(ValidationError, match="does not fit"):
         offer_services.offer_answer_municipality(
             offer=offer, by=staff, accept=False, reason_code="changed_mind"
@@ -327,6 +328,7 @@ def _round_with_every_override(
     )
     mine = Offer.objects.filter(municipality=municipality, status=OfferStatus.PENDING)
     objected = mine.exclude(household=hh_a).first() or mine.first()
+    assert objected is not None
     offer_services.offer_answer_municipality(
         offer=objected, by=staff, accept=False, reason_code="capacity_changed"
     )
@@ -412,6 +414,8 @@ def test_the_score_given_up_by_a_pin_equals_the_difference_of_two_solves(
         engine.solve(engine.parse_instance(d), method="milp").objective
         for d in (with_pin, without_pin)
     ]
+    assert free.objective is not None
+    assert pinned.objective is not None
     assert cost["given_up"] == objective[1] - objective[0]
     assert cost["given_up"] == free.objective - pinned.objective
     assert cost["given_up"] > 0
