@@ -8,7 +8,9 @@ PYTHON ?= $(shell for p in python3.12 python3.13 python3.14 python3 $$HOME/.pyen
 HOST ?= 127.0.0.1
 PYTEST_ARGS ?= -n auto
 PORT ?= 8000
-DEMO_ENV := REMATCH_REQUIRE_MFA=false REMATCH_DEMO=true DEBUG=true
+# Links in e-mails point at the address the demo really serves, whatever HOST and PORT are.
+SITE_URL ?= http://$(HOST):$(PORT)
+DEMO_ENV := REMATCH_REQUIRE_MFA=false REMATCH_DEMO=true DEBUG=true SITE_URL=$(SITE_URL)
 LOCK := requirements/base.txt
 LOCK_DEV := requirements/dev.txt
 

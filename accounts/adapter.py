@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from typing import Any, cast
+from urllib.parse import urlsplit
 
 from allauth.account.adapter import DefaultAccountAdapter
 from django.contrib.auth.base_user import AbstractBaseUser
@@ -9,6 +10,7 @@ from django.http import HttpRequest
 
 from accounts.audit import audit_log
 from accounts.models import User
+from core import mail
 
 
 def _account(credentials: dict[str, Any]):
@@ -18,6 +20,11 @@ def _account(credentials: dict[str, Any]):
     return User.objects.filter(email=email).first() if email else None
 
 
+def _on_site(url: str) -> str:
+    parts = urlsplit(url)
+    return mail.absolute_url(parts.path + (f"?{parts.query}" if parts.query else ""))
+
+
 class AccountAdapter(DefaultAccountAdapter):
     """Sign-up is closed: people join through an invitation (see accounts.views.invitation_accept),
     which creates the account with a verified e-mail address. Sign-ins, failures and lock-outs
@@ -25,6 +32,23 @@ class AccountAdapter(DefaultAccountAdapter):
 
     def is_open_for_signup(self, request: HttpRequest) -> bool:
         return False
+
+    # E-mail: allauth's messages (sign-in codes, password reset, address confirmation) go out
+    # like every other mail of the project (core.mail): quoted sender, 8-bit text, links and
+    # the product's name from the configured site instead of the request's host.
+    def get_from_email(self) -> str:
+        return mail.sender()
+
+    def send_mail(self, template_prefix: str, email: str, context: dict) -> None:
+        ctx = {"email": email, "site_url": mail.site_url(), **context}
+        message = self.render_mail(template_prefix, email, ctx)
+        mail.build(subject=message.subject, body=message.body, to=list(message.to)).send()
+
+    def get_reset_password_from_key_url(self, key: str) -> str:
+        return _on_site(super().get_reset_password_from_key_url(key))
+
+    def get_email_confirmation_url(self, request: HttpRequest, emailconfirmation: Any) -> str:
+        return _on_site(super().get_email_confirmation_url(request, emailconfirmation))
 
     def login(self, request: HttpRequest, user: AbstractBaseUser) -> None:
         super().login(request, user)

@@ -9,15 +9,14 @@ from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.audit import audit_log
 from accounts.models import Invitation, Organisation, User
 from accounts.roles import Role
-from accounts.tasks import send_email
+from core import mail
 
 
 def may_invite(*, by: User, role: str) -> bool:
@@ -89,15 +88,16 @@ def _check_invitation_target(*, by, role, organisation, municipalities, househol
 
 
 def _send_invitation(invitation: Invitation, token: str) -> None:
-    url = settings.SITE_URL.rstrip("/") + reverse("invitation_accept", args=[token])
-    with translation.override(invitation.language):
-        subject = _("Your invitation to Re:Match")
-        body = render_to_string(
-            "accounts/email/invitation.txt",
-            {"invitation": invitation, "url": url, "days": settings.REMATCH_INVITATION_DAYS},
-        )
-    transaction.on_commit(
-        lambda: send_email.delay(subject=subject, body=body, to=[invitation.email])
+    # The one-time token exists in clear only now; the link is all the mail needs of it.
+    mail.send_to_address(
+        invitation.email,
+        "accounts/email/invitation",
+        {
+            "invitation": invitation,
+            "url": mail.absolute_url(reverse("invitation_accept", args=[token])),
+            "days": settings.REMATCH_INVITATION_DAYS,
+        },
+        language=invitation.language,
     )
 
 

@@ -3,31 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from functools import partial
 
-from django.conf import settings
-from django.db import transaction
-from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import translation
 
 from accounts.models import User
-from accounts.tasks import send_email
+from core import mail
 
 
 def notify(users: Iterable[User], template: str, context: dict) -> None:
-    """Render ``matching/email/<template>_subject.txt`` / ``_body.txt`` per recipient."""
-    messages = []
-    for user in users:
-        if not user.is_active or not user.email:
-            continue
-        with translation.override(user.preferred_language):
-            ctx = {**context, "user": user, "site_url": settings.SITE_URL.rstrip("/")}
-            subject = render_to_string(f"matching/email/{template}_subject.txt", ctx).strip()
-            body = render_to_string(f"matching/email/{template}_body.txt", ctx)
-        messages.append((subject, body, user.email))
-    for subject, body, email in messages:
-        transaction.on_commit(partial(send_email.delay, subject=subject, body=body, to=[email]))
+    """``matching/email/<template>_subject.txt`` / ``_body.txt`` per recipient (core.mail)."""
+    mail.send_to_users(users, f"matching/email/{template}", context)
 
 
 def municipality_staff(municipality) -> list[User]:

@@ -11,8 +11,10 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonRe
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from accounts.http import AuthenticatedHttpRequest
@@ -25,6 +27,7 @@ from matching.forms_runs import PairRuleForm, RunStartForm, WeightsForm
 from matching.models import Offer, PairRule, Run, RunStatus
 from matching.services import offers as offer_services
 from matching.services import runs as run_services
+from municipalities.overview import not_submitted
 from rounds.models import Round
 
 
@@ -141,6 +144,8 @@ def run_file(request: AuthenticatedHttpRequest, pk: int, kind: str) -> FileRespo
 @require_POST
 @role_required(Role.COORDINATOR)
 def run_publish(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    """Asks once (what will be sent, who has not submitted and what happens to them), then
+    publishes and reports back."""
     run = _run(request, pk)
     if not confirm.is_confirmed(request):
         return confirm.ask(request, _publish_confirmation(run))
@@ -176,14 +181,55 @@ def _publish_confirmation(run: Run) -> confirm.Confirmation:
                 str(proposals.values("municipality").distinct().count()),
             ),
             (_("Answers due by"), local_datetime(deadline)),
+            *_not_submitted_facts(run.round),
         ],
-        consequences=[
+        consequences=confirm.lines(
             _("Each household and each municipality is told by e-mail and sees its offer."),
             _("Both sides answer by the deadline; an offer without both answers expires."),
             _("Published offers cannot be withdrawn; declined or objected households can be "
               "matched again in a new run."),
-        ],
+            _unmatched_consequence(run),
+            _not_submitted_consequence(run.round),
+        ),
     )  # fmt: skip
+
+
+def _not_submitted_facts(round_: Round) -> list[tuple[str, str]]:
+    names = [p.municipality.name for p in not_submitted(round_)]
+    if not names:
+        return []
+    return [(_("Municipalities without a submitted questionnaire"), ", ".join(names))]
+
+
+def _not_submitted_consequence(round_: Round) -> str | None:
+    """What publishing means for the municipalities that have not submitted (defect 1 was
+    that it silently closed their questionnaire)."""
+    if not not_submitted(round_):
+        return _("Every invited municipality has submitted its questionnaire.")
+    deadline = date_format(round_.questionnaire_deadline, "SHORT_DATE_FORMAT")
+    if timezone.localdate() <= round_.questionnaire_deadline:
+        return _(
+            "Publishing does not close their questionnaire: they can still submit until "
+            "%(deadline)s. Their capacity counts from the next run, for the households that "
+            "have no offer by then."
+        ) % {"deadline": deadline}
+    return _(
+        "The deadline (%(deadline)s) has passed: they receive no offers in this round unless "
+        "you extend the deadline under “Edit round”."
+    ) % {"deadline": deadline}
+
+
+def _unmatched_consequence(run: Run) -> str | None:
+    count = run.proposals.filter(municipality__isnull=True).count()
+    if not count:
+        return None
+    return ngettext(
+        "%(n)s household gets no offer in this run. It stays in the round and is matched "
+        "again in the next run.",
+        "%(n)s households get no offer in this run. They stay in the round and are matched "
+        "again in the next run.",
+        count,
+    ) % {"n": count}
 
 
 @require_POST

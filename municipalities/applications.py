@@ -9,21 +9,18 @@ import secrets
 from datetime import timedelta
 from typing import Any
 
-from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from accounts.audit import audit_log
 from accounts.models import Invitation, User
 from accounts.roles import Role
 from accounts.services import invitation_create
-from accounts.tasks import send_email
+from core import mail
 from municipalities.models import ApplicationStatus, Municipality, MunicipalityApplication
 from municipalities.services import municipality_create
 
@@ -36,13 +33,6 @@ APPLICATION_FIELDS = (
 
 def _hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
-
-
-def _mail(*, to: str, language: str, subject: Any, template: str, context: dict) -> None:
-    with translation.override(language):
-        text = str(subject)
-        body = render_to_string(template, {**context, "site_url": settings.SITE_URL.rstrip("/")})
-    transaction.on_commit(lambda: send_email.delay(subject=text, body=body, to=[to]))
 
 
 def application_by_token(token: str) -> MunicipalityApplication | None:
@@ -72,12 +62,10 @@ def application_submit(*, data: dict[str, Any], language: str) -> MunicipalityAp
     application.full_clean()
     application.save()
     audit_log(actor=None, action="municipalities.application.submitted", target=application)
-    url = settings.SITE_URL.rstrip("/") + reverse("application_confirm", args=[token])
-    _mail(
-        to=application.email, language=language,
-        subject=gettext_lazy("Please confirm your application to Re:Match"),
-        template="municipalities/email/application_confirm.txt",
-        context={"application": application, "url": url, "days": CONFIRM_DAYS},
+    url = mail.absolute_url(reverse("application_confirm", args=[token]))
+    mail.send_to_address(
+        application.email, "municipalities/email/application_confirm",
+        {"application": application, "url": url, "days": CONFIRM_DAYS}, language=language,
     )  # fmt: skip
     return application
 
@@ -93,15 +81,12 @@ def application_confirm(*, application: MunicipalityApplication) -> Municipality
     application.status, application.confirmed_at = ApplicationStatus.PENDING, timezone.now()
     application.save(update_fields=["status", "confirmed_at"])
     audit_log(actor=None, action="municipalities.application.confirmed", target=application)
-    review = settings.SITE_URL.rstrip("/") + reverse("application_detail", args=[application.pk])
-    for coordinator in User.objects.filter(role=Role.COORDINATOR, is_active=True):
-        _mail(
-            to=coordinator.email,
-            language=coordinator.preferred_language or settings.LANGUAGE_CODE,
-            subject=gettext_lazy("New application to join: %(name)s") % {"name": application.name},
-            template="municipalities/email/application_received.txt",
-            context={"application": application, "url": review},
-        )  # fmt: skip
+    review = mail.absolute_url(reverse("application_detail", args=[application.pk]))
+    mail.send_to_users(
+        User.objects.filter(role=Role.COORDINATOR, is_active=True),
+        "municipalities/email/application_received",
+        {"application": application, "url": review},
+    )
     return application
 
 
@@ -172,10 +157,8 @@ def application_decline(
     application.full_clean()
     application.save()
     audit_log(actor=by, action="municipalities.application.declined", target=application)
-    _mail(
-        to=application.email, language=application.language,
-        subject=gettext_lazy("Your application to Re:Match"),
-        template="municipalities/email/application_declined.txt",
-        context={"application": application},
+    mail.send_to_address(
+        application.email, "municipalities/email/application_declined",
+        {"application": application}, language=application.language,
     )  # fmt: skip
     return application

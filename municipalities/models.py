@@ -410,18 +410,11 @@ class Questionnaire(models.Model):
 
     def edit_blocker(self, today: date | None = None) -> StrOrPromise | None:
         """Why staff cannot change the answers now, or None when they can."""
-        from rounds.models import RoundStatus
+        from rounds.lifecycle import Action
 
-        today = today or timezone.localdate()
         if self.is_submitted:
             return _("The questionnaire has been submitted. A coordinator can reopen it.")
-        if self.round.status != RoundStatus.QUESTIONNAIRE:
-            return _("The questionnaire phase of this round is not open.")
-        if today < self.round.questionnaire_opens:
-            return _("The questionnaire opens on %(date)s.") % {
-                "date": date_format(self.round.questionnaire_opens, "SHORT_DATE_FORMAT")
-            }
-        return None
+        return self.round.blocker(Action.EDIT_QUESTIONNAIRE, today=today)
 
     def is_late(self, today: date | None = None) -> bool:
         deadline = self.round.questionnaire_deadline

@@ -118,3 +118,20 @@ def _totals(capacities) -> dict[str, int]:
         for key in DIMENSIONS:
             totals[key] += capacity[key]
     return totals
+
+
+def not_submitted(round_: Round) -> list[RoundMunicipality]:
+    """Invited municipalities without a submitted questionnaire (the publish dialog names them)."""
+    from django.db.models import Exists, OuterRef
+
+    from municipalities.models import QuestionnaireStatus
+
+    submitted = Questionnaire.objects.filter(
+        round=round_, municipality=OuterRef("municipality"), status=QuestionnaireStatus.SUBMITTED
+    )
+    return list(
+        RoundMunicipality.objects.filter(round=round_)
+        .exclude(Exists(submitted))
+        .select_related("municipality")
+        .order_by("municipality__name")
+    )

@@ -11,15 +11,15 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from accounts.audit import audit_log
 from accounts.models import User
 from municipalities.models import Municipality, RoundMunicipality
 from municipalities.notify import notify_staff
 from rounds import hooks
+from rounds.lifecycle import Action
 from rounds.models import Round
-from rounds.services import INVITABLE, round_lock
+from rounds.services import round_lock
 
 
 @transaction.atomic
@@ -34,8 +34,7 @@ def round_invite(
     if not by.is_coordinator:
         raise PermissionDenied
     round_ = round_lock(round)
-    if round_.status not in INVITABLE:
-        raise ValidationError(_("Municipalities can only be invited before matching starts."))
+    round_.require(Action.INVITE)
     invited = set(round_.participations.values_list("municipality_id", flat=True))
     created = []
     for municipality in municipalities:
@@ -50,8 +49,7 @@ def round_invite(
         )
         notify_staff(
             municipality=municipality,
-            template="municipalities/email/round_invitation.txt",
-            subject=gettext_lazy("Invitation to a Re:Match round"),
+            template="municipalities/email/round_invitation",
             context={"round": round_, "municipality": municipality},
         )
         created.append(participation)
@@ -70,8 +68,7 @@ def _inform_invited(round_: Round, by: User | None) -> dict[str, Any]:
     for participation in participations:
         notify_staff(
             municipality=participation.municipality,
-            template="municipalities/email/questionnaire_open.txt",
-            subject=gettext_lazy("The capacity questionnaire is open"),
+            template="municipalities/email/questionnaire_open",
             context={"round": round_, "municipality": participation.municipality},
         )
     return {}
@@ -79,12 +76,7 @@ def _inform_invited(round_: Round, by: User | None) -> dict[str, Any]:
 
 def pledge_blocker(participation: RoundMunicipality, today: date | None = None) -> str | None:
     """Why the pledge cannot be changed now, or None."""
-    round_ = participation.round
-    if round_.status not in INVITABLE:
-        return _("Matching has started: the pledge can no longer be changed.")
-    if (today or timezone.localdate()) > round_.questionnaire_deadline:
-        return _("The deadline has passed: please contact the coordination.")
-    return None
+    return participation.round.blocker(Action.PLEDGE, today=today)
 
 
 @transaction.atomic

@@ -10,7 +10,6 @@ from django.db import transaction
 from django.forms.models import model_to_dict
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from accounts.audit import audit_log, changes_between
 from accounts.models import User
@@ -291,8 +290,7 @@ def questionnaire_reopen(*, questionnaire: Questionnaire, by: User) -> Questionn
     )  # fmt: skip
     notify_staff(
         municipality=questionnaire.municipality,
-        template="municipalities/email/questionnaire_reopened.txt",
-        subject=gettext_lazy("Your capacity questionnaire has been reopened"),
+        template="municipalities/email/questionnaire_reopened",
         context={"round": questionnaire.round, "municipality": questionnaire.municipality},
     )
     return questionnaire

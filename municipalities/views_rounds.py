@@ -22,8 +22,7 @@ from municipalities.exports import export_csv, export_xlsx
 from municipalities.forms import InviteForm
 from municipalities.models import QuestionnaireStatus, RoundMunicipality
 from municipalities.overview import round_overview
-from rounds.models import Round, RoundStatus
-from rounds.services import INVITABLE
+from rounds.models import Round
 
 
 @role_required(Role.COORDINATOR, Role.MUNICIPAL_STAFF)
@@ -72,8 +71,6 @@ def _render_detail(request, round_: Round, invite_form: InviteForm, status=200) 
         "submitted_count": overview.count("submitted", "submitted_late"),
         "late_count": overview.count("late", "submitted_late"),
         "invite_form": invite_form,
-        "can_invite": round_.status in INVITABLE,
-        "can_open": round_.status == RoundStatus.DRAFT,
     }
     return render(request, "rounds/round_detail.html", context, status=status)
 

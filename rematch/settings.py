@@ -321,7 +321,9 @@ MAILERS = {
         ),
     }
 }
-DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Re:Match <noreply@rematch.example>")
+# Quoted: the colon in the name makes an unquoted "Re:Match <...>" an address group (core.mail
+# quotes a value given without quotes, too).
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", '"Re:Match" <noreply@rematch.example>')
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 # --- REST framework ---------------------------------------------------------------------------

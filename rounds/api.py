@@ -21,13 +21,22 @@ COORDINATOR = (Role.COORDINATOR,)
 
 
 class RoundSerializer(serializers.ModelSerializer):
+    allowed_actions = serializers.SerializerMethodField(
+        help_text="What the round allows now (the same answer the portal pages get), e.g. "
+        '"edit_questionnaire", "start_run", "answer_offer", "close".'
+    )
+
     class Meta:
         model = Round
         fields = (
             "id", "name", "status", "questionnaire_opens", "questionnaire_deadline",
             "arrival_date", "offer_reply_days", "weights", "created_at", "closed_at",
+            "allowed_actions",
         )  # fmt: skip
         read_only_fields = ("status", "weights", "created_at", "closed_at")
+
+    def get_allowed_actions(self, round_: Round) -> list[str]:
+        return round_.allowed_actions()
 
 
 class RoundWriteSerializer(serializers.ModelSerializer):
@@ -86,4 +95,22 @@ class RoundViewSet(
     @action(detail=True, methods=["post"], url_path="open-questionnaire")
     def open_questionnaire(self, request: AuthenticatedRequest, pk: str | None = None) -> Response:
         round_ = services.round_open_questionnaire(round=self.get_object(), by=request.user)
+        return Response(RoundSerializer(round_).data)
+
+    @extend_schema(request=None, responses=RoundSerializer)
+    @action(detail=True, methods=["post"], url_path="start-relocation")
+    def start_relocation(self, request: AuthenticatedRequest, pk: str | None = None) -> Response:
+        round_ = services.round_start_relocation(round=self.get_object(), by=request.user)
+        return Response(RoundSerializer(round_).data)
+
+    @extend_schema(request=None, responses=RoundSerializer)
+    @action(detail=True, methods=["post"], url_path="start-evaluation")
+    def start_evaluation(self, request: AuthenticatedRequest, pk: str | None = None) -> Response:
+        round_ = services.round_start_evaluation(round=self.get_object(), by=request.user)
+        return Response(RoundSerializer(round_).data)
+
+    @extend_schema(request=None, responses=RoundSerializer)
+    @action(detail=True, methods=["post"])
+    def close(self, request: AuthenticatedRequest, pk: str | None = None) -> Response:
+        round_ = services.round_close(round=self.get_object(), by=request.user)
         return Response(RoundSerializer(round_).data)

@@ -14,15 +14,17 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from rounds.lifecycle import PHASE_HELP, Action, Phase, allowed_actions, blocker, phases_allowing
+
 if TYPE_CHECKING:
+    from datetime import date
+
     from accounts.models import User
 
 
-class RoundStatus(models.TextChoices):
-    DRAFT = "draft", _("Draft")
-    QUESTIONNAIRE = "questionnaire", _("Questionnaires open")
-    MATCHING = "matching", _("Matching")
-    CLOSED = "closed", _("Closed")
+# The stored code of the round's phase; the lifecycle (transitions, what each phase allows) is
+# in rounds.lifecycle.
+RoundStatus = Phase
 
 
 class RoundQuerySet(models.QuerySet["Round"]):
@@ -34,17 +36,21 @@ class RoundQuerySet(models.QuerySet["Round"]):
                 participations__municipality__staff_memberships__user=user
             ).distinct()
         if user.is_caseworker:
-            return self.exclude(status__in=[RoundStatus.DRAFT, RoundStatus.CLOSED])
+            return self.exclude(status__in=[Phase.DRAFT, Phase.CLOSED])
         return self.none()
 
+    def allowing(self, action: Action) -> RoundQuerySet:
+        """Rounds whose phase allows ``action`` (date rules aside)."""
+        return self.filter(status__in=phases_allowing(action))
+
     def open_for_households(self) -> RoundQuerySet:
-        return self.exclude(status=RoundStatus.CLOSED)
+        return self.allowing(Action.ADD_HOUSEHOLD)
 
 
 class Round(models.Model):
     name = models.CharField(_("name"), max_length=200)
     status = models.CharField(
-        _("status"), max_length=20, choices=RoundStatus.choices, default=RoundStatus.DRAFT
+        _("status"), max_length=20, choices=Phase.choices, default=Phase.DRAFT
     )
     questionnaire_opens = models.DateField(_("questionnaire opens"))
     questionnaire_deadline = models.DateField(_("questionnaire deadline"))
@@ -74,6 +80,32 @@ class Round(models.Model):
     @property
     def audit_label(self) -> str:
         return self.name
+
+    # --- the one question every page and endpoint asks -------------------------------------
+
+    def blocker(self, action: Action | str, *, today: date | None = None) -> str | None:
+        """Why ``action`` is not possible now (in the reader's language), or None."""
+        return blocker(self, Action(action), today=today)
+
+    def allows(self, action: Action | str, *, today: date | None = None) -> bool:
+        return self.blocker(action, today=today) is None
+
+    def require(self, action: Action | str, *, today: date | None = None) -> None:
+        """Raise the refusal as a ValidationError when ``action`` is not possible now."""
+        reason = self.blocker(action, today=today)
+        if reason is not None:
+            raise ValidationError(reason, code="phase")
+
+    def allowed_actions(self, *, today: date | None = None) -> list[str]:
+        return allowed_actions(self, today=today)
+
+    @property
+    def phase(self) -> Phase:
+        return Phase(self.status)
+
+    @property
+    def phase_help(self) -> str:
+        return str(PHASE_HELP[self.phase])
 
     def clean(self) -> None:
         super().clean()

@@ -7,4 +7,5 @@ urlpatterns = [
     path("<int:pk>/edit/", views.round_edit, name="round_edit"),
     path("<int:pk>/open/", views.round_open, name="round_open"),
     path("<int:pk>/close/", views.round_close, name="round_close"),
+    path("<int:pk>/phase/<slug:verb>/", views.round_advance, name="round_advance"),
 ]

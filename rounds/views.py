@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -72,4 +72,26 @@ def round_close(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         messages.error(request, " ".join(error.messages))
     else:
         messages.success(request, _("The round is closed."))
+    return redirect("round_detail", round_.pk)
+
+
+ADVANCES = {
+    "start_relocation": (services.round_start_relocation, _("The relocation phase has started.")),
+    "start_evaluation": (services.round_start_evaluation, _("The evaluation phase has started.")),
+}
+
+
+@require_POST
+@role_required(Role.COORDINATOR)
+def round_advance(request: AuthenticatedHttpRequest, pk: int, verb: str) -> HttpResponse:
+    round_ = get_object_or_404(Round.objects.visible_to(request.user), pk=pk)
+    if verb not in ADVANCES:
+        raise Http404
+    service, done = ADVANCES[verb]
+    try:
+        service(round=round_, by=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, done)
     return redirect("round_detail", round_.pk)

@@ -7,20 +7,17 @@ import calendar
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from datetime import date, datetime, timedelta
-from functools import partial
 from typing import Any
 
-from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.audit import audit_log
 from accounts.models import User
-from accounts.tasks import send_email
+from core import mail
 from evaluation import questions
 from evaluation.models import HOUSEHOLD_WAVES, Survey, SurveyKind, Wave
 from matching.models import Offer, OfferStatus
@@ -107,18 +104,12 @@ def recipients(survey: Survey) -> list[User]:
 
 
 def _send(survey: Survey, template: str) -> None:
-    """Render the e-mail in each recipient's language; send after the transaction commits."""
-    url = settings.SITE_URL.rstrip("/") + reverse("survey_answer", args=[survey.pk])
-    for user in recipients(survey):
-        with translation.override(user.preferred_language):
-            context = {"survey": survey, "user": user, "url": url,
-                       "wave": survey.get_wave_display()}  # fmt: skip
-            subject = render_to_string(f"evaluation/email/{template}_subject.txt", context)
-            body = render_to_string(f"evaluation/email/{template}_body.txt", context)
-        subject_line = " ".join(subject.split())
-        transaction.on_commit(
-            partial(send_email.delay, subject=subject_line, body=body, to=[user.email])
-        )
+    """One mail per recipient in the recipient's language, sent after the transaction commits."""
+    mail.send_to_users(
+        recipients(survey),
+        f"evaluation/email/{template}",
+        {"survey": survey, "url": mail.absolute_url(reverse("survey_answer", args=[survey.pk]))},
+    )
 
 
 def _due(now: datetime) -> Iterable[int]:

@@ -8,6 +8,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from accounts.audit import audit_log
 from accounts.models import User
@@ -23,7 +24,9 @@ from matching.models import (
 )
 from matching.reasons import ReasonCode
 from rounds import hooks
-from rounds.models import Round, RoundStatus
+from rounds.lifecycle import Action
+from rounds.models import Round
+from rounds.services import round_lock, round_publish
 
 REMINDER_BEFORE = timedelta(hours=48)
 
@@ -33,13 +36,15 @@ def run_publish(*, run: Run, by: User) -> list[Offer]:
     """No offer leaves without a coordinator publishing it (human oversight)."""
     if not by.is_coordinator:
         raise PermissionDenied
-    run = Run.objects.select_for_update().select_related("round").get(pk=run.pk)
+    round_lock(run.round)  # round before run before offer
+    run = Run.objects.select_for_update(of=("self",)).select_related("round").get(pk=run.pk)
     if run.status != RunStatus.SUCCEEDED:
         raise ValidationError(_("Only a finished run can be published."))
     if run.published_at:
         raise ValidationError(_("This run has been published already."))
     if run.round.runs.filter(iteration__gt=run.iteration).exists():
         raise ValidationError(_("A newer run exists; publish that one instead."))
+    run.round.require(Action.PUBLISH)
     deadline = timezone.now() + timedelta(days=run.round.offer_reply_days)
     offers = [
         Offer(
@@ -66,7 +71,7 @@ def run_publish(*, run: Run, by: User) -> list[Offer]:
     Offer.objects.bulk_create(offers)
     run.published_at = timezone.now()
     run.save(update_fields=["published_at"])
-    Round.objects.filter(pk=run.round_id).update(status=RoundStatus.MATCHING)
+    round_publish(round=run.round, by=by)
     audit_log(
         actor=by, action="matching.run.published", target=run, changes={"offers": len(offers)}
     )
@@ -91,9 +96,14 @@ def _notify_published(offers: list[Offer]) -> None:
 
 
 def _locked(offer: Offer) -> Offer:
-    # Two people answering at once: the second waits for the row and sees the first answer.
+    """The offer, locked after its round (round before offer before household, the order of
+    every workflow that touches a round and its offers), and only those two rows: closing the
+    round while both sides answer would otherwise deadlock. Two people answering at once: the
+    second waits for the row and sees the first answer."""
+    round_id = Offer.objects.values_list("round_id", flat=True).get(pk=offer.pk)
+    round_lock(Round(pk=round_id))
     return (
-        Offer.objects.select_for_update()
+        Offer.objects.select_for_update(of=("self",))
         .select_related("household", "municipality", "round")
         .get(pk=offer.pk)
     )
@@ -148,6 +158,7 @@ def _answer(
     may_answer = may_answer_for_household if side == "household" else may_answer_for_municipality
     if not may_answer(by, offer):
         raise PermissionDenied
+    offer.round.require(Action.ANSWER_OFFER)
     code, note = reason
     getattr(offer, f"answer_as_{side}")(yes=accept, reason=note, code=code)
     setattr(offer, f"{side}_answered_by", by)
@@ -200,6 +211,7 @@ def offer_set_travel_date(*, offer: Offer, by: User, travel_date: date) -> Offer
     offer = _locked(offer)
     if not may_set_travel_date(by, offer):
         raise PermissionDenied
+    offer.round.require(Action.SET_TRAVEL_DATE)
     if offer.status != OfferStatus.ACCEPTED:
         raise ValidationError(_("A travel date can be set only after both sides accepted."))
     if travel_date < timezone.localdate():
@@ -225,6 +237,7 @@ def offer_confirm_arrival(*, offer: Offer, by: User) -> Offer:
     offer = _locked(offer)
     if not may_answer_for_municipality(by, offer):
         raise PermissionDenied
+    offer.round.require(Action.CONFIRM_ARRIVAL)
     offer.confirm_arrival()
     offer.save(update_fields=["status", "arrived_at"])
     type(offer.household).objects.filter(pk=offer.household_id).update(
@@ -300,9 +313,24 @@ def offers_close_for_household(*, household, by: User | None, reason: str) -> in
 
 
 @hooks.guard("close")
+@hooks.guard("start_relocation")
 def _no_active_run(round_: Round) -> None:
     if round_.runs.active().exists():
         raise ValidationError(_("Wait until the running match run has finished."))
+
+
+@hooks.guard("start_evaluation")
+def _every_offer_answered(round_: Round) -> None:
+    pending = round_.offers.filter(status=OfferStatus.PENDING).count()
+    if pending:
+        raise ValidationError(
+            ngettext(
+                "%(n)d offer is still waiting for answers.",
+                "%(n)d offers are still waiting for answers.",
+                pending,
+            )
+            % {"n": pending}
+        )
 
 
 @hooks.effect("close")

@@ -34,7 +34,9 @@ from matching.services.instance import build_instance, explain_pairs, load_round
 from matching.services.overrides import run_rules_snapshot
 from matching.services.sensitivity import sensitivity_queue_after_run
 from matching.services.stability import result_stabilise
-from rounds.models import Round, RoundStatus
+from rounds.lifecycle import Action
+from rounds.models import Round
+from rounds.services import round_lock, round_start_matching
 
 logger = logging.getLogger(__name__)
 METHODS = ("auto", *sorted(m for m in engine.METHODS if m != "auto"))
@@ -55,7 +57,8 @@ def _require_coordinator(user: User) -> None:
 @transaction.atomic
 def round_weights_set(*, round: Round, by: User, weights: dict[str, float]) -> Round:
     _require_coordinator(by)
-    round = Round.objects.select_for_update().get(pk=round.pk)
+    round = round_lock(round)
+    round.require(Action.SET_WEIGHTS)
     before = scoring.normalised_weights(round.weights)
     round.weights = scoring.normalised_weights(weights)
     round.save(update_fields=["weights"])
@@ -82,9 +85,10 @@ def run_start(
         raise ValidationError({"method": _("Unknown method.")})
     if not 1 <= time_limit <= 3600:
         raise ValidationError({"time_limit": _("The time limit must be 1 to 3600 seconds.")})
-    round = Round.objects.select_for_update().get(pk=round.pk)
-    if round.status in (RoundStatus.DRAFT, RoundStatus.CLOSED):
-        raise ValidationError(_("Runs are possible only while a round is open."))
+    round = round_lock(round)
+    round.require(Action.START_RUN)
+    if round.allows(Action.START_MATCHING):
+        round = round_start_matching(round=round, by=by)
     if round.runs.active().exists():
         raise ValidationError(_("A run of this round is in progress already."))
     iteration = (round.runs.aggregate(n=Max("iteration"))["n"] or 0) + 1
@@ -299,6 +303,8 @@ def pair_rule_set(
     """A pin or ban needs a reason code from the published list; the note is optional
     (required for "other")."""
     _require_coordinator(by)
+    round = round_lock(round)
+    round.require(Action.SET_RULES)
     if kind not in PairRuleKind.values:
         raise ValidationError({"kind": _("Unknown rule.")})
     reason = reason_clean(override=kind, code=reason_code, note=reason)

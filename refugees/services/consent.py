@@ -19,7 +19,7 @@ from refugees.models import (
     valid_consent_versions,
 )
 from refugees.services._common import bump_version, lock_editable
-from rounds.models import RoundStatus
+from rounds.lifecycle import Action, phases_allowing
 
 if TYPE_CHECKING:
     from accounts.models import User
@@ -63,8 +63,8 @@ def consent_withdraw(*, household: Household, by: User) -> Household:
     )
     if not withdrawn:
         raise ValidationError(_("The household has no consent to withdraw."))
-    entries = RoundHousehold.objects.filter(household=household).exclude(
-        round__status=RoundStatus.CLOSED
+    entries = RoundHousehold.objects.filter(
+        household=household, round__status__in=phases_allowing(Action.REMOVE_HOUSEHOLD)
     )
     rounds = sorted(entries.values_list("round__name", flat=True))
     entries.delete()

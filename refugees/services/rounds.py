@@ -11,7 +11,8 @@ from django.utils.translation import gettext as _
 from accounts.audit import audit_log
 from refugees.models import Household, RoundHousehold
 from refugees.services._common import lock_editable
-from rounds.models import Round, RoundStatus
+from rounds.lifecycle import Action
+from rounds.models import Round
 
 if TYPE_CHECKING:
     from accounts.models import User
@@ -21,8 +22,9 @@ if TYPE_CHECKING:
 def round_household_add(*, round: Round, household: Household, by: User) -> RoundHousehold:  # noqa: A002
     """Enter a household into an open round. Only with valid consent and at least one member."""
     household = lock_editable(household, by)
-    if not Round.objects.visible_to(by).open_for_households().filter(pk=round.pk).exists():
+    if not Round.objects.visible_to(by).filter(pk=round.pk).exists():
         raise PermissionDenied
+    round.require(Action.ADD_HOUSEHOLD)
     if not household.has_valid_consent:
         raise ValidationError(_("Without valid consent a household cannot enter a round."))
     if not household.members.exists():
@@ -45,8 +47,7 @@ def round_household_remove(*, round: Round, household: Household, by: User) -> N
     entry = RoundHousehold.objects.filter(round=round, household=household).first()
     if entry is None:
         raise ValidationError(_("The household is not in this round."))
-    if round.status == RoundStatus.CLOSED:
-        raise ValidationError(_("The round is closed; its records stay as they are."))
+    round.require(Action.REMOVE_HOUSEHOLD)
     entry.delete()
     audit_log(actor=by, action="refugees.household.round_removed", target=household,
               changes={"round": round.name})  # fmt: skip

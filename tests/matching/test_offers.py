@@ -47,7 +47,7 @@ def test_publishing_creates_one_offer_per_matched_household_and_notifies_both_si
         assert staff.email in recipients
     assert olena.deadline > timezone.now() + timedelta(days=6)
     published.round.refresh_from_db()
-    assert published.round.status == "matching"
+    assert published.round.status == "offers"
 
 
 def test_a_run_is_published_once_and_only_by_coordinators(published, coordinator, staff):

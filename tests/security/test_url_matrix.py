@@ -111,6 +111,7 @@ RULES: dict[str, Rule] = {
     "round_invite": R(COORD, post=True, pk="round"),
     "round_open": R(COORD, post=True, pk="round"),
     "round_close": R(COORD, post=True, pk="round"),
+    "round_advance": R(COORD, post=True, pk="round", verb="=start_relocation"),
     "round_export": R(COORD, pk="round", fmt="=csv"),
     # households
     "household_list": R(COORD, CASE, OCASE),
@@ -191,6 +192,9 @@ RULES: dict[str, Rule] = {
     "api-round-detail": R(COORD, STAFF, OSTAFF, CASE, OCASE, api=True, pk="round"),
     "api-round-invite": R(COORD, post=True, api=True, pk="round"),
     "api-round-open-questionnaire": R(COORD, post=True, api=True, pk="round"),
+    "api-round-start-relocation": R(COORD, post=True, api=True, pk="round"),
+    "api-round-start-evaluation": R(COORD, post=True, api=True, pk="round"),
+    "api-round-close": R(COORD, post=True, api=True, pk="round"),
     "api-round-questionnaires-export": R(COORD, api=True, pk="round"),
     "api-round-results": R(COORD, api=True, pk="round"),
     "api-round-results-export": R(COORD, api=True, pk="round"),
