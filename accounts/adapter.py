@@ -4,6 +4,7 @@ from typing import Any, cast
 from urllib.parse import urlsplit
 
 from allauth.account.adapter import DefaultAccountAdapter
+from allauth.mfa.adapter import DefaultMFAAdapter
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest
@@ -11,6 +12,10 @@ from django.http import HttpRequest
 from accounts.audit import audit_log
 from accounts.models import User
 from core import mail
+from core.crypto import decrypt_bytes, encrypt_bytes
+
+# Marks an encrypted secret, so values written before encryption are still recognised.
+ENCRYPTED_PREFIX = "fernet:"
 
 
 def _account(credentials: dict[str, Any]):
@@ -75,3 +80,16 @@ class AccountAdapter(DefaultAccountAdapter):
                 label="" if user else "unknown account",
             )
             raise
+
+
+class MFAAdapter(DefaultMFAAdapter):
+    """TOTP secrets and recovery-code seeds are encrypted at rest with the installation's keys
+    (core.crypto): allauth stores them in mfa_authenticator.data and calls these hooks."""
+
+    def encrypt(self, text: str) -> str:
+        return ENCRYPTED_PREFIX + encrypt_bytes(text.encode()).decode()
+
+    def decrypt(self, encrypted_text: str) -> str:
+        if not encrypted_text.startswith(ENCRYPTED_PREFIX):
+            return encrypted_text  # written before encryption; the migration seals these
+        return decrypt_bytes(encrypted_text[len(ENCRYPTED_PREFIX) :].encode()).decode()

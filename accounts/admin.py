@@ -1,11 +1,12 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 
+from accounts.admin_audit import ReadAuditedAdmin
 from accounts.models import AccessibilityFeedback, AuditEvent, Invitation, Organisation, User
 
 
 @admin.register(User)
-class UserAdmin(BaseUserAdmin):
+class UserAdmin(ReadAuditedAdmin, BaseUserAdmin):
     ordering = ("email",)
     list_display = ("email", "full_name", "role", "organisation", "is_active")
     list_filter = ("role", "is_active", "is_staff")
@@ -25,7 +26,7 @@ class OrganisationAdmin(admin.ModelAdmin):
 
 
 @admin.register(Invitation)
-class InvitationAdmin(admin.ModelAdmin):
+class InvitationAdmin(ReadAuditedAdmin):
     list_display = ("role", "created_at", "expires_at", "accepted_at", "revoked_at")
     readonly_fields = ("token_hash",)
 
@@ -45,4 +46,4 @@ class AuditEventAdmin(admin.ModelAdmin):
         return False
 
 
-admin.site.register(AccessibilityFeedback)
+admin.site.register(AccessibilityFeedback, ReadAuditedAdmin)

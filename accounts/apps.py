@@ -13,4 +13,6 @@ class AccountsConfig(AppConfig):
         # phrase our catalogues translate.
         from django.db.models import fields
 
+        from accounts import checks  # noqa: F401 - registers the deployment checks
+
         fields.BLANK_CHOICE_LABEL = _("Please choose")

@@ -36,6 +36,12 @@ SENSITIVE_FIELDS = frozenset(
         "email",
         "phone",
         "message",
+        "occupation",
+        "place",
+        "relation",
+        "reason",
+        "household_reason",
+        "municipality_reason",
     }
 )
 
@@ -120,7 +126,7 @@ def _event(
 
     return AuditEvent(
         actor=actor if actor is not None and actor.pk else None,
-        actor_label=actor.email if actor is not None and actor.pk else "system",
+        actor_label=actor_label(actor),
         action=action,
         target_type=target._meta.label_lower if target is not None else "",
         target_id=str(target.pk) if target is not None else "",
@@ -128,6 +134,16 @@ def _event(
         changes=changes or {},
         ip_address=client_ip.get(),
     )
+
+
+def actor_label(actor: User | None) -> str:
+    """Staff are named by their work address; a refugee by account number only, so the log
+    keeps no private address (it is append-only and outlives an erasure)."""
+    if actor is None or not actor.pk:
+        return "system"
+    from accounts.roles import Role
+
+    return f"refugee #{actor.pk}" if actor.role == Role.REFUGEE else actor.email
 
 
 def _log(event: AuditEvent) -> None:

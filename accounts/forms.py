@@ -2,11 +2,12 @@ from __future__ import annotations
 
 from typing import cast
 
+from allauth.mfa.totp.forms import ActivateTOTPForm as BaseActivateTOTPForm
 from django import forms
 from django.contrib.auth import password_validation
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import AccessibilityFeedback, Invitation, Organisation
+from accounts.models import AccessibilityFeedback, Invitation, Organisation, User
 from accounts.roles import Role
 from municipalities.models import Municipality
 
@@ -68,7 +69,9 @@ class InvitationAcceptForm(forms.Form):
                 self.add_error("password2", _("The two passwords differ."))
             elif p1:
                 try:
-                    password_validation.validate_password(p1)
+                    # The future account, so the password is checked against its address too.
+                    future = User(email=self.invitation.email, full_name=data.get("full_name", ""))
+                    password_validation.validate_password(p1, user=future)
                 except forms.ValidationError as error:
                     self.add_error("password1", error)
         return data
@@ -92,3 +95,17 @@ class AccessibilityFeedbackForm(forms.ModelForm):
         model = AccessibilityFeedback
         fields = ("page_url", "message", "email")
         widgets = {"message": forms.Textarea(attrs={"rows": 5})}
+
+
+class ActivateTOTPForm(BaseActivateTOTPForm):
+    """allauth checks the code that activates the authenticator but does not mark it used, so
+    the same code signed in once more within its window; it is now spent like a sign-in code."""
+
+    def clean_code(self) -> str:
+        code = super().clean_code()
+        from allauth.mfa.models import Authenticator
+        from allauth.mfa.totp.internal.auth import TOTP
+
+        unsaved = Authenticator(user=self.user, type=Authenticator.Type.TOTP)
+        TOTP(unsaved)._mark_code_used(code)  # the cache marker allauth checks at sign-in
+        return code

@@ -22,6 +22,7 @@ from accounts.http import AuthenticatedHttpRequest
 from accounts.models import AuditEvent, Invitation
 from accounts.permissions import role_required
 from accounts.roles import Role
+from core.redirects import redirect_back
 
 
 @login_required
@@ -67,7 +68,7 @@ def invitation_revoke(request: AuthenticatedHttpRequest, pk: int) -> HttpRespons
         messages.success(request, _("The invitation was revoked."))
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
-    return redirect(request.POST.get("next") or "invitation_list")
+    return redirect_back(request, "invitation_list")
 
 
 def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:

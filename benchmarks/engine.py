@@ -1,8 +1,17 @@
 """Benchmark of the matching engine at pilot, regional and national scale.
 
+    python benchmarks/engine.py --compare [--case 60x6,300x30,...] [--peers cpsat,highs]
     python benchmarks/engine.py [--scale pilot,regional,national,national40k,units]
                                 [--time-limit 60] [--seed 1]
     python benchmarks/engine.py --instance PATH.json [--method auto,greedy]
+
+``--compare`` (the issue #18 table) writes each generated instance once to ``--workdir``, then
+runs it through the engine's command line (``python -m matching.engine solve``, ``auto``) and
+through the general-purpose peers of ``benchmarks/peers.py`` (OR-Tools CP-SAT, HiGHS MILP via
+highspy; install with ``pip install -e '.[bench]'``), each in its own process with the same
+time limit, and prints one table: wall time of the whole process, status, objective, and the
+objective as a share of the best objective any of them found and of the lowest proven bound.
+Every result file is checked for feasibility and its objective recomputed from the instance.
 
 ``--instance`` benchmarks a stored rematch-instance/1 file (scale name ``file``) instead of
 generated ones, e.g. the platform's synthetic national round; it is read in the child too.
@@ -16,15 +25,51 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import resource
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 ROOT = Path(__file__).resolve().parents[1]
 FILE_PREFIX = "file:"
+PEER_SCRIPT = Path(__file__).resolve().with_name("peers.py")
+
+
+class Case(NamedTuple):
+    """A generated instance of the comparison table and the time limit it is solved with."""
+
+    households: int
+    municipalities: int
+    density: float
+    seed: int
+    limit: float
+    services: float | None = None  # share of service demand available (None: generator default)
+    peers: bool = True  # run CP-SAT and HiGHS (national: they build nothing useful in time)
+
+
+# Sizes of the issue #18 table; ~6 % of households linked, 5 dimensions, scores 1-1000.
+CASES: dict[str, Case] = {
+    "60x6": Case(60, 6, 0.5, 1, 60.0),
+    "137x8": Case(137, 8, 0.5, 2, 60.0),
+    "200x20": Case(200, 20, 0.3, 3, 60.0),
+    "250x25": Case(250, 25, 0.3, 4, 60.0),
+    "300x30": Case(300, 30, 0.3, 5, 60.0),
+    "300x30b": Case(300, 30, 0.3, 6, 60.0),
+    "1000x50": Case(1_000, 50, 0.2, 7, 20.0),
+    "2000x50": Case(2_000, 50, 0.1, 8, 30.0),
+    "1500x60": Case(1_500, 60, 0.15, 9, 20.0),
+    "3000x80": Case(3_000, 80, 0.1, 10, 30.0),
+    "5000x100": Case(5_000, 100, 0.08, 11, 30.0),
+    "20000x400": Case(20_000, 400, 0.1, 12, 10.0, peers=False),
+    "20000x400-scarce": Case(20_000, 400, 0.1, 13, 10.0, services=0.5, peers=False),
+    "40000x400": Case(40_000, 400, 0.1, 14, 20.0, peers=False),
+    "40000x400-scarce": Case(40_000, 400, 0.1, 15, 20.0, services=0.5, peers=False),
+}
+GROUP_SHARE = 0.06
 
 # name: (households, municipalities, density, methods, unit demands)
 SCALES: dict[str, tuple[int, int, float, list[str], bool]] = {
@@ -92,17 +137,139 @@ def show(row: dict[str, Any]) -> str:
     )
 
 
+def instance_file(name: str, case: Case, workdir: Path) -> Path:
+    """The case's instance document, generated once and kept in ``workdir``."""
+    path = workdir / f"{name}-s{case.seed}.json"
+    if not path.exists():
+        sys.path.insert(0, str(ROOT))
+        from matching.engine.generate import generate
+
+        document = generate(
+            case.households,
+            case.municipalities,
+            density=case.density,
+            group_share=GROUP_SHARE,
+            seed=case.seed,
+            services=case.services,
+        )
+        workdir.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps(document), encoding="utf-8")
+    return path
+
+
+def timed(argv: list[str], kill_after: float) -> tuple[float, int, int, str]:
+    """(wall seconds, exit status, peak MB, last stderr line) of one process."""
+    started = time.perf_counter()
+    child = subprocess.Popen(argv, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    try:
+        _, stderr = child.communicate(timeout=kill_after)
+    except subprocess.TimeoutExpired:
+        child.kill()
+        _, stderr = child.communicate()
+    seconds = time.perf_counter() - started
+    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss // 1024
+    lines = stderr.decode(errors="replace").strip().splitlines()
+    return seconds, child.returncode, peak, lines[-1] if lines else ""
+
+
+def solver_argv(solver: str, instance: Path, output: Path, limit: float) -> list[str]:
+    if solver == "engine":
+        command = [sys.executable, "-m", "matching.engine", "solve"]
+    else:
+        command = [sys.executable, str(PEER_SCRIPT), solver]
+    return [*command, str(instance), "-o", str(output), "--time-limit", str(limit)]
+
+
+def checked(instance: Any, output: Path) -> dict[str, Any] | None:
+    """The result document with its objective recomputed; None if missing or infeasible."""
+    from matching.engine import check_feasible
+
+    try:
+        result = json.loads(output.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    assignment = {a["household"]: a["municipality"] for a in result["assignment"]}
+    if check_feasible(instance, assignment):
+        return None
+    score = {(p.household, p.municipality): p.score for p in instance.scores}
+    result["objective"] = sum(score[pair] for pair in assignment.items())
+    return dict(result)
+
+
+def compare_case(name: str, case: Case, solvers: list[str], workdir: Path) -> dict[str, Any]:
+    from matching.engine import load_instance
+
+    path = instance_file(name, case, workdir)
+    instance = load_instance(path)
+    row: dict[str, Any] = {"case": name, "limit": case.limit, "pairs": len(instance.scores)}
+    for solver in solvers:
+        output = workdir / f"{name}-{solver}-result.json"
+        output.unlink(missing_ok=True)
+        argv = solver_argv(solver, path, output, case.limit)
+        seconds, status, _, error = timed(argv, kill_after=case.limit * 3 + 120)
+        result = checked(instance, output) if status == 0 else None
+        row[solver] = {"seconds": seconds, "exit": status, "error": error, "result": result}
+    return row
+
+
+def show_compare(row: dict[str, Any], solvers: list[str]) -> str:
+    results = [row[s]["result"] for s in solvers if row[s]["result"]]
+    best = max((r["objective"] for r in results), default=0) or 1
+    bounds = [r["bound"] for r in results if r.get("bound") is not None]
+    bound = min(bounds) if bounds else None
+    cells = [f"{row['case']} ({row['pairs']:,} pairs, limit {row['limit']:g} s)"]
+    for solver in solvers:
+        run, result = row[solver], row[solver]["result"]
+        if result is None:
+            cells.append(f"no answer ({run['exit']}: {run['error'][:60]}), {run['seconds']:.1f} s")
+            continue
+        share = f"{result['objective'] / best:.4f} of best"
+        if bound:
+            share += f", {result['objective'] / bound:.4f} of bound"
+        objective = f"{result['objective']:,}"
+        cells.append(f"{result['status']}, {objective}, {share}, {run['seconds']:.1f} s")
+    return "| " + " | ".join(cells) + " |"
+
+
+def compare(names: list[str], peers: list[str], workdir: Path, limit: float | None) -> None:
+    print(f"uptime: {os.getloadavg()[0]:.2f} {os.getloadavg()[1]:.2f} {os.getloadavg()[2]:.2f}")
+    solvers = ["engine", *peers]
+    print("| instance | " + " | ".join(solvers) + " |")
+    print("|---" * (len(solvers) + 1) + "|")
+    for name in names:
+        case = CASES[name]._replace(limit=limit) if limit else CASES[name]
+        run_peers = [p for p in peers if case.peers]
+        row = compare_case(name, case, ["engine", *run_peers], workdir)
+        for peer in peers:
+            row.setdefault(peer, {"seconds": 0.0, "exit": "-", "error": "skipped", "result": None})
+        print(show_compare(row, solvers), flush=True)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--scale", default=",".join(SCALES), help="comma-separated scales")
     parser.add_argument(
         "--method", default=None, help="comma-separated methods (default per scale)"
     )
-    parser.add_argument("--time-limit", type=float, default=60.0)
+    parser.add_argument("--time-limit", type=float, default=None, help="seconds (60)")
+    parser.add_argument("--compare", action="store_true", help="engine CLI vs peers table")
+    parser.add_argument("--case", default=",".join(CASES), help="comma-separated cases")
+    parser.add_argument("--peers", default="cpsat,highs", help="comma-separated, or none")
+    workdir = Path(tempfile.gettempdir()) / "rematch-bench"
+    parser.add_argument("--workdir", default=str(workdir), help="instance cache")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--instance", default=None, help="benchmark this instance file")
     parser.add_argument("--child", nargs=4, help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.compare:
+        names = args.case.split(",")
+        unknown = [n for n in names if n not in CASES]
+        if unknown:
+            parser.error(f"unknown case {unknown[0]!r}, expected one of {', '.join(CASES)}")
+        peers = [] if args.peers == "none" else args.peers.split(",")
+        compare(names, peers, Path(args.workdir), args.time_limit)
+        return
+    args.time_limit = args.time_limit or 60.0
     if args.child:
         scale, method, limit, seed = args.child
         print(json.dumps(run_child(scale, method, float(limit), int(seed))))

@@ -33,6 +33,7 @@ from core.spreadsheets import Sheet, spreadsheet_bytes
 from matching.anonymise import anonymised_profile
 from matching.models import Offer, OfferStatus, Proposal, Run, RunStatus
 from matching.reasons import ReasonCode
+from matching.run_files import run_file_read
 from matching.services import offers as offer_services
 from matching.services import runs as run_services
 from municipalities.api import RoundParticipationActions
@@ -55,7 +56,8 @@ class RunSerializer(serializers.ModelSerializer):
             "id", "round", "iteration", "status", "stage", "progress", "method", "time_limit",
             "engine_version", "engine_status", "engine_method", "objective", "bound",
             "solve_seconds", "household_count", "pair_count", "matched_households",
-            "matched_persons", "error", "created_at", "started_at", "finished_at", "published_at",
+            "matched_persons", "placeable_households", "placeable_persons", "error", "created_at",
+            "started_at", "finished_at", "published_at",
             "has_instance_file", "has_result_file", "reason_code", "stability",
         )  # fmt: skip
 
@@ -280,11 +282,9 @@ class RunViewSet(
         return self._file(self.get_object(), "result")
 
     def _file(self, run: Run, kind: str):
-        field = run.instance_file if kind == "instance" else run.result_file
-        if not field:
+        content = run_file_read(run=run, kind=kind)
+        if content is None:
             raise Http404
-        with field.open("rb") as handle:
-            content = handle.read()
         return file_response(
             content, content_type=JSON_FILE,
             filename=f"round-{run.round_id}-run-{run.iteration}-{kind}.json",

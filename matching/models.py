@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from typing import TYPE_CHECKING
 
 from django.conf import settings
@@ -12,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from matching.reasons import Override, ReasonCode, reason_clean
+from refugees.fields import EncryptedJSONField
 
 if TYPE_CHECKING:
     from accounts.models import User
@@ -71,6 +73,16 @@ class Run(models.Model):
     pair_count = models.PositiveIntegerField(_("compatible pairs"), default=0)
     matched_households = models.PositiveIntegerField(_("matched households"), default=0)
     matched_persons = models.PositiveIntegerField(_("matched persons"), default=0)
+    # Upper bounds from the engine's capacity relaxation: no assignment places more.
+    placeable_households = models.PositiveIntegerField(
+        _("households that could be placed at most"), null=True, blank=True
+    )
+    placeable_persons = models.PositiveIntegerField(
+        _("persons that could be placed at most"), null=True, blank=True
+    )
+    # Places used per municipality and dimension, {municipality id: {dimension: [used, capacity]}},
+    # stored with the run so the run page need not read the (national: 70 MB) result file.
+    utilisation = models.JSONField(_("utilisation"), default=dict, blank=True)
     instance_file = models.FileField(_("instance file"), upload_to="runs/", blank=True)
     result_file = models.FileField(_("result file"), upload_to="runs/", blank=True)
     error = models.TextField(_("error"), blank=True)
@@ -113,6 +125,15 @@ class Run(models.Model):
         return f"{self.round} #{self.iteration}"
 
     @property
+    def gap_percent(self) -> float | None:
+        """How far the total score may lie below the best possible, in percent (rounded up)."""
+        if self.objective is None or not self.bound:
+            return None
+        percent = max(self.bound - self.objective, 0.0) / abs(self.bound) * 100
+        digits = 2 if percent < 1 else 1
+        return math.ceil(percent * 10**digits - 1e-9) / 10**digits
+
+    @property
     def audit_label(self) -> str:
         return f"{self.round.name} #{self.iteration}"
 
@@ -145,7 +166,9 @@ class Proposal(models.Model):
     unmatched_reason = models.CharField(
         _("reason"), max_length=20, choices=UnmatchedReason.choices, blank=True
     )
-    demand = models.JSONField(_("places needed"), default=dict)
+    # Places by dimension, including wheelchair-accessible and psychotherapy places: derived from
+    # health needs, so encrypted at rest like the needs themselves.
+    demand = EncryptedJSONField(_("places needed"), default=dict)
     compatible_count = models.PositiveIntegerField(_("compatible municipalities"), default=0)
 
     class Meta:
@@ -267,7 +290,7 @@ class Offer(models.Model):
     )
     score = models.FloatField(_("score"))
     explanation = models.JSONField(_("explanation"), default=list)
-    demand = models.JSONField(_("places needed"), default=dict)
+    demand = EncryptedJSONField(_("places needed"), default=dict)  # as Proposal.demand
     status = models.CharField(
         _("status"), max_length=20, choices=OfferStatus.choices, default=OfferStatus.PENDING
     )

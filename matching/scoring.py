@@ -21,6 +21,8 @@ IntArray = npt.NDArray[np.int64]
 FloatArray = npt.NDArray[np.float64]
 
 DIMENSIONS = ("persons", "school", "kita", "accessible", "psychotherapy")
+# Dimensions derived from health needs: encrypted where stored, dropped on erasure.
+HEALTH_DIMENSIONS = ("accessible", "psychotherapy")
 HOUSEHOLD_WEIGHTS = ("housing", "work", "education", "medical", "community", "city_size")
 NEUTRAL_HOUSEHOLD_WEIGHT = 3.0  # the household weights run 0-5; 3 leaves a criterion unchanged
 BASE_SCORE = 100  # every compatible pair is worth placing; criteria add to it

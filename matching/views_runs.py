@@ -12,7 +12,6 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
@@ -22,9 +21,11 @@ from accounts.permissions import role_required
 from accounts.roles import Role
 from core import confirm
 from core.formatting import local_datetime
+from core.redirects import redirect_back
 from matching import scoring
 from matching.forms_runs import PairRuleForm, RunStartForm, WeightsForm
 from matching.models import Offer, PairRule, Run, RunStatus
+from matching.run_files import KINDS, run_file_document, run_file_read
 from matching.services import offers as offer_services
 from matching.services import runs as run_services
 from municipalities.overview import not_submitted
@@ -99,17 +100,29 @@ def run_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 
 
 def _utilisation(run: Run) -> list[dict]:
-    if not run.result_file:
-        return []
-    import json
+    """Rows of places used / capacity, from the figures stored with the run.
 
-    with run.result_file.open("rb") as handle:
-        document = json.load(handle)
+    Runs stored before the figures were kept with them still read the result file.
+    """
+    stored = run.utilisation or _utilisation_from_file(run)
     rows = []
-    for municipality, dims in sorted(document.get("utilisation", {}).items()):
-        cells = [(d, dims.get(d, {"used": 0, "capacity": 0})) for d in scoring.DIMENSIONS]
+    for municipality, dims in sorted(stored.items()):
+        cells = [
+            (d, dict(zip(("used", "capacity"), dims.get(d, [0, 0]), strict=True)))
+            for d in scoring.DIMENSIONS
+        ]
         rows.append({"municipality": municipality, "cells": cells})
     return rows
+
+
+def _utilisation_from_file(run: Run) -> dict[str, dict[str, list[int]]]:
+    document = run_file_document(run=run, kind="result")
+    if document is None:
+        return {}
+    return {
+        mun: {dim: [use["used"], use["capacity"]] for dim, use in dims.items()}
+        for mun, dims in document.get("utilisation", {}).items()
+    }
 
 
 @role_required(Role.COORDINATOR)
@@ -130,15 +143,13 @@ def run_status(request: AuthenticatedHttpRequest, pk: int) -> JsonResponse:
 @role_required(Role.COORDINATOR)
 def run_file(request: AuthenticatedHttpRequest, pk: int, kind: str) -> FileResponse | HttpResponse:
     run = _run(request, pk)
-    field = {"instance": run.instance_file, "result": run.result_file}.get(kind)
-    if not field:
+    content = run_file_read(run=run, kind=kind) if kind in KINDS else None
+    if content is None:
         raise Http404
-    return FileResponse(
-        field.open("rb"),
-        as_attachment=True,
-        filename=f"round-{run.round_id}-run-{run.iteration}-{kind}.json",
-        content_type="application/json",
-    )
+    response = HttpResponse(content, content_type="application/json")
+    filename = f"round-{run.round_id}-run-{run.iteration}-{kind}.json"
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
 
 
 @require_POST
@@ -258,10 +269,7 @@ def pair_rule_delete(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse
 
 
 def _back(request: HttpRequest, default: str, **kwargs) -> HttpResponse:
-    next_url = request.POST.get("next", "")
-    if url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}):
-        return redirect(next_url)
-    return redirect(default, **kwargs)
+    return redirect_back(request, default, **kwargs)
 
 
 @role_required(Role.COORDINATOR)

@@ -6,9 +6,10 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.urls import reverse
@@ -162,3 +163,26 @@ def application_decline(
         {"application": application}, language=application.language,
     )  # fmt: skip
     return application
+
+
+@transaction.atomic
+def applications_purge(*, now: datetime | None = None) -> int:
+    """Data protection: applications whose link expired unconfirmed are deleted, and declined
+    ones once the retention period has passed. Approved ones live on as the municipality and
+    its invitation. Idempotent; returns how many were deleted."""
+    now = now or timezone.now()
+    expired = MunicipalityApplication.objects.filter(
+        status=ApplicationStatus.UNCONFIRMED, created_at__lt=now - timedelta(days=CONFIRM_DAYS)
+    )
+    declined = MunicipalityApplication.objects.filter(
+        status=ApplicationStatus.DECLINED,
+        reviewed_at__lt=now - timedelta(days=settings.REMATCH_RETENTION_DAYS),
+    )
+    count = 0
+    for queryset in (expired, declined):
+        deleted, _rows = queryset.delete()
+        count += deleted
+    if count:
+        audit_log(actor=None, action="municipalities.application.purged",
+                  changes={"deleted": count}, label="applications")  # fmt: skip
+    return count

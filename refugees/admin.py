@@ -1,5 +1,6 @@
 from django.contrib import admin
 
+from accounts.admin_audit import ReadAuditedAdmin
 from refugees.models import Consent, Household, Member, Needs, Preferences, Relative
 
 
@@ -31,8 +32,9 @@ class ConsentInline(admin.TabularInline):
 
 
 @admin.register(Household)
-class HouseholdAdmin(admin.ModelAdmin):
-    """For support only: changes made here bypass the audited services, so reading is the rule."""
+class HouseholdAdmin(ReadAuditedAdmin):
+    """For support only: changes made here bypass the audited services, so reading is the rule
+    (and every read is audited)."""
 
     list_display = ("reference", "organisation", "status", "updated_at")
     list_filter = ("status", "organisation")

@@ -15,6 +15,7 @@ from refugees.models import (
     LANGUAGE_LEVELS,
     LANGUAGES,
     ConsentText,
+    ErasureReason,
     Household,
     HouseholdStatus,
     Member,
@@ -288,11 +289,10 @@ class InviteForm(forms.Form):
 class EraseForm(forms.Form):
     """Erasure on request (Art. 17 GDPR): irreversible, so a reason and an explicit confirmation."""
 
-    reason = forms.CharField(
+    reason = forms.ChoiceField(
         label=_("Reason for the erasure"),
-        max_length=500,
-        widget=forms.Textarea(attrs={"rows": 3}),
-        help_text=_("For example: the household's request by e-mail of 3 March. No health data."),
+        choices=[(c.value, c.label) for c in ErasureReason if c != ErasureReason.RETENTION],
+        widget=forms.RadioSelect,
     )
     confirmed = forms.BooleanField(
         label=_(

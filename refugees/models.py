@@ -110,6 +110,17 @@ class HouseholdQuerySet(models.QuerySet["Household"]):
         ).distinct()
 
 
+class ErasureReason(models.TextChoices):
+    """Why a household was erased: a code in the audit log, never free text (which would keep
+    names or circumstances in an append-only log after the erasure)."""
+
+    REQUEST = "request", _("The person asked for the erasure (Art. 17 GDPR)")
+    CONSENT_WITHDRAWN = "consent_withdrawn", _("The consent was withdrawn")
+    RECORDED_IN_ERROR = "recorded_in_error", _("Recorded by mistake or twice")
+    NO_LONGER_NEEDED = "no_longer_needed", _("No longer needed for a relocation")
+    RETENTION = "retention", _("The retention period is over")
+
+
 # More members than this is a data error (or an attempt to tie up the server): the form, the API
 # and the import refuse it with a message instead of saving it.
 MAX_MEMBERS = 20

@@ -67,7 +67,11 @@ def _add_errors(form, error: ValidationError) -> None:
         form.add_error(None, error)
 
 
-def _step(request: HttpRequest, household: Household, step: str, **context: Any) -> HttpResponse:
+def _step(
+    request: AuthenticatedHttpRequest, household: Household, step: str, **context: Any
+) -> HttpResponse:
+    # Each step page shows part of the profile (members with birth dates, needs): a read.
+    services.household_view_log(household=household, by=request.user, part=step)
     checks = household_checklist(household)
     return render(
         request,

@@ -82,6 +82,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "accounts.middleware.NoStoreMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "accounts.middleware.ClientAddressMiddleware",
     "accounts.middleware.StaffSessionExpiryMiddleware",
@@ -119,6 +120,9 @@ DATABASES = {
     "default": dj_database_url.parse(
         os.environ.get("DATABASE_URL", f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
         conn_max_age=envint("DB_CONN_MAX_AGE", "0"),
+        # A persistent connection is checked before reuse, so a database restart costs no
+        # request a 500 (each thread would otherwise answer once with the stale connection).
+        conn_health_checks=True,
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
@@ -172,6 +176,9 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
     # GDPR: anonymise households past the retention period; idempotent, so retries are safe.
     # Import files waiting for confirmation hold names and needs: gone after the preview time.
     "purge-import-previews": {"task": "refugees.tasks.purge_import_previews", "schedule": 900.0},
+    # Applications of municipalities: unconfirmed ones after the link expired, declined ones
+    # after the retention period.
+    "purge-applications": {"task": "municipalities.tasks.purge_applications", "schedule": 86400.0},
     "anonymise-expired-households": {
         "task": "refugees.tasks.anonymise_expired_households",
         "schedule": 86400.0,
@@ -196,6 +203,7 @@ AUTH_PASSWORD_VALIDATORS = [
     },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    {"NAME": "accounts.passwords.NotOwnEmailValidator"},
 ]
 LOGIN_URL = "account_login"
 LOGIN_REDIRECT_URL = "dashboard"
@@ -222,6 +230,8 @@ ACCOUNT_RATE_LIMITS = {
     "municipality_application": os.environ.get("REMATCH_APPLICATION_RATE_LIMIT", "10/h/ip,3/d/key"),
     "confirm_email": "1/3m/key",
 }
+MFA_ADAPTER = "accounts.adapter.MFAAdapter"
+MFA_FORMS = {"activate_totp": "accounts.forms.ActivateTOTPForm"}
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "Re:Match"
 # Coordinators and municipal staff must set up TOTP before they see personal data. The demo may

@@ -27,6 +27,9 @@ urlpatterns = [
 ]
 
 
+handler500 = "core.unavailable.server_error"
+
+
 def handler429(request, exception=None):
     """allauth's rate limits answer here: audited, with a page in the user's language."""
     from django.shortcuts import render

@@ -2,8 +2,14 @@
 
 from __future__ import annotations
 
+import os
 import sys
 
-from .cli import main
+from .cli import main, process_age
 
-sys.exit(main())
+code = main(age=process_age())
+sys.stdout.flush()
+sys.stderr.flush()
+# The result is written and flushed: skip the interpreter's teardown, which frees a national
+# instance's million objects one by one (~0.5 s) and would count against --time-limit.
+os._exit(code)

@@ -25,11 +25,15 @@ def _demands(rng: np.random.Generator, n: int) -> np.ndarray:
     return np.stack([size, school, kita, accessible, therapy], axis=1).astype(np.int64)
 
 
-def _capacities(rng: np.random.Generator, demand: np.ndarray, n_munis: int) -> np.ndarray:
+def _capacities(
+    rng: np.random.Generator, demand: np.ndarray, n_munis: int, services: float | None
+) -> np.ndarray:
     # Municipality sizes are very uneven (a few cities, many small districts).
     weight = rng.lognormal(0.0, 0.8, n_munis)
     weight /= weight.sum()
     ratio = np.array([rng.uniform(0.8, 1.1), 0.75, 0.7, 0.8, 0.6])
+    if services is not None:
+        ratio[1:] = services
     total = demand.sum(axis=0) * ratio
     capacities = np.floor(weight[:, None] * total[None, :] + rng.random((n_munis, 5)))
     return np.asarray(capacities, dtype=np.int64)
@@ -69,11 +73,16 @@ def generate(
     density: float = 0.1,
     group_share: float = 0.05,
     seed: int = 0,
+    services: float | None = None,
 ) -> dict[str, Any]:
-    """A random but reproducible instance document (pass it to ``parse_instance``)."""
+    """A random but reproducible instance document (pass it to ``parse_instance``).
+
+    ``services`` sets the school, Kita, accessible and psychotherapy places to that share of
+    what the households demand (default 75 / 70 / 80 / 60 %); 0.5 makes them scarce.
+    """
     rng = np.random.default_rng(seed)
     demand = _demands(rng, households)
-    capacity = _capacities(rng, demand, municipalities)
+    capacity = _capacities(rng, demand, municipalities, services)
     groups = _groups(rng, households, group_share)
     compatible = _compatibility(rng, groups, municipalities, density)
     hh, mm = np.nonzero(compatible)

@@ -10,9 +10,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-import networkx as nx
 import numpy as np
 import numpy.typing as npt
+from scipy.sparse import coo_array
+from scipy.sparse.csgraph import connected_components
 
 from .instance import Instance
 
@@ -56,19 +57,35 @@ def relevant_dimensions(instance: Instance) -> tuple[str, ...]:
 
 
 def unit_members(instance: Instance) -> list[tuple[int, ...]]:
-    """Connected components of the "same group" relation, in order of first member."""
-    graph: nx.Graph[object] = nx.Graph()
-    graph.add_nodes_from(range(len(instance.households)))
-    first: dict[str, int] = {}
+    """Households of each group together, everyone else alone, in order of first member.
+
+    "Same group" is an equivalence relation, so its connected components are the groups.
+    """
+    units: list[list[int]] = []
+    unit_of_group: dict[str, int] = {}
     for index, household in enumerate(instance.households):
-        if household.group is not None:
-            graph.add_edge(first.setdefault(household.group, index), index)
-    units = [tuple(sorted(c)) for c in nx.connected_components(graph)]
-    units.sort(key=lambda members: members[0])
-    return units
+        if household.group is None:
+            units.append([index])
+        elif household.group in unit_of_group:
+            units[unit_of_group[household.group]].append(index)
+        else:
+            unit_of_group[household.group] = len(units)
+            units.append([index])
+    return [tuple(members) for members in units]
+
+
+def _unit_of(members: Sequence[tuple[int, ...]], n_households: int) -> IntArray:
+    unit_of = np.empty(n_households, np.int64)
+    sizes = np.fromiter(map(len, members), np.int64, len(members))
+    flat = np.fromiter((i for group in members for i in group), np.int64, n_households)
+    unit_of[flat] = np.repeat(np.arange(len(members)), sizes)
+    return unit_of
 
 
 def _pair_arrays(instance: Instance) -> tuple[IntArray, IntArray, FloatArray]:
+    cached = instance.cached("pair_index")
+    if cached is not None:
+        return cached  # type: ignore[no-any-return]
     h_index = {h.id: i for i, h in enumerate(instance.households)}
     m_index = {m.id: i for i, m in enumerate(instance.municipalities)}
     n = len(instance.scores)
@@ -82,11 +99,8 @@ def _merge_group_pairs(
     members: Sequence[tuple[int, ...]], hh: IntArray, mm: IntArray, ss: FloatArray, n_munis: int
 ) -> tuple[IntArray, IntArray, FloatArray]:
     """Map household pairs to unit pairs; a group keeps the municipalities all members share."""
-    unit_of = np.empty(int(max((max(m) for m in members), default=-1)) + 1, np.int64)
-    size = np.zeros(len(members), np.int64)
-    for u, group in enumerate(members):
-        unit_of[list(group)] = u
-        size[u] = len(group)
+    unit_of = _unit_of(members, sum(map(len, members)))
+    size = np.fromiter(map(len, members), np.int64, len(members))
     uu = unit_of[hh]
     key = uu * n_munis + mm
     keys, inverse, counts = np.unique(key, return_inverse=True, return_counts=True)
@@ -103,8 +117,7 @@ def _demand_matrix(
         [[h.demand.get(d, 0) for d in dims] for h in instance.households], np.int64
     ).reshape(len(instance.households), len(dims))
     demand = np.zeros((len(members), len(dims)), np.int64)
-    for u, group in enumerate(members):
-        demand[u] = per_household[list(group)].sum(axis=0)
+    np.add.at(demand, _unit_of(members, len(instance.households)), per_household)
     return demand
 
 
@@ -148,21 +161,22 @@ def components(model: Model, pairs: IntArray, linking: npt.NDArray[np.bool_]) ->
     of the unit/municipality graph restricted to those can be solved separately, which keeps
     every integer programme small. Ordered by first unit, so results are deterministic.
     """
-    graph: nx.Graph[int] = nx.Graph()
     offset = model.n_units
     units = model.pair_unit[pairs]
-    graph.add_nodes_from(np.unique(units).tolist())
     linked = linking[model.pair_muni[pairs]]
-    graph.add_edges_from(
-        zip(units[linked].tolist(), (model.pair_muni[pairs][linked] + offset).tolist(), strict=True)
+    n_nodes = offset + model.n_munis
+    graph = coo_array(
+        (np.ones(int(linked.sum())), (units[linked], model.pair_muni[pairs][linked] + offset)),
+        shape=(n_nodes, n_nodes),
     )
-    comps = sorted(
-        (sorted(n for n in c if n < offset) for c in nx.connected_components(graph)),
-        key=lambda members: members[0],
-    )
+    _, node_label = connected_components(graph, directed=False)
+    present = np.unique(units)  # sorted, so first occurrence = the component's first unit
+    raw, first = np.unique(node_label[present], return_index=True)
+    rank = np.empty(len(raw), np.int64)
+    rank[np.argsort(first, kind="stable")] = np.arange(len(raw))
     label = np.full(model.n_units, -1, np.int64)
-    for k, members in enumerate(comps):
-        label[members] = k
+    label[present] = rank[np.searchsorted(raw, node_label[present])]
+    comps = range(len(raw))
     pair_label = label[units]
     order = np.argsort(pair_label, kind="stable")
     cuts = np.searchsorted(pair_label[order], np.arange(len(comps) + 1))

@@ -15,6 +15,8 @@ more than the number of compatible households that could fill them. Three exact 
 
 from __future__ import annotations
 
+import time
+
 import numpy as np
 from scipy.optimize import linear_sum_assignment, linprog
 from scipy.sparse import csr_array, vstack
@@ -91,7 +93,7 @@ def _sparse(model: Model, rows: IntArray, slots: IntArray, edge_pair: IntArray) 
     return np.asarray(lookup[row_ind[real], col_ind[real]], np.int64) - 1
 
 
-def _transportation_lp(model: Model, pairs: IntArray) -> IntArray:
+def _transportation_lp(model: Model, pairs: IntArray, time_limit: float) -> IntArray | None:
     n = len(pairs)
     _, unit_row = np.unique(model.pair_unit[pairs], return_inverse=True)
     dim = model.demand[model.pair_unit[pairs]].argmax(axis=1)
@@ -105,7 +107,10 @@ def _transportation_lp(model: Model, pairs: IntArray) -> IntArray:
         b_ub=np.concatenate((np.ones(a_units.shape[0]), model.capacity.ravel()[cells])),
         bounds=(0, 1),
         method="highs-ipm",
+        options={"time_limit": max(time_limit, 0.01)},
     )
+    if res.status != 0 or res.x is None:
+        return None
     taken = pairs[res.x > 0.5]
     return _complete(model, taken, pairs)
 
@@ -121,8 +126,12 @@ def _complete(model: Model, taken: IntArray, pairs: IntArray) -> IntArray:
     return np.concatenate((taken, np.asarray(extra, np.int64)))
 
 
-def solve_hungarian(model: Model, backend: str = "auto") -> Solution:
-    """Optimal assignment; ``backend`` is auto, dense, sparse or lp (for tests)."""
+def solve_hungarian(model: Model, backend: str = "auto", deadline: float | None = None) -> Solution:
+    """Optimal assignment; ``backend`` is auto, dense, sparse or lp (for tests).
+
+    Only the LP back end can be stopped: if it has not finished by ``deadline``, the answer
+    is the score greedy, status feasible, with the every-unit-at-its-best bound.
+    """
     reason = applicable(model)
     if reason is not None:
         raise NotApplicableError(f"method hungarian: not applicable: {reason}")
@@ -131,7 +140,14 @@ def solve_hungarian(model: Model, backend: str = "auto") -> Solution:
     chosen = [best_pair_per_unit(model, pairs[~needs])]
     pairs = pairs[needs]
     if len(pairs):
-        chosen.append(_assign(model, pairs, backend))
+        left = np.inf if deadline is None else deadline - time.perf_counter()
+        assigned = _assign(model, pairs, backend, left)
+        if assigned is None:
+            everything = np.arange(model.n_pairs, dtype=np.int64)
+            fallback = _complete(model, everything[:0], everything)
+            bound = float(model.pair_score[best_pair_per_unit(model, everything)].sum())
+            return Solution(np.sort(fallback), bound, False)
+        chosen.append(assigned)
     result = np.sort(np.concatenate(chosen))
     value = float(model.pair_score[result].sum())
     return Solution(result, value, True)
@@ -147,14 +163,25 @@ def _sizes(model: Model, pairs: IntArray) -> tuple[int, int]:
     return rows * int(slots.sum()), int(slots[model.pair_muni[pairs], dim].sum())
 
 
-def _assign(model: Model, pairs: IntArray, backend: str) -> IntArray:
+def backend_for(model: Model, pairs: IntArray | None = None) -> str:
+    """The exact back end the size calls for: dense, sparse or lp."""
+    if pairs is None:
+        everything = np.arange(model.n_pairs, dtype=np.int64)
+        pairs = everything[model.demand[model.pair_unit].sum(axis=1) > 0]
+    if len(pairs) == 0:
+        return "dense"
     cells, edges = _sizes(model, pairs)
+    return "dense" if cells <= DENSE_CELLS else "sparse" if edges <= SPARSE_EDGES else "lp"
+
+
+def _assign(model: Model, pairs: IntArray, backend: str, time_limit: float) -> IntArray | None:
+    _, edges = _sizes(model, pairs)
     if edges == 0:
         return pairs[:0]
     if backend == "auto":
-        backend = "dense" if cells <= DENSE_CELLS else "sparse" if edges <= SPARSE_EDGES else "lp"
+        backend = backend_for(model, pairs)
     if backend == "lp":
-        return _transportation_lp(model, pairs)
+        return _transportation_lp(model, pairs, time_limit)
     edge_pair, edge_slot, _ = _slot_edges(model, pairs)
     _, rows = np.unique(model.pair_unit[edge_pair], return_inverse=True)
     if backend == "dense":

@@ -11,7 +11,8 @@ from typing import Any, Literal
 import numpy as np
 
 from .groups import Model
-from .instance import Instance
+from .instance import PERSONS, Instance
+from .placeable import Placeable
 
 FORMAT = "rematch-result/1"
 Status = Literal["optimal", "feasible"]
@@ -45,6 +46,25 @@ class Result:
     # municipality and dimension, and the score it reaches in the plan.
     reserved: dict[str, dict[str, float]] | None = None
     forecast_value: float | None = None
+    # Placed against the most that could be placed (an upper bound, see .placeable).
+    placed_households: int = 0
+    placed_persons: int = 0
+    placeable_households: int | None = None
+    placeable_persons: int | None = None
+
+    def summary(self) -> str:
+        """The result in one English sentence for a coordinator (the platform translates
+        the same figures itself)."""
+        most = ""
+        if self.placeable_households is not None:
+            most = (
+                f" (at most {self.placeable_households:,} households and "
+                f"{self.placeable_persons:,} persons could be placed)"
+            )
+        return (
+            f"{self.placed_households:,} households with {self.placed_persons:,} persons "
+            f"placed{most}; the total score is {gap_words(self.objective, self.bound)}."
+        )
 
     @property
     def gap(self) -> float | None:
@@ -67,10 +87,30 @@ class Result:
                 for mun, dims in self.utilisation.items()
             },
         }
+        document["placed"] = {"households": self.placed_households, "persons": self.placed_persons}
+        if self.placeable_households is not None:
+            document["placeable"] = {
+                "households": self.placeable_households,
+                "persons": self.placeable_persons,
+            }
+        document["gap"] = None if self.gap is None else round(self.gap, 6)
+        document["summary"] = self.summary()
         if self.reserved is not None:
             document["reserved"] = self.reserved
             document["forecast_value"] = self.forecast_value
         return document
+
+
+def gap_words(objective: float, bound: float | None) -> str:
+    """ "the best possible (proven)" / "at most 0.27 % below the best possible" (rounded up)."""
+    if bound is None:
+        return "of unknown distance to the best possible"
+    if objective >= bound:
+        return "the best possible (proven)"
+    percent = (bound - objective) / max(abs(bound), 1e-12) * 100
+    digits = 2 if percent < 1 else 1
+    shown = math.ceil(percent * 10**digits - 1e-9) / 10**digits
+    return f"at most {shown:.{digits}f} % below the best possible"
 
 
 def utilisation(
@@ -104,6 +144,7 @@ def build_result(
     bound: float | None,
     method: str,
     started: float,
+    placeable: Placeable | None = None,
 ) -> Result:
     """Turn chosen model pair indices into a :class:`Result`, normalising objective and bound."""
     picks = np.asarray(sorted(chosen), np.int64)
@@ -133,4 +174,25 @@ def build_result(
         seconds=time.perf_counter() - started,
         assignment=assignment,
         utilisation=utilisation(instance, assignment),
+        placed_households=len(assignment),
+        placed_persons=_persons(instance, assignment),
+        placeable_households=None if placeable is None else placeable.households,
+        placeable_persons=None if placeable is None else placeable.persons,
+    )
+
+
+def _persons(instance: Instance, assignment: dict[str, str]) -> int:
+    return sum(h.demand.get(PERSONS, 0) for h in instance.households if h.id in assignment)
+
+
+def empty_result(instance: Instance, *, method: str, started: float) -> Result:
+    """Nothing placed, no bound: what is known when the time is up before any solution."""
+    return Result(
+        status="feasible",
+        objective=0,
+        bound=None,
+        method=method,
+        seconds=time.perf_counter() - started,
+        assignment={},
+        utilisation=utilisation(instance, {}),
     )

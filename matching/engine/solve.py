@@ -10,17 +10,21 @@ import numpy as np
 from .forecast import has_forecast, solve_forecast
 from .groups import Model, Solution, build_model
 from .heuristics import greedy
-from .hungarian import NotApplicableError, applicable, solve_hungarian
+from .hungarian import NotApplicableError, applicable, backend_for, solve_hungarian
+from .incumbent import Incumbent, unwatch, watch
 from .instance import Instance
 from .milp import solve_milp, upper_bound_free
 from .national import solve_national
+from .placeable import MAX_SECONDS as PLACEABLE_SECONDS
+from .placeable import SHARE as PLACEABLE_SHARE
+from .placeable import placeable
 from .result import Result, build_result
 
 DEFAULT_TIME_LIMIT = 60.0
-# Measured (docs/engine.md): within 30 s HiGHS proves pilot rounds optimal and stays within
-# 0.2 % of optimal up to ~10,000 pairs, ahead of lp-round there; at 50,000 pairs it falls to
-# 95 % while lp-round reaches 99.6 %. So MILP gets about this many pairs per second of budget.
-MILP_PAIRS_PER_SECOND = 200
+# Up to this size the integer programme, started from the lp-round / local-search solution,
+# is worth its time: HiGHS never ends below its start and improves it (benchmark table in
+# docs/engine.md). Beyond it HiGHS spends the budget building and presolving.
+MILP_MAX_PAIRS = 60_000
 
 Solver = Callable[[Model, float], Solution]
 
@@ -31,7 +35,7 @@ def _greedy(model: Model, deadline: float) -> Solution:
 
 
 def _hungarian(model: Model, deadline: float) -> Solution:
-    return solve_hungarian(model)
+    return solve_hungarian(model, deadline=deadline)
 
 
 METHODS: dict[str, Solver] = {
@@ -43,20 +47,31 @@ METHODS: dict[str, Solver] = {
 
 
 def choose_method(model: Model, time_limit: float) -> str:
-    """Hungarian when exact; MILP while small; the large-scale LP method otherwise."""
-    if applicable(model) is None:
+    """Hungarian when exact and quick; warm-started MILP up to regional size; else lp-round.
+
+    The transportation-LP back end of hungarian cannot keep a short time limit at national
+    scale (~40 s at 20,000 x 400), so there auto takes lp-round, which does.
+    """
+    if applicable(model) is None and backend_for(model) != "lp":
         return "hungarian"
-    if model.n_pairs <= MILP_PAIRS_PER_SECOND * time_limit:
+    if model.n_pairs <= MILP_MAX_PAIRS:
         return "milp"
     return "lp-round"
 
 
-def solve(instance: Instance, *, time_limit: float | None = None, method: str = "auto") -> Result:
+def solve(
+    instance: Instance,
+    *,
+    time_limit: float | None = None,
+    method: str = "auto",
+    incumbent: Incumbent | None = None,
+) -> Result:
     """Solve ``instance`` within ``time_limit`` seconds (default 60) using ``method``.
 
     ``method`` is ``auto`` or one of :data:`METHODS`. Raises ``ValueError`` for an unknown
     method and :class:`NotApplicableError` when hungarian is forced on a non-assignment
-    instance.
+    instance. ``incumbent``, if given, receives every improved solution as it is found
+    (the command line reads it when the time limit is up before ``solve`` returns).
     """
     started = time.perf_counter()
     limit = DEFAULT_TIME_LIMIT if time_limit is None else float(time_limit)
@@ -68,15 +83,29 @@ def solve(instance: Instance, *, time_limit: float | None = None, method: str = 
         return solve_forecast(
             instance, time_limit=limit, method=method, started=started, plain=_solve_plain
         )
-    return _solve_plain(instance, limit, method, started)
+    return _solve_plain(instance, limit, method, started, incumbent)
 
 
-def _solve_plain(instance: Instance, limit: float, method: str, started: float) -> Result:
+def _solve_plain(
+    instance: Instance,
+    limit: float,
+    method: str,
+    started: float,
+    incumbent: Incumbent | None = None,
+) -> Result:
     model = build_model(instance)
     name = choose_method(model, limit) if method == "auto" else method
     # Keep a little of the budget for turning the solution into a result document.
     deadline = started + limit * 0.97
-    solution = METHODS[name](model, deadline)
+    budget = min(limit * PLACEABLE_SHARE, PLACEABLE_SECONDS)
+    most = placeable(model, min(time.perf_counter() + budget, deadline))
+    if incumbent is not None:
+        watch(model, incumbent, name)
+        incumbent.placeable = most
+    try:
+        solution = METHODS[name](model, deadline)
+    finally:
+        unwatch(model)
     return build_result(
         instance,
         model,
@@ -85,6 +114,7 @@ def _solve_plain(instance: Instance, limit: float, method: str, started: float) 
         bound=solution.bound,
         method=name,
         started=started,
+        placeable=most,
     )
 
 

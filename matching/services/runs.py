@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import logging
 import time
 from contextlib import contextmanager
@@ -10,7 +9,6 @@ from datetime import timedelta
 from importlib.metadata import PackageNotFoundError, version
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils import timezone
@@ -30,6 +28,7 @@ from matching.models import (
     UnmatchedReason,
 )
 from matching.reasons import Override, reason_clean
+from matching.run_files import run_file_save
 from matching.services.instance import build_instance, explain_pairs, load_round
 from matching.services.overrides import run_rules_snapshot
 from matching.services.sensitivity import sensitivity_queue_after_run
@@ -194,10 +193,8 @@ def _store(run, data, scored, document, result, seconds) -> None:
         for i in range(len(data.households))
     ]
     Proposal.objects.bulk_create(proposals, batch_size=2000)
-    run.instance_file.save(f"run-{run.pk}-instance.json", ContentFile(_json(document)), save=False)
-    run.result_file.save(
-        f"run-{run.pk}-result.json", ContentFile(_json(result.to_dict())), save=False
-    )
+    run_file_save(run=run, kind="instance", document=document)
+    run_file_save(run=run, kind="result", document=result.to_dict())
     matched = [p for p in proposals if p.municipality_id]
     run.status, run.stage, run.progress, run.finished_at = (
         RunStatus.SUCCEEDED,
@@ -210,6 +207,12 @@ def _store(run, data, scored, document, result, seconds) -> None:
     run.household_count, run.pair_count = len(data.households), len(scored.score)
     run.matched_households = len(matched)
     run.matched_persons = sum(p.demand.get("persons", 0) for p in matched)
+    run.placeable_households = result.placeable_households
+    run.placeable_persons = result.placeable_persons
+    run.utilisation = {
+        mun: {dim: [use.used, use.capacity] for dim, use in dims.items()}
+        for mun, dims in result.utilisation.items()
+    }
     run.stage_seconds = seconds
     run.save()
     transaction.on_commit(lambda: sensitivity_queue_after_run(run_id=run.pk))
@@ -219,10 +222,6 @@ def _store(run, data, scored, document, result, seconds) -> None:
         target=run,
         changes={"matched": run.matched_households, "method": result.method},
     )
-
-
-def _json(document: dict) -> bytes:
-    return json.dumps(document, ensure_ascii=False, separators=(",", ":")).encode()
 
 
 def _pair_score_lookup(scored) -> dict[tuple[int, int], int]:

@@ -9,7 +9,6 @@ shown, never silently mixed in."""
 
 from __future__ import annotations
 
-import json
 import logging
 from collections.abc import Mapping, Sequence
 from datetime import timedelta
@@ -26,6 +25,7 @@ from accounts.models import User
 from matching import engine, scoring
 from matching.engine.stability import repair
 from matching.models import Run, RunSensitivity, RunStatus
+from matching.run_files import run_file_document
 from matching.sensitivity import Perturbation, perturbations, weight_sensitivity
 from matching.services.instance import RoundData, load_round
 from matching.services.overrides import MAX_COSTED_RULES, rule_costs
@@ -149,17 +149,17 @@ def sensitivity_fail(*, sensitivity_id: int, error: str) -> None:
 # --- the computation ------------------------------------------------------------------------
 
 
-def _read(field: Any) -> dict[str, Any]:
-    with field.open("rb") as handle:
-        return dict(json.load(handle))
+def _read(run: Run, kind: str) -> dict[str, Any]:
+    # Run files are encrypted at rest (matching.run_files).
+    return dict(run_file_document(run=run, kind=kind) or {})
 
 
 def _compute(
     sensitivity: RunSensitivity,
 ) -> tuple[list[dict[str, Any]], list[dict[str, Any]], int]:
     run = sensitivity.run
-    document = _read(run.instance_file)
-    baseline = {a["household"]: a["municipality"] for a in _read(run.result_file)["assignment"]}
+    document = _read(run, "instance")
+    baseline = {a["household"]: a["municipality"] for a in _read(run, "result")["assignment"]}
     weights = scoring.normalised_weights(run.weights)
     data = run_round_data(run, document)
     rescore, drift = _rescorer(data, run, document)

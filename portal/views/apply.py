@@ -5,6 +5,7 @@ client (allauth's limiter, as for sign-in)."""
 from __future__ import annotations
 
 from allauth.core import ratelimit
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -39,7 +40,16 @@ def apply(request: HttpRequest) -> HttpResponse:
                 form.add_error(None, error)
             else:
                 return redirect("application_sent")
-    return render(request, "portal/apply.html", {"form": form, "section": "apply"})
+    return render(
+        request,
+        "portal/apply.html",
+        {
+            "form": form,
+            "section": "apply",
+            "confirm_days": services.CONFIRM_DAYS,
+            "retention_days": settings.REMATCH_RETENTION_DAYS,
+        },  # fmt: skip
+    )
 
 
 def application_sent(request: HttpRequest) -> HttpResponse:

@@ -18,9 +18,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.audit import audit_log
-from matching.models import Offer, OfferStatus, PairRule
+from matching.models import Offer, OfferStatus, PairRule, Proposal, Run
 from refugees.models import (
     Consent,
+    ErasureReason,
     Household,
     HouseholdStatus,
     Member,
@@ -35,7 +36,9 @@ if TYPE_CHECKING:
 
 ANONYMISED_NAME = "—"
 ANONYMOUS_PREFIX = "AN-"
-REASON_RETENTION = "retention"
+
+
+REASON_RETENTION = ErasureReason.RETENTION
 # Offers that still need the household: erasing it now would strand a municipality's places.
 _UNFINISHED_OFFERS = (OfferStatus.PENDING, OfferStatus.ACCEPTED)
 
@@ -65,8 +68,8 @@ def household_anonymise(*, household: Household, by: User | None, reason: str) -
     second click does nothing twice. Atomic: a failure leaves the household as it was."""
     if by is not None and not by.is_coordinator:
         raise PermissionDenied
-    if not reason.strip():
-        raise ValidationError({"reason": _("Give the reason for the erasure.")})
+    if reason not in ErasureReason.values:
+        raise ValidationError({"reason": _("Choose the reason for the erasure.")})
     household = Household.objects.select_for_update().get(pk=household.pk)
     if household.anonymised_at is not None:
         return household
@@ -98,7 +101,7 @@ def household_anonymise(*, household: Household, by: User | None, reason: str) -
     household.version += 1
     household.full_clean(exclude=["caseworker", "contact_user"])
     household.save()
-    changes = {"reason": reason[:500], "old_reference": old_reference}
+    changes = {"reason": str(reason), "old_reference": old_reference}
     audit_log(actor=by, action="refugees.household.anonymised", target=household, changes=changes)
     return household
 
@@ -151,8 +154,27 @@ def _anonymise_rounds_and_offers(household: Household) -> None:
     ).delete()
     Offer.objects.filter(household=household).update(household_reason="", municipality_reason="")
     PairRule.objects.filter(household=household).update(reason="")
+    _forget_health_dimensions(household)
     if apps.is_installed("evaluation"):
         _anonymise_surveys(household)
+
+
+def _forget_health_dimensions(household: Household) -> None:
+    """Proposals and offers keep persons, school and Kita places for the evaluation; the places
+    derived from health needs go. Run files hold them for every household of the run: they are
+    deleted (the run's figures and proposals stay)."""
+    from matching.run_files import run_files_erase
+    from matching.scoring import HEALTH_DIMENSIONS
+
+    for model in (Proposal, Offer):
+        rows = list(model.objects.filter(household=household).only("pk", "demand"))
+        for row in rows:
+            row.demand = {k: v for k, v in row.demand.items() if k not in HEALTH_DIMENSIONS}
+        model.objects.bulk_update(rows, ["demand"])
+    runs = list(Run.objects.filter(proposals__household=household).distinct())
+    if run_files_erase(runs):
+        for run in runs:
+            audit_log(actor=None, action="matching.run.files_erased", target=run)
 
 
 def _anonymise_surveys(household: Household) -> None:
@@ -214,15 +236,25 @@ def households_anonymise_expired(now: datetime | None = None) -> list[int]:
 
 
 def encrypted_fields_rotate(batch_size: int = 500) -> int:
-    """Re-encrypt health-related needs with the current key (after a new key was put in front
-    of FIELD_ENCRYPTION_KEYS): loading decrypts with any key, saving encrypts with the first."""
+    """Re-encrypt health-related data with the current key (after a new key was put in front of
+    FIELD_ENCRYPTION_KEYS): needs, proposal and offer demand (loading decrypts with any key,
+    saving encrypts with the first) and the run files."""
+    from matching.run_files import run_files_rotate
+
     count = 0
-    batch: list[Needs] = []
     with transaction.atomic():
-        for needs in Needs.objects.order_by("pk").iterator(chunk_size=batch_size):
-            batch.append(needs)
-            if len(batch) == batch_size:
-                count += Needs.objects.bulk_update(batch, Needs.HEALTH_FIELDS)
-                batch = []
-        count += Needs.objects.bulk_update(batch, Needs.HEALTH_FIELDS) if batch else 0
+        for model, fields in ((Needs, Needs.HEALTH_FIELDS), (Proposal, ("demand",)),
+                              (Offer, ("demand",))):  # fmt: skip
+            count += _rotate(model, fields, batch_size)
+        count += run_files_rotate()
     return count
+
+
+def _rotate(model, fields, batch_size: int) -> int:
+    count, batch = 0, []
+    for row in model.objects.only("pk", *fields).order_by("pk").iterator(chunk_size=batch_size):
+        batch.append(row)
+        if len(batch) == batch_size:
+            count += model.objects.bulk_update(batch, fields)
+            batch = []
+    return count + (model.objects.bulk_update(batch, fields) if batch else 0)

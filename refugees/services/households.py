@@ -214,7 +214,9 @@ def relative_remove(
               changes={"relative": relative_id})  # fmt: skip
 
 
-def household_view_log(*, household: Household, by: User) -> None:
-    """Every read of a full profile by staff is audited; households reading their own are not."""
+def household_view_log(*, household: Household, by: User, part: str = "") -> None:
+    """Every read of a profile by staff is audited (``part``: the edit page's step, or empty
+    for the whole profile); households reading their own are not."""
     if by.is_caseworker or by.is_coordinator:
-        audit_log(actor=by, action="refugees.household.viewed", target=household)
+        changes = {"part": part} if part else None
+        audit_log(actor=by, action="refugees.household.viewed", target=household, changes=changes)

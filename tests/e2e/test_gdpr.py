@@ -51,7 +51,7 @@ def test_a_coordinator_erases_a_household_on_request(page, coordinator, househol
     page.click("main form.rm-form button[type=submit]")  # nothing filled in
     assert_accessible(page)
     assert Household.objects.get().anonymised_at is None
-    page.fill("textarea[name=reason]", "Bitte per E-Mail vom 3. März")
+    page.check("input[name=reason][value=request]")
     page.check("input[name=confirmed]")
     with page.expect_navigation():
         page.click("main form.rm-form button[type=submit]")

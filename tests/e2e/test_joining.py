@@ -70,3 +70,38 @@ def test_from_the_public_page_to_the_first_sign_in(page, phone_page, coordinator
     phone_page.wait_for_url(phone_page.base_url + "/")
     assert phone_page.locator("main a[href='/municipalities/flensburg/']").count() == 1
     assert_accessible(phone_page)
+
+
+def test_staff_register_for_the_workshop_and_name_their_welcome_on_a_phone(
+    phone_page, staff, municipality, other_municipality, coordinator
+):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from evaluation.models import Workshop, WorkshopRegistration
+    from municipalities.models import RoundMunicipality
+    from tests.evaluation.conftest import make_round
+
+    round_ = make_round(status="closed")
+    RoundMunicipality.objects.create(round=round_, municipality=municipality)
+    start = timezone.now() + timedelta(days=30)
+    Workshop.objects.create(
+        round=round_, title="Evaluationsworkshop", starts_at=start,
+        ends_at=start + timedelta(hours=6), place="Rathaus", capacity=5,
+    )  # fmt: skip
+    sign_in_with_cookie(phone_page, staff)
+    phone_page.goto(phone_page.base_url + "/")
+    phone_page.click("text=Evaluationsworkshop")
+    assert_accessible(phone_page)
+    phone_page.click("form[action$='/register/'] button")
+    phone_page.wait_for_selector("a[href$='workshop.ics']")
+    assert WorkshopRegistration.objects.filter(user=staff).count() == 1
+    assert_accessible(phone_page)
+    phone_page.goto(f"{phone_page.base_url}/municipalities/{municipality.slug}/welcome/")
+    assert_accessible(phone_page)
+    phone_page.fill("[name=office_name]", "Sozialamt")
+    phone_page.fill("[name=office_email]", "willkommen@kiel.example")
+    phone_page.click("main form button[type=submit]")
+    phone_page.wait_for_url(re.compile(rf"/municipalities/{municipality.slug}/$"))
+    assert municipality.welcome.office_name == "Sozialamt"

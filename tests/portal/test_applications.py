@@ -247,3 +247,26 @@ def test_the_coordinator_lists_confirmed_applications_only(coordinator):
     html = client.get(reverse("application_list")).content.decode()
     assert confirmed.name in html
     assert "Unbestätigt" not in html
+
+
+def test_expired_unconfirmed_and_old_declined_applications_are_deleted(coordinator):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from municipalities.applications import applications_purge
+
+    _apply(name="Unbestätigt", ags="01002000")
+    stale = MunicipalityApplication.objects.get()
+    MunicipalityApplication.objects.filter(pk=stale.pk).update(
+        created_at=timezone.now() - timedelta(days=8)
+    )
+    declined = _confirmed()
+    login(coordinator).post(reverse("application_decline", args=[declined.pk]), {"reply": ""})
+    waiting = _confirmed(ags="01003000", email="amt@luebeck.example", name="Lübeck")
+    assert applications_purge() == 1  # the declined one is kept for the retention period
+    assert not MunicipalityApplication.objects.filter(pk=stale.pk).exists()
+    later = timezone.now() + timedelta(days=400)
+    assert applications_purge(now=later) == 1
+    assert list(MunicipalityApplication.objects.all()) == [waiting]
+    assert AuditEvent.objects.filter(action="municipalities.application.purged").count() == 2

@@ -11,10 +11,11 @@ from refugees.gdpr import encrypted_fields_rotate
 
 class Command(BaseCommand):
     help = (
-        "Re-encrypt health-related needs with the first key of FIELD_ENCRYPTION_KEYS. Run after "
-        "putting a new key in front; afterwards the old key can be removed."
+        "Re-encrypt health-related needs, proposal and offer demand and run files with the "
+        "first key of FIELD_ENCRYPTION_KEYS. Run after putting a new key in front; afterwards "
+        "the old key can be removed."
     )
 
     def handle(self, *args: Any, **options: Any) -> None:
         count = encrypted_fields_rotate()
-        self.stdout.write(f"Re-encrypted {count} rows.")
+        self.stdout.write(f"Re-encrypted {count} rows and files.")

@@ -1,0 +1,140 @@
+"""The integer programme of a set of pairs, solved by HiGHS through ``highspy``, warm-started.
+
+``scipy.optimize.milp`` runs the same HiGHS but cannot be given a starting solution. With one
+(the heuristic's), HiGHS prunes from the first node on and, when the time runs out, returns
+something at least as good as the start; measured on the benchmark's regional instances the
+cold solver often ends *below* the engine's heuristic (3,000 x 80: 0.96 of it in 30 s).
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from dataclasses import dataclass
+
+import highspy
+import numpy as np
+from scipy.sparse import csr_array, vstack
+
+from .groups import FloatArray, IntArray, Model
+
+# HiGHS' default relative gap (1e-4) would call a solution "optimal" that brute force beats.
+MIP_REL_GAP = 1e-9
+_quiet = False
+
+
+def new_highs() -> highspy.Highs:
+    """A silent HiGHS instance.
+
+    The first ``Highs()`` of a process prints a banner on file descriptor 1 whatever the
+    options, which would corrupt a result written to standard output (``-o -``).
+    """
+    global _quiet
+    if _quiet:
+        solver = highspy.Highs()  # type: ignore[no-untyped-call]  # highspy's __init__
+    else:
+        sys.stdout.flush()
+        saved, null = os.dup(1), os.open(os.devnull, os.O_WRONLY)
+        os.dup2(null, 1)
+        try:
+            solver = highspy.Highs()  # type: ignore[no-untyped-call]  # highspy's __init__
+        finally:
+            os.dup2(saved, 1)
+            os.close(saved)
+            os.close(null)
+        _quiet = True
+    solver.setOptionValue("output_flag", False)
+    return solver
+
+
+def unit_rows(model: Model, pairs: IntArray) -> csr_array:
+    """One row per unit: the unit takes at most one of its pairs."""
+    _, row = np.unique(model.pair_unit[pairs], return_inverse=True)
+    n = len(pairs)
+    return csr_array((np.ones(n), (row, np.arange(n))), shape=(int(row.max()) + 1, n))
+
+
+def capacity_rows(
+    model: Model, pairs: IntArray, capacity: IntArray | None = None
+) -> tuple[csr_array, FloatArray]:
+    """Rows for the capacities that the units of ``pairs`` together could exceed."""
+    capacity = model.capacity if capacity is None else capacity
+    wanted = np.zeros(capacity.shape, np.int64)
+    np.add.at(wanted, model.pair_muni[pairs], model.demand[model.pair_unit[pairs]])
+    binding = wanted > capacity
+    row_of = np.full(binding.shape, -1, np.int64)
+    row_of[binding] = np.arange(int(binding.sum()))
+    need = model.demand[model.pair_unit[pairs]]
+    rows = row_of[model.pair_muni[pairs]]
+    cols, dims = np.nonzero((rows >= 0) & (need > 0))
+    matrix = csr_array(
+        (need[cols, dims].astype(float), (rows[cols, dims], cols)),
+        shape=(int(binding.sum()), len(pairs)),
+    )
+    return matrix, capacity[binding].astype(float)
+
+
+@dataclass(frozen=True)
+class MipAnswer:
+    chosen: IntArray  # model pair indices
+    bound: float | None  # proven upper bound over ``pairs`` (None if HiGHS gave none)
+    optimal: bool
+
+
+def solve_mip(
+    model: Model,
+    pairs: IntArray,
+    time_limit: float,
+    start: IntArray | None = None,
+    capacity: IntArray | None = None,
+) -> MipAnswer:
+    """Best assignment over ``pairs`` within ``time_limit`` seconds, from ``start`` if given.
+
+    ``capacity`` (default the model's) lets a neighbourhood search pass what other units leave.
+    ``start`` must be feasible for it; the answer is then never worse than the start.
+    """
+    if len(pairs) == 0:
+        return MipAnswer(pairs, 0.0, True)
+    units = unit_rows(model, pairs)
+    cap_matrix, cap_limit = capacity_rows(model, pairs, capacity)
+    matrix = vstack([units, cap_matrix]).tocsc()
+    upper = np.concatenate((np.ones(units.shape[0]), cap_limit))
+    solver = new_highs()
+    solver.setOptionValue("time_limit", max(float(time_limit), 0.01))
+    solver.setOptionValue("mip_rel_gap", MIP_REL_GAP)
+    solver.passModel(_lp(model.pair_score[pairs], matrix, upper))
+    if start is not None and len(start):
+        value = np.isin(pairs, start).astype(np.float64)
+        solution = highspy.HighsSolution()
+        solution.col_value = value.tolist()
+        solver.setSolution(solution)
+    solver.run()
+    info = solver.getInfo()
+    bound = -float(info.mip_dual_bound)
+    bound_or_none = bound if np.isfinite(bound) else None
+    if info.primal_solution_status != 2:  # kSolutionStatusFeasible
+        return MipAnswer(pairs[:0], bound_or_none, False)
+    value = np.asarray(solver.getSolution().col_value)
+    optimal = solver.getModelStatus() == highspy.HighsModelStatus.kOptimal
+    return MipAnswer(pairs[value > 0.5], bound_or_none, optimal)
+
+
+def _lp(score: FloatArray, matrix: csr_array, upper: FloatArray) -> highspy.HighsLp:
+    n = len(score)
+    lp = highspy.HighsLp()
+    lp.num_col_ = n
+    lp.num_row_ = int(matrix.shape[0])
+    lp.col_cost_ = -score.astype(np.float64)
+    lp.col_lower_ = np.zeros(n)
+    lp.col_upper_ = np.ones(n)
+    lp.row_lower_ = np.full(len(upper), -highspy.kHighsInf)
+    lp.row_upper_ = upper
+    lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
+    lp.a_matrix_.start_ = matrix.indptr.astype(np.int32)
+    lp.a_matrix_.index_ = matrix.indices.astype(np.int32)
+    lp.a_matrix_.value_ = matrix.data.astype(np.float64)
+    lp.integrality_ = [highspy.HighsVarType.kInteger] * n
+    return lp
+
+
+__all__ = ["MipAnswer", "capacity_rows", "new_highs", "solve_mip", "unit_rows"]

@@ -1,0 +1,76 @@
+"""A run's instance and result documents (the engine's input and output, kept so a run can be
+re-solved and checked). They hold every household's demand, including wheelchair-accessible and
+psychotherapy places derived from health needs, so they are encrypted at rest (core.crypto),
+decrypted only for the coordinator who downloads them, and erased with any of their households
+(see refugees.gdpr.erasure) — which also covers them by the retention period."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from django.core.files.base import ContentFile
+
+from core.crypto import decrypt_bytes, encrypt_bytes, is_encrypted
+from matching.models import Run
+
+KINDS = ("instance", "result")
+
+
+def _field(run: Run, kind: str):
+    if kind not in KINDS:
+        raise ValueError(f"unknown run file {kind!r}")
+    return run.instance_file if kind == "instance" else run.result_file
+
+
+def run_file_save(*, run: Run, kind: str, document: dict[str, Any]) -> None:
+    """Stores the document encrypted; the caller saves the run."""
+    content = json.dumps(document, ensure_ascii=False, separators=(",", ":")).encode()
+    _field(run, kind).save(
+        f"run-{run.pk}-{kind}.json.fernet", ContentFile(encrypt_bytes(content)), save=False
+    )
+
+
+def run_file_read(*, run: Run, kind: str) -> bytes | None:
+    """The plain JSON bytes, or None without a file (never written, or erased)."""
+    field = _field(run, kind)
+    if not field:
+        return None
+    with field.open("rb") as handle:
+        stored = handle.read()
+    # Files written before encryption are read as they are until the migration sealed them.
+    return decrypt_bytes(stored) if is_encrypted(stored) else stored
+
+
+def run_file_document(*, run: Run, kind: str) -> dict[str, Any] | None:
+    content = run_file_read(run=run, kind=kind)
+    return json.loads(content) if content is not None else None
+
+
+def run_files_erase(runs: list[Run]) -> int:
+    """Deletes both files of each run; the run's figures and proposals stay. Returns how many
+    files were removed."""
+    removed = 0
+    for run in runs:
+        for kind in KINDS:
+            field = _field(run, kind)
+            if field:
+                field.delete(save=False)
+                removed += 1
+        run.save(update_fields=["instance_file", "result_file"])
+    return removed
+
+
+def run_files_rotate() -> int:
+    """Re-encrypts every run file with the first key (plain files of older versions too)."""
+    count = 0
+    for run in Run.objects.exclude(instance_file="", result_file="").iterator():
+        for kind in KINDS:
+            field = _field(run, kind)
+            if not field:
+                continue
+            content = run_file_read(run=run, kind=kind)
+            with field.storage.open(field.name, "wb") as handle:
+                handle.write(encrypt_bytes(content or b""))
+            count += 1
+    return count

@@ -1,0 +1,10 @@
+from __future__ import annotations
+
+from celery import shared_task
+
+
+@shared_task
+def purge_applications() -> int:
+    from municipalities.applications import applications_purge
+
+    return applications_purge()

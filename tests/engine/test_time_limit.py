@@ -1,0 +1,96 @@
+"""``--time-limit`` is a promise for the whole process, reading and writing included."""
+
+from __future__ import annotations
+
+import importlib
+import json
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from matching.engine import check_feasible, load_instance, parse_instance
+from matching.engine import cli as cli_module
+from matching.engine.generate import generate
+from matching.engine.groups import Model, Solution
+from matching.engine.incumbent import offer
+
+ROOT = Path(__file__).resolve().parents[2]
+# The package exports the function ``solve``, which hides the module of the same name.
+solve_module = importlib.import_module("matching.engine.solve")
+
+
+@pytest.fixture(scope="module")
+def regional_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    # Large enough that auto keeps improving until the limit instead of proving optimality.
+    path = tmp_path_factory.mktemp("limit") / "regional.json"
+    path.write_text(json.dumps(generate(1500, 50, density=0.2, seed=5)), encoding="utf-8")
+    return path
+
+
+def test_the_process_ends_within_a_short_limit_with_a_valid_result(
+    regional_file: Path, tmp_path: Path
+) -> None:
+    target = tmp_path / "result.json"
+    started = time.perf_counter()
+    done = subprocess.run(  # noqa: S603 - fixed argv, no shell
+        [
+            sys.executable,
+            "-m",
+            "matching.engine",
+            "solve",
+            str(regional_file),
+            "-o",
+            str(target),
+            "--time-limit",
+            "4",
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    wall = time.perf_counter() - started
+    assert done.returncode == 0, done.stderr
+    # The child counts from its own start; the parent's fork and wait add a little (more on a
+    # machine where eight test workers compete for two cores).
+    assert wall < 4.0 + 1.5
+    result = json.loads(target.read_text(encoding="utf-8"))
+    instance = load_instance(regional_file)
+    placed = {a["household"]: a["municipality"] for a in result["assignment"]}
+    assert check_feasible(instance, placed) == []
+    assert result["status"] == "feasible"
+    # On a busy machine the answer may be the first heuristic one, but it is never missing.
+    assert result["bound"] is None or result["bound"] >= result["objective"]
+
+
+def test_a_solver_that_overruns_is_cut_off_with_its_best_solution(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """HiGHS can overrun its own limit by far; the command line must not wait for it."""
+    data = generate(60, 6, density=0.5, seed=1)
+    source = tmp_path / "instance.json"
+    source.write_text(json.dumps(data), encoding="utf-8")
+
+    def slow(model: Model, deadline: float) -> Solution:
+        offer(model, np.flatnonzero(model.pair_unit == 0)[:1], 1e9)  # one household placed
+        time.sleep(30)
+        raise AssertionError("never reached")
+
+    monkeypatch.setitem(solve_module.METHODS, "greedy", slow)
+    target = tmp_path / "result.json"
+    started = time.perf_counter()
+    code = cli_module.main(
+        ["solve", str(source), "-o", str(target), "--time-limit", "1.5", "--method", "greedy"]
+    )
+    assert code == 0
+    # Far from the solver's 30 s; some slack for writing on a busy machine.
+    assert time.perf_counter() - started < 1.5 + 1.0
+    result = json.loads(target.read_text(encoding="utf-8"))
+    assert result["status"] == "feasible"
+    assert len(result["assignment"]) >= 1
+    placed = {a["household"]: a["municipality"] for a in result["assignment"]}
+    assert check_feasible(parse_instance(data), placed) == []

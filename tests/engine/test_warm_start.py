@@ -1,0 +1,126 @@
+"""The exact solver starts from the heuristic and keeps improving; the search never loses."""
+
+from __future__ import annotations
+
+import time
+
+import numpy as np
+import pytest
+
+from matching.engine import Instance, parse_instance, solve
+from matching.engine import dual as dual_module
+from matching.engine import instance as instance_module
+from matching.engine import national as national_module
+from matching.engine.generate import generate
+from matching.engine.groups import Model, Solution, build_model
+from matching.engine.highs import solve_mip
+from matching.engine.lns import improve_lns
+from matching.engine.milp import solve_component, start_solution
+
+from .test_solvers import assert_valid
+
+
+@pytest.fixture(scope="module")
+def regional() -> Instance:
+    return parse_instance(generate(600, 30, density=0.25, seed=9))
+
+
+def _value(model: Model, chosen: np.ndarray) -> float:
+    return float(model.pair_score[chosen].sum())
+
+
+def _feasible(model: Model, chosen: np.ndarray) -> bool:
+    used = np.zeros(model.capacity.shape, np.int64)
+    np.add.at(used, model.pair_muni[chosen], model.demand[model.pair_unit[chosen]])
+    units = model.pair_unit[chosen]
+    return bool((used <= model.capacity).all()) and len(set(units.tolist())) == len(units)
+
+
+def test_warm_started_milp_is_never_below_its_start(regional: Instance) -> None:
+    model = build_model(regional)
+    pairs = np.arange(model.n_pairs)
+    start = start_solution(model, pairs, time.perf_counter() + 1.0)
+    for limit in (0.06, 0.3, 2.0):
+        answer = solve_mip(model, pairs, limit, start)
+        assert _feasible(model, answer.chosen)
+        assert _value(model, answer.chosen) >= _value(model, start)
+        assert answer.bound is None or answer.bound >= _value(model, answer.chosen) - 1e-6
+
+
+def test_component_solve_keeps_the_start_when_there_is_no_time(regional: Instance) -> None:
+    model = build_model(regional)
+    pairs = np.arange(model.n_pairs)
+    start = start_solution(model, pairs, time.perf_counter() + 1.0)
+    solution = solve_component(model, pairs, 0.01, start)
+    assert _value(model, solution.chosen) == _value(model, start)
+    assert solution.optimal is False
+
+
+def test_auto_on_a_regional_round_never_ends_below_its_heuristic_start(
+    regional: Instance, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    starts: list[Solution] = []
+    original = national_module.solve_national
+
+    def recorded(model: Model, deadline: float) -> Solution:
+        starts.append(original(model, deadline))
+        return starts[-1]
+
+    monkeypatch.setattr(national_module, "solve_national", recorded)
+    exact = solve(regional, method="auto", time_limit=6)
+    assert_valid(regional, exact)
+    assert exact.method == "milp"
+    assert len(starts) == 1  # lp-round gave the start
+    model = build_model(regional)
+    assert exact.objective >= starts[0].value(model)
+    assert exact.bound is not None
+    assert starts[0].bound is not None
+    assert exact.bound <= starts[0].bound
+
+
+def test_neighbourhood_search_never_loses_and_stays_feasible(regional: Instance) -> None:
+    model = build_model(regional)
+    pairs = np.arange(model.n_pairs)
+    start = start_solution(model, pairs, time.perf_counter() + 0.2)
+    improved = improve_lns(model, start, time.perf_counter() + 3.0)
+    assert _feasible(model, improved)
+    assert _value(model, improved) >= _value(model, start)
+
+
+def test_working_set_dual_gives_a_valid_bound_close_to_the_full_one(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # 40 pairs per unit: more than twice the working set, so the working set is used.
+    instance = parse_instance(generate(300, 40, density=1.0, seed=4))
+    model = build_model(instance)
+    best = solve(instance, method="milp", time_limit=20).objective
+    deadline = time.perf_counter() + 20
+    working = dual_module.solve_dual(model, deadline)
+    monkeypatch.setattr(dual_module, "WORKING_PAIRS", 10**6)  # every pair, every evaluation
+    full = dual_module.solve_dual(model, deadline)
+    assert working.bound >= best
+    assert working.bound <= full.bound * 1.001
+
+
+def test_bulk_validation_gives_the_same_instance_as_entry_by_entry() -> None:
+    data = generate(120, 9, density=0.4, seed=2)
+    fast = parse_instance(data)
+    slow = instance_module._parse_scores(
+        data, {h["id"] for h in data["households"]}, {m["id"] for m in data["municipalities"]}
+    )
+    assert list(fast.scores) == slow
+    assert fast.integral_scores() is True
+    assert solve(fast).objective == solve(parse_instance(data)).objective
+
+
+@pytest.mark.parametrize(
+    ("score", "message"),
+    [(True, "score must be a number, got true"), (0, "score must be > 0, got 0")],
+)
+def test_bulk_validation_falls_back_to_the_exact_message(score: object, message: str) -> None:
+    data = generate(30, 4, density=0.5, seed=3)
+    data["scores"][7]["score"] = score
+    entry = data["scores"][7]
+    with pytest.raises(instance_module.InstanceError) as error:
+        parse_instance(data)
+    assert str(error.value) == f"score {entry['household']}/{entry['municipality']}: {message}"
