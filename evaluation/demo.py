@@ -45,10 +45,10 @@ CAPACITY = {
 }
 HOUSEHOLDS = 28
 SETTLEMENTS = ["big_city", "medium_town", "small_town", "rural"]
-DECLINE_REASONS = [
-    "Zu weit weg von meiner Schwester",
-    "Wir möchten in einer größeren Stadt leben",
-    "Zu weit weg von meiner Schwester",
+DECLINE_REASONS = [  # (reason code, the household's own words)
+    ("family_reunification", "Zu weit weg von meiner Schwester"),
+    ("other", "Wir möchten in einer größeren Stadt leben"),
+    ("family_reunification", "Zu weit weg von meiner Schwester"),
 ]
 
 
@@ -162,12 +162,15 @@ def _offers(round_: Round, run: Run, rng: random.Random) -> None:
             "household_answer": "yes", "municipality_answer": "yes",
         }  # fmt: skip
         if fate == "declined":
-            fields.update(household_answer="no", household_reason=next(declines, "Zu weit weg"),
-                          municipality_answer="", municipality_answered_at=None)  # fmt: skip
+            code, words = next(declines, ("other", "Zu weit weg"))
+            fields.update(household_answer="no", household_reason=words,
+                          household_reason_code=code, municipality_answer="",
+                          municipality_answered_at=None)  # fmt: skip
         elif fate == "objected":
             fields.update(
                 municipality_answer="no",
                 municipality_reason="Die Wohnung ist doch nicht rechtzeitig frei",
+                municipality_reason_code="housing_unavailable",
             )
         else:
             fields["arrived_at"] = _when(round_.arrival_date, rng.randint(0, 10), 15)

@@ -23,6 +23,7 @@ from evaluation.services import export as export_services
 from evaluation.services import metrics as metric_services
 from evaluation.services import surveys as survey_services
 from evaluation.services.data import load_frame
+from matching.services.overrides import override_report
 from rounds.models import Round
 
 
@@ -153,7 +154,7 @@ def survey_export(request: AuthenticatedHttpRequest, pk: int, fmt: str) -> HttpR
 def round_report(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     round_ = _round(request, pk)
     context = {**_metrics_context(round_), **_comparison_context(round_),
-               **_survey_context(round_)}  # fmt: skip
+               **_survey_context(round_), "override_report": override_report(round_)}  # fmt: skip
     audit_log(actor=request.user, action="evaluation.report.viewed", target=round_)
     return render(request, "evaluation/report.html", context)
 

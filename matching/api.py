@@ -32,6 +32,7 @@ from api.responses import (
 from core.spreadsheets import Sheet, spreadsheet_bytes
 from matching.anonymise import anonymised_profile, visible_demand
 from matching.models import Offer, OfferStatus, Proposal, Run, RunStatus
+from matching.reasons import ReasonCode
 from matching.run_files import run_file_read
 from matching.services import offers as offer_services
 from matching.services import runs as run_services
@@ -57,7 +58,7 @@ class RunSerializer(serializers.ModelSerializer):
             "solve_seconds", "household_count", "pair_count", "matched_households",
             "matched_persons", "placeable_households", "placeable_persons", "error", "created_at",
             "started_at", "finished_at", "published_at",
-            "has_instance_file", "has_result_file",
+            "has_instance_file", "has_result_file", "reason_code", "stability",
         )  # fmt: skip
 
     def get_has_instance_file(self, run: Run) -> bool:
@@ -70,6 +71,15 @@ class RunSerializer(serializers.ModelSerializer):
 class RunStartSerializer(serializers.Serializer):
     method = serializers.ChoiceField(choices=run_services.METHODS, default="auto")
     time_limit = serializers.FloatField(min_value=1, max_value=3600, default=60)
+    reason_code = serializers.ChoiceField(
+        choices=ReasonCode.choices, required=False, allow_blank=True, default="",
+        help_text="Required from the second run of a round on: why it is run again "
+        "(a code of the published list, docs/reasons.md).",
+    )  # fmt: skip
+    reason = serializers.CharField(
+        required=False, allow_blank=True, max_length=300, default="",
+        help_text="An optional note; required for the code `other`.",
+    )  # fmt: skip
 
 
 class ResultRowSerializer(serializers.Serializer):
@@ -343,6 +353,7 @@ class OfferSerializer(serializers.ModelSerializer):
         fields = (
             "id", "round", "run", "household_reference", "municipality", "municipality_name",
             "score", "explanation", "demand", "status", "deadline", "household_answer",
+            "household_reason_code", "municipality_reason_code", "expiry_reason_code",
             "municipality_answer", "travel_date", "arrived_at", "created_at", "closed_at",
             "profile",
         )  # fmt: skip
@@ -364,9 +375,14 @@ class OfferSerializer(serializers.ModelSerializer):
 
 class AnswerSerializer(serializers.Serializer):
     accept = serializers.BooleanField()
+    reason_code = serializers.ChoiceField(
+        choices=ReasonCode.choices, required=False, allow_blank=True, default="",
+        help_text="Required when declining or objecting: a code of the published list "
+        "(docs/reasons.md); which codes fit a decline or an objection is checked.",
+    )  # fmt: skip
     reason = serializers.CharField(
         required=False, allow_blank=True, max_length=2000, default="",
-        help_text="Required when declining or objecting.",
+        help_text="An optional note beside the reason code; required for the code `other`.",
     )  # fmt: skip
 
 
@@ -415,7 +431,13 @@ class OfferViewSet(
             service = offer_services.offer_answer_household
         else:
             raise PermissionDenied
-        service(offer=offer, by=user, accept=data["accept"], reason=data["reason"])
+        service(
+            offer=offer,
+            by=user,
+            accept=data["accept"],
+            reason=data["reason"],
+            reason_code=data["reason_code"],
+        )
         offer = self.get_queryset().get(pk=offer.pk)
         return Response(OfferSerializer(offer, context={"request": request}).data)
 

@@ -1,14 +1,32 @@
 from __future__ import annotations
 
-from typing import cast
+from typing import Any, cast
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from matching import scoring
+from matching import reasons, scoring
 from matching.explain import CRITERION_LABELS, METHOD_LABELS
 from matching.models import PairRuleKind
 from matching.services.runs import METHODS
+
+NOTE_HELP = _("Optional; required for “other reason”. Only coordinators see the note.")
+
+
+def _reason_field(override: str | None, *, required: bool, **extra) -> forms.ChoiceField:
+    """A select of the published reason codes; the note is a separate field."""
+    if override is None:  # pins and bans share one form: both lists, the service checks the fit
+        codes = dict(reasons.choices_for(reasons.Override.PIN))
+        codes.update(reasons.choices_for(reasons.Override.BAN))
+        choices = list(codes.items())
+    else:
+        choices = reasons.choices_for(override)
+    return forms.ChoiceField(
+        label=extra.pop("label", _("Reason")),
+        choices=[("", str(_("Please choose a reason"))), *choices] if not required else choices,
+        required=required,
+        **extra,
+    )
 
 
 class RunStartForm(forms.Form):
@@ -21,6 +39,13 @@ class RunStartForm(forms.Form):
     time_limit = forms.FloatField(
         label=_("Time limit in seconds"), min_value=1, max_value=3600, initial=60
     )
+    reason_code = _reason_field(
+        reasons.Override.RERUN,
+        required=False,
+        label=_("Reason for running the round again"),
+        help_text=_("Required from the second run of a round on."),
+    )
+    reason = forms.CharField(label=_("Note"), max_length=300, required=False, help_text=NOTE_HELP)
     use_forecast = forms.BooleanField(
         label=_("Keep places for the households expected in later cohorts"),
         required=False,
@@ -56,7 +81,8 @@ class PairRuleForm(forms.Form):
         label=_("Municipality"), queryset=None
     )
     kind = forms.ChoiceField(label=_("Rule"), choices=PairRuleKind.choices)
-    reason = forms.CharField(label=_("Reason"), max_length=300, required=False)
+    reason_code = _reason_field(None, required=False)
+    reason = forms.CharField(label=_("Note"), max_length=300, required=False, help_text=NOTE_HELP)
 
     def __init__(self, *args, round, **kwargs) -> None:
         from municipalities.models import Municipality
@@ -75,16 +101,29 @@ class ReasonForm(forms.Form):
     """The reason asked on the confirmation page of a decline or an objection: required there,
     and asked only there (accepting needs no reason)."""
 
+    reason_code = forms.ChoiceField(label=_("Reason"), widget=forms.RadioSelect)
     reason = forms.CharField(
-        label=_("Reason"),
+        label=_("In your own words (optional)"),
         max_length=2000,
+        required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
     )
 
-    def __init__(self, *args, label: str, help_text: str = "", **kwargs) -> None:
+    def __init__(self, *args, label: str, help_text: str = "", override: str, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["reason"].label = label
+        field = cast(forms.ChoiceField, self.fields["reason_code"])
+        field.label = label
+        field.choices = reasons.choices_for(override)
         self.fields["reason"].help_text = help_text
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        if (
+            cleaned.get("reason_code") == reasons.ReasonCode.OTHER
+            and not cleaned.get("reason", "").strip()
+        ):
+            self.add_error("reason", _("Please explain the other reason in the note."))
+        return cleaned
 
 
 class TravelDateForm(forms.Form):

@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
+from matching.reasons import Override, ReasonCode, reason_clean
 from refugees.fields import EncryptedJSONField
 
 if TYPE_CHECKING:
@@ -117,6 +118,14 @@ class Run(models.Model):
     # matching.engine.stability: the improving moves and swaps found, and what the repair
     # pass applied before the proposals were stored ({} for runs from before the check).
     stability = models.JSONField(_("stability check"), default=dict, blank=True)
+    # Why a person ran the round again (required from the second run of a round on).
+    reason_code = models.CharField(
+        _("reason for the re-run"), max_length=30, choices=ReasonCode.choices, blank=True
+    )
+    reason_note = models.CharField(_("note"), max_length=300, blank=True)
+    # The pins and bans in force when the run loaded the round, with their reason codes:
+    # [{"kind", "household", "municipality", "code", "source"}] (household/municipality ids).
+    rules = models.JSONField(_("pins and bans applied"), default=list, blank=True)
     started_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -218,6 +227,13 @@ class PairRuleKind(models.TextChoices):
     BAN = "ban", _("Banned")
 
 
+class PairRuleSource(models.TextChoices):
+    COORDINATOR = "coordinator", _("Coordinator")
+    DECLINED = "declined", _("Household's decline")
+    OBJECTED = "objected", _("Municipality's objection")
+    EXPIRED = "expired", _("Expired offer")
+
+
 class PairRule(models.Model):
     """A coordinator's pin or ban of a household x municipality pair, or a ban after a decline."""
 
@@ -229,7 +245,15 @@ class PairRule(models.Model):
         "municipalities.Municipality", on_delete=models.CASCADE, related_name="pair_rules"
     )
     kind = models.CharField(_("rule"), max_length=10, choices=PairRuleKind.choices)
-    reason = models.CharField(_("reason"), max_length=300, blank=True)
+    reason_code = models.CharField(
+        _("reason"), max_length=30, choices=ReasonCode.choices, blank=True
+    )
+    # The note beside the code: shown to coordinators only (the household's own words after a
+    # decline stay on the offer, not here).
+    reason = models.CharField(_("note"), max_length=300, blank=True)
+    source = models.CharField(
+        _("set by"), max_length=12, choices=PairRuleSource.choices, default="coordinator"
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -331,6 +355,15 @@ class Offer(models.Model):
         _("municipality's answer"), max_length=5, choices=Answer.choices, blank=True
     )
     municipality_reason = models.TextField(_("municipality's reason"), max_length=2000, blank=True)
+    household_reason_code = models.CharField(
+        _("household's reason"), max_length=30, choices=ReasonCode.choices, blank=True
+    )
+    municipality_reason_code = models.CharField(
+        _("municipality's reason"), max_length=30, choices=ReasonCode.choices, blank=True
+    )
+    expiry_reason_code = models.CharField(
+        _("why it expired"), max_length=30, choices=ReasonCode.choices, blank=True
+    )
     municipality_answered_at = models.DateTimeField(null=True, blank=True)
     municipality_answered_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -380,25 +413,27 @@ class Offer(models.Model):
         if self.deadline <= timezone.now():
             raise ValidationError(_("The deadline for this offer has passed."))
 
-    def answer_as_household(self, *, yes: bool, reason: str) -> None:
+    def answer_as_household(self, *, yes: bool, reason: str, code: str = "") -> None:
         self._check_open()
         if self.household_answer:
             raise ValidationError(_("The household has answered this offer already."))
-        if not yes and not reason.strip():
-            raise ValidationError({"reason": _("Please tell us why you decline.")})
+        note = reason.strip()
+        if not yes:
+            note = reason_clean(override=Override.DECLINE, code=code, note=reason)
         self.household_answer = Answer.YES if yes else Answer.NO
-        self.household_reason = reason.strip()
+        self.household_reason, self.household_reason_code = note, "" if yes else code
         self.household_answered_at = timezone.now()
         self._settle()
 
-    def answer_as_municipality(self, *, yes: bool, reason: str) -> None:
+    def answer_as_municipality(self, *, yes: bool, reason: str, code: str = "") -> None:
         self._check_open()
         if self.municipality_answer:
             raise ValidationError(_("The municipality has answered this offer already."))
-        if not yes and not reason.strip():
-            raise ValidationError({"reason": _("Please give a reason for the objection.")})
+        note = reason.strip()
+        if not yes:
+            note = reason_clean(override=Override.OBJECTION, code=code, note=reason)
         self.municipality_answer = Answer.YES if yes else Answer.NO
-        self.municipality_reason = reason.strip()
+        self.municipality_reason, self.municipality_reason_code = note, "" if yes else code
         self.municipality_answered_at = timezone.now()
         self._settle()
 
@@ -410,10 +445,11 @@ class Offer(models.Model):
         elif self.household_answer == Answer.YES and self.municipality_answer == Answer.YES:
             self.status = OfferStatus.ACCEPTED
 
-    def expire(self) -> None:
+    def expire(self, *, code: str = ReasonCode.NO_ANSWER) -> None:
         if self.status != OfferStatus.PENDING:
             raise ValidationError(_("Only open offers can expire."))
         self.status, self.closed_at = OfferStatus.EXPIRED, timezone.now()
+        self.expiry_reason_code = code
 
     def arrival_blocker(self, today: date | None = None) -> str | None:
         """Why the arrival cannot be confirmed now: it comes after the journey."""
@@ -451,6 +487,9 @@ class RunSensitivity(models.Model):
     progress = models.PositiveSmallIntegerField(_("progress"), default=0)
     step = models.CharField(_("criterion being varied"), max_length=40, blank=True)
     rows = models.JSONField(_("results"), default=list, blank=True)
+    # The score given up by each pin and ban a coordinator set: the round solved with all
+    # rules and without that one (matching.services.overrides).
+    rule_rows = models.JSONField(_("score given up per rule"), default=list, blank=True)
     # Pairs whose score, computed again from today's data with the run's own weights,
     # differs from the run's instance: profiles or questionnaires changed since the run.
     drift = models.PositiveIntegerField(_("pairs scored differently than in the run"), default=0)

@@ -7,6 +7,16 @@ urlpatterns = [
     path("rounds/<int:round_pk>/weights/", views_runs.round_weights, name="round_weights"),
     path("rounds/<int:round_pk>/rules/", views_runs.pair_rule_add, name="pair_rule_add"),
     path("rounds/<int:round_pk>/offers/", views_runs.round_offers, name="round_offers"),
+    path(
+        "rounds/<int:round_pk>/overrides/",
+        views_accountability.round_overrides,
+        name="round_overrides",
+    ),
+    path(
+        "rounds/<int:round_pk>/overrides.<str:fmt>",
+        views_accountability.round_overrides_export,
+        name="round_overrides_export",
+    ),
     path("rules/<int:pk>/delete/", views_runs.pair_rule_delete, name="pair_rule_delete"),
     path("runs/<int:pk>/", views_runs.run_detail, name="run_detail"),
     path("runs/<int:pk>/status.json", views_runs.run_status, name="run_status"),

@@ -1,21 +1,27 @@
-"""Coordinator views for a run's accountability: start the sensitivity, follow its progress."""
+"""Coordinator views for accountability: a run's sensitivity (start, progress) and a round's
+override report (page and export)."""
 
 from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import HttpResponse, JsonResponse
-from django.shortcuts import get_object_or_404, redirect
+from django.http import Http404, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from accounts.audit import audit_log
 from accounts.http import AuthenticatedHttpRequest
 from accounts.permissions import role_required
 from accounts.roles import Role
+from core import spreadsheets
 from matching.explain import CRITERION_LABELS
 from matching.models import Run
 from matching.services import sensitivity as sensitivity_services
+from matching.services.overrides import override_report, override_sheets, reason_list
+from rounds.models import Round
 
 
 def _run(request: AuthenticatedHttpRequest, pk: int) -> Run:
@@ -54,3 +60,37 @@ def run_sensitivity_status(request: AuthenticatedHttpRequest, pk: int) -> JsonRe
             "done": not latest.is_active,
         }
     )
+
+
+# --- the override report of a round ---------------------------------------------------------
+
+
+def _report_round(request: AuthenticatedHttpRequest, pk: int) -> Round:
+    return get_object_or_404(Round.objects.visible_to(request.user), pk=pk)
+
+
+@role_required(Role.COORDINATOR)
+def round_overrides(request: AuthenticatedHttpRequest, round_pk: int) -> HttpResponse:
+    round_ = _report_round(request, round_pk)
+    report = override_report(round_)
+    audit_log(actor=request.user, action="matching.round.override_report_viewed", target=round_)
+    return render(
+        request,
+        "matching/round_overrides.html",
+        {"round": round_, "report": report, "reason_list": reason_list()},
+    )
+
+
+@role_required(Role.COORDINATOR)
+def round_overrides_export(
+    request: AuthenticatedHttpRequest, round_pk: int, fmt: str
+) -> HttpResponse:
+    if fmt not in spreadsheets.FORMATS:
+        raise Http404
+    round_ = _report_round(request, round_pk)
+    sheets = override_sheets(override_report(round_))
+    audit_log(actor=request.user, action="matching.round.override_report_exported", target=round_)
+    name = slugify(round_.name) or str(round_.pk)
+    if fmt == "csv":
+        sheets = sheets[:1]  # one table per CSV file: the counts by reason
+    return spreadsheets.spreadsheet_response(fmt, sheets, filename=f"overrides-{name}.{fmt}")

@@ -23,6 +23,7 @@ from matching.anonymise import anonymised_profile
 from matching.forms_runs import ReasonForm, TravelDateForm
 from matching.models import Offer
 from matching.offer_table import offer_table
+from matching.reasons import Override
 from matching.services import offers as services
 
 
@@ -145,6 +146,7 @@ def _reason_form(side: str, data=None) -> ReasonForm:
     if side == guidance.HOUSEHOLD:
         return ReasonForm(
             data,
+            override=Override.DECLINE,
             label=_("Why do you decline?"),
             help_text=_(
                 "Only your caseworker and the coordination see your reason; it helps us to "
@@ -153,6 +155,7 @@ def _reason_form(side: str, data=None) -> ReasonForm:
         )
     return ReasonForm(
         data,
+        override=Override.OBJECTION,
         label=_("Reason for the objection"),
         help_text=_("Only the coordination sees this reason."),
     )
@@ -184,8 +187,11 @@ def offer_answer(request: AuthenticatedHttpRequest, pk: int, side: str) -> HttpR
         else services.offer_answer_municipality
     )
     reason = form.cleaned_data["reason"] if form is not None else ""
+    code = form.cleaned_data["reason_code"] if form is not None else ""
     try:
-        offer = service(offer=offer, by=request.user, accept=accept, reason=reason)
+        offer = service(
+            offer=offer, by=request.user, accept=accept, reason=reason, reason_code=code
+        )
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:

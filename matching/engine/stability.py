@@ -20,7 +20,6 @@ from __future__ import annotations
 import dataclasses
 import math
 import time
-from collections import defaultdict
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 
@@ -138,15 +137,13 @@ class _Units:
         self.pair_unit, self.pair_muni, self.pair_score = _unit_pairs(
             instance, unit_of, m_index, [len(hs) for hs in self.members]
         )
-        self.score_of = {
-            (u, m): s
-            for u, m, s in zip(
-                self.pair_unit.tolist(),
-                self.pair_muni.tolist(),
+        self.score_of = dict(
+            zip(
+                zip(self.pair_unit.tolist(), self.pair_muni.tolist(), strict=True),
                 self.pair_score.tolist(),
                 strict=True,
             )
-        }
+        )
         self.m_index = m_index
 
     def __len__(self) -> int:
@@ -165,18 +162,18 @@ def _group_units(instance: Instance) -> list[tuple[str, ...]]:
 def _unit_pairs(
     instance: Instance, unit_of: Mapping[str, int], m_index: Mapping[str, int], sizes: list[int]
 ) -> tuple[IntArray, IntArray, FloatArray]:
-    """A unit is compatible where all its members are; its score is their sum."""
-    total: dict[tuple[int, int], float] = defaultdict(float)
-    count: dict[tuple[int, int], int] = defaultdict(int)
-    for pair in instance.scores:
-        key = (unit_of[pair.household], m_index[pair.municipality])
-        total[key] += pair.score
-        count[key] += 1
-    keys = sorted(k for k, n in count.items() if n == sizes[k[0]])
-    units = np.fromiter((k[0] for k in keys), np.int64, len(keys))
-    munis = np.fromiter((k[1] for k in keys), np.int64, len(keys))
-    scores = np.fromiter((total[k] for k in keys), np.float64, len(keys))
-    return units, munis, scores
+    """A unit is compatible where all its members are; its score is their sum. Sorted by
+    (unit, municipality)."""
+    n, width = len(instance.scores), max(1, len(m_index))
+    units = np.fromiter((unit_of[p.household] for p in instance.scores), np.int64, n)
+    munis = np.fromiter((m_index[p.municipality] for p in instance.scores), np.int64, n)
+    scores = np.fromiter((p.score for p in instance.scores), np.float64, n)
+    keys, inverse, counts = np.unique(
+        units * width + munis, return_inverse=True, return_counts=True
+    )
+    totals = np.bincount(inverse, weights=scores, minlength=len(keys))
+    keep = counts == np.asarray(sizes, np.int64)[keys // width]
+    return keys[keep] // width, keys[keep] % width, totals[keep]
 
 
 class _State:
@@ -252,16 +249,29 @@ def _moves(state: _State, better: IntArray) -> tuple[IntArray, FloatArray]:
 
 
 def _swap_blocks(state: _State, better: IntArray) -> Iterator[tuple[int, int, IntArray, IntArray]]:
-    """(a, b, units at a wanting b, units at b wanting a) for every municipality pair a < b."""
+    """(a, b, units at a wanting b, units at b wanting a) for every municipality pair a < b.
+
+    Grouped with one sort instead of a Python loop over the pairs: a national round has
+    hundreds of thousands of improving pairs to sort into municipality pairs."""
     u = state.units
     placed = better[state.place[u.pair_unit[better]] >= 0]
-    wants: dict[tuple[int, int], list[int]] = defaultdict(list)
-    for unit, muni in zip(u.pair_unit[placed].tolist(), u.pair_muni[placed].tolist(), strict=True):
-        wants[(int(state.place[unit]), muni)].append(unit)
-    for (a, b), first in sorted(wants.items()):
-        second = wants.get((b, a))
-        if a < b and second:
-            yield a, b, np.array(first, np.int64), np.array(second, np.int64)
+    if len(placed) == 0:
+        return
+    width = len(u.munis)
+    key = state.place[u.pair_unit[placed]] * width + u.pair_muni[placed]
+    order = np.argsort(key, kind="stable")
+    keys, starts = np.unique(key[order], return_index=True)
+    ends = np.append(starts[1:], len(order))
+    units = u.pair_unit[placed][order]
+    block = {
+        k: (s, e) for k, s, e in zip(keys.tolist(), starts.tolist(), ends.tolist(), strict=True)
+    }
+    for k in keys.tolist():
+        a, b = divmod(k, width)
+        other = block.get(b * width + a)
+        if a < b and other is not None:
+            s, e = block[k]
+            yield a, b, units[s:e], units[other[0] : other[1]]
 
 
 def _feasible_swaps(
@@ -410,7 +420,9 @@ def repair(
     deadline = started + time_limit
     units = _Units(instance)
     state = _State(units, result.assignment)
-    before = _report(state, limit, deadline)
+    # The report before the repair may take a third of the budget (its swap search is the
+    # slow part at national scale), so that the repair itself always gets its turn.
+    before = _report(state, limit, started + time_limit / 3)
     moves = swaps = 0
     while time.perf_counter() < deadline:
         step_moves = _apply_moves(state)
@@ -418,7 +430,9 @@ def repair(
         moves, swaps = moves + step_moves, swaps + step_swaps
         if step_moves == 0 and step_swaps == 0:
             break
-    after = _report(state, limit, deadline) if moves or swaps else before
+    after = (
+        _report(state, limit, time.perf_counter() + time_limit / 3) if moves or swaps else before
+    )
     improved = _improved(instance, result, state.assignment(), time.perf_counter() - started)
     return Repair(
         improved, moves, swaps, _number(improved.objective - result.objective), before, after

@@ -13,7 +13,16 @@ from django.utils.translation import ngettext
 from accounts.audit import audit_log
 from accounts.models import User
 from matching import notify
-from matching.models import Offer, OfferStatus, PairRule, PairRuleKind, Run, RunStatus
+from matching.models import (
+    Offer,
+    OfferStatus,
+    PairRule,
+    PairRuleKind,
+    PairRuleSource,
+    Run,
+    RunStatus,
+)
+from matching.reasons import ReasonCode
 from rounds import hooks
 from rounds.lifecycle import Action
 from rounds.models import Round
@@ -121,18 +130,28 @@ def may_set_travel_date(user: User, offer: Offer) -> bool:
     )
 
 
-def offer_answer_household(*, offer: Offer, by: User, accept: bool, reason: str = "") -> Offer:
+def offer_answer_household(
+    *, offer: Offer, by: User, accept: bool, reason: str = "", reason_code: str = ""
+) -> Offer:
+    """A decline needs a reason code from the published list (matching.reasons); the note
+    is optional except for "other"."""
     verb = "accepted" if accept else "declined"
-    return _answer(offer, by, "household", accept, reason, f"matching.offer.household_{verb}")
+    action = f"matching.offer.household_{verb}"
+    return _answer(offer, by, "household", accept, (reason_code, reason), action)
 
 
-def offer_answer_municipality(*, offer: Offer, by: User, accept: bool, reason: str = "") -> Offer:
+def offer_answer_municipality(
+    *, offer: Offer, by: User, accept: bool, reason: str = "", reason_code: str = ""
+) -> Offer:
     verb = "confirmed" if accept else "objected"
-    return _answer(offer, by, "municipality", accept, reason, f"matching.offer.municipality_{verb}")
+    action = f"matching.offer.municipality_{verb}"
+    return _answer(offer, by, "municipality", accept, (reason_code, reason), action)
 
 
 @transaction.atomic
-def _answer(offer: Offer, by: User, side: str, accept: bool, reason: str, action: str) -> Offer:
+def _answer(
+    offer: Offer, by: User, side: str, accept: bool, reason: tuple[str, str], action: str
+) -> Offer:
     """One side's answer. The row lock orders two people answering at once; the second sees
     the first answer and gets a clear message from the model's state checks."""
     offer = _locked(offer)
@@ -140,11 +159,14 @@ def _answer(offer: Offer, by: User, side: str, accept: bool, reason: str, action
     if not may_answer(by, offer):
         raise PermissionDenied
     offer.round.require(Action.ANSWER_OFFER)
-    getattr(offer, f"answer_as_{side}")(yes=accept, reason=reason)
+    code, note = reason
+    getattr(offer, f"answer_as_{side}")(yes=accept, reason=note, code=code)
     setattr(offer, f"{side}_answered_by", by)
     offer.full_clean()
     offer.save()
-    audit_log(actor=by, action=action, target=offer)
+    audit_log(
+        actor=by, action=action, target=offer, changes={"reason_code": code} if code else None
+    )
     _after_answer(offer)
     return offer
 
@@ -152,8 +174,11 @@ def _answer(offer: Offer, by: User, side: str, accept: bool, reason: str, action
 def _after_answer(offer: Offer) -> None:
     from refugees.models import HouseholdStatus
 
-    if offer.status in (OfferStatus.DECLINED, OfferStatus.OBJECTED):
-        _ban(offer, reason=offer.get_status_display())
+    if offer.status == OfferStatus.DECLINED:
+        _ban(offer, source=PairRuleSource.DECLINED, code=offer.household_reason_code)
+        notify.notify(_everyone(offer), "offer_closed", {"offer": offer})
+    elif offer.status == OfferStatus.OBJECTED:
+        _ban(offer, source=PairRuleSource.OBJECTED, code=offer.municipality_reason_code)
         notify.notify(_everyone(offer), "offer_closed", {"offer": offer})
     elif offer.status == OfferStatus.ACCEPTED:
         type(offer.household).objects.filter(pk=offer.household_id).update(
@@ -168,14 +193,16 @@ def _everyone(offer: Offer) -> list[User]:
     )
 
 
-def _ban(offer: Offer, *, reason: str) -> None:
+def _ban(offer: Offer, *, source: str, code: str) -> None:
     """A declined, objected or expired pair is not proposed again; its capacity is free again
-    because only open and accepted offers hold places."""
+    because only open and accepted offers hold places. The ban stores who caused it and the
+    reason code, never words: the list is read in the coordinator's language, and the free
+    text of a decline stays with the offer."""
     PairRule.objects.update_or_create(
         round=offer.round,
         household=offer.household,
         municipality=offer.municipality,
-        defaults={"kind": PairRuleKind.BAN, "reason": str(reason)[:300]},
+        defaults={"kind": PairRuleKind.BAN, "reason": "", "reason_code": code, "source": source},
     )
 
 
@@ -234,9 +261,9 @@ def offers_expire(*, now=None) -> int:
             offer = _locked(Offer(pk=pk))
             if offer.status != OfferStatus.PENDING:
                 continue
-            offer.expire()
-            offer.save(update_fields=["status", "closed_at"])
-            _ban(offer, reason=_("Expired"))
+            offer.expire(code=ReasonCode.NO_ANSWER)
+            offer.save(update_fields=["status", "closed_at", "expiry_reason_code"])
+            _ban(offer, source=PairRuleSource.EXPIRED, code=ReasonCode.NO_ANSWER)
             audit_log(actor=None, action="matching.offer.expired", target=offer)
             notify.notify(_everyone(offer), "offer_closed", {"offer": offer})
             count += 1
@@ -276,6 +303,7 @@ def offers_close_for_household(*, household, by: User | None, reason: str) -> in
     ):
         offer = _locked(Offer(pk=pk))
         offer.household_answer, offer.household_reason = "no", reason[:2000]
+        offer.household_reason_code = ReasonCode.CONSENT_WITHDRAWN
         offer.household_answered_at, offer.household_answered_by = timezone.now(), by
         offer.status, offer.closed_at = OfferStatus.DECLINED, timezone.now()
         offer.save()
@@ -313,7 +341,7 @@ def _expire_open_offers(round_: Round, by: User | None) -> dict[str, int]:
     """A closing round lets its open offers expire; the round row is locked already."""
     expired = 0
     for offer in round_.offers.filter(status=OfferStatus.PENDING).select_for_update(of=("self",)):
-        offer.expire()
-        offer.save(update_fields=["status", "closed_at"])
+        offer.expire(code=ReasonCode.ROUND_CLOSED)
+        offer.save(update_fields=["status", "closed_at", "expiry_reason_code"])
         expired += 1
     return {"offers_expired": expired}

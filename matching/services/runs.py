@@ -23,6 +23,7 @@ from matching.models import (
     OfferStatus,
     PairRule,
     PairRuleKind,
+    PairRuleSource,
     Proposal,
     Run,
     RunError,
@@ -30,10 +31,12 @@ from matching.models import (
     RunStatus,
     UnmatchedReason,
 )
+from matching.reasons import Override, reason_clean
 from matching.run_files import run_file_save
 from matching.services.forecast import kept_for_later, programme_forecast
 from matching.services.instance import build_instance, explain_pairs, load_round
 from matching.services.programmes import cohort_take_over_waiting
+from matching.services.overrides import run_rules_snapshot
 from matching.services.sensitivity import sensitivity_queue_after_run
 from matching.services.stability import result_stabilise
 from rounds.lifecycle import Action
@@ -77,11 +80,14 @@ def run_start(
     method: str = "auto",
     time_limit: float = 60.0,
     use_forecast: bool = False,
+    reason_code: str = "",
+    reason: str = "",
 ) -> Run:
     """Queue a run. Only one run per round at a time: the row lock orders two clicks, and the
     partial unique index catches anything that slips past it. In a programme, households that
     earlier cohorts did not place join this cohort first; ``use_forecast`` keeps places for
-    the households expected in later cohorts (only where there are later cohorts)."""
+    the households expected in later cohorts (only where there are later cohorts). Once a run
+    of the round has finished, running it again needs a reason code (matching.reasons)."""
     _require_coordinator(by)
     if method not in METHODS:
         raise ValidationError({"method": _("Unknown method.")})
@@ -96,6 +102,10 @@ def run_start(
     carried = cohort_take_over_waiting(round=round, by=by) if round.programme_id else 0
     use_forecast = use_forecast and round.later_cohorts().exists()
     iteration = (round.runs.aggregate(n=Max("iteration"))["n"] or 0) + 1
+    if round.runs.filter(status=RunStatus.SUCCEEDED).exists():  # a re-run, not a retry
+        reason = reason_clean(override=Override.RERUN, code=reason_code, note=reason)
+    else:
+        reason_code, reason = "", ""
     try:
         with transaction.atomic():
             run = Run.objects.create(
@@ -107,6 +117,8 @@ def run_start(
                 use_forecast=use_forecast,
                 started_by=by,
                 engine_version=engine_version(),
+                reason_code=reason_code,
+                reason_note=reason[:300],
             )
     except IntegrityError:
         raise ValidationError(_("A run of this round is in progress already.")) from None
@@ -117,6 +129,7 @@ def run_start(
         changes={
             "method": method,
             "iteration": iteration,
+            "reason_code": reason_code,
             **(
                 {"use_forecast": use_forecast, "carried_over": carried}
                 if round.programme_id
@@ -256,6 +269,7 @@ def run_execute(*, run_id: int) -> Run | None:
 def _execute(run: Run, seconds: dict[str, float]) -> None:
     with _stage(run, RunStage.LOAD, 5, seconds):
         data = load_round(run.round)
+        run_rules_snapshot(run=run, data=data)
     with _stage(run, RunStage.SCORE, 25, seconds):
         document, scored = build_instance(data, run.weights)
         summary: dict = {}
@@ -407,13 +421,23 @@ def runs_reap_stale(*, queued_older_than_seconds: float) -> int:
 
 @transaction.atomic
 def pair_rule_set(
-    *, round: Round, household, municipality, kind: str, by: User, reason: str = ""
+    *,
+    round: Round,
+    household,
+    municipality,
+    kind: str,
+    by: User,
+    reason_code: str = "",
+    reason: str = "",
 ) -> PairRule:
+    """A pin or ban needs a reason code from the published list; the note is optional
+    (required for "other")."""
     _require_coordinator(by)
     round = round_lock(round)
     round.require(Action.SET_RULES)
     if kind not in PairRuleKind.values:
         raise ValidationError({"kind": _("Unknown rule.")})
+    reason = reason_clean(override=kind, code=reason_code, note=reason)
     if not round.entries.filter(household=household).exists():
         raise ValidationError(_("The household does not take part in this round."))
     if not round.participations.filter(municipality=municipality).exists():
@@ -435,13 +459,19 @@ def pair_rule_set(
         round=round,
         household=household,
         municipality=municipality,
-        defaults={"kind": kind, "reason": reason[:300], "created_by": by},
+        defaults={
+            "kind": kind,
+            "reason": reason[:300],
+            "reason_code": reason_code,
+            "source": PairRuleSource.COORDINATOR,
+            "created_by": by,
+        },
     )
     audit_log(
         actor=by,
         action=f"matching.pair.{kind}ned",
         target=rule.household,
-        changes={"municipality": municipality.slug},
+        changes={"municipality": municipality.slug, "reason_code": reason_code},
     )
     return rule
 

@@ -1,4 +1,5 @@
-"""Sensitivity of a run to its weights, computed in the background with progress.
+"""Sensitivity of a run to its weights and the score its rules gave up, computed in the
+background with progress.
 
 The run's own instance file fixes households, groups, capacities and compatible pairs; only the
 scores are computed again (from the round's profiles and questionnaires, with the run's
@@ -25,8 +26,9 @@ from matching import engine, scoring
 from matching.engine.stability import repair
 from matching.models import Run, RunSensitivity, RunStatus
 from matching.run_files import run_file_document
-from matching.sensitivity import Perturbation, weight_sensitivity
-from matching.services.instance import load_round
+from matching.sensitivity import Perturbation, perturbations, weight_sensitivity
+from matching.services.instance import RoundData, load_round
+from matching.services.overrides import MAX_COSTED_RULES, rule_costs
 from matching.services.stability import repair_time_limit
 
 logger = logging.getLogger(__name__)
@@ -110,22 +112,25 @@ def sensitivity_execute(*, sensitivity_id: int) -> RunSensitivity | None:
     if sensitivity is None:
         return None
     try:
-        rows, drift = _compute(sensitivity)
+        rows, rule_rows, drift = _compute(sensitivity)
     except Exception as error:  # any failure leaves this computation failed, the run unchanged
         logger.exception("matching.sensitivity.failed", extra={"sensitivity": sensitivity.pk})
         sensitivity_fail(sensitivity_id=sensitivity.pk, error=f"{type(error).__name__}: {error}")
         return RunSensitivity.objects.get(pk=sensitivity.pk)
-    _finish(sensitivity.pk, rows, drift)
+    _finish(sensitivity.pk, rows, rule_rows, drift)
     return RunSensitivity.objects.get(pk=sensitivity.pk)
 
 
 @transaction.atomic
-def _finish(sensitivity_id: int, rows: list[dict[str, Any]], drift: int) -> None:
+def _finish(
+    sensitivity_id: int, rows: list[dict[str, Any]], rule_rows: list[dict[str, Any]], drift: int
+) -> None:
     sensitivity = RunSensitivity.objects.select_for_update().get(pk=sensitivity_id)
     if sensitivity.status != RunStatus.RUNNING:
         return
     sensitivity.status, sensitivity.progress, sensitivity.step = RunStatus.SUCCEEDED, 100, ""
-    sensitivity.rows, sensitivity.drift, sensitivity.finished_at = rows, drift, timezone.now()
+    sensitivity.rows, sensitivity.rule_rows = rows, rule_rows
+    sensitivity.drift, sensitivity.finished_at = drift, timezone.now()
     sensitivity.save()
     audit_log(actor=None, action="matching.run.sensitivity_succeeded", target=sensitivity.run)
 
@@ -149,12 +154,16 @@ def _read(run: Run, kind: str) -> dict[str, Any]:
     return dict(run_file_document(run=run, kind=kind) or {})
 
 
-def _compute(sensitivity: RunSensitivity) -> tuple[list[dict[str, Any]], int]:
+def _compute(
+    sensitivity: RunSensitivity,
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]], int]:
     run = sensitivity.run
     document = _read(run, "instance")
     baseline = {a["household"]: a["municipality"] for a in _read(run, "result")["assignment"]}
     weights = scoring.normalised_weights(run.weights)
-    rescore, drift = _rescorer(run, document)
+    data = run_round_data(run, document)
+    rescore, drift = _rescorer(data, run, document)
+    steps = len(perturbations(weights)) + len(_costed_rules(run))
 
     def solve(changed: dict[str, Any]) -> dict[str, str]:
         instance = engine.parse_instance(changed)
@@ -163,27 +172,34 @@ def _compute(sensitivity: RunSensitivity) -> tuple[list[dict[str, Any]], int]:
         fixed = repair(instance, result, time_limit=repair_time_limit(run.time_limit))
         return fixed.result.assignment
 
-    def on_step(index: int, total: int, step: Perturbation) -> None:
-        RunSensitivity.objects.filter(pk=sensitivity.pk).update(
-            progress=int(100 * index / max(total, 1)), step=step.criterion
-        )
+    def on_step(index: int, _total: int, step: Perturbation) -> None:
+        _progress(sensitivity.pk, index, steps, step.criterion)
 
     rows = weight_sensitivity(
         document, baseline, weights, rescore=rescore, solve=solve, on_step=on_step
     )
-    return rows, drift
+    done = len(rows)
+    rule_rows = rule_costs(
+        run, data, on_step=lambda i, _n: _progress(sensitivity.pk, done + i, steps, "rules")
+    )
+    return rows, rule_rows, drift
+
+
+def _costed_rules(run: Run) -> list[dict[str, Any]]:
+    return run.rules[:MAX_COSTED_RULES]
+
+
+def _progress(sensitivity_id: int, index: int, total: int, step: str) -> None:
+    RunSensitivity.objects.filter(pk=sensitivity_id).update(
+        progress=int(100 * index / max(total, 1)), step=step
+    )
 
 
 class _Rescorer:
     """Scores of the instance's pairs for other weights, from the round's current data."""
 
-    def __init__(self, run: Run, document: dict[str, Any]) -> None:
-        references = [h["id"] for h in document["households"]]
-        pks = dict(run.proposals.values_list("household__reference", "household_id"))
-        known = [pks[r] for r in references if r in pks]
-        data = load_round(run.round, household_pks=known, reserve_offers=False)
+    def __init__(self, data: RoundData, document: dict[str, Any]) -> None:
         self.households, self.municipalities = data.households, data.municipalities
-        self._use_run_capacities(document)
         h_index = {ref: i for i, ref in enumerate(self.households.ids)}
         m_index = {slug: j for j, slug in enumerate(self.municipalities.ids)}
         pairs = document["scores"]
@@ -195,15 +211,6 @@ class _Rescorer:
         self.h = np.array([h_index[p["household"]] for p in chosen], np.int64)
         self.m = np.array([m_index[p["municipality"]] for p in chosen], np.int64)
 
-    def _use_run_capacities(self, document: dict[str, Any]) -> None:
-        """Capacities enter some criteria (spare school places): use the run's, not today's."""
-        capacity = {m["id"]: m.get("capacity", {}) for m in document["municipalities"]}
-        for j, slug in enumerate(self.municipalities.ids):
-            if slug in capacity:
-                self.municipalities.capacity[j] = [
-                    capacity[slug].get(d, 0) for d in scoring.DIMENSIONS
-                ]
-
     def __call__(self, weights: Mapping[str, float]) -> Sequence[float]:
         scores = self.original.copy()
         if len(self.h):
@@ -213,8 +220,22 @@ class _Rescorer:
         return [int(s) if float(s).is_integer() else float(s) for s in scores.tolist()]
 
 
-def _rescorer(run: Run, document: dict[str, Any]) -> tuple[_Rescorer, int]:
-    rescore = _Rescorer(run, document)
+def run_round_data(run: Run, document: dict[str, Any]) -> RoundData:
+    """The run's households as they are today, with the run's capacities (capacities enter
+    some criteria, such as spare school places; they also decide what fits)."""
+    references = [h["id"] for h in document["households"]]
+    pks = dict(run.proposals.values_list("household__reference", "household_id"))
+    known = [pks[r] for r in references if r in pks]
+    data = load_round(run.round, household_pks=known, reserve_offers=False)
+    capacity = {m["id"]: m.get("capacity", {}) for m in document["municipalities"]}
+    for j, slug in enumerate(data.municipalities.ids):
+        if slug in capacity:
+            data.municipalities.capacity[j] = [capacity[slug].get(d, 0) for d in scoring.DIMENSIONS]
+    return data
+
+
+def _rescorer(data: RoundData, run: Run, document: dict[str, Any]) -> tuple[_Rescorer, int]:
+    rescore = _Rescorer(data, document)
     again = np.array(rescore(scoring.normalised_weights(run.weights)))
     drift = int(np.count_nonzero(again != rescore.original)) + int(
         np.count_nonzero(~rescore.loadable)

@@ -238,9 +238,51 @@ def test_declining_needs_a_reason(api_refugee, published_run, household):
     response = api_refugee.post(f"/api/v1/offers/{offer.pk}/answer/", {"accept": False},
                                 format="json")  # fmt: skip
     assert response.status_code == 400
-    assert response.json()["errors"][0]["field"] == "reason"
+    assert response.json()["errors"][0]["field"] == "reason_code"
     offer.refresh_from_db()
     assert offer.household_answer == ""
+
+
+@pytest.mark.parametrize(
+    ("payload", "field"),
+    [
+        ({"reason_code": "housing_unavailable"}, "reason_code"),  # a municipality's reason
+        ({"reason_code": "no_such_code"}, "reason_code"),
+        ({"reason_code": "other"}, "reason"),  # "other" needs the note
+    ],
+)
+def test_a_decline_needs_a_fitting_reason_code(
+    api_refugee, published_run, household, payload, field
+):
+    offer = Offer.objects.get(household=household)
+    response = api_refugee.post(
+        f"/api/v1/offers/{offer.pk}/answer/", {"accept": False, **payload}, format="json"
+    )
+    assert response.status_code == 400
+    assert response.json()["errors"][0]["field"] == field
+    offer.refresh_from_db()
+    assert offer.household_answer == ""
+    assert not offer.round.pair_rules.exists()
+
+
+def test_a_decline_through_the_api_stores_the_code_and_bans_by_code(
+    api_refugee, published_run, household
+):
+    offer = Offer.objects.get(household=household)
+    response = api_refugee.post(
+        f"/api/v1/offers/{offer.pk}/answer/",
+        {"accept": False, "reason_code": "family_reunification", "reason": "Sister in Kiel"},
+        format="json",
+    )
+    assert response.status_code == 200
+    assert response.json()["household_reason_code"] == "family_reunification"
+    rule = offer.round.pair_rules.get()
+    assert (rule.kind, rule.source, rule.reason_code, rule.reason) == (
+        "ban",
+        "declined",
+        "family_reunification",
+        "",
+    )
 
 
 def test_the_second_answer_of_the_same_side_gets_a_clear_message(

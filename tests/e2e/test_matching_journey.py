@@ -44,6 +44,7 @@ def test_run_publish_confirm_and_accept(
         municipality=municipality,
         kind=PairRuleKind.PIN,
         by=coordinator,
+        reason_code="family_reunification",
     )
     page.on("dialog", lambda dialog: dialog.accept())
 

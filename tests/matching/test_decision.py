@@ -117,9 +117,24 @@ def test_declining_asks_for_a_reason_on_the_confirmation_page(
     html = as_refugee.post(url, {"answer": "no"}, **EN).content.decode()
     assert "Decline the offer?" in html
     assert "Why do you decline?" in html
-    assert "(optional)" not in html
-    response = as_refugee.post(
+    assert "Family reunification" in html  # the published reasons, to choose from
+    assert "Household changed its mind" in html
+    assert "Housing no longer available" not in html  # a municipality's reason
+    refused = as_refugee.post(
         url, {"answer": "no", "confirmed": "yes", "reason": "We stay near family."}, **EN
+    )
+    assert refused.status_code == 200  # the confirmation page again, with the error
+    offer.refresh_from_db()
+    assert offer.status == OfferStatus.PENDING
+    response = as_refugee.post(
+        url,
+        {
+            "answer": "no",
+            "confirmed": "yes",
+            "reason_code": "family_reunification",
+            "reason": "We stay near family.",
+        },
+        **EN,
     )
     assert response.status_code == 302
     offer.refresh_from_db()
@@ -157,7 +172,15 @@ def test_the_municipality_sees_a_table_per_round_and_answers_with_a_confirmation
     html = as_staff.post(url, {"answer": "no"}, **EN).content.decode()
     assert "Raise an objection?" in html
     assert "Reason for the objection" in html
-    as_staff.post(url, {"answer": "no", "confirmed": "yes", "reason": "No flat left."})
+    as_staff.post(
+        url,
+        {
+            "answer": "no",
+            "confirmed": "yes",
+            "reason_code": "housing_unavailable",
+            "reason": "No flat left.",
+        },
+    )
     offer.refresh_from_db()
     assert offer.status == OfferStatus.OBJECTED
     html = _page(as_staff, reverse("offer_detail", args=[offer.pk]))

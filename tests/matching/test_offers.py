@@ -69,7 +69,7 @@ def test_an_older_run_cannot_be_published(
     with django_capture_on_commit_callbacks(execute=True):
         first = run_services.run_start(round=small_round, by=coordinator)
     with django_capture_on_commit_callbacks(execute=True):
-        run_services.run_start(round=small_round, by=coordinator)
+        run_services.run_start(round=small_round, by=coordinator, reason_code="rules_changed")
     with pytest.raises(ValidationError, match="newer run"):
         services.run_publish(run=Run.objects.get(pk=first.pk), by=coordinator)
 
@@ -111,10 +111,13 @@ def test_decline_then_accept_is_refused_and_the_pair_is_banned(published, refuge
     offer = offer_of("HH-00042")
     with pytest.raises(ValidationError):
         services.offer_answer_household(offer=offer, by=refugee, accept=False, reason="  ")
-    services.offer_answer_household(offer=offer, by=refugee, accept=False, reason="Too far")
+    services.offer_answer_household(
+        offer=offer, by=refugee, accept=False, reason="Too far", reason_code="changed_mind"
+    )
     offer.refresh_from_db()
     assert offer.status == OfferStatus.DECLINED
     assert offer.household_reason == "Too far"
+    assert offer.household_reason_code == "changed_mind"
     with pytest.raises(ValidationError):
         services.offer_answer_household(offer=offer, by=refugee, accept=True)
     assert PairRule.objects.filter(
@@ -139,14 +142,18 @@ def test_a_decline_releases_the_capacity_for_the_next_iteration(
     offer = offer_of("HH-00042")
     before = load_round(published.round)
     assert "HH-00042" not in before.households.ids
-    services.offer_answer_household(offer=offer, by=refugee, accept=False, reason="Family")
+    services.offer_answer_household(
+        offer=offer, by=refugee, accept=False, reason_code="family_reunification"
+    )
     after = load_round(published.round)
     assert "HH-00042" in after.households.ids
     j = after.municipalities.ids.index(offer.municipality.slug)
     k = before.municipalities.ids.index(offer.municipality.slug)
     assert after.municipalities.capacity[j, 0] == before.municipalities.capacity[k, 0] + 2
     with django_capture_on_commit_callbacks(execute=True):
-        second = run_services.run_start(round=published.round, by=coordinator)
+        second = run_services.run_start(
+            round=published.round, by=coordinator, reason_code="rematch_open"
+        )
     second.refresh_from_db()
     proposal = second.proposals.get(household__reference="HH-00042")
     assert proposal.municipality_id != offer.municipality_id  # banned pair never again
@@ -162,7 +169,9 @@ def test_an_objection_needs_a_reason_and_closes_the_offer(published, staff, muni
     offer.save()
     with pytest.raises(ValidationError):
         services.offer_answer_municipality(offer=offer, by=staff, accept=False, reason="")
-    services.offer_answer_municipality(offer=offer, by=staff, accept=False, reason="No school")
+    services.offer_answer_municipality(
+        offer=offer, by=staff, accept=False, reason="No school", reason_code="school_kita"
+    )
     offer.refresh_from_db()
     assert offer.status == OfferStatus.OBJECTED
 

@@ -197,8 +197,11 @@ def test_pins_and_bans_change_the_next_run_and_the_difference_is_shown(
         municipality=target,
         kind=PairRuleKind.PIN,
         by=coordinator,
+        reason_code="family_reunification",
     )
-    second = start(small_round, coordinator, django_capture_on_commit_callbacks)
+    second = start(
+        small_round, coordinator, django_capture_on_commit_callbacks, reason_code="rules_changed"
+    )
     assert second.proposals.get(household__reference="HH-A").municipality == target
     diff = services.run_diff(second, first)
     assert [p.household.reference for p, _old in diff["moved"]] == ["HH-A"]
@@ -210,8 +213,11 @@ def test_pins_and_bans_change_the_next_run_and_the_difference_is_shown(
         municipality=target,
         kind=PairRuleKind.BAN,
         by=coordinator,
+        reason_code="medical_care",
     )
-    third = start(small_round, coordinator, django_capture_on_commit_callbacks)
+    third = start(
+        small_round, coordinator, django_capture_on_commit_callbacks, reason_code="rules_changed"
+    )
     assert third.proposals.get(household__reference="HH-A").municipality != target
 
 

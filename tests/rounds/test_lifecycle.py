@@ -92,7 +92,9 @@ def test_capacity_submitted_after_publication_joins_the_next_run(
     )
     assert "rottenburg" in load_round(current_round).municipalities.ids
     with django_capture_on_commit_callbacks(execute=True):
-        second = run_services.run_start(round=current_round, by=coordinator)
+        second = run_services.run_start(
+            round=current_round, by=coordinator, reason_code="new_participants"
+        )
     second.refresh_from_db()
     assert second.status == RunStatus.SUCCEEDED
 

@@ -75,7 +75,11 @@ def matched(small_round, household, refugee, caseworker, coordinator, media,
     # need is recorded after the run, as a caseworker would when it becomes known.
     Needs.objects.filter(household=household).update(specialist_care=["dialysis"])
     offer_services.offer_answer_household(
-        offer=offer, by=refugee, accept=False, reason="marker-reason: we stay with Markerova's aunt"
+        offer=offer,
+        by=refugee,
+        accept=False,
+        reason="marker-reason: we stay with Markerova's aunt",
+        reason_code="family_reunification",
     )
     return run, offer
 

@@ -21,13 +21,25 @@ class Command(BaseCommand):
         parser.add_argument("--method", choices=METHODS, default="auto")
         parser.add_argument("--time-limit", type=float, default=60.0)
         parser.add_argument("--as", dest="email", help="coordinator e-mail recorded as starter")
+        parser.add_argument(
+            "--reason",
+            default="",
+            help="reason code for running the round again (required from the second run on; "
+            "see docs/reasons.md)",
+        )
+        parser.add_argument("--note", default="", help="note beside the reason code")
 
     def handle(self, *args: Any, **options: Any) -> None:
         round_ = find_round(options["round"])
         by = self._coordinator(options.get("email"))
         try:
             run = run_start(
-                round=round_, by=by, method=options["method"], time_limit=options["time_limit"]
+                round=round_,
+                by=by,
+                method=options["method"],
+                time_limit=options["time_limit"],
+                reason_code=options["reason"],
+                reason=options["note"],
             )
         except ValidationError as error:
             raise CommandError(" ".join(error.messages)) from None
