@@ -35,8 +35,8 @@ from matching.reasons import Override, reason_clean
 from matching.run_files import run_file_save
 from matching.services.forecast import kept_for_later, programme_forecast
 from matching.services.instance import build_instance, explain_pairs, load_round
-from matching.services.programmes import cohort_take_over_waiting
 from matching.services.overrides import run_rules_snapshot
+from matching.services.programmes import cohort_take_over_waiting
 from matching.services.sensitivity import sensitivity_queue_after_run
 from matching.services.stability import result_stabilise
 from rounds.lifecycle import Action
