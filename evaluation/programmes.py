@@ -36,7 +36,7 @@ class CohortFigures:
 
 
 def _cohort_figures(cohort: Round) -> CohortFigures:
-    offers = programme_offers(cohort.programme_id).filter(round=cohort)
+    offers = programme_offers(cohort.programme_id or 0).filter(round=cohort)
     demands = list(offers.values_list("demand", flat=True))
     run = (
         Run.objects.filter(round=cohort, status=RunStatus.SUCCEEDED)

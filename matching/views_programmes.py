@@ -3,9 +3,10 @@ municipality, and the evaluation of the programme so far."""
 
 from __future__ import annotations
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, render
 
+from accounts.http import AuthenticatedHttpRequest
 from accounts.permissions import role_required
 from accounts.roles import Role
 from matching.services.programmes import programme_table
@@ -14,7 +15,7 @@ from rounds.models import Programme
 
 
 @role_required(Role.COORDINATOR)
-def programme_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def programme_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     programme = get_object_or_404(Programme.objects.visible_to(request.user), pk=pk)
     cohorts, rows = programme_table(programme)
     context = {

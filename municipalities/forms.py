@@ -218,7 +218,9 @@ class WelcomeForm(forms.ModelForm):
 class ProgrammePledgeForm(forms.Form):
     """A municipality's pledge for a programme year (persons; services optional)."""
 
-    municipality = forms.ModelChoiceField(label=_("Municipality"), queryset=None)
+    municipality: forms.ModelChoiceField = forms.ModelChoiceField(
+        label=_("Municipality"), queryset=None
+    )
     persons = forms.IntegerField(label=_("Persons"), min_value=0, max_value=10_000)
     school = forms.IntegerField(
         label=_("School places"), min_value=0, max_value=10_000, required=False
@@ -235,4 +237,6 @@ class ProgrammePledgeForm(forms.Form):
         from municipalities.models import Municipality
 
         super().__init__(*args, **kwargs)
-        self.fields["municipality"].queryset = Municipality.objects.order_by("name")
+        field = self.fields["municipality"]
+        assert isinstance(field, forms.ModelChoiceField)  # noqa: S101 - narrows the type
+        field.queryset = Municipality.objects.order_by("name")

@@ -5,11 +5,12 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from accounts.http import AuthenticatedHttpRequest
 from accounts.permissions import role_required
 from accounts.roles import Role
 from core.forms import add_errors
@@ -19,18 +20,18 @@ from rounds.forms import CohortForm
 from rounds.models import Programme
 
 
-def _programme(request: HttpRequest, pk: int) -> Programme:
+def _programme(request: AuthenticatedHttpRequest, pk: int) -> Programme:
     return get_object_or_404(Programme.objects.visible_to(request.user), pk=pk)
 
 
 @require_POST
 @role_required(Role.COORDINATOR)
-def programme_pledge(request: HttpRequest, pk: int) -> HttpResponse:
+def programme_pledge(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     programme = _programme(request, pk)
     form = ProgrammePledgeForm(request.POST)
     if not form.is_valid():
         for errors in form.errors.values():
-            messages.error(request, " ".join(errors))
+            messages.error(request, " ".join(str(e) for e in errors))
         return redirect("programme_detail", programme.pk)
     data = form.cleaned_data
     try:
@@ -51,7 +52,7 @@ def programme_pledge(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @role_required(Role.COORDINATOR)
-def programme_cohort_add(request: HttpRequest, pk: int) -> HttpResponse:
+def programme_cohort_add(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     programme = _programme(request, pk)
     form = CohortForm(request.POST or None)
     if request.method == "POST" and form.is_valid():

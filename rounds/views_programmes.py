@@ -7,10 +7,11 @@ from __future__ import annotations
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db.models import Count
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
+from accounts.http import AuthenticatedHttpRequest
 from accounts.permissions import role_required
 from accounts.roles import Role
 from core.forms import add_errors
@@ -20,7 +21,7 @@ from rounds.models import Programme
 
 
 @role_required(Role.COORDINATOR)
-def programme_list(request: HttpRequest) -> HttpResponse:
+def programme_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     items = Programme.objects.visible_to(request.user).annotate(
         cohort_count=Count("rounds", distinct=True), pledge_count=Count("pledges", distinct=True)
     )
@@ -28,7 +29,7 @@ def programme_list(request: HttpRequest) -> HttpResponse:
 
 
 @role_required(Role.COORDINATOR)
-def programme_create(request: HttpRequest) -> HttpResponse:
+def programme_create(request: AuthenticatedHttpRequest) -> HttpResponse:
     form = ProgrammeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -44,7 +45,7 @@ def programme_create(request: HttpRequest) -> HttpResponse:
 
 
 @role_required(Role.COORDINATOR)
-def programme_change(request: HttpRequest, pk: int) -> HttpResponse:
+def programme_change(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     programme = get_object_or_404(Programme.objects.visible_to(request.user), pk=pk)
     form = ProgrammeForm(request.POST or None, instance=Programme.objects.get(pk=programme.pk))
     if request.method == "POST" and form.is_valid():

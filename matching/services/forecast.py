@@ -29,7 +29,7 @@ from rounds.models import Round
 def _later_households(round_: Round, later: list[Round], current: set[int]) -> list[int]:
     from refugees.models import HouseholdStatus, RoundHousehold
 
-    placed = programme_offers(round_.programme_id).values("household_id")
+    placed = programme_offers(round_.programme_id or 0).values("household_id")
     rows = (
         RoundHousehold.objects.filter(round__in=later)
         .exclude(household_id__in=placed)
@@ -107,7 +107,7 @@ def _entries(
         scored.household.tolist(), scored.municipality.tolist(), scored.score.tolist(), strict=True
     ):
         scores.setdefault(h, {})[mu.ids[m]] = int(s)
-    entries = []
+    entries: list[dict[str, Any]] = []
     for i in range(len(pks)):
         if i in scores:
             entries.append(

@@ -16,6 +16,7 @@ from accounts.audit import audit_log_many
 from accounts.models import User
 from matching.services.instance import programme_offers
 from municipalities.choices import DIMENSIONS
+from municipalities.models import Municipality
 from rounds.models import Programme, Round
 
 # --- households waiting for the next cohort ------------------------------------------------
@@ -69,7 +70,7 @@ def cohort_take_over_waiting(*, round: Round, by: User | None) -> int:  # noqa: 
 
 @dataclass
 class PledgeRow:
-    municipality: object
+    municipality: Municipality
     pledged: dict[str, int]
     offered: dict[str, int]
     taken: list[dict[str, int]] = field(default_factory=list)  # per cohort, in cohort order

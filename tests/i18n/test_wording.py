@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from django import forms
 from django.urls import reverse
 
 pytestmark = pytest.mark.django_db
@@ -30,6 +31,8 @@ def test_the_household_steps_are_numbered_once_and_translated(as_caseworker, hou
 def test_methods_are_named_for_people_not_by_code():
     from matching.forms_runs import RunStartForm
 
-    labels = dict(RunStartForm().fields["method"].choices)
+    field = RunStartForm().fields["method"]
+    assert isinstance(field, forms.ChoiceField)
+    labels = dict(list(field.choices))  # type: ignore[arg-type]
     assert labels["hungarian"] == "Exact assignment (Hungarian method)"
     assert all(code != label for code, label in labels.items())

@@ -194,12 +194,14 @@ def test_the_forecast_counts_registered_households_samples_and_the_expected_size
     assert summary["samples"] == 3
     assert summary["sample_weight"] == pytest.approx((5 - 1) / 3, abs=1e-4)
     instance = run_file_document(run=first, kind="instance")
+    assert instance is not None
     forecast = instance["forecast"]
     assert sum(entry["weight"] for entry in forecast) == pytest.approx(5, abs=1e-3)
     references = {h["id"] for h in instance["households"]}
     assert not references & {entry["id"] for entry in forecast}
     assert "HH-LATER" not in json.dumps(forecast)  # entries carry no references
     result = run_file_document(run=first, kind="result")
+    assert result is not None
     assert "reserved" in result
     assert {a["household"] for a in result["assignment"]} <= references
     assert "plain_objective" in summary
@@ -211,7 +213,7 @@ def test_the_last_cohort_and_a_switched_off_run_have_no_forecast(
     second_cohort(programme, coordinator)
     plain = run(first_cohort, coordinator, django_capture_on_commit_callbacks, use_forecast=False)
     assert not plain.use_forecast
-    assert "forecast" not in run_file_document(run=plain, kind="instance")
+    assert "forecast" not in (run_file_document(run=plain, kind="instance") or {"forecast": None})
     page = as_coordinator.get(reverse("run_detail", args=[plain.pk])).content.decode()
     assert "Freihalten von Plätzen für spätere Kohorten war ausgeschaltet" in page
     lone = make_round(name="Ohne Programm")

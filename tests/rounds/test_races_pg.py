@@ -12,6 +12,7 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -47,7 +48,9 @@ def test_closing_a_round_while_both_sides_answer_gives_no_error_and_no_late_answ
     assert run.status == RunStatus.SUCCEEDED
     offers = offer_services.run_publish(run=run, by=coordinator)
     assert offers
-    jobs = [(round_services.round_close, {"round": small_round, "by": coordinator})]
+    jobs: list[tuple[Callable[..., object], dict[str, object]]] = [
+        (round_services.round_close, {"round": small_round, "by": coordinator})
+    ]
     for offer in offers:
         jobs.append((offer_services.offer_answer_household, {"offer": offer, "by": caseworker}))
         municipal = (
@@ -159,6 +162,8 @@ def test_a_run_whose_worker_is_killed_is_failed_and_the_round_runs_again(
     first_beat = run.heartbeat_at
     time.sleep(run_services.HEARTBEAT_SECONDS + 1.5)
     run.refresh_from_db()
+    assert first_beat is not None
+    assert run.heartbeat_at is not None
     assert run.heartbeat_at > first_beat  # the worker beats while it works
 
     os.kill(slow_worker.pid, signal.SIGKILL)  # the whole worker, by its own pid
