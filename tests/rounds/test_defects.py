@@ -183,7 +183,12 @@ def test_a_pin_to_a_municipality_without_questionnaire_holds_and_is_reported(
     client = login(coordinator)
     response = client.post(
         reverse("pair_rule_add", args=[current_round.pk]),
-        {"household": household.pk, "municipality": rottenburg.pk, "kind": "pin"},
+        {
+            "household": household.pk,
+            "municipality": rottenburg.pk,
+            "kind": "pin",
+            "reason_code": "family_reunification",
+        },
         follow=True,
     )
     assert "Rottenburg" in response.content.decode()  # the warning on save
@@ -208,6 +213,7 @@ def test_a_pin_cannot_move_a_household_that_has_accepted_an_offer(accepted, coor
             municipality=elsewhere,
             kind=PairRuleKind.PIN,
             by=coordinator,
+            reason_code="family_reunification",
         )
 
 

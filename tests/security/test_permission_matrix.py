@@ -234,7 +234,8 @@ def build_world() -> dict[str, Any]:
     coordinator = users["coordinator"]
     round_ = build_small_round(organisation, municipality, other_municipality, household)
     pair_rule_set(round=round_, household=household, municipality=municipality,
-                  kind=PairRuleKind.PIN, by=coordinator)  # fmt: skip
+                  kind=PairRuleKind.PIN, by=coordinator,
+                  reason_code="family_reunification")  # fmt: skip
     run = run_start(round=round_, by=coordinator)
     run_execute(run_id=run.pk)  # on_commit never fires inside the module's transaction
     run.refresh_from_db()
