@@ -391,6 +391,7 @@ SPECTACULAR_SETTINGS = {
         "RunStatusEnum": "matching.models.RunStatus",
         "OfferStatusEnum": "matching.models.OfferStatus",
         "AnswerEnum": "matching.models.Answer",
+        "ReasonCodeEnum": "matching.reasons.ReasonCode",
         "QuestionnaireStatusEnum": "municipalities.models.QuestionnaireStatus",
         "SettlementTypeEnum": "municipalities.models.SettlementType",
         "FederalStateEnum": "municipalities.models.FederalState",
