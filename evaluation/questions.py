@@ -8,9 +8,12 @@ question's meaning needs a new ``VERSION`` so that answers over time stay compar
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from django.utils.translation import gettext_lazy as _
-from django_stubs_ext import StrOrPromise
+
+if TYPE_CHECKING:  # a dev-only package (django-stubs): never imported at run time
+    from django_stubs_ext import StrOrPromise
 
 VERSION = "2026-1"
 
