@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from accounts.audit import audit_log
 from accounts.models import Invitation, User
 from accounts.roles import Role
-from accounts.services import invitation_create
+from accounts.services.invitations import invitation_create
 from core import mail
 from municipalities.models import ApplicationStatus, Municipality, MunicipalityApplication
 from municipalities.services import municipality_create

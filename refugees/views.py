@@ -20,11 +20,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from accounts import services as account_services
 from accounts.http import AuthenticatedHttpRequest
 from accounts.models import Invitation
 from accounts.permissions import role_required
 from accounts.roles import Role
+from accounts.services import invitations as account_services
 from refugees import forms, services
 from refugees.models import CURRENT_CONSENT_VERSION, Household
 from refugees.selectors import (

@@ -2,7 +2,7 @@ from allauth.account.decorators import secure_admin_login
 from django.contrib import admin
 from django.urls import include, path
 
-from accounts.health import healthz
+from portal.views.health import healthz
 from portal.views.public import home
 
 # The admin uses allauth's login (rate limits, MFA) instead of its own form.

@@ -19,7 +19,7 @@ from portal.content import programme_for
 def home(request: HttpRequest) -> HttpResponse:
     """``/``: signed-in users get their dashboard, visitors the programme."""
     if request.user.is_authenticated:
-        from accounts.views import dashboard
+        from accounts.views.invitations import dashboard
 
         return dashboard(cast(AuthenticatedHttpRequest, request))
     return programme(request)

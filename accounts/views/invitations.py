@@ -9,9 +9,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from accounts import services
 from accounts.audit import target_type_filter
-from accounts.dashboards import dashboard_context
 from accounts.forms import (
     AccessibilityFeedbackForm,
     AuditFilterForm,
@@ -22,7 +20,9 @@ from accounts.http import AuthenticatedHttpRequest
 from accounts.models import AuditEvent, Invitation
 from accounts.permissions import role_required
 from accounts.roles import Role
+from accounts.services import invitations as services
 from core.redirects import redirect_back
+from portal.dashboards import dashboard_context
 
 
 @login_required
