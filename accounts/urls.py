@@ -7,5 +7,4 @@ urlpatterns = [
     path("invitations/<int:pk>/revoke/", views.invitation_revoke, name="invitation_revoke"),
     path("invitations/accept/<str:token>/", views.invitation_accept, name="invitation_accept"),
     path("audit/", views.audit_log, name="audit_log"),
-    path("accessibility/", views.accessibility, name="accessibility"),
 ]

@@ -2,6 +2,7 @@ from allauth.account.decorators import secure_admin_login
 from django.contrib import admin
 from django.urls import include, path
 
+from portal.views.errors import rate_limited
 from portal.views.health import healthz
 from portal.views.public import home
 
@@ -29,14 +30,6 @@ urlpatterns = [
 ]
 
 
-handler500 = "core.unavailable.server_error"
-
-
-def handler429(request, exception=None):
-    """allauth's rate limits answer here: audited, with a page in the user's language."""
-    from django.shortcuts import render
-
-    from accounts.audit import audit_log
-
-    audit_log(actor=None, action="accounts.rate_limited", label=request.path[:200])
-    return render(request, "429.html", status=429)
+# Error pages live in portal/views/errors.py; allauth looks its rate-limit page up here.
+handler500 = "portal.views.errors.server_error"
+handler429 = rate_limited

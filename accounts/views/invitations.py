@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
@@ -11,7 +10,6 @@ from django.views.decorators.http import require_POST
 
 from accounts.audit import target_type_filter
 from accounts.forms import (
-    AccessibilityFeedbackForm,
     AuditFilterForm,
     InvitationAcceptForm,
     InvitationForm,
@@ -22,13 +20,6 @@ from accounts.permissions import role_required
 from accounts.roles import Role
 from accounts.services import invitations as services
 from core.redirects import redirect_back
-from portal.dashboards import dashboard_context
-
-
-@login_required
-def dashboard(request: AuthenticatedHttpRequest) -> HttpResponse:
-    template = f"accounts/dashboard_{request.user.role}.html"
-    return render(request, template, dashboard_context(request.user))
 
 
 @role_required(Role.COORDINATOR)
@@ -123,12 +114,3 @@ def audit_log(request: AuthenticatedHttpRequest) -> HttpResponse:
     return render(
         request, "accounts/audit_log.html", {"form": form, "page": page, "query": query.urlencode()}
     )
-
-
-def accessibility(request: HttpRequest) -> HttpResponse:
-    form = AccessibilityFeedbackForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        form.save()
-        messages.success(request, _("Thank you. We will look at your feedback."))
-        return redirect("accessibility")
-    return render(request, "accounts/accessibility.html", {"form": form})

@@ -14,13 +14,12 @@ from django.views.decorators.http import require_GET
 from accounts.http import AuthenticatedHttpRequest
 from portal import criteria, results
 from portal.content import programme_for
+from portal.views.dashboards import dashboard
 
 
 def home(request: HttpRequest) -> HttpResponse:
     """``/``: signed-in users get their dashboard, visitors the programme."""
     if request.user.is_authenticated:
-        from accounts.views.invitations import dashboard
-
         return dashboard(cast(AuthenticatedHttpRequest, request))
     return programme(request)
 

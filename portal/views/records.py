@@ -17,7 +17,7 @@ from refugees.gdpr.records import activities, technical_measures
 def records_of_processing(request: AuthenticatedHttpRequest) -> HttpResponse:
     return render(
         request,
-        "accounts/records_of_processing.html",
+        "portal/records_of_processing.html",
         {
             "activities": activities(),
             "measures": technical_measures(),

@@ -1,5 +1,5 @@
-"""A backing service that is down (Redis as cache or broker) is a 503 with Retry-After, not a
-500: the client may try again, and monitoring tells an outage from a bug."""
+"""The error pages. A backing service that is down (Redis as cache or broker) is a 503 with
+Retry-After, not a 500: the client may try again, and monitoring tells an outage from a bug."""
 
 from __future__ import annotations
 
@@ -7,8 +7,11 @@ import logging
 import sys
 
 from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
 from django.template import loader
 from django.utils.translation import gettext as _
+
+from accounts.audit import audit_log
 
 logger = logging.getLogger(__name__)
 
@@ -71,3 +74,9 @@ def server_error(request: HttpRequest) -> HttpResponse:
         logger.error("backing_service_down", extra={"path": request.path})
         return unavailable_response(request)
     return HttpResponse(loader.render_to_string("500.html"), status=500)
+
+
+def rate_limited(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    """allauth's rate limits answer here: audited, with a page in the user's language."""
+    audit_log(actor=None, action="accounts.rate_limited", label=request.path[:200])
+    return render(request, "429.html", status=429)
