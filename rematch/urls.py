@@ -23,7 +23,7 @@ urlpatterns = [
     path("programmes/", include("municipalities.urls_programmes")),
     path("households/", include("refugees.urls")),
     path("evaluation/", include("evaluation.urls")),
-    path("", include("matching.urls_matching")),
+    path("", include("matching.urls")),
     path("", include("api.urls")),  # /api/v1/ and /account/tokens/
     path("", include("accounts.urls")),
     path("", include("portal.urls")),

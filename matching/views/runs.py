@@ -23,7 +23,7 @@ from core import confirm
 from core.formatting import local_datetime
 from core.redirects import redirect_back
 from matching import scoring
-from matching.forms_runs import PairRuleForm, RunStartForm, WeightsForm
+from matching.forms import PairRuleForm, RunStartForm, WeightsForm
 from matching.models import Offer, OfferStatus, PairRule, Run, RunStatus
 from matching.run_files import KINDS, run_file_document, run_file_read
 from matching.services import offers as offer_services

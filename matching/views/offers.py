@@ -20,7 +20,7 @@ from core import confirm
 from core.formatting import local_date, local_datetime
 from matching import guidance
 from matching.anonymise import anonymised_profile
-from matching.forms_runs import ReasonForm, TravelDateForm
+from matching.forms import ReasonForm, TravelDateForm
 from matching.models import Offer
 from matching.offer_table import offer_table
 from matching.reasons import Override

@@ -1,6 +1,9 @@
 from django.urls import path
 
-from matching import views_accountability, views_offers, views_programmes, views_runs
+from matching.views import accountability as views_accountability
+from matching.views import offers as views_offers
+from matching.views import programmes as views_programmes
+from matching.views import runs as views_runs
 
 urlpatterns = [
     path("rounds/<int:round_pk>/runs/", views_runs.run_list, name="run_list"),
