@@ -9,7 +9,7 @@ from rest_framework.routers import DefaultRouter
 from api import views
 from evaluation.api import RoundMetricsView
 from matching.api.views import OfferViewSet, RoundViewSet, RunViewSet
-from municipalities.api import MunicipalityViewSet, QuestionnaireViewSet
+from municipalities.api.views import MunicipalityViewSet, QuestionnaireViewSet
 from refugees.api import HouseholdViewSet
 
 router = DefaultRouter(trailing_slash=True)

@@ -1,8 +1,9 @@
 from django.urls import path
 
-from municipalities import views, views_welcome
-from municipalities import views_applications as apps
-from municipalities import views_questionnaire as q
+from municipalities.views import applications as apps
+from municipalities.views import municipalities as views
+from municipalities.views import questionnaire as q
+from municipalities.views import welcome as views_welcome
 
 round_prefix = "<slug:slug>/rounds/<int:round_pk>/"
 

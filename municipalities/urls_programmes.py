@@ -1,6 +1,6 @@
 from django.urls import path
 
-from municipalities import views_programmes
+from municipalities.views import programmes as views_programmes
 
 urlpatterns = [
     path("<int:pk>/pledges/", views_programmes.programme_pledge, name="programme_pledge"),

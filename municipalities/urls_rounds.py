@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from municipalities import views_rounds
+from municipalities.views import rounds as views_rounds
 
 urlpatterns = [
     path("", views_rounds.round_list, name="round_list"),

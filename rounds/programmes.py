@@ -1,7 +1,7 @@
 """Programme workflows at the rounds level: create and change a programme year.
 
 Cohorts are rounds of a programme; adding one also invites the pledged municipalities, which
-is why that workflow lives in ``municipalities.programmes``."""
+is why that workflow lives in ``municipalities.services.programmes``."""
 
 from __future__ import annotations
 

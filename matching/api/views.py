@@ -36,7 +36,7 @@ from matching.reasons import ReasonCode
 from matching.run_files import run_file_read
 from matching.services import offers as offer_services
 from matching.services import runs as run_services
-from municipalities.api import RoundParticipationActions
+from municipalities.api.views import RoundParticipationActions
 from rounds import api as rounds_api
 from rounds.models import Round
 

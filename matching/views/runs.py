@@ -29,7 +29,7 @@ from matching.run_files import KINDS, run_file_document, run_file_read
 from matching.services import offers as offer_services
 from matching.services import runs as run_services
 from matching.services.programmes import kept_places
-from municipalities.overview import not_submitted
+from municipalities.selectors import not_submitted
 from rounds.models import Round
 
 

@@ -18,7 +18,7 @@ from matching.services.instance import load_round
 from matching.services.offers import run_publish
 from matching.services.programmes import programme_table
 from municipalities.models import ProgrammePledge, Questionnaire, RoundMunicipality
-from municipalities.programmes import programme_cohort_add, programme_pledge_set
+from municipalities.services.programmes import programme_cohort_add, programme_pledge_set
 from rounds.models import Programme
 from rounds.programmes import programme_create
 from rounds.services import round_open_questionnaire

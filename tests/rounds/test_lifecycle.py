@@ -15,8 +15,8 @@ from accounts.models import AuditEvent
 from matching.models import Offer, OfferStatus, RunStatus
 from matching.services import offers as offer_services
 from matching.services import runs as run_services
-from municipalities import services as questionnaire_services
 from municipalities.models import Questionnaire
+from municipalities.services import questionnaires as questionnaire_services
 from rounds import services
 from rounds.lifecycle import RULES, Action, Phase
 from rounds.models import Round

@@ -14,8 +14,8 @@ from accounts.http import AuthenticatedHttpRequest
 from accounts.permissions import role_required
 from accounts.roles import Role
 from core.forms import add_errors
-from municipalities import programmes
 from municipalities.forms import ProgrammePledgeForm
+from municipalities.services import programmes
 from rounds.forms import CohortForm
 from rounds.models import Programme
 

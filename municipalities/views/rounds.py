@@ -17,11 +17,11 @@ from accounts.http import AuthenticatedHttpRequest
 from accounts.permissions import role_required
 from accounts.roles import Role
 from core.forms import add_errors
-from municipalities import participations
 from municipalities.exports import export_csv, export_xlsx
 from municipalities.forms import InviteForm
 from municipalities.models import QuestionnaireStatus, RoundMunicipality
-from municipalities.overview import round_overview
+from municipalities.selectors import round_overview
+from municipalities.services import participations
 from rounds.models import Round
 
 

@@ -14,9 +14,9 @@ from accounts.audit import audit_log
 from accounts.http import AuthenticatedHttpRequest
 from accounts.permissions import role_required
 from accounts.roles import Role
-from municipalities import applications as services
 from municipalities.forms import ApplicationDeclineForm
 from municipalities.models import ApplicationStatus, Municipality, MunicipalityApplication
+from municipalities.services import applications as services
 
 
 def _application(request: AuthenticatedHttpRequest, pk: int) -> MunicipalityApplication:

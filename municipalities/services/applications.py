@@ -23,7 +23,7 @@ from accounts.roles import Role
 from accounts.services.invitations import invitation_create
 from core import mail
 from municipalities.models import ApplicationStatus, Municipality, MunicipalityApplication
-from municipalities.services import municipality_create
+from municipalities.services.questionnaires import municipality_create
 
 CONFIRM_DAYS = 7
 APPLICATION_FIELDS = (

@@ -13,7 +13,7 @@ from accounts.permissions import role_required
 from accounts.roles import Role
 from municipalities.forms import WelcomeForm
 from municipalities.models import Municipality
-from municipalities.welcome import welcome_of, welcome_save
+from municipalities.services.welcome import welcome_of, welcome_save
 
 
 @role_required(Role.COORDINATOR, Role.MUNICIPAL_STAFF)

@@ -13,7 +13,6 @@ from django.views.decorators.http import require_POST
 from accounts.http import AuthenticatedHttpRequest
 from accounts.permissions import role_required
 from core.forms import add_errors
-from municipalities import participations, services
 from municipalities.exports import answer_display
 from municipalities.forms import SECTION_FORMS, HousingUnitForm, PledgeForm
 from municipalities.models import (
@@ -24,8 +23,10 @@ from municipalities.models import (
     RoundMunicipality,
     Section,
 )
-from municipalities.services import StaleVersion
-from municipalities.views import PORTAL_ROLES
+from municipalities.services import participations
+from municipalities.services import questionnaires as services
+from municipalities.services.questionnaires import StaleVersion
+from municipalities.views.municipalities import PORTAL_ROLES
 
 SECTIONS = [s.value for s in Section]
 

@@ -14,9 +14,9 @@ from accounts.http import AuthenticatedHttpRequest
 from accounts.permissions import role_required
 from accounts.roles import Role
 from core.forms import add_errors
-from municipalities import services
 from municipalities.forms import MunicipalityForm, MunicipalityProfileForm
 from municipalities.models import Municipality, RoundMunicipality
+from municipalities.services import questionnaires as services
 
 PORTAL_ROLES = (Role.COORDINATOR, Role.MUNICIPAL_STAFF)
 

@@ -26,7 +26,6 @@ from api.responses import (
     file_type,
     spreadsheet_responses,
 )
-from municipalities import participations, services
 from municipalities.choices import Sector, SpecialistCare
 from municipalities.exports import export_csv, export_xlsx
 from municipalities.models import (
@@ -37,7 +36,9 @@ from municipalities.models import (
     QuestionnaireStatus,
     Section,
 )
-from municipalities.overview import round_overview
+from municipalities.selectors import round_overview
+from municipalities.services import participations
+from municipalities.services import questionnaires as services
 from rounds.models import Round
 
 PORTAL_ROLES = (Role.COORDINATOR, Role.MUNICIPAL_STAFF)
