@@ -10,7 +10,7 @@ from api import views
 from evaluation.api import RoundMetricsView
 from matching.api.views import OfferViewSet, RoundViewSet, RunViewSet
 from municipalities.api.views import MunicipalityViewSet, QuestionnaireViewSet
-from refugees.api import HouseholdViewSet
+from refugees.api.views import HouseholdViewSet
 
 router = DefaultRouter(trailing_slash=True)
 router.include_root_view = False

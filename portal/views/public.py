@@ -62,7 +62,7 @@ def for_refugees(request: HttpRequest) -> HttpResponse:
     """In Ukrainian first: unless the visitor chose another language (the switch in the header
     or a link on this page), the page speaks Ukrainian whatever the browser says."""
     from refugees.models import CURRENT_CONSENT_VERSION
-    from refugees.views import consent_text_template
+    from refugees.views.households import consent_text_template
 
     codes = {code for code, _name in settings.LANGUAGES}
     chosen = request.GET.get("language") or request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
