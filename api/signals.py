@@ -1,5 +1,5 @@
 """Credentials changed in allauth's flows (password change, set, reset; second factor removed):
-the owner's API tokens are revoked, see :func:`api.services.tokens_revoke_all`."""
+the owner's API tokens are revoked, see :func:`api.services.tokens.tokens_revoke_all`."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from allauth.account import signals as account_signals
 from allauth.mfa import signals as mfa_signals
 from allauth.mfa.models import Authenticator
 
-from api.services import tokens_revoke_all
+from api.services.tokens import tokens_revoke_all
 
 
 def _actor(request: Any, user: Any) -> Any:

@@ -6,8 +6,8 @@ from __future__ import annotations
 from django.urls import URLPattern, URLResolver, include, path, re_path
 from rest_framework.routers import DefaultRouter
 
-from api import views
-from evaluation.api import RoundMetricsView
+from api.views import tokens as views
+from evaluation.api.views import RoundMetricsView
 from matching.api.views import OfferViewSet, RoundViewSet, RunViewSet
 from municipalities.api.views import MunicipalityViewSet, QuestionnaireViewSet
 from refugees.api.views import HouseholdViewSet

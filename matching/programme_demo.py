@@ -19,7 +19,7 @@ from municipalities.models import Municipality, ProgrammePledge, Questionnaire, 
 from municipalities.services.programmes import programme_cohort_add, programme_pledge_set
 from rounds.demo import demo_round
 from rounds.models import Programme, Round, RoundStatus
-from rounds.programmes import programme_create
+from rounds.services.programmes import programme_create
 
 PROGRAMME_NAME = "Programm 2027"
 COORDINATOR = "koordination@rematch.example"

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from rounds import views
+from rounds.views import rounds as views
 
 urlpatterns = [
     path("new/", views.round_create, name="round_create"),

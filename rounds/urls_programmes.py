@@ -1,6 +1,6 @@
 from django.urls import path
 
-from rounds import views_programmes
+from rounds.views import programmes as views_programmes
 
 urlpatterns = [
     path("", views_programmes.programme_list, name="programme_list"),

@@ -37,7 +37,7 @@ from matching.run_files import run_file_read
 from matching.services import offers as offer_services
 from matching.services import runs as run_services
 from municipalities.api.views import RoundParticipationActions
-from rounds import api as rounds_api
+from rounds.api import views as rounds_api
 from rounds.models import Round
 
 COORDINATOR = (Role.COORDINATOR,)

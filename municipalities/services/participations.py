@@ -19,7 +19,7 @@ from municipalities.notify import notify_staff
 from rounds import hooks
 from rounds.lifecycle import Action
 from rounds.models import Round
-from rounds.services import round_lock
+from rounds.services.rounds import round_lock
 
 
 @transaction.atomic

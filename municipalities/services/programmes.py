@@ -22,7 +22,7 @@ from municipalities.models import (
     RoundMunicipality,
 )
 from rounds.models import Programme, Round
-from rounds.services import round_create
+from rounds.services.rounds import round_create
 
 PLEDGE_FIELDS = ("persons", "school", "kita", "accessible", "psychotherapy")
 COHORT_FIELDS = ("expected_households",)

@@ -17,9 +17,9 @@ from matching.services import offers as offer_services
 from matching.services import runs as run_services
 from municipalities.models import Questionnaire
 from municipalities.services import questionnaires as questionnaire_services
-from rounds import services
 from rounds.lifecycle import RULES, Action, Phase
 from rounds.models import Round
+from rounds.services import rounds as services
 from tests.conftest import login
 
 pytestmark = pytest.mark.django_db

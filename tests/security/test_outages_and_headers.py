@@ -9,7 +9,7 @@ from django.urls import reverse
 from redis.exceptions import ConnectionError as RedisConnectionError
 from rest_framework.test import APIClient
 
-from api.services import token_create
+from api.services.tokens import token_create
 from tests.factories import PASSWORD
 
 pytestmark = pytest.mark.django_db

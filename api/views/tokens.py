@@ -12,9 +12,9 @@ from django.views.decorators.http import require_POST
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from accounts.http import AuthenticatedHttpRequest
-from api import services
 from api.forms import TokenForm
 from api.models import ApiToken
+from api.services import tokens as services
 
 
 class SchemaView(SpectacularAPIView):

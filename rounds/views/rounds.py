@@ -15,9 +15,9 @@ from accounts.http import AuthenticatedHttpRequest
 from accounts.permissions import role_required
 from accounts.roles import Role
 from core.forms import add_errors
-from rounds import services
 from rounds.forms import RoundForm
 from rounds.models import Round
+from rounds.services import rounds as services
 
 
 @role_required(Role.COORDINATOR)

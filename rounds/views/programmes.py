@@ -15,9 +15,9 @@ from accounts.http import AuthenticatedHttpRequest
 from accounts.permissions import role_required
 from accounts.roles import Role
 from core.forms import add_errors
-from rounds import programmes
 from rounds.forms import ProgrammeForm
 from rounds.models import Programme
+from rounds.services import programmes
 
 
 @role_required(Role.COORDINATOR)

@@ -14,8 +14,8 @@ from accounts.http import AuthenticatedRequest
 from accounts.roles import Role
 from api.mixins import BoundedLookupMixin
 from api.permissions import HasRole
-from rounds import services
 from rounds.models import Round, RoundQuerySet, RoundStatus
+from rounds.services import rounds as services
 
 COORDINATOR = (Role.COORDINATOR,)
 
