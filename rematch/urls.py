@@ -2,6 +2,8 @@ from allauth.account.decorators import secure_admin_login
 from django.contrib import admin
 from django.urls import include, path
 
+import municipalities.urls
+import rounds.urls
 from portal.views.errors import rate_limited
 from portal.views.health import healthz
 from portal.views.public import home
@@ -18,9 +20,9 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("municipalities/", include("municipalities.urls")),
     path("rounds/", include("rounds.urls")),
-    path("rounds/", include("municipalities.urls_rounds")),
-    path("programmes/", include("rounds.urls_programmes")),
-    path("programmes/", include("municipalities.urls_programmes")),
+    path("rounds/", include(municipalities.urls.round_urlpatterns)),
+    path("programmes/", include(rounds.urls.programme_urlpatterns)),
+    path("programmes/", include(municipalities.urls.programme_urlpatterns)),
     path("households/", include("refugees.urls")),
     path("evaluation/", include("evaluation.urls")),
     path("", include("matching.urls")),
