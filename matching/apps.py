@@ -7,5 +7,5 @@ class MatchingConfig(AppConfig):
     verbose_name = _("Matching")
 
     def ready(self) -> None:
-        # What closing a round means for its runs and offers.
+        # What closing a round and withdrawing a consent mean for runs and offers.
         from matching.services import offers  # noqa: F401

@@ -7,5 +7,9 @@ class MunicipalitiesConfig(AppConfig):
     verbose_name = _("Municipalities")
 
     def ready(self) -> None:
-        # What opening a round's questionnaire phase means for the invited municipalities.
-        from municipalities.services import participations  # noqa: F401
+        # What opening a round's questionnaire phase means for the invited municipalities, and
+        # that an accepted invitation for municipal staff grants the memberships.
+        from municipalities.services import (
+            participations,  # noqa: F401
+            staff,  # noqa: F401
+        )
