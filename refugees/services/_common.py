@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -91,6 +92,13 @@ def snapshot(obj: models.Model, fields: tuple[str, ...] | list[str]) -> dict[str
 
 
 def apply(obj: models.Model, data: dict[str, Any], fields: tuple[str, ...] | list[str]) -> None:
+    """Copy ``fields`` from ``data`` onto ``obj``; ``full_clean`` validates them afterwards.
+
+    An infinite or NaN number is refused here: Django's integer fields turn it into an
+    OverflowError (a server error) instead of a validation message."""
     for name in fields:
         if name in data:
-            setattr(obj, name, data[name])
+            value = data[name]
+            if isinstance(value, float) and not math.isfinite(value):
+                raise ValidationError({name: _("Enter a whole number.")}, code="invalid")
+            setattr(obj, name, value)
