@@ -628,6 +628,8 @@ def mark_duplicates(report: ImportReport, by: User) -> None:
         }
         for record in report.households
     }
+    if by.organisation_id is None:  # only caseworkers of an organisation import
+        raise PermissionDenied
     found = duplicates.households_sharing_people(
         by.organisation_id, set().union(*people.values()) if people else set()
     )

@@ -45,14 +45,14 @@ from matching.models import (
 )
 from matching.services import offers as offer_services
 from matching.services import runs as run_services
-from municipalities import services as questionnaire_services
 from municipalities.models import Municipality, Questionnaire, Section
+from municipalities.services import questionnaires as questionnaire_services
 from refugees.models import Household
 from rounds import lifecycle
-from rounds import services as round_services
 from rounds.lifecycle import RULES, Action, Phase
 from rounds.models import Round
-from rounds.services import AUDIT_ACTIONS
+from rounds.services import rounds as round_services
+from rounds.services.rounds import AUDIT_ACTIONS
 from tests import personas
 from tests.factories import MunicipalityFactory, StaffMembershipFactory
 from tests.matching.builders import add_municipality
@@ -395,8 +395,10 @@ class RoundLifecycle(RuleBasedStateMachine):
         for offer in self.offers():
             if round_.status == Phase.CLOSED:
                 assert offer.status != OfferStatus.PENDING
+                closed = round_.closed_at
+                assert closed is not None
                 for answered in (offer.household_answered_at, offer.municipality_answered_at):
-                    assert answered is None or answered <= round_.closed_at
+                    assert answered is None or answered <= closed
             if offer.status == OfferStatus.ARRIVED:
                 assert offer.travel_date is not None
                 assert timezone.localdate(offer.arrived_at) >= offer.travel_date
@@ -414,7 +416,7 @@ def test_the_round_lifecycle_in_random_order():
     )
 
 
-WHOLE_ROUND = [
+WHOLE_ROUND: list[tuple[str, dict[str, Any]]] = [
     ("transition", {"verb": "open_questionnaire"}),
     ("pin", {"household": 4, "municipality": 3}),  # to Rottenburg, which has not submitted yet
     ("start_run", {"finish": True}),
