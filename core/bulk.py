@@ -26,7 +26,7 @@ def copy_rows(model: type[models.Model], columns: Sequence[str], rows: Iterable[
     signals, like ``bulk_create``."""
     table = connection.ops.quote_name(model._meta.db_table)
     by_attname = {f.attname: f for f in model._meta.concrete_fields}
-    names = [connection.ops.quote_name(by_attname[c].column) for c in columns]
+    names = [connection.ops.quote_name(str(by_attname[c].column)) for c in columns]
     count = 0
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
