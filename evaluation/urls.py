@@ -1,7 +1,8 @@
 from django.urls import path
 
-from evaluation import views, views_programmes
-from evaluation import views_workshops as workshops
+from evaluation.views import programmes as views_programmes
+from evaluation.views import rounds as views
+from evaluation.views import workshops
 
 urlpatterns = [
     path("", views.evaluation_index, name="evaluation_index"),
@@ -11,10 +12,13 @@ urlpatterns = [
         views_programmes.programme_evaluation,
         name="programme_evaluation",
     ),
+    path("programmes/<int:pk>/evaluation.pdf", views_programmes.programme_evaluation_pdf,
+         name="programme_evaluation_pdf"),
     path("rounds/<int:pk>/comparison/", views.round_comparison, name="round_comparison"),
     path("rounds/<int:pk>/surveys/", views.round_surveys, name="round_surveys"),
     path("rounds/<int:pk>/surveys/export.<str:fmt>", views.survey_export, name="survey_export"),
     path("rounds/<int:pk>/report/", views.round_report, name="round_report"),
+    path("rounds/<int:pk>/report.pdf", views.round_report_pdf, name="round_report_pdf"),
     path("comparisons/<int:pk>/status.json", views.comparison_status, name="comparison_status"),
     path("surveys/", views.my_surveys, name="my_surveys"),
     path("surveys/<int:pk>/", views.survey_answer, name="survey_answer"),

@@ -11,9 +11,9 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from accounts import services as account_services
 from accounts.models import Invitation
 from accounts.roles import Role
+from accounts.services import invitations as account_services
 from matching.models import Run
 from matching.services import runs as run_services
 from refugees.models import Member
@@ -122,6 +122,17 @@ def test_member_data_is_validated(caseworker, household, name, born, languages, 
     assert isinstance(member.date_of_birth, date)
     assert isinstance(member.languages, list)
     member.delete()
+
+
+@pytest.mark.parametrize("years", [float("inf"), float("-inf"), float("nan")])
+def test_a_number_that_is_not_finite_is_refused_with_a_message(caseworker, household, years):
+    data = {"full_name": "Olena", "date_of_birth": date(1990, 1, 1), "sex": "f",
+            "relation": "child", "work_experience_years": years}  # fmt: skip
+    before = Member.objects.count()
+    with pytest.raises(ValidationError) as refused:
+        member_save(household=household, by=caseworker, version=None, data=data)
+    assert "work_experience_years" in refused.value.message_dict
+    assert Member.objects.count() == before
 
 
 @PROPERTY
