@@ -1,6 +1,12 @@
 from django.urls import path
 
-from matching import views_accountability, views_offers, views_programmes, views_runs
+from matching import (
+    views_accountability,
+    views_fairshare,
+    views_offers,
+    views_programmes,
+    views_runs,
+)
 
 urlpatterns = [
     path("rounds/<int:round_pk>/runs/", views_runs.run_list, name="run_list"),
@@ -22,6 +28,7 @@ urlpatterns = [
     path("runs/<int:pk>/status.json", views_runs.run_status, name="run_status"),
     path("runs/<int:pk>/publish/", views_runs.run_publish, name="run_publish"),
     path("runs/<int:pk>/cancel/", views_runs.run_cancel, name="run_cancel"),
+    path("runs/<int:pk>/variant/", views_fairshare.run_variant, name="run_variant"),
     path(
         "runs/<int:pk>/sensitivity/",
         views_accountability.run_sensitivity_start,

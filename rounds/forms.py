@@ -39,7 +39,7 @@ class ProgrammeForm(forms.ModelForm):
         from rounds.models import Programme
 
         model = Programme
-        fields = ("name", "starts_on", "ends_on")
+        fields = ("name", "starts_on", "ends_on", "fair_share_percent")
         widgets = {"starts_on": DATE, "ends_on": DATE}
 
 

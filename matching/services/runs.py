@@ -33,6 +33,7 @@ from matching.models import (
 )
 from matching.reasons import Override, reason_clean
 from matching.run_files import run_file_save
+from matching.services.fairshare import alternative_of, fair_share_compare
 from matching.services.forecast import kept_for_later, programme_forecast
 from matching.services.instance import build_instance, explain_pairs, load_round
 from matching.services.overrides import run_rules_snapshot
@@ -115,6 +116,7 @@ def run_start(
                 time_limit=time_limit,
                 weights=scoring.normalised_weights(round.weights),
                 use_forecast=use_forecast,
+                fair_share_percent=round.programme.fair_share_percent if round.programme else 0,
                 started_by=by,
                 engine_version=engine_version(),
                 reason_code=reason_code,
@@ -286,19 +288,34 @@ def _execute(run: Run, seconds: dict[str, float]) -> None:
         # With a forecast, "room left" excludes the places kept for later cohorts.
         checked = without_reserved(instance, result) if instance.forecast else instance
         result = result_stabilise(run=run, instance=checked, result=result)
+    fair = None
+    if run.fair_share_percent:  # both variants, the coordinator chooses (services.fairshare)
+        with _stage(run, RunStage.FAIR_SHARE, 88, seconds):
+            fair = fair_share_compare(run=run, instance=instance, plain=result)
     with _stage(run, RunStage.STORE, 90, seconds):
-        _store(run, data, scored, document, result, seconds)
+        _store(run, data, scored, document, result, seconds, fair)
     Run.objects.filter(pk=run.pk).update(stage_seconds=seconds)
 
 
 @transaction.atomic
-def _store(run, data, scored, document, result, seconds) -> None:
+def _store(run, data, scored, document, result, seconds, fair=None) -> None:
     run = Run.objects.select_for_update().get(pk=run.pk)
     if run.status != RunStatus.RUNNING:
         return
     m_index = {mid: j for j, mid in enumerate(data.municipalities.ids)}
     h_index = {hid: i for i, hid in enumerate(data.households.ids)}
+    other = fair[0].fair.assignment if fair else {}
+    moved = [
+        i
+        for i, h in enumerate(data.households.ids)
+        if fair and result.assignment.get(h) != other.get(h)
+    ]
     pairs = [(h_index[h], m_index[m]) for h, m in result.assignment.items()]
+    pairs += [
+        (i, m_index[other[data.households.ids[i]]])
+        for i in moved
+        if data.households.ids[i] in other
+    ]
     explanations = dict(zip(pairs, explain_pairs(data, pairs, run.weights), strict=True))
     scores = _pair_score_lookup(scored)
     proposals = [
@@ -314,6 +331,10 @@ def _store(run, data, scored, document, result, seconds) -> None:
         )
         for i in range(len(data.households))
     ]
+    for i in moved:  # the fair-share variant's placement, swapped in if the coordinator chooses it
+        compatible = int(scored.compatible_count[i])
+        alt = _proposal(run, data, i, explanations, scores, other, m_index, compatible)
+        proposals[i].alternative = alternative_of(alt)
     Proposal.objects.bulk_create(proposals, batch_size=2000)
     run_file_save(run=run, kind="instance", document=document)
     run_file_save(run=run, kind="result", document=result.to_dict())
@@ -336,6 +357,8 @@ def _store(run, data, scored, document, result, seconds) -> None:
         for mun, dims in result.utilisation.items()
     }
     run.stage_seconds = seconds
+    if fair:
+        run.fair_share = fair[1]
     run.save()
     transaction.on_commit(lambda: sensitivity_queue_after_run(run_id=run.pk))
     audit_log(
