@@ -11,12 +11,27 @@ from typing import TYPE_CHECKING, Any
 from django.db import models
 
 if TYPE_CHECKING:
+    from django.http import HttpRequest
+
     from accounts.models import AuditEvent, User
 
 logger = logging.getLogger("rematch.audit")
 
 # Set by ClientAddressMiddleware so services need no request parameter.
 client_ip: contextvars.ContextVar[str | None] = contextvars.ContextVar("client_ip", default=None)
+# The request being served, set by the same middleware: lets a model-level hook (a password saved
+# through the admin site) name the person who acted without a request parameter.
+current_request: contextvars.ContextVar[HttpRequest | None] = contextvars.ContextVar(
+    "current_request", default=None
+)
+
+
+def current_actor() -> User | None:
+    """The signed-in user of the request being served, or None outside a request."""
+    request = current_request.get()
+    user = getattr(request, "user", None)
+    return user if user is not None and user.is_authenticated else None
+
 
 # Field names whose values never enter the log (health needs, names, dates of birth, free text).
 SENSITIVE_FIELDS = frozenset(

@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
 
-from accounts.audit import client_ip
+from accounts.audit import client_ip, current_request
 
 Handler = Callable[[HttpRequest], HttpResponse]
 
@@ -42,9 +42,11 @@ class ClientAddressMiddleware:
         # allauth's rate limits and the audit log both read REMOTE_ADDR / the context variable.
         request.META["REMOTE_ADDR"] = address
         token = client_ip.set(address or None)
+        request_token = current_request.set(request)
         try:
             return self.get_response(request)
         finally:
+            current_request.reset(request_token)
             client_ip.reset(token)
 
 

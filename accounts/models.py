@@ -67,6 +67,16 @@ class User(AbstractBaseUser, PermissionsMixin):
     def __str__(self) -> str:
         return self.full_name or self.email
 
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        # ``set_password`` keeps the new raw password until the next save (Django's own hook for
+        # password validators); an existing user's save with it is a password change.
+        changed = self._password is not None and not self._state.adding  # type: ignore[attr-defined]
+        super().save(*args, **kwargs)
+        if changed:
+            from accounts.signals import password_changed
+
+            password_changed.send(sender=type(self), user=self)
+
     def clean(self) -> None:
         super().clean()
         if self.role == Role.CASEWORKER and not self.organisation_id:

@@ -73,7 +73,7 @@ def token_revoke(*, token: ApiToken, by: User) -> ApiToken:
 
 
 # Why a user's tokens were all revoked at once: stored as a code in the audit entry.
-REVOKE_REASONS = ("password_changed", "password_reset", "second_factor_removed")
+REVOKE_REASONS = ("password_changed", "second_factor_removed")
 
 
 @transaction.atomic

@@ -1,14 +1,16 @@
-"""Credentials changed in allauth's flows (password change, set, reset; second factor removed):
-the owner's API tokens are revoked, see :func:`api.services.tokens_revoke_all`."""
+"""Credentials changed: the owner's API tokens are revoked, see
+:func:`api.services.tokens_revoke_all`. A token must not outlive the password or second factor it
+was created under, however the password was changed (allauth, admin site, management command)."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from allauth.account import signals as account_signals
 from allauth.mfa import signals as mfa_signals
 from allauth.mfa.models import Authenticator
 
+from accounts import signals as account_signals
+from accounts.audit import current_actor
 from api.services import tokens_revoke_all
 
 
@@ -17,12 +19,10 @@ def _actor(request: Any, user: Any) -> Any:
     return actor if actor is not None and actor.is_authenticated else user
 
 
-def on_password_changed(sender: Any, request: Any = None, user: Any = None, **kwargs: Any) -> None:
-    tokens_revoke_all(user=user, reason="password_changed", by=_actor(request, user))
-
-
-def on_password_reset(sender: Any, request: Any = None, user: Any = None, **kwargs: Any) -> None:
-    tokens_revoke_all(user=user, reason="password_reset", by=_actor(request, user))
+def on_password_changed(sender: Any, user: Any = None, **kwargs: Any) -> None:
+    # The person who acted: the admin who set it, or the user themselves (also when signed out,
+    # as after a password reset).
+    tokens_revoke_all(user=user, reason="password_changed", by=current_actor() or user)
 
 
 def on_authenticator_removed(
@@ -34,8 +34,6 @@ def on_authenticator_removed(
 
 def connect() -> None:
     account_signals.password_changed.connect(on_password_changed, dispatch_uid="api.pw_changed")
-    account_signals.password_set.connect(on_password_changed, dispatch_uid="api.pw_set")
-    account_signals.password_reset.connect(on_password_reset, dispatch_uid="api.pw_reset")
     mfa_signals.authenticator_removed.connect(
         on_authenticator_removed, dispatch_uid="api.mfa_removed"
     )

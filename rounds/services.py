@@ -7,6 +7,7 @@ entry. Who takes part in a round is recorded by ``municipalities`` and ``refugee
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
@@ -38,6 +39,15 @@ def round_lock(round_: Round) -> Round:
     """The round row, locked: the first lock of every workflow that touches a round and its
     offers (round before offer before household)."""
     return Round.objects.select_for_update(of=("self",)).get(pk=round_.pk)
+
+
+def rounds_lock(round_ids: Iterable[int]) -> list[Round]:
+    """Several round rows, locked in the order of their keys: a workflow that touches every
+    round of one household (withdrawing consent) takes these first, then the offers, then the
+    household, like :func:`round_lock` for one round."""
+    return list(
+        Round.objects.select_for_update(of=("self",)).filter(pk__in=set(round_ids)).order_by("pk")
+    )
 
 
 @transaction.atomic

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import math
 from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import models
+from django.db import models, transaction
 from django.utils.translation import gettext as _
 
 from refugees.models import Household
+from rounds.lifecycle import Phase
+from rounds.services import rounds_lock
 
 if TYPE_CHECKING:
     from accounts.models import User
@@ -38,6 +41,43 @@ def lock_editable(household: Household, by: User, version: int | None = None) ->
     return locked
 
 
+class _RoundsChanged(Exception):
+    """The household entered another round between reading its rounds and locking it."""
+
+
+def _open_round_ids(household: Household) -> set[int]:
+    return set(
+        household.round_entries.exclude(round__status=Phase.CLOSED).values_list(
+            "round_id", flat=True
+        )
+    )
+
+
+def lock_editable_after_rounds(
+    household: Household, by: User, version: int | None = None
+) -> Household:
+    """Like :func:`lock_editable`, for a change that also touches the household's rounds and
+    their offers: the rounds it takes part in are locked first, then the household, in the one
+    lock order of the project (round, offer, household; :func:`rounds.services.round_lock`).
+    Locking the household first deadlocks with an answer to one of its offers, which holds the
+    round and the offer and then marks the household.
+
+    The rounds are read before anything is locked. Should the household have entered another
+    round by the time it is locked, the savepoint gives the locks back and they are taken
+    again, in order, with the new round."""
+    while True:
+        round_ids = _open_round_ids(household)
+        try:
+            with transaction.atomic():  # rolling back a savepoint releases its row locks
+                rounds_lock(round_ids)
+                locked = lock_editable(household, by, version)
+                if not _open_round_ids(locked) <= round_ids:
+                    raise _RoundsChanged
+                return locked
+        except _RoundsChanged:
+            continue
+
+
 def bump_version(household: Household) -> None:
     household.version += 1
     household.save(update_fields=["version", "updated_at"])
@@ -52,6 +92,13 @@ def snapshot(obj: models.Model, fields: tuple[str, ...] | list[str]) -> dict[str
 
 
 def apply(obj: models.Model, data: dict[str, Any], fields: tuple[str, ...] | list[str]) -> None:
+    """Copy ``fields`` from ``data`` onto ``obj``; ``full_clean`` validates them afterwards.
+
+    An infinite or NaN number is refused here: Django's integer fields turn it into an
+    OverflowError (a server error) instead of a validation message."""
     for name in fields:
         if name in data:
-            setattr(obj, name, data[name])
+            value = data[name]
+            if isinstance(value, float) and not math.isfinite(value):
+                raise ValidationError({name: _("Enter a whole number.")}, code="invalid")
+            setattr(obj, name, value)

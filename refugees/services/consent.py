@@ -20,7 +20,7 @@ from refugees.models import (
     consent_given_at,
     valid_consent_versions,
 )
-from refugees.services._common import bump_version, lock_editable
+from refugees.services._common import bump_version, lock_editable, lock_editable_after_rounds
 from rounds.lifecycle import Action, phases_allowing
 
 if TYPE_CHECKING:
@@ -59,8 +59,10 @@ def consent_record(
 @transaction.atomic
 def consent_withdraw(*, household: Household, by: User) -> Household:
     """The household withdraws its consent: it leaves every round that is not closed and cannot
-    enter another until it consents again."""
-    household = lock_editable(household, by)
+    enter another until it consents again. Its rounds are locked before the household (the
+    order of every round workflow), so answers to its offers and a closing round do not
+    deadlock with it."""
+    household = lock_editable_after_rounds(household, by)
     now = timezone.now()
     withdrawn = household.consents.filter(withdrawn_at__isnull=True).update(
         withdrawn_at=now, withdrawn_by=by

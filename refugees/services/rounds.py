@@ -13,6 +13,7 @@ from refugees.models import Household, RoundHousehold
 from refugees.services._common import lock_editable
 from rounds.lifecycle import Action
 from rounds.models import Round
+from rounds.services import round_lock
 
 if TYPE_CHECKING:
     from accounts.models import User
@@ -21,9 +22,10 @@ if TYPE_CHECKING:
 @transaction.atomic
 def round_household_add(*, round: Round, household: Household, by: User) -> RoundHousehold:  # noqa: A002
     """Enter a household into an open round. Only with valid consent and at least one member."""
-    household = lock_editable(household, by)
     if not Round.objects.visible_to(by).filter(pk=round.pk).exists():
         raise PermissionDenied
+    round = round_lock(round)  # round before household, the order of every round workflow
+    household = lock_editable(household, by)
     round.require(Action.ADD_HOUSEHOLD)
     if not household.has_valid_consent:
         raise ValidationError(_("Without valid consent a household cannot enter a round."))
@@ -43,6 +45,7 @@ def round_household_add(*, round: Round, household: Household, by: User) -> Roun
 
 @transaction.atomic
 def round_household_remove(*, round: Round, household: Household, by: User) -> None:  # noqa: A002
+    round = round_lock(round)  # round before household, the order of every round workflow
     household = lock_editable(household, by)
     entry = RoundHousehold.objects.filter(round=round, household=household).first()
     if entry is None:

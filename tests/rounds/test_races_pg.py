@@ -23,6 +23,8 @@ from django.utils import translation
 from matching.models import Offer, OfferStatus, Run, RunStatus
 from matching.services import offers as offer_services
 from matching.services import runs as run_services
+from refugees.services import _common as common_services
+from refugees.services import consent as consent_services
 from rounds import services as round_services
 from rounds.lifecycle import Phase
 
@@ -87,6 +89,122 @@ def test_closing_a_round_while_both_sides_answer_gives_no_error_and_no_late_answ
     for offer in Offer.objects.filter(round=small_round):
         for answered in (offer.household_answered_at, offer.municipality_answered_at):
             assert answered is None or answered <= small_round.closed_at
+
+
+def _run_at_once(
+    jobs: list[tuple[Callable[..., object], dict[str, object]]],
+) -> list[BaseException]:
+    """Every job in its own thread and connection, released together; what is neither done
+    nor a clear refusal is returned (a deadlock would be a 500)."""
+    barrier = threading.Barrier(len(jobs))
+    failures: list[BaseException] = []
+
+    def act(service, kwargs) -> None:
+        barrier.wait()
+        try:
+            with translation.override("en"):
+                service(**kwargs)
+        except (ValidationError, PermissionDenied):
+            pass
+        except BaseException as error:
+            failures.append(error)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=act, args=job) for job in jobs]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert not any(thread.is_alive() for thread in threads)
+    return failures
+
+
+def _published(small_round, coordinator) -> list[Offer]:
+    run = run_services.run_start(round=small_round, by=coordinator)
+    run.refresh_from_db()
+    assert run.status == RunStatus.SUCCEEDED
+    offers = offer_services.run_publish(run=run, by=coordinator)
+    assert offers
+    return offers
+
+
+def _staff_of(offer: Offer, staff, other_staff):
+    return staff if offer.municipality.staff_memberships.filter(user=staff) else other_staff
+
+
+def test_withdrawing_consent_while_the_household_accepts_its_offer_does_not_deadlock(
+    small_round, coordinator, caseworker, staff, other_staff, monkeypatch
+):
+    """The answer holds the round and the offer and then marks the household matched. A
+    withdrawal that locked the household first and its round second deadlocked with it; it
+    takes the round first now and waits for the answer."""
+    _needs_postgresql()
+    offer = _published(small_round, coordinator)[0]
+    offer_services.offer_answer_municipality(
+        offer=offer, by=_staff_of(offer, staff, other_staff), accept=True
+    )
+    answering, household_locked = threading.Event(), threading.Event()
+    after_answer = offer_services._after_answer
+
+    def answer_slowly(answered: Offer) -> None:  # round and offer locked, household not yet
+        answering.set()
+        household_locked.wait(timeout=3)
+        after_answer(answered)
+
+    def lock_and_tell(*args, **kwargs):
+        locked = lock_editable(*args, **kwargs)
+        household_locked.set()
+        return locked
+
+    lock_editable = common_services.lock_editable
+    monkeypatch.setattr(offer_services, "_after_answer", answer_slowly)
+    monkeypatch.setattr(common_services, "lock_editable", lock_and_tell)
+    monkeypatch.setattr(consent_services, "lock_editable", lock_and_tell)
+
+    def withdraw(**kwargs) -> None:
+        assert answering.wait(timeout=20)
+        consent_services.consent_withdraw(**kwargs)
+
+    def accept(**kwargs) -> None:
+        offer_services.offer_answer_household(accept=True, **kwargs)
+
+    failures = _run_at_once(
+        [
+            (accept, {"offer": offer, "by": caseworker}),
+            (withdraw, {"household": offer.household, "by": caseworker}),
+        ]
+    )
+    assert failures == []
+    offer.refresh_from_db()
+    offer.household.refresh_from_db()
+    assert not offer.household.has_valid_consent
+    assert offer.household_answer == "yes"  # the answer came first and held
+
+
+def test_withdrawals_answers_and_the_close_at_one_barrier_give_no_error(
+    small_round, coordinator, caseworker, staff, other_staff
+):
+    """Every household withdraws while both sides answer and the coordinator closes."""
+    _needs_postgresql()
+    offers = _published(small_round, coordinator)
+    jobs: list[tuple[Callable[..., object], dict[str, object]]] = [
+        (round_services.round_close, {"round": small_round, "by": coordinator})
+    ]
+    for offer in offers:
+        answer = {"offer": offer, "accept": True}
+        jobs += [
+            (offer_services.offer_answer_household, {**answer, "by": caseworker}),
+            (
+                offer_services.offer_answer_municipality,
+                {**answer, "by": _staff_of(offer, staff, other_staff)},
+            ),
+            (consent_services.consent_withdraw, {"household": offer.household, "by": caseworker}),
+        ]
+    assert _run_at_once(jobs) == []
+    small_round.refresh_from_db()
+    assert small_round.status == Phase.CLOSED
+    assert not Offer.objects.filter(round=small_round, status=OfferStatus.PENDING).exists()
 
 
 WORKER = """

@@ -19,7 +19,7 @@ from accounts.models import AuditEvent
 from api.models import ApiToken
 from api.services import token_create
 from tests.conftest import give_totp
-from tests.factories import PASSWORD
+from tests.factories import PASSWORD, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -136,9 +136,46 @@ def test_a_password_reset_revokes_every_token(caseworker):
     token.refresh_from_db()
     assert token.revoked_at is not None
     assert AuditEvent.objects.filter(
-        action="api.token.revoked", target_id=str(token.pk), changes__reason="password_reset"
+        action="api.token.revoked", target_id=str(token.pk), changes__reason="password_changed"
     ).exists()
     assert api(clear).get("/api/v1/households/").status_code == 401
+
+
+def test_a_password_set_on_the_admin_site_revokes_every_token_and_names_the_admin(caseworker):
+    admin = UserFactory(email="support@rematch.example", is_staff=True, is_superuser=True)
+    give_totp(admin)
+    admin_client = Client()
+    admin_client.force_login(admin)
+    token, clear = token_create(by=caseworker, name="x")
+    response = admin_client.post(
+        reverse("admin:auth_user_password_change", args=[caseworker.pk]),
+        {"password1": NEW_PASSWORD, "password2": NEW_PASSWORD, "usable_password": "true"},
+    )
+    assert response.status_code == 302, response.content[:2000]
+    token.refresh_from_db()
+    assert token.revoked_at is not None
+    event = AuditEvent.objects.get(action="api.token.revoked", target_id=str(token.pk))
+    assert event.actor == admin
+    assert api(clear).get("/api/v1/households/").status_code == 401
+
+
+def test_a_password_set_from_the_command_line_revokes_every_token(caseworker):
+    token, clear = token_create(by=caseworker, name="x")
+    caseworker.set_password(NEW_PASSWORD)
+    caseworker.save()
+    token.refresh_from_db()
+    assert token.revoked_at is not None
+    assert api(clear).get("/api/v1/households/").status_code == 401
+
+
+def test_saving_a_user_without_a_new_password_keeps_the_tokens(caseworker):
+    token, clear = token_create(by=caseworker, name="x")
+    caseworker.full_name = "Neuer Name"
+    caseworker.save()
+    caseworker.refresh_from_db()
+    caseworker.last_login = timezone.now()
+    caseworker.save(update_fields=["last_login"])
+    assert api(clear).get("/api/v1/households/").status_code == 200
 
 
 def test_revocation_leaves_other_users_tokens_alone(caseworker, other_caseworker):
@@ -155,7 +192,7 @@ def test_an_already_revoked_or_expired_token_is_not_revoked_again(caseworker):
 
     token, _ = token_create(by=caseworker, name="x")
     ApiToken.objects.filter(pk=token.pk).update(expires_at=timezone.now() - timedelta(days=1))
-    assert tokens_revoke_all(user=caseworker, reason="password_reset") == 0
+    assert tokens_revoke_all(user=caseworker, reason="password_changed") == 0
 
 
 # --- Guessing -----------------------------------------------------------------------------------
