@@ -53,13 +53,13 @@ ONE_MOVE = instance(
 
 def best_with_floors(inst: engine.Instance, floors: dict[str, int]) -> float:
     """Brute force: the best score of any assignment that meets every floor."""
-    options = {h.id: [None] for h in inst.households}
+    options: dict[str, list[str | None]] = {h.id: [None] for h in inst.households}
     for pair in inst.scores:
         options[pair.household].append(pair.municipality)
     capacity = {m.id: m.capacity["persons"] for m in inst.municipalities}
     best = float("-inf")
     for choice in product(*options.values()):
-        assignment = {h: m for h, m in zip(options, choice, strict=True) if m}
+        assignment: dict[str, str] = {h: m for h, m in zip(options, choice, strict=True) if m}
         placed = persons_per_municipality(inst, assignment)
         if any(placed[m] > capacity[m] for m in placed):
             continue
