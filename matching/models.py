@@ -98,7 +98,7 @@ class Run(models.Model):
     # The programme's fair share when the run started (0: off), the comparison of the two
     # variants (aggregates per municipality only, no personal data: matching.services.fairshare)
     # and which of them the proposals hold now.
-    fair_share_percent = models.PositiveSmallIntegerField(_("fair share (%)"), default=0)
+    fair_share_percent = models.PositiveSmallIntegerField(_("fair share (percent)"), default=0)
     fair_share = models.JSONField(_("fair shares"), default=dict, blank=True)
     variant = models.CharField(
         _("variant"), max_length=10, choices=RunVariant.choices, default=RunVariant.PLAIN

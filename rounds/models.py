@@ -70,7 +70,7 @@ class Programme(models.Model):
     # 0 switches fair shares off. A run of a cohort then solves twice (with and without the
     # floor) and the coordinator chooses which result to publish (matching.fairshare).
     fair_share_percent = models.PositiveSmallIntegerField(
-        _("fair share (% of each pledge)"),
+        _("fair share (percent of each pledge)"),
         default=0,
         validators=[MaxValueValidator(100)],
         help_text=_(

@@ -24,7 +24,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name="run",
             name="fair_share_percent",
-            field=models.PositiveSmallIntegerField(default=0, verbose_name="fair share (%)"),
+            field=models.PositiveSmallIntegerField(default=0, verbose_name="fair share (percent)"),
         ),
         migrations.AddField(
             model_name="run",

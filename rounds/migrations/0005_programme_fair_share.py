@@ -17,7 +17,7 @@ class Migration(migrations.Migration):
                 default=0,
                 help_text="Every participating municipality receives at least this share of its pledge over the programme year, where the households allow it. 0 switches it off.",
                 validators=[django.core.validators.MaxValueValidator(100)],
-                verbose_name="fair share (% of each pledge)",
+                verbose_name="fair share (percent of each pledge)",
             ),
         ),
     ]
