@@ -8,6 +8,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.utils import translation
 from django.utils.translation import gettext as _
 
@@ -15,6 +16,7 @@ from accounts.audit import audit_log
 from accounts.http import AuthenticatedHttpRequest
 from accounts.permissions import role_required
 from accounts.roles import Role
+from core import pdf
 from evaluation import presenters, questions
 from evaluation.forms import SendSurveyForm, SurveyForm
 from evaluation.models import Comparison, Survey, SurveyKind
@@ -150,13 +152,28 @@ def survey_export(request: AuthenticatedHttpRequest, pk: int, fmt: str) -> HttpR
     return response
 
 
+def _report_context(round_: Round) -> dict[str, Any]:
+    return {**_metrics_context(round_), **_comparison_context(round_),
+            **_survey_context(round_), "override_report": override_report(round_)}  # fmt: skip
+
+
 @role_required(Role.COORDINATOR)
 def round_report(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     round_ = _round(request, pk)
-    context = {**_metrics_context(round_), **_comparison_context(round_),
-               **_survey_context(round_), "override_report": override_report(round_)}  # fmt: skip
     audit_log(actor=request.user, action="evaluation.report.viewed", target=round_)
-    return render(request, "evaluation/report.html", context)
+    return render(request, "evaluation/report.html", _report_context(round_))
+
+
+@role_required(Role.COORDINATOR)
+def round_report_pdf(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    """The report as a PDF to file: the page's own tables, every column, in the reader's
+    language."""
+    round_ = _round(request, pk)
+    html = render_to_string("evaluation/_report_body.html", _report_context(round_), request)
+    title = _("Round report – %(name)s") % {"name": round_.name}
+    audit_log(actor=request.user, action="evaluation.report.downloaded", target=round_)
+    return pdf.pdf_response(pdf.html_pdf(title=title, html=html),
+                            filename=f"round-{round_.pk}-report")  # fmt: skip
 
 
 # --- households and municipal staff ------------------------------------------------------------

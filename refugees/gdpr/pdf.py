@@ -1,5 +1,5 @@
-"""The export as a PDF, with fpdf2 (pure Python, no system libraries) and DejaVu Sans, vendored
-under static/fonts/ because it covers Latin and Cyrillic: names stay as they were recorded."""
+"""The export as a PDF, with fpdf2 and the fonts of ``core.pdf`` (Latin and Cyrillic: names
+stay as they were recorded)."""
 
 from __future__ import annotations
 
@@ -12,11 +12,10 @@ from django.utils.translation import gettext as _
 from fpdf import FPDF
 from fpdf.enums import XPos, YPos
 
+from core.pdf import FONT, add_fonts
+
 if TYPE_CHECKING:
     from refugees.gdpr.export import Section
-
-FONT_DIR = settings.BASE_DIR / "static" / "fonts"
-FONT = "DejaVu"
 
 
 class _Document(FPDF):
@@ -31,8 +30,7 @@ def render_pdf(*, title: str, sections: list[Section]) -> bytes:
     pdf.set_title(title)
     pdf.set_author("Re:Match")
     pdf.set_lang(settings.LANGUAGE_CODE)
-    pdf.add_font(FONT, "", FONT_DIR / "DejaVuSans.ttf")
-    pdf.add_font(FONT, "B", FONT_DIR / "DejaVuSans-Bold.ttf")
+    add_fonts(pdf)
     pdf.set_auto_page_break(auto=True, margin=15)
     pdf.add_page()
     pdf.set_font(FONT, "B", 15)

@@ -11,11 +11,16 @@ EV-4  40, 38, 15, 12 (2 school)  wishes a big city
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
+from django.test import Client
 from django.utils import timezone, translation
 
+from evaluation.models import Survey, Wave
+from evaluation.services import surveys
+from evaluation.services.comparisons import comparison_start
 from matching.models import Offer, Proposal, Run
 from municipalities.models import Questionnaire, RoundMunicipality
 from refugees.models import (
@@ -29,8 +34,10 @@ from refugees.models import (
     RoundHousehold,
 )
 from rounds.models import Round
+from tests.conftest import login
 
 ARRIVAL = date(2027, 3, 1)
+ARRIVAL_TIME = datetime(ARRIVAL.year, ARRIVAL.month, 10, tzinfo=ZoneInfo("UTC"))
 
 
 def make_round(**extra) -> Round:
@@ -157,3 +164,40 @@ def arrive(round_, reference, municipality, when) -> Offer:
     Offer.objects.filter(pk=offer.pk).update(arrived_at=when)
     offer.refresh_from_db()
     return offer
+
+
+@pytest.fixture
+def client_for(request):
+    def make(role):
+        if role == "anonymous":
+            return Client()
+        client = login(request.getfixturevalue(role))
+        client.cookies["django_language"] = "en"
+        return client
+
+    return make
+
+
+@pytest.fixture
+def answered_round(eval_round, coordinator, refugee, staff, on_commit):
+    """EV-1 arrived in Kiel and answered its 1-month survey; Kiel's staff answered too; a
+    comparison was computed."""
+    placements = {"EV-1": (eval_round.kiel, 150), "EV-3": (eval_round.troisdorf, 130)}
+    run = make_run(eval_round, placements)
+    arrive(eval_round, "EV-1", eval_round.kiel, ARRIVAL_TIME)
+    make_offer(eval_round, run, "EV-3", eval_round.troisdorf, status="declined",
+               household_answer="no", household_reason="Too far from school")  # fmt: skip
+    with on_commit():
+        surveys.survey_send_now(round=eval_round, wave=Wave.ONE_MONTH, by=coordinator)
+        surveys.survey_send_now(round=eval_round, wave=Wave.ROUND_END, by=coordinator)
+        comparison_start(round=eval_round, by=coordinator)
+    surveys.survey_answer(survey=Survey.objects.get(wave=1), by=refugee, language="en",
+                          answers={"good_decision": "4", "still_fits": "5", "belonging": "3",
+                                   "german_level": "a1", "language_course": "waiting",
+                                   "still_there": "yes"})  # fmt: skip
+    surveys.survey_answer(survey=Survey.objects.get(wave=0, municipality=eval_round.kiel),
+                          by=staff, language="de",
+                          answers={"proposal_fit": "4", "profile_information": "3",
+                                   "integration_start": "4", "effort": "less",
+                                   "again": "yes"})  # fmt: skip
+    return eval_round

@@ -2,62 +2,18 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-from zoneinfo import ZoneInfo
-
 import pytest
-from django.test import Client
 from django.urls import reverse
 
 from accounts.models import AuditEvent
 from evaluation.models import Comparison, Survey, Wave
 from evaluation.services import surveys
 from tests.conftest import login
-from tests.evaluation.conftest import ARRIVAL, arrive, make_offer, make_run
+from tests.evaluation.conftest import ARRIVAL_TIME, arrive
 
 pytestmark = pytest.mark.django_db
-ARRIVAL_TIME = datetime(ARRIVAL.year, ARRIVAL.month, 10, tzinfo=ZoneInfo("UTC"))
 ROLES = ["anonymous", "coordinator", "staff", "other_staff", "caseworker", "other_caseworker",
          "refugee"]  # fmt: skip
-
-
-@pytest.fixture
-def client_for(request):
-    def make(role):
-        if role == "anonymous":
-            return Client()
-        client = login(request.getfixturevalue(role))
-        client.cookies["django_language"] = "en"
-        return client
-
-    return make
-
-
-@pytest.fixture
-def answered_round(eval_round, coordinator, refugee, staff, on_commit):
-    """EV-1 arrived in Kiel and answered its 1-month survey; Kiel's staff answered too; a
-    comparison was computed."""
-    placements = {"EV-1": (eval_round.kiel, 150), "EV-3": (eval_round.troisdorf, 130)}
-    run = make_run(eval_round, placements)
-    arrive(eval_round, "EV-1", eval_round.kiel, ARRIVAL_TIME)
-    make_offer(eval_round, run, "EV-3", eval_round.troisdorf, status="declined",
-               household_answer="no", household_reason="Too far from school")  # fmt: skip
-    with on_commit():
-        surveys.survey_send_now(round=eval_round, wave=Wave.ONE_MONTH, by=coordinator)
-        surveys.survey_send_now(round=eval_round, wave=Wave.ROUND_END, by=coordinator)
-        from evaluation.services.comparisons import comparison_start
-
-        comparison_start(round=eval_round, by=coordinator)
-    surveys.survey_answer(survey=Survey.objects.get(wave=1), by=refugee, language="en",
-                          answers={"good_decision": "4", "still_fits": "5", "belonging": "3",
-                                   "german_level": "a1", "language_course": "waiting",
-                                   "still_there": "yes"})  # fmt: skip
-    surveys.survey_answer(survey=Survey.objects.get(wave=0, municipality=eval_round.kiel),
-                          by=staff, language="de",
-                          answers={"proposal_fit": "4", "profile_information": "3",
-                                   "integration_start": "4", "effort": "less",
-                                   "again": "yes"})  # fmt: skip
-    return eval_round
 
 
 # Who may open which evaluation page is in tests/security/matrix.txt; the survey of a municipality
