@@ -8,4 +8,4 @@ class MunicipalitiesConfig(AppConfig):
 
     def ready(self) -> None:
         # What opening a round's questionnaire phase means for the invited municipalities.
-        from municipalities import participations  # noqa: F401
+        from municipalities.services import participations  # noqa: F401

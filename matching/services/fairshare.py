@@ -30,7 +30,7 @@ from matching.models import Proposal, Run, RunStatus, RunVariant
 from matching.services.instance import programme_offers
 from municipalities.models import Municipality
 from rounds.models import Round
-from rounds.services import round_lock
+from rounds.services.rounds import round_lock
 
 # Per solve of the price loop: a share of the run's time limit (pilot cohorts take well
 # under a second; the loop solves at most fairshare.MAX_PRICE_ROUNDS times).

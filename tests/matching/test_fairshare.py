@@ -14,8 +14,8 @@ from matching.models import Offer, Run
 from matching.services import runs as run_services
 from matching.services.fairshare import cohort_floors, run_variant_choose
 from matching.services.offers import run_publish
-from municipalities.programmes import programme_pledge_set
-from rounds.programmes import programme_create
+from municipalities.services.programmes import programme_pledge_set
+from rounds.services.programmes import programme_create
 from tests.matching.builders import add_household, add_municipality, make_round
 
 pytestmark = pytest.mark.django_db
