@@ -216,19 +216,16 @@ def run_variant_choose(*, run: Run, variant: str, by: User) -> Run:
 
 def _swap(proposal: Proposal) -> None:
     other, proposal.alternative = proposal.alternative, alternative_of(proposal)
-    proposal.municipality_id = other["municipality"]
-    proposal.score = other["score"]
-    proposal.explanation = other["explanation"]
-    proposal.unmatched_reason = other["unmatched_reason"]
+    for key, f in zip(ALTERNATIVE_KEYS, SWAPPED, strict=True):
+        setattr(proposal, f, other[key])
 
 
-def alternative_of(alt: Proposal) -> dict[str, Any]:
-    return {
-        "municipality": alt.municipality_id,
-        "score": alt.score,
-        "explanation": alt.explanation,
-        "unmatched_reason": alt.unmatched_reason,
-    }
+# The keys of Proposal.alternative, in the order of SWAPPED.
+ALTERNATIVE_KEYS = ("municipality", "score", "explanation", "unmatched_reason")
+
+
+def alternative_of(proposal: Proposal) -> dict[str, Any]:
+    return {key: getattr(proposal, f) for key, f in zip(ALTERNATIVE_KEYS, SWAPPED, strict=True)}
 
 
 # --- the run page --------------------------------------------------------------------------
