@@ -11,6 +11,7 @@ from django.views.decorators.http import require_POST
 
 from accounts import services
 from accounts.audit import target_type_filter
+from accounts.audit_labels import action_filter
 from accounts.dashboards import dashboard_context
 from accounts.forms import (
     AccessibilityFeedbackForm,
@@ -106,7 +107,7 @@ def audit_log(request: AuthenticatedHttpRequest) -> HttpResponse:
     if form.is_valid():
         data = form.cleaned_data
         if data["action"]:
-            events = events.filter(action__icontains=data["action"])
+            events = events.filter(action_filter(data["action"]))
         if data["actor"]:
             events = events.filter(actor_label__icontains=data["actor"])
         if data["target_type"]:
