@@ -31,9 +31,10 @@ def _on_site(url: str) -> str:
 
 
 class AccountAdapter(DefaultAccountAdapter):
-    """Sign-up is closed: people join through an invitation (see accounts.views.invitation_accept),
-    which creates the account with a verified e-mail address. Sign-ins, failures and lock-outs
-    are audited; an attempt on an unknown address is recorded without the address."""
+    """Sign-up is closed: people join through an invitation (see
+    accounts.views.invitations.invitation_accept), which creates the account with a verified
+    e-mail address. Sign-ins, failures and lock-outs are audited; an attempt on an unknown
+    address is recorded without the address."""
 
     def is_open_for_signup(self, request: HttpRequest) -> bool:
         return False

@@ -1,12 +1,10 @@
 from django.urls import path
 
-from accounts import views, views_gdpr
+from accounts.views import invitations as views
 
 urlpatterns = [
     path("invitations/", views.invitation_list, name="invitation_list"),
     path("invitations/<int:pk>/revoke/", views.invitation_revoke, name="invitation_revoke"),
     path("invitations/accept/<str:token>/", views.invitation_accept, name="invitation_accept"),
     path("audit/", views.audit_log, name="audit_log"),
-    path("records-of-processing/", views_gdpr.records_of_processing, name="records_of_processing"),
-    path("accessibility/", views.accessibility, name="accessibility"),
 ]

@@ -1,6 +1,7 @@
 """Credentials changed: the owner's API tokens are revoked, see
-:func:`api.services.tokens_revoke_all`. A token must not outlive the password or second factor it
-was created under, however the password was changed (allauth, admin site, management command)."""
+:func:`api.services.tokens.tokens_revoke_all`. A token must not outlive the password or second
+factor it was created under, however the password was changed (allauth, admin site,
+management command)."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from allauth.mfa.models import Authenticator
 
 from accounts import signals as account_signals
 from accounts.audit import current_actor
-from api.services import tokens_revoke_all
+from api.services.tokens import tokens_revoke_all
 
 
 def _actor(request: Any, user: Any) -> Any:

@@ -6,11 +6,11 @@ from __future__ import annotations
 from django.urls import URLPattern, URLResolver, include, path, re_path
 from rest_framework.routers import DefaultRouter
 
-from api import views
-from evaluation.api import RoundMetricsView
-from matching.api import OfferViewSet, RoundViewSet, RunViewSet
-from municipalities.api import MunicipalityViewSet, QuestionnaireViewSet
-from refugees.api import HouseholdViewSet
+from api.views import tokens as views
+from evaluation.api.views import RoundMetricsView
+from matching.api.views import OfferViewSet, RoundViewSet, RunViewSet
+from municipalities.api.views import MunicipalityViewSet, QuestionnaireViewSet
+from refugees.api.views import HouseholdViewSet
 
 router = DefaultRouter(trailing_slash=True)
 router.include_root_view = False

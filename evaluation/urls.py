@@ -1,7 +1,8 @@
 from django.urls import path
 
-from evaluation import views, views_programmes
-from evaluation import views_workshops as workshops
+from evaluation.views import programmes as views_programmes
+from evaluation.views import rounds as views
+from evaluation.views import workshops
 
 urlpatterns = [
     path("", views.evaluation_index, name="evaluation_index"),

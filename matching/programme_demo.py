@@ -16,10 +16,10 @@ from matching.models import Answer, OfferStatus
 from matching.services.offers import run_publish
 from matching.services.runs import run_execute, run_start
 from municipalities.models import Municipality, ProgrammePledge, Questionnaire, RoundMunicipality
-from municipalities.programmes import programme_cohort_add, programme_pledge_set
+from municipalities.services.programmes import programme_cohort_add, programme_pledge_set
 from rounds.demo import demo_round
 from rounds.models import Programme, Round, RoundStatus
-from rounds.programmes import programme_create
+from rounds.services.programmes import programme_create
 
 PROGRAMME_NAME = "Programm 2027"
 COORDINATOR = "koordination@rematch.example"

@@ -10,10 +10,9 @@ class MunicipalitiesConfig(AppConfig):
         from accounts.audit_labels import register_value_label
 
         # What opening a round's questionnaire phase means for the invited municipalities.
-        from municipalities import participations  # noqa: F401
+        from municipalities.services import participations  # noqa: F401
 
         # The audit log names a municipality recorded by its slug.
-
         register_value_label("municipality", municipality_name)
 
 

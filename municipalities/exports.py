@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from core.spreadsheets import Sheet, spreadsheet_bytes
 from municipalities.choices import Sector, SpecialistCare
 from municipalities.models import ANSWER_FIELDS, HousingUnit, Questionnaire
-from municipalities.overview import DIMENSION_LABELS, Overview, Row
+from municipalities.selectors import DIMENSION_LABELS, Overview, Row
 
 LIST_CHOICES = {"specialist_care": SpecialistCare, "sectors_in_demand": Sector}
 

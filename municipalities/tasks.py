@@ -5,6 +5,6 @@ from celery import shared_task
 
 @shared_task
 def purge_applications() -> int:
-    from municipalities.applications import applications_purge
+    from municipalities.services.applications import applications_purge
 
     return applications_purge()

@@ -1,8 +1,11 @@
 from django.urls import path
 
-from municipalities import views, views_welcome
-from municipalities import views_applications as apps
-from municipalities import views_questionnaire as q
+from municipalities.views import applications as apps
+from municipalities.views import municipalities as views
+from municipalities.views import programmes as views_programmes
+from municipalities.views import questionnaire as q
+from municipalities.views import rounds as views_rounds
+from municipalities.views import welcome as views_welcome
 
 round_prefix = "<slug:slug>/rounds/<int:round_pk>/"
 
@@ -33,3 +36,19 @@ urlpatterns = [
     path(round_prefix + "questionnaire/<slug:section>/", q.questionnaire_section,
          name="questionnaire_section"),
 ]  # fmt: skip
+
+# Who takes part in a round, under /rounds/ beside the round's own pages (rematch/urls.py).
+round_urlpatterns = [
+    path("", views_rounds.round_list, name="round_list"),
+    path("<int:pk>/", views_rounds.round_detail, name="round_detail"),
+    path("<int:pk>/invite/", views_rounds.round_invite, name="round_invite"),
+    path("<int:pk>/export.<str:fmt>", views_rounds.round_export, name="round_export"),
+]
+
+# A municipality's pledge and cohorts, under /programmes/.
+programme_urlpatterns = [
+    path("<int:pk>/pledges/", views_programmes.programme_pledge, name="programme_pledge"),
+    path(
+        "<int:pk>/cohorts/new/", views_programmes.programme_cohort_add, name="programme_cohort_add"
+    ),
+]

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from portal.views import apply, content, public
+from portal.views import accessibility, apply, content, public, records
 
 urlpatterns = [
     path("programme/", public.programme, name="public_programme"),
@@ -14,4 +14,6 @@ urlpatterns = [
     path("programme/edit/", content.content_edit, name="programme_edit"),
     path("programme/edit/<str:language>/", content.content_edit, name="programme_edit_language"),
     path("programme/timeline/", content.timeline_edit, name="programme_timeline"),
+    path("records-of-processing/", records.records_of_processing, name="records_of_processing"),
+    path("accessibility/", accessibility.accessibility, name="accessibility"),
 ]

@@ -1,6 +1,8 @@
 from django.urls import path
 
-from refugees import views, views_gdpr, views_import
+from refugees.views import gdpr as views_gdpr
+from refugees.views import households as views
+from refugees.views import importing as views_import
 
 urlpatterns = [
     path("", views.household_list_view, name="household_list"),

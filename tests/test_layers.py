@@ -38,13 +38,9 @@ WIRING = ("api.urls",)  # may import every app, like the project package rematch
 # dashboards and the GDPR pages belong in portal/; withdrawing consent and erasing a household
 # close offers, which is a matching workflow calling the refugees one.
 ALLOWED_UPWARDS = {
-    ("accounts.dashboards", "matching"),
-    ("accounts.dashboards", "municipalities"),
-    ("accounts.dashboards", "refugees"),
     ("accounts.forms", "municipalities"),
-    ("accounts.services", "municipalities"),
-    ("accounts.services", "refugees"),
-    ("accounts.views_gdpr", "refugees"),
+    ("accounts.services.invitations", "municipalities"),
+    ("accounts.services.invitations", "refugees"),
     ("refugees.gdpr.erasure", "evaluation"),
     ("refugees.gdpr.erasure", "matching"),
     ("refugees.gdpr.export", "evaluation"),

@@ -26,7 +26,7 @@ from matching.reasons import ReasonCode
 from rounds import hooks
 from rounds.lifecycle import Action
 from rounds.models import Round
-from rounds.services import round_lock, round_publish
+from rounds.services.rounds import round_lock, round_publish
 
 REMINDER_BEFORE = timedelta(hours=48)
 

@@ -41,7 +41,7 @@ from matching.services.sensitivity import sensitivity_queue_after_run
 from matching.services.stability import result_stabilise
 from rounds.lifecycle import Action
 from rounds.models import Round
-from rounds.services import round_lock, round_start_matching
+from rounds.services.rounds import round_lock, round_start_matching
 
 logger = logging.getLogger(__name__)
 METHODS = ("auto", *sorted(m for m in engine.METHODS if m != "auto"))

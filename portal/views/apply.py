@@ -13,7 +13,7 @@ from django.utils import translation
 from django.views.decorators.http import require_http_methods
 
 from accounts.audit import audit_log
-from municipalities import applications as services
+from municipalities.services import applications as services
 from portal.forms import ApplicationForm
 
 RATE_LIMIT_ACTION = "municipality_application"

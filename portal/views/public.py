@@ -14,13 +14,12 @@ from django.views.decorators.http import require_GET
 from accounts.http import AuthenticatedHttpRequest
 from portal import criteria, results
 from portal.content import programme_for
+from portal.views.dashboards import dashboard
 
 
 def home(request: HttpRequest) -> HttpResponse:
     """``/``: signed-in users get their dashboard, visitors the programme."""
     if request.user.is_authenticated:
-        from accounts.views import dashboard
-
         return dashboard(cast(AuthenticatedHttpRequest, request))
     return programme(request)
 
@@ -63,7 +62,7 @@ def for_refugees(request: HttpRequest) -> HttpResponse:
     """In Ukrainian first: unless the visitor chose another language (the switch in the header
     or a link on this page), the page speaks Ukrainian whatever the browser says."""
     from refugees.models import CURRENT_CONSENT_VERSION
-    from refugees.views import consent_text_template
+    from refugees.views.households import consent_text_template
 
     codes = {code for code, _name in settings.LANGUAGES}
     chosen = request.GET.get("language") or request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)

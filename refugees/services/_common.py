@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 
 from refugees.models import Household
 from rounds.lifecycle import Phase
-from rounds.services import rounds_lock
+from rounds.services.rounds import rounds_lock
 
 if TYPE_CHECKING:
     from accounts.models import User

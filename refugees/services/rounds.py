@@ -13,7 +13,7 @@ from refugees.models import Household, RoundHousehold
 from refugees.services._common import lock_editable
 from rounds.lifecycle import Action
 from rounds.models import Round
-from rounds.services import round_lock
+from rounds.services.rounds import round_lock
 
 if TYPE_CHECKING:
     from accounts.models import User

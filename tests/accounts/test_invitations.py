@@ -9,9 +9,9 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts import services
 from accounts.models import AuditEvent, Invitation, User
 from accounts.roles import Role
+from accounts.services import invitations as services
 from tests.factories import InvitationFactory
 
 pytestmark = pytest.mark.django_db

@@ -9,7 +9,7 @@ from django.core.management.base import SystemCheckError
 from django.urls import reverse
 
 from accounts.models import Invitation, User
-from accounts.services import invitation_create
+from accounts.services.invitations import invitation_create
 
 pytestmark = pytest.mark.django_db
 

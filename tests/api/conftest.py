@@ -6,7 +6,7 @@ import pytest
 from django.core.cache import cache
 from rest_framework.test import APIClient
 
-from api.services import token_create
+from api.services.tokens import token_create
 
 
 @pytest.fixture(autouse=True)

@@ -13,7 +13,7 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
-from api.services import token_create
+from api.services.tokens import token_create
 from matching.models import Offer
 
 pytestmark = [pytest.mark.schemathesis, pytest.mark.django_db]

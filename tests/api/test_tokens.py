@@ -9,7 +9,7 @@ from rest_framework.test import APIClient
 
 from accounts.models import AuditEvent
 from api.models import ApiToken, hash_token
-from api.services import token_create
+from api.services.tokens import token_create
 
 pytestmark = pytest.mark.django_db
 

@@ -14,7 +14,7 @@ import pytest
 from django.urls import reverse
 
 from accounts.models import AuditEvent
-from rounds.programmes import programme_create
+from rounds.services.programmes import programme_create
 from tests.evaluation.conftest import make_round
 
 pytestmark = pytest.mark.django_db

@@ -29,7 +29,7 @@ def test_the_household_steps_are_numbered_once_and_translated(as_caseworker, hou
 
 
 def test_methods_are_named_for_people_not_by_code():
-    from matching.forms_runs import RunStartForm
+    from matching.forms import RunStartForm
 
     field = RunStartForm().fields["method"]
     assert isinstance(field, forms.ChoiceField)

@@ -258,7 +258,7 @@ def test_two_answers_at_once_settle_consistently(published, refugee, caseworker)
 
 
 def test_closing_the_round_expires_open_offers_and_starts_retention(published, coordinator, staff):
-    from rounds.services import round_close
+    from rounds.services.rounds import round_close
 
     with pytest.raises(PermissionDenied):
         round_close(round=published.round, by=staff)

@@ -226,7 +226,7 @@ def test_an_objection_needs_a_municipality_reason(
 def test_expiries_carry_their_reason(small_round, coordinator, django_capture_on_commit_callbacks):
     import time_machine
 
-    from rounds.services import round_close
+    from rounds.services.rounds import round_close
 
     run = start(small_round, coordinator, django_capture_on_commit_callbacks)
     publish(run, coordinator, django_capture_on_commit_callbacks)

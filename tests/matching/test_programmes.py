@@ -18,10 +18,10 @@ from matching.services.instance import load_round
 from matching.services.offers import run_publish
 from matching.services.programmes import programme_table
 from municipalities.models import ProgrammePledge, Questionnaire, RoundMunicipality
-from municipalities.programmes import programme_cohort_add, programme_pledge_set
+from municipalities.services.programmes import programme_cohort_add, programme_pledge_set
 from rounds.models import Programme
-from rounds.programmes import programme_create
-from rounds.services import round_open_questionnaire
+from rounds.services.programmes import programme_create
+from rounds.services.rounds import round_open_questionnaire
 from tests.matching.builders import add_household, add_municipality, make_round
 
 pytestmark = pytest.mark.django_db

@@ -7,7 +7,7 @@ import pytest
 from accounts import demo as accounts_demo
 from municipalities import demo
 from municipalities.models import HousingUnit, Questionnaire
-from municipalities.overview import round_overview
+from municipalities.selectors import round_overview
 from rounds.demo import demo_round
 
 pytestmark = pytest.mark.django_db

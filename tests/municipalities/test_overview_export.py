@@ -10,7 +10,7 @@ from django.utils import timezone
 from openpyxl import load_workbook
 
 from municipalities.models import QuestionnaireStatus
-from municipalities.overview import round_overview
+from municipalities.selectors import round_overview
 from tests.factories import (
     HousingUnitFactory,
     MunicipalityFactory,

@@ -13,7 +13,7 @@ from django.utils import timezone
 from accounts.models import AuditEvent
 from matching.models import Offer, Run
 from municipalities.models import WelcomeContact
-from municipalities.welcome import welcome_save
+from municipalities.services.welcome import welcome_save
 from tests.conftest import login
 from tests.evaluation.conftest import make_round
 

@@ -233,7 +233,7 @@ def test_anonymous_visitors_cannot_approve():
 def test_the_service_refuses_non_coordinators(staff):
     from django.core.exceptions import PermissionDenied
 
-    from municipalities.applications import application_approve
+    from municipalities.services.applications import application_approve
 
     application = _confirmed()
     with pytest.raises(PermissionDenied):
@@ -254,7 +254,7 @@ def test_expired_unconfirmed_and_old_declined_applications_are_deleted(coordinat
 
     from django.utils import timezone
 
-    from municipalities.applications import applications_purge
+    from municipalities.services.applications import applications_purge
 
     _apply(name="Unbestätigt", ags="01002000")
     stale = MunicipalityApplication.objects.get()

@@ -45,7 +45,7 @@ def test_a_visitor_landing_on_the_start_page_sees_the_programme_and_a_sign_in_li
 
 def test_a_signed_in_user_still_gets_the_dashboard_on_the_start_page(caseworker):
     response = login(caseworker).get("/")
-    assert "accounts/dashboard_caseworker.html" in [t.name for t in response.templates]
+    assert "portal/dashboard_caseworker.html" in [t.name for t in response.templates]
 
 
 def test_the_programme_page_shows_the_content_in_the_readers_language_with_quotes_and_timeline():

@@ -15,11 +15,11 @@ from accounts.models import AuditEvent
 from matching.models import Offer, OfferStatus, RunStatus
 from matching.services import offers as offer_services
 from matching.services import runs as run_services
-from municipalities import services as questionnaire_services
 from municipalities.models import Questionnaire
-from rounds import services
+from municipalities.services import questionnaires as questionnaire_services
 from rounds.lifecycle import RULES, Action, Phase
 from rounds.models import Round
+from rounds.services import rounds as services
 from tests.conftest import login
 
 pytestmark = pytest.mark.django_db

@@ -25,8 +25,8 @@ from matching.services import offers as offer_services
 from matching.services import runs as run_services
 from refugees.services import _common as common_services
 from refugees.services import consent as consent_services
-from rounds import services as round_services
 from rounds.lifecycle import Phase
+from rounds.services import rounds as round_services
 
 ROOT = Path(__file__).resolve().parents[2]
 pytestmark = pytest.mark.django_db(transaction=True)

@@ -11,9 +11,9 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from accounts import services as account_services
 from accounts.models import Invitation
 from accounts.roles import Role
+from accounts.services import invitations as account_services
 from matching.models import Run
 from matching.services import runs as run_services
 from refugees.models import Member

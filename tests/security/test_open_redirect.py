@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
-from accounts.services import invitation_create
+from accounts.services.invitations import invitation_create
 
 pytestmark = pytest.mark.django_db
 

@@ -9,7 +9,7 @@ from django.urls import reverse
 from redis.exceptions import ConnectionError as RedisConnectionError
 from rest_framework.test import APIClient
 
-from api.services import token_create
+from api.services.tokens import token_create
 from tests.factories import PASSWORD
 
 pytestmark = pytest.mark.django_db
@@ -47,12 +47,12 @@ def test_the_api_with_redis_down_is_503_in_the_error_shape(caseworker, redis_dow
 
 
 def test_a_real_bug_is_still_a_500(monkeypatch, as_caseworker):
-    import refugees.views
+    import refugees.views.households
 
     def bug(*args, **kwargs):
         raise ZeroDivisionError
 
-    monkeypatch.setattr(refugees.views, "household_list", bug)
+    monkeypatch.setattr(refugees.views.households, "household_list", bug)
     as_caseworker.raise_request_exception = False
     response = as_caseworker.get(reverse("household_list"))
     assert response.status_code == 500

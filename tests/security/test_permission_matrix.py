@@ -204,7 +204,7 @@ def test_every_api_route_is_in_the_schema():
 
 
 def build_world() -> dict[str, Any]:
-    from api.services import token_create
+    from api.services.tokens import token_create
     from evaluation.models import Comparison, Survey
     from matching.models import Offer, PairRuleKind
     from matching.services.offers import run_publish

@@ -17,7 +17,7 @@ from rest_framework.test import APIClient
 
 from accounts.models import AuditEvent
 from api.models import ApiToken
-from api.services import token_create
+from api.services.tokens import token_create
 from tests.conftest import give_totp
 from tests.factories import PASSWORD, UserFactory
 
@@ -179,7 +179,7 @@ def test_saving_a_user_without_a_new_password_keeps_the_tokens(caseworker):
 
 
 def test_revocation_leaves_other_users_tokens_alone(caseworker, other_caseworker):
-    from api.services import tokens_revoke_all
+    from api.services.tokens import tokens_revoke_all
 
     _mine, _ = token_create(by=caseworker, name="x")
     _theirs, clear = token_create(by=other_caseworker, name="y")
@@ -188,7 +188,7 @@ def test_revocation_leaves_other_users_tokens_alone(caseworker, other_caseworker
 
 
 def test_an_already_revoked_or_expired_token_is_not_revoked_again(caseworker):
-    from api.services import tokens_revoke_all
+    from api.services.tokens import tokens_revoke_all
 
     token, _ = token_create(by=caseworker, name="x")
     ApiToken.objects.filter(pk=token.pk).update(expires_at=timezone.now() - timedelta(days=1))

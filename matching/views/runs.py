@@ -1,0 +1,355 @@
+"""Coordinator pages for match runs: start, progress, result, review, publish."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.db.models import Count, Q
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+from django.views.decorators.http import require_POST
+
+from accounts.http import AuthenticatedHttpRequest
+from accounts.permissions import role_required
+from accounts.roles import Role
+from core import confirm
+from core.formatting import local_datetime
+from core.redirects import redirect_back
+from matching import scoring
+from matching.forms import PairRuleForm, RunStartForm, WeightsForm
+from matching.models import Offer, OfferStatus, PairRule, Run, RunStatus
+from matching.run_files import KINDS, run_file_document, run_file_read
+from matching.services import offers as offer_services
+from matching.services import runs as run_services
+from matching.services.programmes import kept_places
+from municipalities.models import Municipality
+from municipalities.selectors import not_submitted
+from rounds.models import Round
+
+
+def _round(request: AuthenticatedHttpRequest, pk: int) -> Round:
+    return get_object_or_404(Round.objects.visible_to(request.user), pk=pk)
+
+
+def _run(request: AuthenticatedHttpRequest, pk: int) -> Run:
+    return get_object_or_404(Run.objects.visible_to(request.user).select_related("round"), pk=pk)
+
+
+@role_required(Role.COORDINATOR)
+def run_list(request: AuthenticatedHttpRequest, round_pk: int) -> HttpResponse:
+    round_ = _round(request, round_pk)
+    start_form = RunStartForm(request.POST or None, round=round_)
+    if request.method == "POST" and start_form.is_valid():
+        try:
+            run = run_services.run_start(round=round_, by=request.user, **start_form.cleaned_data)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            run.refresh_from_db()
+            if run.status == RunStatus.FAILED:  # the queue could not take it: said at once
+                messages.error(request, run.error_message)
+            return redirect("run_detail", pk=run.pk)
+    weights = scoring.normalised_weights(round_.weights)
+    context = {
+        "round": round_,
+        "runs": round_.runs.select_related("started_by"),
+        "start_form": start_form,
+        "weights_form": WeightsForm(initial_weights=weights),
+        "offer_counts": round_.offers.values("status").annotate(n=Count("id")).order_by(),
+        "household_count": round_.entries.count(),
+    }
+    return render(request, "matching/run_list.html", context)
+
+
+@require_POST
+@role_required(Role.COORDINATOR)
+def round_weights(request: AuthenticatedHttpRequest, round_pk: int) -> HttpResponse:
+    round_ = _round(request, round_pk)
+    form = WeightsForm(request.POST, initial_weights=scoring.normalised_weights(round_.weights))
+    if form.is_valid():
+        run_services.round_weights_set(round=round_, by=request.user, weights=form.cleaned_data)
+        messages.success(request, _("The criteria weights were saved."))
+    else:
+        messages.error(request, _("Each weight must be a whole number from 0 to 100."))
+    return redirect("run_list", round_pk=round_.pk)
+
+
+@role_required(Role.COORDINATOR)
+def run_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    run = _run(request, pk)
+    proposals = run.proposals.select_related("household", "municipality").order_by(
+        "municipality__name", "household__reference"
+    )
+    previous = run.round.runs.filter(iteration__lt=run.iteration).order_by("-iteration").first()
+    context = {
+        "run": run,
+        "proposals": [p for p in proposals if p.municipality_id],
+        "unmatched": [p for p in proposals if not p.municipality_id],
+        "utilisation": _utilisation(run),
+        "kept": kept_places(run.forecast_summary.get("kept") or {}),
+        "diff": run_services.run_diff(run, previous) if run.status == RunStatus.SUCCEEDED else None,
+        "unmet_pins": run_services.run_unmet_pins(run) if run.status == RunStatus.SUCCEEDED else [],
+        "previous": previous,
+        "rule_form": PairRuleForm(round=run.round),
+        "rules": PairRule.objects.filter(round=run.round).select_related(
+            "household", "municipality"
+        ),
+        "is_latest": not run.round.runs.filter(iteration__gt=run.iteration).exists(),
+    }
+    return render(request, "matching/run_detail.html", context)
+
+
+def _utilisation(run: Run) -> list[dict]:
+    """Rows of places used / capacity, from the figures stored with the run.
+
+    Runs stored before the figures were kept with them still read the result file.
+    """
+    stored = run.utilisation or _utilisation_from_file(run)
+    # The engine's files name municipalities by slug; people read their names.
+    names = dict(Municipality.objects.filter(slug__in=stored).values_list("slug", "name"))
+    rows = []
+    for slug, dims in stored.items():
+        cells = [
+            (d, dict(zip(("used", "capacity"), dims.get(d, [0, 0]), strict=True)))
+            for d in scoring.DIMENSIONS
+        ]
+        rows.append({"municipality": names.get(slug, slug), "cells": cells})
+    return sorted(rows, key=lambda row: row["municipality"])
+
+
+def _utilisation_from_file(run: Run) -> dict[str, dict[str, list[int]]]:
+    document = run_file_document(run=run, kind="result")
+    if document is None:
+        return {}
+    return {
+        mun: {dim: [use["used"], use["capacity"]] for dim, use in dims.items()}
+        for mun, dims in document.get("utilisation", {}).items()
+    }
+
+
+@role_required(Role.COORDINATOR)
+def run_status(request: AuthenticatedHttpRequest, pk: int) -> JsonResponse:
+    run = _run(request, pk)
+    return JsonResponse(
+        {
+            "status": run.status,
+            "status_label": run.get_status_display(),
+            "stage": run.stage,
+            "stage_label": run.get_stage_display(),
+            "progress": run.progress,
+            "done": not run.is_active,
+        }
+    )
+
+
+@role_required(Role.COORDINATOR)
+def run_file(request: AuthenticatedHttpRequest, pk: int, kind: str) -> FileResponse | HttpResponse:
+    run = _run(request, pk)
+    content = run_file_read(run=run, kind=kind) if kind in KINDS else None
+    if content is None:
+        raise Http404
+    response = HttpResponse(content, content_type="application/json")
+    filename = f"round-{run.round_id}-run-{run.iteration}-{kind}.json"
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+@require_POST
+@role_required(Role.COORDINATOR)
+def run_publish(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    """Asks once (what will be sent, who has not submitted and what happens to them), then
+    publishes and reports back."""
+    run = _run(request, pk)
+    if not confirm.is_confirmed(request):
+        return confirm.ask(request, _publish_confirmation(run))
+    try:
+        offers = offer_services.run_publish(run=run, by=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(
+            request,
+            _("%(n)s offers were published. Both sides were told by e-mail and answer by %(when)s.")
+            % {
+                "n": len(offers),
+                "when": local_datetime(offers[0].deadline) if offers else "–",
+            },
+        )
+    return redirect("run_detail", pk=run.pk)
+
+
+def _publish_confirmation(run: Run) -> confirm.Confirmation:
+    proposals = run.proposals.filter(municipality__isnull=False)
+    deadline = timezone.now() + timedelta(days=run.round.offer_reply_days)
+    return confirm.Confirmation(
+        title=_("Publish the offers?"),
+        question=_("Publish the proposals of run %(n)s of %(round)s as offers?")
+        % {"n": run.iteration, "round": run.round.name},
+        confirm_label=_("Yes, publish the offers"),
+        cancel_url=reverse("run_detail", args=[run.pk]),
+        facts=[
+            (_("Households with a proposal"), str(proposals.count())),
+            (
+                _("Municipalities"),
+                str(proposals.values("municipality").distinct().count()),
+            ),
+            (_("Answers due by"), local_datetime(deadline)),
+            *_not_submitted_facts(run.round),
+        ],
+        consequences=confirm.lines(
+            _("Each household and each municipality is told by e-mail and sees its offer."),
+            _("Both sides answer by the deadline; an offer without both answers expires."),
+            _("Published offers cannot be withdrawn; declined or objected households can be "
+              "matched again in a new run."),
+            _unmatched_consequence(run),
+            _not_submitted_consequence(run.round),
+        ),
+    )  # fmt: skip
+
+
+def _not_submitted_facts(round_: Round) -> list[tuple[str, str]]:
+    names = [p.municipality.name for p in not_submitted(round_)]
+    if not names:
+        return []
+    return [(_("Municipalities without a submitted questionnaire"), ", ".join(names))]
+
+
+def _not_submitted_consequence(round_: Round) -> str | None:
+    """What publishing means for the municipalities that have not submitted (defect 1 was
+    that it silently closed their questionnaire)."""
+    if not not_submitted(round_):
+        return _("Every invited municipality has submitted its questionnaire.")
+    deadline = date_format(round_.questionnaire_deadline, "SHORT_DATE_FORMAT")
+    if timezone.localdate() <= round_.questionnaire_deadline:
+        return _(
+            "Publishing does not close their questionnaire: they can still submit until "
+            "%(deadline)s. Their capacity counts from the next run, for the households that "
+            "have no offer by then."
+        ) % {"deadline": deadline}
+    return _(
+        "The deadline (%(deadline)s) has passed: they receive no offers in this round unless "
+        "you extend the deadline under “Edit round”."
+    ) % {"deadline": deadline}
+
+
+def _unmatched_consequence(run: Run) -> str | None:
+    count = run.proposals.filter(municipality__isnull=True).count()
+    if not count:
+        return None
+    return ngettext(
+        "%(n)s household gets no offer in this run. It stays in the round and is matched "
+        "again in the next run.",
+        "%(n)s households get no offer in this run. They stay in the round and are matched "
+        "again in the next run.",
+        count,
+    ) % {"n": count}
+
+
+@require_POST
+@role_required(Role.COORDINATOR)
+def run_cancel(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    run = _run(request, pk)
+    if not confirm.is_confirmed(request):
+        return confirm.ask(
+            request,
+            confirm.Confirmation(
+                title=_("Cancel the run?"),
+                question=_("Cancel run %(n)s of %(round)s?")
+                % {"n": run.iteration, "round": run.round.name},
+                confirm_label=_("Yes, cancel the run"),
+                cancel_url=reverse("run_detail", args=[run.pk]),
+                consequences=[
+                    _("The run stops and stores no proposals; nothing is sent."),
+                    _("You can start a new run of the round right away."),
+                ],
+                danger=True,
+            ),
+        )
+    try:
+        run_services.run_cancel(run=run, by=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("The run was cancelled. You can start a new run."))
+    return redirect("run_detail", pk=run.pk)
+
+
+@require_POST
+@role_required(Role.COORDINATOR)
+def pair_rule_add(request: AuthenticatedHttpRequest, round_pk: int) -> HttpResponse:
+    round_ = _round(request, round_pk)
+    form = PairRuleForm(request.POST, round=round_)
+    if form.is_valid():
+        try:
+            rule = run_services.pair_rule_set(round=round_, by=request.user, **form.cleaned_data)
+            messages.success(request, _("The rule was saved. Start a new run to apply it."))
+            if run_services.pin_waits_for(rule):
+                messages.warning(
+                    request,
+                    _(
+                        "%(municipality)s has not submitted its questionnaire: until it does, "
+                        "%(household)s stays unplaced."
+                    )
+                    % {
+                        "municipality": rule.municipality.name,
+                        "household": rule.household.reference,
+                    },
+                )
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+    else:
+        messages.error(request, _("Please choose a household, a municipality and a rule."))
+    return _back(request, "run_list", round_pk=round_.pk)
+
+
+@require_POST
+@role_required(Role.COORDINATOR)
+def pair_rule_delete(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    rule = get_object_or_404(PairRule.objects.select_related("round", "household"), pk=pk)
+    run_services.pair_rule_remove(rule=rule, by=request.user)
+    messages.success(request, _("The rule was removed."))
+    return _back(request, "run_list", round_pk=rule.round_id)
+
+
+def _back(request: HttpRequest, default: str, **kwargs) -> HttpResponse:
+    return redirect_back(request, default, **kwargs)
+
+
+@role_required(Role.COORDINATOR)
+def round_offers(request: AuthenticatedHttpRequest, round_pk: int) -> HttpResponse:
+    round_ = _round(request, round_pk)
+    offers = (
+        Offer.objects.filter(round=round_)
+        .select_related("household", "municipality", "run")
+        .order_by("municipality__name", "household__reference")
+    )
+    # The template cannot reach the choices through the queryset (it would call the model
+    # class and get a fresh Offer): the filter offered nothing but "all".
+    status = request.GET.get("status", "")
+    if status in OfferStatus.values:
+        offers = offers.filter(status=status)
+    else:
+        status = ""
+    counts = round_.offers.aggregate(
+        pending=Count("id", filter=Q(status="pending")),
+        accepted=Count("id", filter=Q(status__in=["accepted", "arrived"])),
+        closed=Count("id", filter=Q(status__in=["declined", "objected", "expired"])),
+    )
+    return render(
+        request,
+        "matching/round_offers.html",
+        {
+            "round": round_,
+            "offers": offers,
+            "counts": counts,
+            "status": status,
+            "status_choices": OfferStatus.choices,
+        },
+    )

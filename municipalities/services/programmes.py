@@ -1,0 +1,118 @@
+"""A municipality's part in a programme year: its pledge, and the cohorts that share it.
+
+Adding a cohort invites every pledged municipality to the new round and carries its latest
+questionnaire over: the questionnaire describes what the municipality offers for the whole
+programme year, so it stays valid and can be updated between cohorts; what earlier cohorts
+took is deducted when the cohort is matched (``matching.services.instance``)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from accounts.audit import audit_log
+from accounts.models import User
+from municipalities.models import (
+    Municipality,
+    ProgrammePledge,
+    Questionnaire,
+    RoundMunicipality,
+)
+from rounds.models import Programme, Round
+from rounds.services.rounds import round_create
+
+PLEDGE_FIELDS = ("persons", "school", "kita", "accessible", "psychotherapy")
+COHORT_FIELDS = ("expected_households",)
+
+
+def _require_coordinator(by: User) -> None:
+    if not by.is_coordinator:
+        raise PermissionDenied
+
+
+@transaction.atomic
+def programme_pledge_set(
+    *, programme: Programme, municipality: Municipality, by: User, amounts: dict[str, int]
+) -> ProgrammePledge:
+    """Record or change a municipality's pledge for the programme year."""
+    _require_coordinator(by)
+    programme = Programme.objects.select_for_update().get(pk=programme.pk)
+    pledge = ProgrammePledge.objects.filter(programme=programme, municipality=municipality).first()
+    before = {f: getattr(pledge, f) for f in PLEDGE_FIELDS} if pledge else {}
+    pledge = pledge or ProgrammePledge(programme=programme, municipality=municipality)
+    for field in PLEDGE_FIELDS:
+        setattr(pledge, field, int(amounts.get(field) or 0))
+    pledge.full_clean()
+    pledge.save()
+    after = {f: getattr(pledge, f) for f in PLEDGE_FIELDS}
+    changes = {f: [before.get(f), v] for f, v in after.items() if before.get(f) != v}
+    if changes:
+        audit_log(actor=by, action="rounds.programme.pledged", target=pledge, changes=changes)
+    return pledge
+
+
+@transaction.atomic
+def programme_cohort_add(*, programme: Programme, by: User, data: dict[str, Any]) -> Round:
+    """A new cohort (round) of the programme, with every pledged municipality invited and its
+    latest questionnaire of the programme carried over."""
+    _require_coordinator(by)
+    programme = Programme.objects.select_for_update().get(pk=programme.pk)
+    _check_within(programme, data)
+    round_ = round_create(by=by, data=data)
+    round_.programme = programme
+    round_.expected_households = data.get("expected_households")
+    round_.save(update_fields=["programme", "expected_households"])
+    carried = 0
+    for pledge in programme.pledges.select_related("municipality"):
+        RoundMunicipality.objects.create(
+            round=round_, municipality=pledge.municipality, pledged_persons=pledge.persons
+        )
+        carried += _carry_questionnaire(round_, pledge.municipality)
+    audit_log(
+        actor=by,
+        action="rounds.programme.cohort_added",
+        target=programme,
+        changes={
+            "round": round_.name,
+            "expected_households": round_.expected_households,
+            "questionnaires_carried_over": carried,
+        },
+    )
+    return round_
+
+
+def _check_within(programme: Programme, data: dict[str, Any]) -> None:
+    arrival = data.get("arrival_date")
+    if arrival and not programme.starts_on <= arrival <= programme.ends_on:
+        raise ValidationError(
+            {"arrival_date": _("The arrival date must lie within the programme's period.")}
+        )
+
+
+def latest_questionnaire(round_: Round, municipality: Municipality) -> Questionnaire | None:
+    """The municipality's most recent questionnaire in a cohort of the programme before
+    ``round_`` (submitted ones first)."""
+    earlier = round_.earlier_cohorts()
+    candidates = Questionnaire.objects.filter(round__in=earlier, municipality=municipality)
+    return candidates.order_by("-status", "-round__arrival_date", "-pk").first()
+
+
+def _carry_questionnaire(round_: Round, municipality: Municipality) -> int:
+    source = latest_questionnaire(round_, municipality)
+    if source is None:
+        return 0
+    units = list(source.housing_units.all())
+    copy = Questionnaire.objects.get(pk=source.pk)
+    copy.pk = None
+    copy._state.adding = True
+    copy.round, copy.version = round_, 1
+    copy.save()
+    for unit in units:
+        unit.pk = None
+        unit._state.adding = True
+        unit.questionnaire = copy
+        unit.save()
+    return 1

@@ -1,0 +1,91 @@
+"""Coordinators review the applications of municipalities to join."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from accounts.audit import audit_log
+from accounts.http import AuthenticatedHttpRequest
+from accounts.permissions import role_required
+from accounts.roles import Role
+from municipalities.forms import ApplicationDeclineForm
+from municipalities.models import ApplicationStatus, Municipality, MunicipalityApplication
+from municipalities.services import applications as services
+
+
+def _application(request: AuthenticatedHttpRequest, pk: int) -> MunicipalityApplication:
+    return get_object_or_404(MunicipalityApplication.objects.visible_to(request.user), pk=pk)
+
+
+@role_required(Role.COORDINATOR)
+def application_list(request: AuthenticatedHttpRequest) -> HttpResponse:
+    status = request.GET.get("status") or ApplicationStatus.PENDING
+    applications = MunicipalityApplication.objects.visible_to(request.user).reviewable()
+    if status in ApplicationStatus.values:
+        applications = applications.filter(status=status)
+    page = Paginator(applications, 50).get_page(request.GET.get("page"))
+    statuses = [s for s in ApplicationStatus if s != ApplicationStatus.UNCONFIRMED]
+    return render(
+        request,
+        "municipalities/application_list.html",
+        {"page": page, "status": status, "statuses": statuses},
+    )
+
+
+@role_required(Role.COORDINATOR)
+def application_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    application = _application(request, pk)
+    audit_log(actor=request.user, action="municipalities.application.viewed", target=application)
+    return render(
+        request,
+        "municipalities/application_detail.html",
+        {
+            "application": application,
+            "duplicates": MunicipalityApplication.objects.same_municipality(application),
+            "existing": Municipality.objects.filter(ags=application.ags).first(),
+            "decline_form": ApplicationDeclineForm(),
+        },
+    )
+
+
+@require_POST
+@role_required(Role.COORDINATOR)
+def application_approve(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    application = _application(request, pk)
+    try:
+        municipality, invitation = services.application_approve(
+            application=application, by=request.user
+        )
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect("application_detail", pk=pk)
+    messages.success(
+        request,
+        _("%(name)s was created and %(email)s was invited as its staff.")
+        % {"name": municipality.name, "email": invitation.email},
+    )
+    return redirect("municipality_detail", slug=municipality.slug)
+
+
+@require_POST
+@role_required(Role.COORDINATOR)
+def application_decline(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    application = _application(request, pk)
+    form = ApplicationDeclineForm(request.POST)
+    if form.is_valid():
+        try:
+            services.application_decline(
+                application=application, by=request.user, reply=form.cleaned_data["reply"]
+            )
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, _("The application was declined and the applicant told."))
+            return redirect("application_list")
+    return redirect("application_detail", pk=pk)

@@ -1,0 +1,86 @@
+"""Municipality master data: coordinators list, create and edit; staff keep contact details
+and description of their own municipality up to date."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.db.models import Count
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+
+from accounts.http import AuthenticatedHttpRequest
+from accounts.permissions import role_required
+from accounts.roles import Role
+from core.forms import add_errors
+from municipalities.forms import MunicipalityForm, MunicipalityProfileForm
+from municipalities.models import Municipality, RoundMunicipality
+from municipalities.services import questionnaires as services
+
+PORTAL_ROLES = (Role.COORDINATOR, Role.MUNICIPAL_STAFF)
+
+
+@role_required(*PORTAL_ROLES)
+def municipality_list(request: AuthenticatedHttpRequest) -> HttpResponse:
+    municipalities = Municipality.objects.visible_to(request.user).annotate(
+        staff_count=Count("staff_memberships", distinct=True),
+        round_count=Count("participations", distinct=True),
+    )
+    if request.user.is_municipal_staff and len(municipalities) == 1:
+        return redirect("municipality_detail", municipalities[0].slug)
+    return render(
+        request, "municipalities/municipality_list.html", {"municipalities": municipalities}
+    )
+
+
+@role_required(Role.COORDINATOR)
+def municipality_create(request: AuthenticatedHttpRequest) -> HttpResponse:
+    form = MunicipalityForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            municipality = services.municipality_create(by=request.user, data=form.cleaned_data)
+        except ValidationError as error:
+            add_errors(form, error)
+        else:
+            messages.success(request, _("The municipality was created."))
+            return redirect("municipality_detail", municipality.slug)
+    return render(request, "municipalities/municipality_form.html", {"form": form})
+
+
+@role_required(*PORTAL_ROLES)
+def municipality_detail(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
+    municipality = get_object_or_404(Municipality.objects.visible_to(request.user), slug=slug)
+    participations = (
+        RoundMunicipality.objects.filter(municipality=municipality)
+        .select_related("round")
+        .order_by("-round__created_at")
+    )
+    return render(
+        request,
+        "municipalities/municipality_detail.html",
+        {"municipality": municipality, "participations": participations},
+    )
+
+
+@role_required(*PORTAL_ROLES)
+def municipality_edit(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
+    municipality = get_object_or_404(Municipality.objects.visible_to(request.user), slug=slug)
+    form_class = MunicipalityForm if request.user.is_coordinator else MunicipalityProfileForm
+    # The form validates a copy, so a rejected change never touches the instance shown.
+    form = form_class(request.POST or None, instance=Municipality.objects.get(pk=municipality.pk))
+    if request.method == "POST" and form.is_valid():
+        try:
+            municipality = services.municipality_update(
+                municipality=municipality, by=request.user, data=form.cleaned_data
+            )
+        except ValidationError as error:
+            add_errors(form, error)
+        else:
+            messages.success(request, _("The changes were saved."))
+            return redirect("municipality_detail", municipality.slug)
+    return render(
+        request,
+        "municipalities/municipality_form.html",
+        {"form": form, "municipality": municipality},
+    )
