@@ -93,9 +93,11 @@ class Browser:
 def prepare(env: dict[str, str]) -> None:
     import psycopg
 
-    with psycopg.connect("postgres://postgres@127.0.0.1:5432/postgres", autocommit=True) as c:
-        if not c.execute("SELECT 1 FROM pg_database WHERE datname='rematch_load'").fetchone():
-            c.execute("CREATE DATABASE rematch_load")
+    url = env["DATABASE_URL"]
+    name = url.rsplit("/", 1)[1]
+    with psycopg.connect(url.rsplit("/", 1)[0] + "/postgres", autocommit=True) as c:
+        if not c.execute("SELECT 1 FROM pg_database WHERE datname=%s", [name]).fetchone():
+            c.execute(f'CREATE DATABASE "{name}"')
     python = sys.executable
     for command in (["migrate", "-v0"], ["seed_demo"], ["collectstatic", "--noinput", "-v0"]):
         subprocess.run(
@@ -193,6 +195,7 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=60)
     parser.add_argument("--port", type=int, default=8765)
     parser.add_argument("--workers", type=int, default=5)
+    parser.add_argument("--database", default=DATABASE_URL, help="PostgreSQL URL of the test data")
     parser.add_argument(
         "--think",
         type=float,
@@ -203,7 +206,7 @@ def main() -> None:
     args = parser.parse_args()
     env = {
         **os.environ,
-        "DATABASE_URL": DATABASE_URL,
+        "DATABASE_URL": args.database,
         "DEBUG": "false",
         "SECRET_KEY": "load-test-" + "x" * 50,
         "ALLOWED_HOSTS": "127.0.0.1",

@@ -17,6 +17,7 @@ from matching import scoring
 from matching.models import RESERVING_OFFER_STATUSES, PairRule, PairRuleKind
 from municipalities.choices import Sector, SpecialistCare
 from municipalities.models import FederalState, Municipality, SettlementType
+from refugees.fields import decrypt_values, stored_token
 from rounds.models import Round
 
 STATES = [code for code, _ in FederalState.choices]
@@ -234,9 +235,7 @@ def _households(
         members.values_list("household_id", "date_of_birth", "sector"),
     )
     needs = Needs.objects.filter(household_id__in=wanted)
-    for hid, wheelchair, therapy, care in needs.values_list(
-        "household_id", "wheelchair", "psychotherapy", "specialist_care"
-    ):
+    for hid, wheelchair, therapy, care in _needs_rows(needs):
         i = index[hid]
         table.demand[i, 3], table.demand[i, 4] = int(wheelchair), int(therapy)
         if care:
@@ -248,6 +247,16 @@ def _households(
     places = _fill_relatives(table, index, m_index, relatives)
     table.group = _groups(pks, index, wanted)
     return table, places
+
+
+def _needs_rows(needs) -> list[tuple[int, Any, Any, Any]]:
+    """(household, wheelchair, psychotherapy, specialist care), the tokens decrypted together."""
+    columns = ("wheelchair", "psychotherapy", "specialist_care")
+    rows = list(needs.values_list("household_id", *(stored_token(c) for c in columns)))
+    if not rows:
+        return []
+    household_ids, *tokens = zip(*rows, strict=True)
+    return list(zip(household_ids, *(decrypt_values(t) for t in tokens), strict=True))
 
 
 def _empty_households(n: int) -> scoring.Households:

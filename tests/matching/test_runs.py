@@ -146,13 +146,13 @@ def test_an_engine_error_leaves_the_run_failed_and_the_round_unchanged(
 def test_a_crash_while_storing_writes_nothing(
     small_round, coordinator, django_capture_on_commit_callbacks, monkeypatch
 ):
-    original = Proposal.objects.bulk_create
+    from core import bulk
 
-    def half_then_crash(objs, **kwargs):
-        original(list(objs)[:2], **kwargs)
+    def half_then_crash(model, columns, rows):
+        bulk.copy_rows(model, columns, list(rows)[:2])
         raise OSError("worker killed")
 
-    monkeypatch.setattr(Proposal.objects, "bulk_create", half_then_crash)
+    monkeypatch.setattr(services, "copy_rows", half_then_crash)
     run = start(small_round, coordinator, django_capture_on_commit_callbacks)
     assert run.status == RunStatus.FAILED
     assert not Proposal.objects.exists()

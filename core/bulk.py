@@ -1,0 +1,44 @@
+"""Inserting many rows at once: PostgreSQL's COPY, the fastest way in.
+
+A national run stores 40,000 proposals in one go. ``bulk_create`` builds one statement per
+batch and adapts every value through the ORM; COPY streams the rows to the server as they are
+produced. The caller gives the rows as database values (JSON as text, encrypted columns as
+their tokens, foreign keys by id), in the order of ``columns`` (attribute names such as
+``run_id``). Other databases (SQLite in development and tests) get one executemany.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from django.db import connection, models
+
+
+def json_text(value: Any) -> str:
+    """A JSON column's value as the text the database parses."""
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+
+def copy_rows(model: type[models.Model], columns: Sequence[str], rows: Iterable[Sequence]) -> int:
+    """Insert ``rows`` into ``model``'s table; returns how many. Runs no model ``save`` nor
+    signals, like ``bulk_create``."""
+    table = connection.ops.quote_name(model._meta.db_table)
+    by_attname = {f.attname: f for f in model._meta.concrete_fields}
+    names = [connection.ops.quote_name(str(by_attname[c].column)) for c in columns]
+    count = 0
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            raw = cursor.cursor  # psycopg 3: COPY ... FROM STDIN through cursor.copy
+            with raw.copy(f"COPY {table} ({', '.join(names)}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+                    count += 1
+            return count
+        placeholders = ", ".join(["%s"] * len(names))
+        batch = [tuple(row) for row in rows]
+        # Table and column names come from the model, quoted; the values are parameters.
+        sql = f"INSERT INTO {table} ({', '.join(names)}) VALUES ({placeholders})"  # noqa: S608
+        cursor.executemany(sql, batch)
+        return len(batch)
