@@ -5,7 +5,8 @@ serious or critical WCAG 2.1 AA violation. The refugee's decision flow is kept a
   (tests/security/matrix.txt, or the default of its prefix) lets the role open with 200, with the
   real object ids of the matrix's world; plus the sign-in and account pages (allauth, under
   ``accounts/``) that answer the role with a page of their own. A new page is covered by itself.
-  Downloads and JSON (exports, status polls, calendar files) are not pages and are passed over.
+  Downloads and JSON (exports, status polls, calendar files) are not pages and are passed over;
+  the API documentation, drawn by Swagger UI after it loads the schema, is checked in test_api.py.
 - **One browser, one context per role**: the world is built once per test, the role's session
   cookie is set once, and every page is visited in that context. A test reports every page that
   fails, not only the first.
