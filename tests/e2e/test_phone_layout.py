@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 from django.conf import settings as django_settings
 from django.test import Client
-from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.urls import URLPattern, URLResolver, get_resolver, resolve, reverse
 from playwright.sync_api import Error as PlaywrightError
 
 from tests.e2e.conftest import axe_violations, horizontal_overflow
@@ -47,6 +47,28 @@ CURRENT_UNMARKED = """() => Array.from(document.querySelectorAll("#main-navigati
   .filter((a) => a.pathname === location.pathname && a.getAttribute("aria-current") !== "page")
   .map((a) => a.textContent.trim())"""
 ARTIFACTS = Path(django_settings.BASE_DIR) / "test-artifacts"
+
+
+def every_value(case: Case) -> dict[str, list[str]]:
+    """URL arguments that pick one of several pages (the matrix asks for one of each): all of
+    them. (The import template's language picks a download, and only de and en exist.)"""
+    from municipalities.models import Section
+
+    values = {"section": list(Section.values)}
+    if case.name == "programme_edit_language":
+        values["language"] = [code for code, _name in django_settings.LANGUAGES]
+    return values
+
+
+def page_urls(case: Case, world: dict) -> list[str]:
+    """The route's URL with the world's objects, once for each value of a choosing argument."""
+    url = url_for(case, world)
+    kwargs = resolve(url).kwargs
+    urls = [url]
+    for name, values in every_value(case).items():
+        if name in kwargs:
+            urls = [reverse(case.name, kwargs={**kwargs, name: value}) for value in values]
+    return urls
 
 
 def matrix_pages(role: str) -> list[Case]:
@@ -133,7 +155,7 @@ def test_every_page_fits_a_phone_and_passes_axe(role, language, browser, live_se
     world = build_world()
     context = signed_in_context(browser, live_server, world, role, language)
     page = context.new_page()
-    paths = [(url_for(case, world), True) for case in matrix_pages(role)]
+    paths = [(url, True) for case in matrix_pages(role) for url in page_urls(case, world)]
     paths += [(reverse(name), False) for name in account_pages()]
     problems = []
     for path, must_answer in paths:
