@@ -28,6 +28,7 @@ from matching.models import Offer, OfferStatus, PairRule, Run, RunStatus
 from matching.run_files import KINDS, run_file_document, run_file_read
 from matching.services import offers as offer_services
 from matching.services import runs as run_services
+from matching.services.fairshare import fair_share_rows
 from matching.services.programmes import kept_places
 from municipalities.models import Municipality
 from municipalities.selectors import not_submitted
@@ -94,6 +95,7 @@ def run_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         "unmatched": [p for p in proposals if not p.municipality_id],
         "utilisation": _utilisation(run),
         "kept": kept_places(run.forecast_summary.get("kept") or {}),
+        "fair_rows": fair_share_rows(run),
         "diff": run_services.run_diff(run, previous) if run.status == RunStatus.SUCCEEDED else None,
         "unmet_pins": run_services.run_unmet_pins(run) if run.status == RunStatus.SUCCEEDED else [],
         "previous": previous,
