@@ -100,9 +100,7 @@ def run_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     context = {
         "run": run,
         "proposals": Paginator(placed, PROPOSALS_PER_PAGE).get_page(request.GET.get("page")),
-        "unmatched": Paginator(unplaced, PROPOSALS_PER_PAGE).get_page(
-            request.GET.get("unmatched")
-        ),
+        "unmatched": Paginator(unplaced, PROPOSALS_PER_PAGE).get_page(request.GET.get("unmatched")),
         "utilisation": _utilisation(run),
         "kept": kept_places(run.forecast_summary.get("kept") or {}),
         "diff": run_services.run_diff(run, previous) if succeeded else None,
