@@ -14,7 +14,7 @@ import csv
 import io
 import re
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import IO, TYPE_CHECKING, Any
@@ -29,12 +29,13 @@ from django.utils.translation import gettext_lazy
 from core.spreadsheets import Sheet, csv_bytes, xlsx_bytes
 from municipalities.choices import Sector, SpecialistCare
 from municipalities.models import FederalState, SettlementType
-from refugees import services
+from refugees import duplicates, services
 from refugees.models import (
     LANGUAGE_LEVELS,
     LANGUAGES,
     ConsentText,
     Education,
+    Household,
     HouseholdStatus,
     Member,
     Needs,
@@ -47,7 +48,6 @@ from refugees.models import (
 
 if TYPE_CHECKING:
     from accounts.models import User
-    from refugees.models import Household
 
 XLSX_MAGIC = b"PK\x03\x04"
 MAX_ROWS = 20_000
@@ -129,6 +129,9 @@ class HouseholdRecord:
     consent: dict[str, Any] | None = None
     relatives: list[dict[str, Any]] = field(default_factory=list)  # not in the template (yet)
     contact_row: int | None = None
+    # References of the organisation's households that share a person with this one: a likely
+    # duplicate, skipped unless the caseworker chooses to import it anyway.
+    duplicates: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -137,6 +140,15 @@ class ImportReport:
     households: list[HouseholdRecord] = field(default_factory=list)
     errors: list[RowError] = field(default_factory=list)
     saved: list[str] = field(default_factory=list)  # references of the saved households
+    skipped: list[str] = field(default_factory=list)  # keys of the duplicates left out
+
+    @property
+    def duplicates(self) -> list[HouseholdRecord]:
+        return [record for record in self.households if record.duplicates]
+
+    @property
+    def new_count(self) -> int:
+        return len(self.households) - len(self.duplicates)
 
     @property
     def is_valid(self) -> bool:
@@ -605,15 +617,52 @@ def may_import(user: User) -> bool:
     return bool(user.is_authenticated and user.is_caseworker and user.organisation_id)
 
 
-def households_import(*, report: ImportReport, by: User) -> list[Household]:
-    """Save every household of a valid report; all or nothing (one transaction)."""
+def mark_duplicates(report: ImportReport, by: User) -> None:
+    """Find, for each household of the file, the households of the caseworker's organisation
+    that share a person with it (refugees.duplicates); one query for the whole file."""
+    people = {
+        record.key: {
+            duplicates.person(data["full_name"], data["date_of_birth"])
+            for _row, data in record.members
+            if data.get("full_name") and data.get("date_of_birth")
+        }
+        for record in report.households
+    }
+    if by.organisation_id is None:  # only caseworkers of an organisation import
+        raise PermissionDenied
+    found = duplicates.households_sharing_people(
+        by.organisation_id, set().union(*people.values()) if people else set()
+    )
+    ids = {key: set().union(*(found.get(p, set()) for p in people[key])) for key in people}
+    names = dict(
+        Household.objects.filter(pk__in=set().union(*ids.values()) if ids else set())
+        .values_list("pk", "reference")
+    )  # fmt: skip
+    for record in report.households:
+        record.duplicates = sorted(names[pk] for pk in ids[record.key])
+
+
+def households_import(
+    *, report: ImportReport, by: User, import_anyway: Collection[str] = ()
+) -> list[Household]:
+    """Save the households of a valid report; all or nothing (one transaction). A likely
+    duplicate of a household recorded already is left out (``report.skipped``) unless its key
+    is in ``import_anyway``: importing the same file twice creates nothing the second time."""
     if not may_import(by):
         raise PermissionDenied
     if not report.is_valid:
         raise ValidationError(_("The file has errors; nothing was saved."))
-    households = services.households_import(
-        rows_by_household={record.key: record for record in report.households}, by=by
-    )
+    mark_duplicates(report, by)
+    chosen = {
+        record.key: record
+        for record in report.households
+        if not record.duplicates or record.key in import_anyway
+    }
+    report.skipped = [r.key for r in report.households if r.key not in chosen]
+    if not chosen:
+        report.saved = []
+        return []
+    households = services.households_import(rows_by_household=chosen, by=by)
     report.saved = [h.reference for h in households]
     return households
 
@@ -641,14 +690,24 @@ def household_record(*, by: User, record: HouseholdRecord) -> Household:
 
 
 def import_file(
-    *, upload: IO[bytes], filename: str, size: int | None, by: User, save: bool
-) -> ImportReport:  # noqa: E501
-    """Read, validate and (when ``save`` and valid) save a file: the one call views make."""
+    *,
+    upload: IO[bytes],
+    filename: str,
+    size: int | None,
+    by: User,
+    save: bool,
+    import_anyway: Collection[str] = (),
+) -> ImportReport:
+    """Read, validate, look for duplicates and (when ``save`` and valid) save a file: the one
+    call views make. Likely duplicates are saved only when their key is in ``import_anyway``."""
     if not may_import(by):
         raise PermissionDenied
     report = parse(read_rows(upload, filename, size))
-    if save and report.is_valid:
-        households_import(report=report, by=by)
+    if report.is_valid:
+        if save:
+            households_import(report=report, by=by, import_anyway=import_anyway)
+        else:
+            mark_duplicates(report, by)
     return report
 
 

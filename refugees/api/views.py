@@ -258,12 +258,29 @@ class ImportUploadSerializer(serializers.Serializer):
     dry_run = serializers.BooleanField(
         default=False, help_text="Only validate and report; save nothing."
     )
+    import_anyway = serializers.ListField(
+        child=serializers.CharField(max_length=200),
+        required=False,
+        default=list,
+        help_text=(
+            "Household keys of likely duplicates to save nonetheless; every other likely "
+            "duplicate is skipped."
+        ),
+    )
 
 
 class ImportErrorSerializer(serializers.Serializer):
     row = serializers.IntegerField()
     column = serializers.CharField(allow_blank=True)
     message = serializers.CharField()
+
+
+class ImportDuplicateSerializer(serializers.Serializer):
+    key = serializers.CharField(help_text="The household key of the file.")
+    references = serializers.ListField(
+        child=serializers.CharField(),
+        help_text="Households of your organisation that share a person (name and birth date).",
+    )
 
 
 class ImportResultSerializer(serializers.Serializer):
@@ -274,6 +291,10 @@ class ImportResultSerializer(serializers.Serializer):
     members = serializers.IntegerField()
     references = serializers.ListField(child=serializers.CharField())
     errors = ImportErrorSerializer(many=True)  # type: ignore[assignment]  # API field name
+    duplicates = ImportDuplicateSerializer(many=True)
+    skipped = serializers.ListField(
+        child=serializers.CharField(), help_text="Keys of the likely duplicates not saved."
+    )
 
 
 class TemplateQuery(serializers.Serializer):
@@ -464,7 +485,9 @@ class HouseholdViewSet(
             "Import households from a CSV or XLSX file (template: import-template). The file is "
             "validated as a whole; with any error nothing is saved and the 400 response lists "
             "every error as field `rows.<row>.<column>`. With dry_run the report is returned "
-            "(200) and nothing is saved; otherwise every household is saved (201)."
+            "(200) and nothing is saved; otherwise every household is saved (201), except likely "
+            "duplicates of households recorded already (a person with the same name and date of "
+            "birth), which are listed and skipped unless named in import_anyway."
         ),
     )
     @action(detail=False, methods=["post"], url_path="import",
@@ -474,7 +497,7 @@ class HouseholdViewSet(
         upload = data["file"]
         report = importing.import_file(
             upload=upload.file, filename=upload.name or "", size=upload.size, by=request.user,
-            save=not data["dry_run"],
+            save=not data["dry_run"], import_anyway=set(data["import_anyway"]),
         )  # fmt: skip
         if report.errors:
             errors = [
@@ -487,7 +510,8 @@ class HouseholdViewSet(
         result = {
             "valid": report.is_valid, "saved": bool(report.saved), "rows": report.rows,
             "households": len(report.households), "members": report.member_count,
-            "references": report.saved, "errors": [],
+            "references": report.saved, "errors": [], "skipped": report.skipped,
+            "duplicates": [{"key": r.key, "references": r.duplicates} for r in report.duplicates],
         }  # fmt: skip
         code = status.HTTP_201_CREATED if report.saved else status.HTTP_200_OK
         return Response(ImportResultSerializer(result).data, status=code)

@@ -7,6 +7,7 @@ import secrets
 from typing import Any, cast
 from urllib.parse import urlencode
 
+from django import forms as django_forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
@@ -25,7 +26,7 @@ from accounts.models import Invitation
 from accounts.permissions import role_required
 from accounts.roles import Role
 from accounts.services import invitations as account_services
-from refugees import forms, services
+from refugees import duplicates, forms, services
 from refugees.models import CURRENT_CONSENT_VERSION, Household
 from refugees.selectors import (
     completeness_percent,
@@ -90,6 +91,22 @@ def _step(
 
 def _steps(household: Household) -> list[tuple[str, str, Any]]:
     return [(key, reverse(url, args=[household.pk]), label) for key, url, label in STEPS]
+
+
+SAVE_ANYWAY = "save_anyway"
+
+
+def _held_as_duplicate(request: HttpRequest, form, household_ids: set[int], message: str) -> bool:
+    """A likely duplicate (:mod:`refugees.duplicates`) is saved only after the caseworker's
+    explicit "save anyway": without it the form comes back with the warning, the references of
+    the households found and the confirmation box. True when the save must wait."""
+    if not household_ids or request.POST.get(SAVE_ANYWAY):
+        return False
+    form.fields[SAVE_ANYWAY] = django_forms.BooleanField(
+        label=_("Save anyway: this is a different household"), required=False
+    )
+    form.add_error(None, message % {"references": ", ".join(duplicates.references(household_ids))})
+    return True
 
 
 def _versioned(request: HttpRequest, form) -> int | None:
@@ -231,6 +248,18 @@ def household_members(
         request.POST or None, instance=member, initial={"version": household.version}
     )
     if request.method == "POST" and form.is_valid():
+        same_person = duplicates.households_sharing_people(
+            household.organisation_id,
+            [duplicates.person(form.cleaned_data["full_name"], form.cleaned_data["date_of_birth"])],
+            exclude=household.pk,
+        )
+        message = _(
+            "A person with this name and date of birth is recorded already, in household "
+            "%(references)s of your organisation. Please check whether the household was recorded "
+            "twice. If it is a different person, confirm and save again."
+        )
+        if _held_as_duplicate(request, form, set().union(*same_person.values()), message):
+            return _step(request, household, "members", form=form, member=member)
         try:
             services.member_save(
                 household=household,
@@ -458,6 +487,17 @@ def household_account(request: AuthenticatedHttpRequest, pk: int) -> HttpRespons
         request.POST or None, initial={"full_name": contact.full_name if contact else ""}
     )
     if request.method == "POST" and form.is_valid():
+        same_email = duplicates.households_with_email(
+            household.organisation_id, form.cleaned_data["email"], exclude=household.pk
+        )
+        message = _(
+            "The contact person of household %(references)s of your organisation has this e-mail "
+            "address already. Please check whether the household was recorded twice. If not, "
+            "confirm and send again."
+        )
+        if _held_as_duplicate(request, form, same_email, message):
+            invitations = Invitation.objects.visible_to(request.user).filter(household=household)
+            return _step(request, household, "account", form=form, invitations=invitations)
         try:
             account_services.invitation_create(
                 by=request.user, role=Role.REFUGEE, household=household, **form.cleaned_data

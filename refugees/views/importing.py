@@ -12,7 +12,7 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 
 from accounts.http import AuthenticatedHttpRequest
@@ -77,7 +77,12 @@ def household_import_confirm(request: AuthenticatedHttpRequest) -> HttpResponse:
         return redirect("household_import")
     try:
         report = importing.import_file(
-            upload=content, filename=pending["name"], size=None, by=request.user, save=True
+            upload=content,
+            filename=pending["name"],
+            size=None,
+            by=request.user,
+            save=True,
+            import_anyway=set(request.POST.getlist("import_anyway")),
         )
     except ValidationError as error:
         report = None
@@ -87,11 +92,22 @@ def household_import_confirm(request: AuthenticatedHttpRequest) -> HttpResponse:
         # The data changed since the preview (e.g. a consent version expired): show why.
         context = {"form": ImportForm(), "report": report}
         return render(request, "refugees/import_report.html", context, status=400)
+    saved = [r for r in report.households if r.key not in report.skipped]
     messages.success(
         request,
         _("%(n)s households with %(m)s members were imported.")
-        % {"n": len(report.saved), "m": report.member_count},
+        % {"n": len(report.saved), "m": sum(len(r.members) for r in saved)},
     )
+    if report.skipped:
+        messages.info(
+            request,
+            ngettext(
+                "%(n)s household was skipped: it was recorded already.",
+                "%(n)s households were skipped: they were recorded already.",
+                len(report.skipped),
+            )
+            % {"n": len(report.skipped)},
+        )
     return redirect("household_list")
 
 
