@@ -18,7 +18,6 @@ from matching.services import runs as services
 from refugees.models import Household, RoundHousehold
 from tests.factories import HouseholdFactory
 
-
 _numbers = itertools.count(1)
 
 
