@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from accounts.http import AuthenticatedHttpRequest
 from accounts.permissions import role_required
@@ -80,6 +80,7 @@ def round_weights(request: AuthenticatedHttpRequest, round_pk: int) -> HttpRespo
     return redirect("run_list", round_pk=round_.pk)
 
 
+@require_safe
 @role_required(Role.COORDINATOR)
 def run_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     run = _run(request, pk)
@@ -131,6 +132,7 @@ def _utilisation_from_file(run: Run) -> dict[str, dict[str, list[int]]]:
     }
 
 
+@require_safe
 @role_required(Role.COORDINATOR)
 def run_status(request: AuthenticatedHttpRequest, pk: int) -> JsonResponse:
     run = _run(request, pk)
@@ -146,6 +148,7 @@ def run_status(request: AuthenticatedHttpRequest, pk: int) -> JsonResponse:
     )
 
 
+@require_safe
 @role_required(Role.COORDINATOR)
 def run_file(request: AuthenticatedHttpRequest, pk: int, kind: str) -> FileResponse | HttpResponse:
     run = _run(request, pk)
@@ -319,6 +322,7 @@ def _back(request: HttpRequest, default: str, **kwargs) -> HttpResponse:
     return redirect_back(request, default, **kwargs)
 
 
+@require_safe
 @role_required(Role.COORDINATOR)
 def round_offers(request: AuthenticatedHttpRequest, round_pk: int) -> HttpResponse:
     round_ = _round(request, round_pk)
