@@ -12,6 +12,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from accounts import audit_labels
 from accounts.roles import MFA_ROLES, STAFF_ROLES, Role
 
 
@@ -259,6 +260,18 @@ class AuditEvent(models.Model):
 
     def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
         raise PermissionError("The audit log is append-only")
+
+    @property
+    def action_label(self) -> str:
+        return audit_labels.action_label(self.action)
+
+    @property
+    def target_type_label(self) -> str:
+        return audit_labels.target_type_label(self.target_type)
+
+    @property
+    def change_rows(self) -> list[tuple[str, str]]:
+        return audit_labels.change_rows(self.target_type, self.changes)
 
 
 class AccessibilityFeedback(models.Model):

@@ -14,3 +14,9 @@ class ApiConfig(AppConfig):
         )
 
         signals.connect()
+
+        # The audit log names why tokens were revoked.
+        from accounts.audit_labels import register_value_label
+        from api.services.tokens import REVOKE_REASONS
+
+        register_value_label("reason", lambda code: str(REVOKE_REASONS.get(code, code)))

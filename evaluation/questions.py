@@ -135,5 +135,13 @@ def questions_for(kind: str) -> tuple[Question, ...]:
     return HOUSEHOLD_QUESTIONS if kind == "household" else MUNICIPALITY_QUESTIONS
 
 
+def question_label(code: str) -> str:
+    """A question by its code, whichever survey asks it."""
+    for question in (*HOUSEHOLD_QUESTIONS, *MUNICIPALITY_QUESTIONS):
+        if question.code == code:
+            return str(question.label)
+    return code
+
+
 def choice_label(question: Question, value: str) -> str:
     return str(dict(question.choices).get(value, value))

@@ -73,10 +73,7 @@ def anonymised_profile(offer: Offer) -> AnonymisedProfile:
         AnonymisedMember(
             age_band=age_band(age_on(m.date_of_birth, day)) if m.date_of_birth else "?",
             sex=m.get_sex_display(),
-            languages=[
-                f"{lang.get('code', '')} {lang.get('level', '')}".strip()
-                for lang in (m.languages or [])
-            ],
+            languages=m.language_display(),
             sector=m.get_sector_display() if m.sector else "",
             name=m.full_name if reveal else "",
         )

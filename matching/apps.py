@@ -7,5 +7,13 @@ class MatchingConfig(AppConfig):
     verbose_name = _("Matching")
 
     def ready(self) -> None:
-        # What closing a round means for its runs and offers.
-        from matching.services import offers  # noqa: F401
+        from accounts.audit_labels import register_value_label
+        from matching import explain, reasons
+        from matching.models import PairRuleKind
+        from matching.services import offers  # noqa: F401 - what closing a round means for offers
+
+        # How the audit log names the codes matching records.
+
+        register_value_label("method", explain.method_label)
+        register_value_label("reason_code", reasons.label)
+        register_value_label("rule", lambda code: str(dict(PairRuleKind.choices).get(code, code)))

@@ -35,8 +35,14 @@ class RunStage(models.TextChoices):
     SCORE = "score", _("Scoring every pair")
     SOLVE = "solve", _("Solving the assignment")
     CHECK = "check", _("Checking the result's stability")
+    FAIR_SHARE = "fair_share", _("Solving again with the fair shares")
     STORE = "store", _("Storing the proposals")
     DONE = "done", _("Done")
+
+
+class RunVariant(models.TextChoices):
+    PLAIN = "plain", _("Without fair shares")
+    FAIR = "fair", _("With fair shares")
 
 
 ACTIVE_RUN_STATUSES = (RunStatus.QUEUED, RunStatus.RUNNING)
@@ -88,6 +94,14 @@ class Run(models.Model):
         _("keep places for later cohorts"),
         default=False,
         help_text=_("Place this cohort so that the households expected later still find room."),
+    )
+    # The programme's fair share when the run started (0: off), the comparison of the two
+    # variants (aggregates per municipality only, no personal data: matching.services.fairshare)
+    # and which of them the proposals hold now.
+    fair_share_percent = models.PositiveSmallIntegerField(_("fair share (percent)"), default=0)
+    fair_share = models.JSONField(_("fair shares"), default=dict, blank=True)
+    variant = models.CharField(
+        _("variant"), max_length=10, choices=RunVariant.choices, default=RunVariant.PLAIN
     )
     # What the forecast was built from (counts only, no personal data), shown on the run page.
     forecast_summary = models.JSONField(_("forecast"), default=dict, blank=True)
@@ -209,6 +223,10 @@ class Proposal(models.Model):
     # health needs, so encrypted at rest like the needs themselves.
     demand = EncryptedJSONField(_("places needed"), default=dict)
     compatible_count = models.PositiveIntegerField(_("compatible municipalities"), default=0)
+    # With fair shares: this household's placement in the variant the run does not show now
+    # ({"municipality", "score", "explanation", "unmatched_reason"}; {} where both agree).
+    # Kept on the proposal so it is erased with the household.
+    alternative = models.JSONField(_("placement in the other variant"), default=dict, blank=True)
 
     class Meta:
         verbose_name = _("proposal")

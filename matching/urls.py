@@ -1,6 +1,7 @@
 from django.urls import path
 
 from matching.views import accountability as views_accountability
+from matching.views import fairshare as views_fairshare
 from matching.views import offers as views_offers
 from matching.views import programmes as views_programmes
 from matching.views import runs as views_runs
@@ -25,6 +26,7 @@ urlpatterns = [
     path("runs/<int:pk>/status.json", views_runs.run_status, name="run_status"),
     path("runs/<int:pk>/publish/", views_runs.run_publish, name="run_publish"),
     path("runs/<int:pk>/cancel/", views_runs.run_cancel, name="run_cancel"),
+    path("runs/<int:pk>/variant/", views_fairshare.run_variant, name="run_variant"),
     path(
         "runs/<int:pk>/sensitivity/",
         views_accountability.run_sensitivity_start,

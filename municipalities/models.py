@@ -675,6 +675,15 @@ class ProgrammePledge(models.Model):
     accessible = models.PositiveIntegerField(_("wheelchair-accessible units"), default=0)
     psychotherapy = models.PositiveIntegerField(_("psychotherapy places"), default=0)
     pledged_at = models.DateTimeField(default=timezone.now)
+    # The application the pledge was taken from (its persons became the pledge's), if any.
+    application = models.ForeignKey(
+        "municipalities.MunicipalityApplication",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="programme_pledges",
+        verbose_name=_("from the application"),
+    )
 
     class Meta:
         verbose_name = _("programme pledge")

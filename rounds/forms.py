@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -39,8 +41,15 @@ class ProgrammeForm(forms.ModelForm):
         from rounds.models import Programme
 
         model = Programme
-        fields = ("name", "starts_on", "ends_on")
+        fields = ("name", "starts_on", "ends_on", "fair_share_percent")
         widgets = {"starts_on": DATE, "ends_on": DATE}
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["fair_share_percent"].required = False  # left empty: off
+
+    def clean_fair_share_percent(self) -> int:
+        return self.cleaned_data.get("fair_share_percent") or 0
 
 
 class CohortForm(forms.ModelForm):

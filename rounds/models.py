@@ -67,6 +67,17 @@ class Programme(models.Model):
     name = models.CharField(_("name"), max_length=200, unique=True)
     starts_on = models.DateField(_("programme starts"))
     ends_on = models.DateField(_("programme ends"))
+    # 0 switches fair shares off. A run of a cohort then solves twice (with and without the
+    # floor) and the coordinator chooses which result to publish (matching.fairshare).
+    fair_share_percent = models.PositiveSmallIntegerField(
+        _("fair share (percent of each pledge)"),
+        default=0,
+        validators=[MaxValueValidator(100)],
+        help_text=_(
+            "Every participating municipality receives at least this share of its pledge over"
+            " the programme year, where the households allow it. 0 switches it off."
+        ),
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )

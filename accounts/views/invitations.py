@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.audit import target_type_filter
+from accounts.audit_labels import action_filter
 from accounts.forms import (
     AuditFilterForm,
     InvitationAcceptForm,
@@ -97,7 +98,7 @@ def audit_log(request: AuthenticatedHttpRequest) -> HttpResponse:
     if form.is_valid():
         data = form.cleaned_data
         if data["action"]:
-            events = events.filter(action__icontains=data["action"])
+            events = events.filter(action_filter(data["action"]))
         if data["actor"]:
             events = events.filter(actor_label__icontains=data["actor"])
         if data["target_type"]:

@@ -9,6 +9,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from accounts.audit import audit_log
 from accounts.models import User
@@ -73,7 +74,10 @@ def token_revoke(*, token: ApiToken, by: User) -> ApiToken:
 
 
 # Why a user's tokens were all revoked at once: stored as a code in the audit entry.
-REVOKE_REASONS = ("password_changed", "second_factor_removed")
+REVOKE_REASONS = {
+    "password_changed": gettext_lazy("the password was changed"),
+    "second_factor_removed": gettext_lazy("the second factor was removed"),
+}
 
 
 @transaction.atomic

@@ -35,9 +35,10 @@ def export_rows(round_: Round, kind: str) -> list[list[Any]]:
     exported = [q for q in questions.questions_for(kind) if q.exported]
     header = [
         _("respondent"), _("wave"), _("municipality"), _("federal state"), _("due (month)"),
-        _("answered (month)"), _("language"), *[q.code for q in exported],
+        _("answered (month)"), _("language"), *[str(q.label) for q in exported],
     ]  # fmt: skip
     rows: list[list[Any]] = [header]
+    languages = {code: str(name) for code, name in settings.LANGUAGES}
     surveys = (
         Survey.objects.filter(round=round_, kind=kind, answered_at__isnull=False)
         .select_related("municipality")
@@ -46,18 +47,19 @@ def export_rows(round_: Round, kind: str) -> list[list[Any]]:
     for survey in surveys:
         who = survey.household_id if kind == SurveyKind.HOUSEHOLD else survey.municipality_id
         rows.append([
-            pseudonym(kind, who) if kind == SurveyKind.HOUSEHOLD else survey.municipality.slug,
-            survey.wave, survey.municipality.name, survey.municipality.federal_state,
-            _month(survey.due_on), _month(survey.answered_at), survey.language,
+            pseudonym(kind, who) if kind == SurveyKind.HOUSEHOLD else survey.municipality.name,
+            survey.wave, survey.municipality.name, survey.municipality.get_federal_state_display(),
+            _month(survey.due_on), _month(survey.answered_at), languages.get(survey.language, ""),
             *[_value(q, survey.answers.get(q.code, "")) for q in exported],
         ])  # fmt: skip
     return rows
 
 
 def _value(question: questions.Question, value: str) -> Any:
+    """Scales as numbers (to average in a spreadsheet), choices as their words."""
     if question.kind == questions.SCALE and value.isdigit():
         return int(value)
-    return value
+    return questions.choice_label(question, value) if question.choices else value
 
 
 def survey_export(*, round: Round, kind: str, fmt: str, by: User) -> tuple[bytes, str]:

@@ -36,6 +36,8 @@ from matching.models import (
 )
 from matching.reasons import Override, reason_clean
 from matching.run_files import run_file_save
+from matching.services.fairshare import ALTERNATIVE_KEYS as SWAPPED
+from matching.services.fairshare import fair_share_compare
 from matching.services.forecast import kept_for_later, programme_forecast
 from matching.services.instance import build_instance, explain_pairs, load_round
 from matching.services.overrides import run_rules_snapshot
@@ -118,6 +120,7 @@ def run_start(
                 time_limit=time_limit,
                 weights=scoring.normalised_weights(round.weights),
                 use_forecast=use_forecast,
+                fair_share_percent=round.programme.fair_share_percent if round.programme else 0,
                 started_by=by,
                 engine_version=engine_version(),
                 reason_code=reason_code,
@@ -289,17 +292,22 @@ def _execute(run: Run, seconds: dict[str, float]) -> None:
         # With a forecast, "room left" excludes the places kept for later cohorts.
         checked = without_reserved(instance, result) if instance.forecast else instance
         result = result_stabilise(run=run, instance=checked, result=result)
+    fair = None
+    if run.fair_share_percent:  # both variants, the coordinator chooses (services.fairshare)
+        with _stage(run, RunStage.FAIR_SHARE, 88, seconds):
+            fair = fair_share_compare(run=run, instance=instance, plain=result)
     with _stage(run, RunStage.STORE, 90, seconds):
-        _store(run, data, scored, document, result, seconds)
+        _store(run, data, scored, document, result, seconds, fair)
     Run.objects.filter(pk=run.pk).update(stage_seconds=seconds)
 
 
 @transaction.atomic
-def _store(run, data, scored, document, result, seconds) -> None:
+def _store(run, data, scored, document, result, seconds, fair=None) -> None:
     run = Run.objects.select_for_update().get(pk=run.pk)
     if run.status != RunStatus.RUNNING:
         return
-    matched_households, matched_persons = _store_proposals(run, data, scored, result)
+    other = fair[0].fair.assignment if fair else None
+    matched_households, matched_persons = _store_proposals(run, data, scored, result, other)
     run_file_save(run=run, kind="instance", document=document)
     run_file_save(run=run, kind="result", document=result.to_dict())
     run.status, run.stage, run.progress, run.finished_at = (
@@ -319,6 +327,8 @@ def _store(run, data, scored, document, result, seconds) -> None:
         for mun, dims in result.utilisation.items()
     }
     run.stage_seconds = seconds
+    if fair:
+        run.fair_share = fair[1]
     run.save()
     transaction.on_commit(lambda: sensitivity_queue_after_run(run_id=run.pk))
     audit_log(
@@ -338,47 +348,58 @@ PROPOSAL_COLUMNS = (
     "unmatched_reason",
     "demand",
     "compatible_count",
+    "alternative",
 )
 
 
-def _store_proposals(run, data, scored, result) -> tuple[int, int]:
+def _store_proposals(run, data, scored, result, other=None) -> tuple[int, int]:
     """One proposal per household, written with COPY (core.bulk): a national run has 40,000,
-    their demands encrypted together. Returns the households and persons placed."""
+    their demands encrypted together. ``other`` is the fair-share variant's assignment: where
+    it places a household differently, that placement is kept on the proposal (swapped in if
+    the coordinator chooses it). Returns the households and persons placed."""
     hh = data.households
     m_index = {mid: j for j, mid in enumerate(data.municipalities.ids)}
     h_index = {hid: i for i, hid in enumerate(hh.ids)}
     placed = {h_index[h]: m_index[m] for h, m in result.assignment.items()}
-    pairs = sorted(placed.items())
+    elsewhere = {h_index[h]: m_index[m] for h, m in (other or {}).items()}
+    moved = (
+        set() if other is None else {i for i in range(len(hh)) if placed.get(i) != elsewhere.get(i)}
+    )
+    pairs = sorted(set(placed.items()) | {(i, elsewhere[i]) for i in moved if i in elsewhere})
     explanations = dict(zip(pairs, explain_pairs(data, pairs, run.weights), strict=True))
     scores = dict(zip(pairs, _pair_scores(scored, pairs, len(data.municipalities)), strict=True))
     demands = [dict(zip(scoring.DIMENSIONS, row, strict=True)) for row in hh.demand.tolist()]
     tokens = encrypt_values(demands)
     compatible = scored.compatible_count.tolist()
 
+    def placement(i: int, j: int | None) -> tuple:
+        """municipality, score, explanation, reason of household ``i`` placed at ``j``"""
+        if j is None:
+            reason = (
+                UnmatchedReason.NO_COMPATIBLE if compatible[i] == 0 else UnmatchedReason.CAPACITY
+            )
+            if i in data.absent_pins:
+                reason = UnmatchedReason.PINNED_ABSENT
+            return None, None, [], reason
+        return data.municipality_pks[j], float(scores[(i, j)]), explanations[(i, j)], ""
+
     def rows():
         for i, household_pk in enumerate(data.household_pks):
-            j = placed.get(i)
-            if j is None:
-                reason = (
-                    UnmatchedReason.NO_COMPATIBLE
-                    if compatible[i] == 0
-                    else UnmatchedReason.CAPACITY
-                )
-                if i in data.absent_pins:
-                    reason = UnmatchedReason.PINNED_ABSENT
-                yield (run.pk, household_pk, None, None, "[]", reason, tokens[i], compatible[i])
-            else:
-                explanation = json_text(explanations[(i, j)])
-                yield (
-                    run.pk,
-                    household_pk,
-                    data.municipality_pks[j],
-                    float(scores[(i, j)]),
-                    explanation,
-                    "",
-                    tokens[i],
-                    compatible[i],
-                )
+            municipality, score, explanation, reason = placement(i, placed.get(i))
+            alternative = {}
+            if i in moved:
+                alternative = dict(zip(SWAPPED, placement(i, elsewhere.get(i)), strict=True))
+            yield (
+                run.pk,
+                household_pk,
+                municipality,
+                score,
+                json_text(explanation),
+                reason,
+                tokens[i],
+                compatible[i],
+                json_text(alternative),
+            )
 
     copy_rows(Proposal, PROPOSAL_COLUMNS, rows())
     persons = sum(demands[i]["persons"] for i in placed)

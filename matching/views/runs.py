@@ -28,7 +28,9 @@ from matching.models import Offer, OfferStatus, PairRule, Run, RunStatus
 from matching.run_files import KINDS, run_file_document, run_file_read
 from matching.services import offers as offer_services
 from matching.services import runs as run_services
+from matching.services.fairshare import fair_share_rows
 from matching.services.programmes import kept_places
+from municipalities.models import Municipality
 from municipalities.selectors import not_submitted
 from rounds.models import Round
 
@@ -94,6 +96,7 @@ def run_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         "unmatched": [p for p in proposals if not p.municipality_id],
         "utilisation": _utilisation(run),
         "kept": kept_places(run.forecast_summary.get("kept") or {}),
+        "fair_rows": fair_share_rows(run),
         "diff": run_services.run_diff(run, previous) if run.status == RunStatus.SUCCEEDED else None,
         "unmet_pins": run_services.run_unmet_pins(run) if run.status == RunStatus.SUCCEEDED else [],
         "previous": previous,
@@ -112,14 +115,16 @@ def _utilisation(run: Run) -> list[dict]:
     Runs stored before the figures were kept with them still read the result file.
     """
     stored = run.utilisation or _utilisation_from_file(run)
+    # The engine's files name municipalities by slug; people read their names.
+    names = dict(Municipality.objects.filter(slug__in=stored).values_list("slug", "name"))
     rows = []
-    for municipality, dims in sorted(stored.items()):
+    for slug, dims in stored.items():
         cells = [
             (d, dict(zip(("used", "capacity"), dims.get(d, [0, 0]), strict=True)))
             for d in scoring.DIMENSIONS
         ]
-        rows.append({"municipality": municipality, "cells": cells})
-    return rows
+        rows.append({"municipality": names.get(slug, slug), "cells": cells})
+    return sorted(rows, key=lambda row: row["municipality"])
 
 
 def _utilisation_from_file(run: Run) -> dict[str, dict[str, list[int]]]:

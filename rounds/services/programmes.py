@@ -15,7 +15,7 @@ from accounts.audit import audit_log, changes_between
 from accounts.models import User
 from rounds.models import Programme
 
-PROGRAMME_FIELDS = ("name", "starts_on", "ends_on")
+PROGRAMME_FIELDS = ("name", "starts_on", "ends_on", "fair_share_percent")
 
 
 def _require_coordinator(by: User) -> None:

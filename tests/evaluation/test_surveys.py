@@ -210,8 +210,15 @@ def test_the_export_is_anonymised(sent_survey, refugee, eval_round, coordinator)
     assert "comment" not in rows[0]
     assert "Olena" not in text
     assert "EV-1" not in text
-    assert rows[1][1:5] == ["1", "Kiel", "SH", sent_survey.due_on.strftime("%Y-%m")]
+    assert rows[1][1:5] == ["1", "Kiel", "Schleswig-Holstein", sent_survey.due_on.strftime("%Y-%m")]
     assert rows[1][0] == export.pseudonym("household", eval_round.h["EV-1"].pk)
+    # Questions and answers in words, never their codes; scales stay numbers.
+    assert "good_decision" not in rows[0]
+    assert "german_level" not in rows[0]
+    assert rows[1][6] == "Ukrainian"
+    assert "a2" not in rows[1]
+    assert "yes" not in rows[1]
+    assert "5" in rows[1]
     assert AuditEvent.objects.filter(action="evaluation.survey.exported").count() == 1
 
 

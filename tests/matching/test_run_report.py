@@ -77,3 +77,16 @@ def test_the_run_page_does_not_read_the_result_file_when_figures_are_stored(
     page = as_coordinator.get(reverse("run_detail", args=[run.pk]), HTTP_ACCEPT_LANGUAGE="en")
     assert page.status_code == 200
     assert "Utilisation per municipality" in page.content.decode()
+
+
+def test_the_utilisation_names_municipalities_not_their_slugs(
+    small_round, coordinator, as_coordinator, django_capture_on_commit_callbacks
+):
+    run = _run(small_round, coordinator, django_capture_on_commit_callbacks)
+    assert "goerlitz" in run.utilisation  # the engine's files keep the slug
+    page = as_coordinator.get(reverse("run_detail", args=[run.pk])).content.decode()
+    table = page[page.index('id="util-heading"') :]
+    assert ">Görlitz</th>" in table
+    assert ">Troisdorf</th>" in table
+    assert ">goerlitz<" not in table
+    assert ">troisdorf<" not in table

@@ -139,3 +139,18 @@ def test_the_import_refuses_the_year_190():
     content = import_csv(rows)
     report = importing.parse(importing.read_rows(io.BytesIO(content), "h.csv", len(content)))
     assert any(e.column == "consent_date" for e in report.errors)
+
+
+def test_the_profile_names_languages_and_levels_in_the_readers_language(offer):
+    from django.utils import translation
+
+    from refugees.models import Member
+
+    Member.objects.create(household=offer.household, full_name="Olena K", sex="f",
+                          date_of_birth=date(1988, 3, 4), relation="contact",
+                          languages=[{"code": "uk", "level": "native"},
+                                     {"code": "ru", "level": "C1"}])  # fmt: skip
+    _consent(offer.household, "2026-2")
+    with translation.override("de"):
+        (member,) = anonymised_profile(offer).members
+    assert member.languages == ["Ukrainisch (Muttersprache)", "Russisch (C1)"]
