@@ -106,7 +106,7 @@ def test_the_cohorts_counts_reasons_municipalities_and_costs_are_added_up(progra
     assert [c["cohort"] for c in report.costs] == ["Eins", "Zwei"]
     titles = [sheet.title for sheet in override_sheets(report)]
     assert titles == ["By reason", "By cohort", "By municipality", "Score given up"]
-    assert override_sheets(report)[3].rows[0][0] == "Eins"
+    assert list(override_sheets(report)[3].rows)[0][0] == "Eins"
 
 
 def test_the_programme_report_page_and_export_are_for_coordinators(
