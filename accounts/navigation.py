@@ -56,21 +56,45 @@ def _current(path: str, urls: list[str]) -> str | None:
     return max(under, key=len) if under else None
 
 
-def main_navigation(request: HttpRequest) -> list[Link]:
+def _items(request: HttpRequest, items: tuple[Item, ...]) -> list[tuple[str, str | Promise]]:
+    """(URL, label) of the items the signed-in user's role may use."""
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return []
-    items = []
-    for item in ITEMS:
+    found = []
+    for item in items:
         if user.role not in item.roles:
             continue
         try:
-            items.append((reverse(item.url_name), item.label))
-        except NoReverseMatch:  # an app switched off in a deployment
+            found.append((reverse(item.url_name), item.label))
+        except NoReverseMatch:  # an app switched off in a deployment (allauth.mfa)
             continue
+    return found
+
+
+def main_navigation(request: HttpRequest) -> list[Link]:
+    items = _items(request, ITEMS)
     current = _current(request.path, [url for url, _label in items])
     return [Link(url=url, label=label, current=url == current) for url, label in items]
 
 
 def account_is_current(request: HttpRequest) -> bool:
-    return request.path.startswith("/accounts/")
+    """ "My account" is the current section on the account page and allauth's pages."""
+    return request.path.startswith("/accounts/") or request.path == reverse("account_overview")
+
+
+# What "My account" holds: the e-mail address; for staff the password, the second factor
+# (allauth.mfa, when installed) and API tokens. A household signs in with a code sent by
+# e-mail: it has no password to change.
+ACCOUNT_ITEMS = (
+    Item("account_overview", _("My account"), (COORD, STAFF, CASE, REF)),
+    Item("account_email", _("E-mail address"), (COORD, STAFF, CASE, REF)),
+    Item("account_change_password", _("Change password"), (COORD, STAFF, CASE)),
+    Item("mfa_index", _("Two-factor authentication"), (COORD, STAFF, CASE)),
+    Item("api_token_list", _("API tokens"), (COORD, STAFF, CASE)),
+)
+
+
+def account_navigation(request: HttpRequest) -> list[Link]:
+    items = _items(request, ACCOUNT_ITEMS)
+    return [Link(url=url, label=label, current=request.path == url) for url, label in items]

@@ -1,5 +1,6 @@
 from django.urls import path
 
+from accounts.views import account
 from accounts.views import invitations as views
 
 urlpatterns = [
@@ -7,4 +8,5 @@ urlpatterns = [
     path("invitations/<int:pk>/revoke/", views.invitation_revoke, name="invitation_revoke"),
     path("invitations/accept/<str:token>/", views.invitation_accept, name="invitation_accept"),
     path("audit/", views.audit_log, name="audit_log"),
+    path("account/", account.account_overview, name="account_overview"),
 ]

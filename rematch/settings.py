@@ -401,6 +401,9 @@ SPECTACULAR_SETTINGS = {
         "EditableHouseholdStatusEnum": [("draft", "draft"), ("ready", "ready")],
     },
     "SWAGGER_UI_DIST": "SIDECAR",
+    # No deep links: Swagger UI would put each one as a link inside the operation's toggle
+    # button (nested interactive controls, WCAG 4.1.2).
+    "SWAGGER_UI_SETTINGS": {"deepLinking": False},
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
 }
