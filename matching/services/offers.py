@@ -6,6 +6,7 @@ from datetime import date, timedelta
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.dispatch import receiver
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -23,6 +24,7 @@ from matching.models import (
     RunStatus,
 )
 from matching.reasons import ReasonCode
+from refugees.signals import consent_withdrawn
 from rounds import hooks
 from rounds.lifecycle import Action
 from rounds.models import Round
@@ -313,6 +315,11 @@ def offers_close_for_household(*, household, by: User | None, reason: str) -> in
         )
         count += 1
     return count
+
+
+@receiver(consent_withdrawn)
+def _close_offers_of_withdrawn_household(sender, *, household, by: User | None, **kwargs) -> None:
+    offers_close_for_household(household=household, by=by, reason="consent withdrawn")
 
 
 @hooks.guard("close")

@@ -11,7 +11,7 @@ from django.views.decorators.http import require_safe
 from accounts.http import AuthenticatedHttpRequest
 from accounts.permissions import role_required
 from accounts.roles import Role
-from refugees.gdpr.records import activities, technical_measures
+from portal.gdpr.records import activities, technical_measures
 
 
 @require_safe

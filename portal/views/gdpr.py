@@ -13,9 +13,9 @@ from django.views.decorators.http import require_safe
 from accounts.http import AuthenticatedHttpRequest
 from accounts.permissions import role_required
 from accounts.roles import Role
-from refugees import gdpr
+from portal import gdpr
+from portal.gdpr.export import EXPORT_KINDS
 from refugees.forms import EraseForm
-from refugees.gdpr.export import EXPORT_KINDS
 from refugees.models import Household
 
 EXPORTERS = (Role.COORDINATOR, Role.CASEWORKER, Role.REFUGEE)
