@@ -181,7 +181,7 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
     # after the retention period.
     "purge-applications": {"task": "municipalities.tasks.purge_applications", "schedule": 86400.0},
     "anonymise-expired-households": {
-        "task": "refugees.tasks.anonymise_expired_households",
+        "task": "portal.tasks.anonymise_expired_households",
         "schedule": 86400.0,
     },
 }

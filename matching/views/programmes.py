@@ -11,6 +11,7 @@ from accounts.permissions import role_required
 from accounts.roles import Role
 from matching.services.programmes import programme_table
 from municipalities.forms import ProgrammePledgeForm
+from municipalities.services.programmes import applications_to_take_over
 from rounds.models import Programme
 
 
@@ -23,5 +24,6 @@ def programme_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse
         "cohorts": cohorts,
         "rows": rows,
         "pledge_form": ProgrammePledgeForm(),
+        "applications": applications_to_take_over(programme),
     }
     return render(request, "matching/programme_detail.html", context)

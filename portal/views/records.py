@@ -10,7 +10,7 @@ from django.shortcuts import render
 from accounts.http import AuthenticatedHttpRequest
 from accounts.permissions import role_required
 from accounts.roles import Role
-from refugees.gdpr.records import activities, technical_measures
+from portal.gdpr.records import activities, technical_measures
 
 
 @role_required(Role.COORDINATOR)

@@ -12,9 +12,9 @@ from django.utils.translation import gettext as _
 from accounts.http import AuthenticatedHttpRequest
 from accounts.permissions import role_required
 from accounts.roles import Role
-from refugees import gdpr
+from portal import gdpr
+from portal.gdpr.export import EXPORT_KINDS
 from refugees.forms import EraseForm
-from refugees.gdpr.export import EXPORT_KINDS
 from refugees.models import Household
 
 EXPORTERS = (Role.COORDINATOR, Role.CASEWORKER, Role.REFUGEE)
