@@ -117,12 +117,17 @@ def _sheet_title(title: str, used: set[str]) -> str:
 
 def _xlsx_cell(sheet: Any, value: Any, *, bold: bool = False) -> Any:
     from openpyxl.cell import WriteOnlyCell
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
     from openpyxl.styles import Font
 
     if isinstance(value, datetime):
         value = _local(value)
     elif value is not None and not isinstance(value, int | float | Decimal | bool | date):
         value = str(value)
+    if isinstance(value, str):
+        # Control characters (typed or pasted into a free-text answer) are not allowed in XLSX;
+        # openpyxl raises for them, which made the whole export fail. CSV keeps them.
+        value = ILLEGAL_CHARACTERS_RE.sub("\ufffd", value)
     cell = WriteOnlyCell(sheet, value=value)
     if isinstance(value, str) and cell.data_type == "f":
         cell.data_type = "s"  # text that looks like a formula stays text

@@ -75,3 +75,10 @@ def test_a_download_is_never_cached():
     assert response["Cache-Control"] == "no-store"
     assert response["Content-Disposition"] == 'attachment; filename="x.csv"'
     assert response["Content-Type"] == "text/csv; charset=utf-8"
+
+
+def test_control_characters_in_free_text_do_not_break_the_xlsx_export():
+    content = xlsx_bytes([Sheet("Antworten", ["Notiz"], [["Zeile\x1aeins\x02 ende"], ["gut"]])])
+    sheet = load_workbook(io.BytesIO(content)).active
+    assert sheet["A2"].value == "Zeile\ufffdeins\ufffd ende"
+    assert sheet["A3"].value == "gut"
