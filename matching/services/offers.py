@@ -13,6 +13,7 @@ from django.utils.translation import ngettext
 
 from accounts.audit import audit_log
 from accounts.models import User
+from core.bulk import analyze
 from matching import notify
 from matching.models import (
     Offer,
@@ -71,6 +72,7 @@ def run_publish(*, run: Run, by: User) -> list[Offer]:
         .select_related("household__contact_user", "municipality")
     ]
     Offer.objects.bulk_create(offers)
+    analyze(Offer)  # a national round's 26,000 offers: the offer lists need fresh statistics
     run.published_at = timezone.now()
     run.save(update_fields=["published_at"])
     round_publish(round=run.round, by=by)
