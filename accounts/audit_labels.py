@@ -76,6 +76,7 @@ ACTIONS = {
     "matching.run.sensitivity_succeeded": _("Sensitivity analysis finished"),
     "matching.run.started": _("Run started"),
     "matching.run.succeeded": _("Run finished"),
+    "matching.run.variant_chosen": _("Variant of the run chosen (with or without fair shares)"),
     "municipalities.application.approved": _("Application approved"),
     "municipalities.application.confirmed": _("Application confirmed by e-mail"),
     "municipalities.application.declined": _("Application declined"),
