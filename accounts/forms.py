@@ -9,7 +9,6 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import AccessibilityFeedback, Invitation, Organisation, User
 from accounts.roles import Role
-from municipalities.models import Municipality
 
 
 class InvitationForm(forms.Form):
@@ -24,7 +23,8 @@ class InvitationForm(forms.Form):
     )
     municipalities = forms.ModelMultipleChoiceField(
         label=_("Municipalities (for municipal staff)"),
-        queryset=Municipality.objects.all(),
+        # The municipalities the invitation's relation names: the app sits above accounts.
+        queryset=Invitation.municipalities.field.related_model._default_manager.all(),
         required=False,
         widget=forms.CheckboxSelectMultiple,
     )

@@ -68,6 +68,10 @@ def main() -> None:
     national_demo.seed_national(
         stdout=sys.stdout, households=args.households, districts=args.districts
     )
+    from django.db import connection as _connection
+
+    with _connection.cursor() as cursor:  # fresh planner statistics after the bulk seed
+        cursor.execute("ANALYZE")
     print(f"seed: {time.perf_counter() - started:.1f} s (skipped when it existed)")
     round_ = Round.objects.get(name=name)
     Run.objects.filter(round=round_).delete()

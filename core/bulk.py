@@ -27,18 +27,31 @@ def copy_rows(model: type[models.Model], columns: Sequence[str], rows: Iterable[
     table = connection.ops.quote_name(model._meta.db_table)
     by_attname = {f.attname: f for f in model._meta.concrete_fields}
     names = [connection.ops.quote_name(str(by_attname[c].column)) for c in columns]
-    count = 0
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
+    if connection.vendor == "postgresql":
+        count = 0
+        with connection.cursor() as cursor:
             raw = cursor.cursor  # psycopg 3: COPY ... FROM STDIN through cursor.copy
             with raw.copy(f"COPY {table} ({', '.join(names)}) FROM STDIN") as copy:
                 for row in rows:
                     copy.write_row(row)
                     count += 1
-            return count
+        analyze(model)
+        return count
+    with connection.cursor() as cursor:
         placeholders = ", ".join(["%s"] * len(names))
         batch = [tuple(row) for row in rows]
         # Table and column names come from the model, quoted; the values are parameters.
         sql = f"INSERT INTO {table} ({', '.join(names)}) VALUES ({placeholders})"  # noqa: S608
         cursor.executemany(sql, batch)
-        return len(batch)
+    return len(batch)
+
+
+def analyze(model: type[models.Model]) -> None:
+    """Refresh PostgreSQL's statistics of ``model``'s table after a bulk insert. Until
+    autovacuum gets to it the planner believes the table as it was: after a national run it
+    expected 700 proposals instead of 40,000 and paged the run page with a nested loop in
+    2 s instead of 0.1 s. ANALYZE samples the table (milliseconds) within the transaction."""
+    if connection.vendor != "postgresql":
+        return
+    with connection.cursor() as cursor:
+        cursor.execute(f"ANALYZE {connection.ops.quote_name(model._meta.db_table)}")

@@ -10,7 +10,7 @@ class MatchingConfig(AppConfig):
         from accounts.audit_labels import register_value_label
         from matching import explain, reasons
         from matching.models import PairRuleKind
-        from matching.services import offers  # noqa: F401 - what closing a round means for offers
+        from matching.services import offers  # noqa: F401 - closing a round, withdrawing consent
 
         # How the audit log names the codes matching records.
 

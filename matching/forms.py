@@ -75,6 +75,9 @@ class WeightsForm(forms.Form):
             )
 
 
+SELECT_MAX_HOUSEHOLDS = 500
+
+
 class PairRuleForm(forms.Form):
     household: forms.ModelChoiceField = forms.ModelChoiceField(label=_("Household"), queryset=None)
     municipality: forms.ModelChoiceField = forms.ModelChoiceField(
@@ -89,9 +92,14 @@ class PairRuleForm(forms.Form):
         from refugees.models import Household
 
         super().__init__(*args, **kwargs)
-        cast(forms.ModelChoiceField, self.fields["household"]).queryset = Household.objects.filter(
-            round_entries__round=round
-        )
+        household = cast(forms.ModelChoiceField, self.fields["household"])
+        household.queryset = Household.objects.filter(round_entries__round=round)
+        if round.entries.count() > SELECT_MAX_HOUSEHOLDS:
+            # A national round's 40,000 households make a select no one can use (and a page
+            # of megabytes): the coordinator types the reference instead.
+            household.to_field_name = "reference"
+            household.widget = forms.TextInput(attrs={"autocomplete": "off"})
+            household.help_text = _("The household's reference code, as on its profile.")
         cast(
             forms.ModelChoiceField, self.fields["municipality"]
         ).queryset = Municipality.objects.filter(participations__round=round)

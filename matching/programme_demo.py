@@ -51,6 +51,8 @@ def seed_programme(*, stdout: Any) -> None:
             "name": PROGRAMME_NAME,
             "starts_on": today - timedelta(days=90),
             "ends_on": today + timedelta(days=270),
+            # Every cohort's run shows the price of giving each municipality 30 % of its pledge.
+            "fair_share_percent": 30,
         },
     )
     for slug, (persons, school, kita, accessible, therapy) in PLEDGES.items():

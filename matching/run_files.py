@@ -2,7 +2,7 @@
 re-solved and checked). They hold every household's demand, including wheelchair-accessible and
 psychotherapy places derived from health needs, so they are encrypted at rest (core.crypto),
 decrypted only for the coordinator who downloads them, and erased with any of their households
-(see refugees.gdpr.erasure) — which also covers them by the retention period."""
+(see portal.gdpr.erasure) — which also covers them by the retention period."""
 
 from __future__ import annotations
 

@@ -9,8 +9,9 @@ class MunicipalitiesConfig(AppConfig):
     def ready(self) -> None:
         from accounts.audit_labels import register_value_label
 
-        # What opening a round's questionnaire phase means for the invited municipalities.
-        from municipalities.services import participations  # noqa: F401
+        # What opening a round's questionnaire phase means for the invited municipalities, and
+        # that an accepted invitation for municipal staff grants the memberships.
+        from municipalities.services import participations, staff  # noqa: F401
 
         # The audit log names a municipality recorded by its slug.
         register_value_label("municipality", municipality_name)

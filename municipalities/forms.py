@@ -187,6 +187,31 @@ class InviteForm(forms.Form):
         ).queryset = Municipality.objects.exclude(participations__round=round)
 
 
+class ApplicationApproveForm(forms.Form):
+    """Approving an application, optionally for a programme whose year its pledge overlaps."""
+
+    programme: forms.ModelChoiceField = forms.ModelChoiceField(
+        label=_("Accept for the programme"),
+        queryset=None,
+        required=False,
+        empty_label=_("No programme yet"),
+        help_text=_(
+            "The persons the municipality pledged in its application become its pledge for the"
+            " programme; the programme counts with that one number."
+        ),
+    )
+
+    def __init__(self, *args, application, **kwargs) -> None:
+        from rounds.models import Programme
+
+        super().__init__(*args, **kwargs)
+        field = self.fields["programme"]
+        assert isinstance(field, forms.ModelChoiceField)  # noqa: S101 - narrows the type
+        field.queryset = Programme.objects.filter(
+            starts_on__lte=application.pledge_until, ends_on__gte=application.pledge_from
+        ).order_by("starts_on", "name")
+
+
 class ApplicationDeclineForm(forms.Form):
     reply = forms.CharField(
         label=_("Message to the applicant"),

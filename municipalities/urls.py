@@ -49,6 +49,11 @@ round_urlpatterns = [
 programme_urlpatterns = [
     path("<int:pk>/pledges/", views_programmes.programme_pledge, name="programme_pledge"),
     path(
+        "<int:pk>/pledges/applications/<int:application_pk>/",
+        views_programmes.programme_pledge_from_application,
+        name="programme_pledge_from_application",
+    ),
+    path(
         "<int:pk>/cohorts/new/", views_programmes.programme_cohort_add, name="programme_cohort_add"
     ),
 ]

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.db.models import Count, Q
+
 from accounts.models import AuditEvent, Invitation, User
 from accounts.roles import Role
 
@@ -42,16 +44,25 @@ def _municipal_staff(user: User) -> dict[str, Any]:
 
 
 def _caseworker(user: User) -> dict[str, Any]:
+    """Three figures in one query and five households: the list's per-member counts and
+    prefetches (household_list) cost seconds over an organisation with 40,000 households."""
     from refugees.models import Household
-    from refugees.selectors import household_list
+    from refugees.selectors import has_valid_consent
 
     households = Household.objects.visible_to(user)
+    counts = households.aggregate(
+        total=Count("pk"),
+        drafts=Count("pk", filter=Q(status="draft")),
+        without_consent=Count("pk", filter=~Q(has_valid_consent())),
+    )
     return {
         "organisation": user.organisation,
-        "household_count": households.count(),
-        "draft_count": households.filter(status="draft").count(),
-        "without_consent_count": household_list(user, filters={"consent": "missing"}).count(),
-        "recent_households": household_list(user, filters={"mine": True})[:5],
+        "household_count": counts["total"],
+        "draft_count": counts["drafts"],
+        "without_consent_count": counts["without_consent"],
+        "recent_households": households.filter(caseworker=user).order_by(
+            "-updated_at", "reference"
+        )[:5],
     }
 
 

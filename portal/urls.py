@@ -1,6 +1,6 @@
 from django.urls import path
 
-from portal.views import accessibility, apply, content, public, records
+from portal.views import accessibility, apply, content, gdpr, public, records
 
 urlpatterns = [
     path("programme/", public.programme, name="public_programme"),
@@ -16,4 +16,7 @@ urlpatterns = [
     path("programme/timeline/", content.timeline_edit, name="programme_timeline"),
     path("records-of-processing/", records.records_of_processing, name="records_of_processing"),
     path("accessibility/", accessibility.accessibility, name="accessibility"),
+    # A household's data export and erasure gather what every app holds about it.
+    path("households/<int:pk>/export.<str:kind>", gdpr.household_export, name="household_export"),
+    path("households/<int:pk>/erase/", gdpr.household_erase, name="household_erase"),
 ]

@@ -66,18 +66,25 @@ def household_profile(user: User) -> QuerySet[Household]:
     )
 
 
+def has_valid_consent() -> Exists:
+    """Whether the household of the outer query has a valid, unwithdrawn consent."""
+    return Exists(
+        Consent.objects.filter(
+            household=OuterRef("pk"),
+            withdrawn_at__isnull=True,
+            text_version__in=valid_consent_versions(),
+        )
+    )
+
+
 def household_list(user: User, *, query: str = "", filters: dict | None = None):
     """The caseworker's list: search by reference or member name, filter by status, consent,
     round and caseworker."""
     filters = filters or {}
-    valid_consent = Consent.objects.filter(
-        household=OuterRef("pk"), withdrawn_at__isnull=True,
-        text_version__in=valid_consent_versions(),
-    )  # fmt: skip
     households = (
         Household.objects.visible_to(user)
         .select_related("caseworker", "organisation")
-        .annotate(member_count=Count("members", distinct=True), consent_ok=Exists(valid_consent))
+        .annotate(member_count=Count("members", distinct=True), consent_ok=has_valid_consent())
         .prefetch_related(
             Prefetch(
                 "members",

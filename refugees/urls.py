@@ -1,6 +1,5 @@
 from django.urls import path
 
-from refugees.views import gdpr as views_gdpr
 from refugees.views import households as views
 from refugees.views import importing as views_import
 
@@ -36,6 +35,4 @@ urlpatterns = [
     path("<int:pk>/rounds/", views.household_rounds, name="household_rounds"),
     path("<int:pk>/rounds/<int:round_pk>/remove/", views.round_remove, name="round_remove"),
     path("<int:pk>/account/", views.household_account, name="household_account"),
-    path("<int:pk>/export.<str:kind>", views_gdpr.household_export, name="household_export"),
-    path("<int:pk>/erase/", views_gdpr.household_erase, name="household_erase"),
 ]

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from accounts.audit import audit_log
 from accounts.models import Invitation, Organisation, User
 from accounts.roles import Role
+from accounts.signals import invitation_accepted
 from core import mail
 
 
@@ -148,16 +149,6 @@ def invitation_accept(*, invitation: Invitation, full_name: str, password: str |
 
 
 def _grant_memberships(invitation: Invitation, user: User) -> None:
-    from municipalities.models import StaffMembership
-    from refugees.models import Household
-
-    if invitation.role == Role.MUNICIPAL_STAFF:
-        StaffMembership.objects.bulk_create(
-            StaffMembership(user=user, municipality=m) for m in invitation.municipalities.all()
-        )
-    if invitation.role == Role.REFUGEE and invitation.household_id:
-        household = Household.objects.select_for_update().get(pk=invitation.household_id)
-        if household.contact_user_id is not None:
-            raise ValidationError(_("This household has an account already."))
-        household.contact_user = user
-        household.save(update_fields=["contact_user"])
+    """The apps above grant what the invitation names (municipalities.services.staff,
+    refugees.services.accounts)."""
+    invitation_accepted.send(sender=Invitation, invitation=invitation, user=user)

@@ -6,12 +6,14 @@ from datetime import date, timedelta
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.dispatch import receiver
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from accounts.audit import audit_log
 from accounts.models import User
+from core.bulk import analyze
 from matching import notify
 from matching.models import (
     Offer,
@@ -23,6 +25,7 @@ from matching.models import (
     RunStatus,
 )
 from matching.reasons import ReasonCode
+from refugees.signals import consent_withdrawn
 from rounds import hooks
 from rounds.lifecycle import Action
 from rounds.models import Round
@@ -69,6 +72,7 @@ def run_publish(*, run: Run, by: User) -> list[Offer]:
         .select_related("household__contact_user", "municipality")
     ]
     Offer.objects.bulk_create(offers)
+    analyze(Offer)  # a national round's 26,000 offers: the offer lists need fresh statistics
     run.published_at = timezone.now()
     run.save(update_fields=["published_at"])
     round_publish(round=run.round, by=by)
@@ -313,6 +317,11 @@ def offers_close_for_household(*, household, by: User | None, reason: str) -> in
         )
         count += 1
     return count
+
+
+@receiver(consent_withdrawn)
+def _close_offers_of_withdrawn_household(sender, *, household, by: User | None, **kwargs) -> None:
+    offers_close_for_household(household=household, by=by, reason="consent withdrawn")
 
 
 @hooks.guard("close")

@@ -16,7 +16,7 @@ from accounts.audit import audit_log_many
 from accounts.models import User
 from matching.services.instance import programme_offers
 from municipalities.choices import DIMENSIONS
-from municipalities.models import Municipality
+from municipalities.models import Municipality, MunicipalityApplication
 from rounds.models import Programme, Round
 
 # --- households waiting for the next cohort ------------------------------------------------
@@ -74,6 +74,8 @@ class PledgeRow:
     pledged: dict[str, int]
     offered: dict[str, int]
     taken: list[dict[str, int]] = field(default_factory=list)  # per cohort, in cohort order
+    # The approved application the pledge was taken from (None: recorded by a coordinator).
+    application: MunicipalityApplication | None = None
 
     @property
     def taken_total(self) -> dict[str, int]:
@@ -100,12 +102,13 @@ def programme_table(programme: Programme) -> tuple[list[Round], list[PledgeRow]]
     cohorts = list(programme.cohorts())
     position = {c.pk: k for k, c in enumerate(cohorts)}
     rows: dict[int, PledgeRow] = {}
-    for pledge in programme.pledges.select_related("municipality"):
+    for pledge in programme.pledges.select_related("municipality", "application"):
         rows[pledge.municipality_id] = PledgeRow(
             pledge.municipality,
             pledge.amounts(),
             dict.fromkeys(DIMENSIONS, 0),
             [dict.fromkeys(DIMENSIONS, 0) for _ in cohorts],
+            pledge.application,
         )
     latest = (
         Questionnaire.objects.filter(round__programme=programme, municipality_id__in=rows)

@@ -7,12 +7,13 @@ import time
 from contextlib import contextmanager, nullcontext
 from datetime import timedelta
 from importlib.metadata import PackageNotFoundError, version
+from typing import Any
 
 import numpy as np
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Max
+from django.db.models import Count, F, FilteredRelation, Max, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -557,23 +558,43 @@ def run_unmet_pins(run: Run) -> list[tuple[PairRule, Proposal | None]]:
     return unmet
 
 
-def run_diff(run: Run, previous: Run | None) -> dict[str, list]:
-    """What changed from the previous run: households moved, newly placed, no longer placed."""
-    if previous is None:
-        return {"moved": [], "placed": [], "unplaced": []}
-    before = dict(previous.proposals.values_list("household_id", "municipality_id"))
-    now = list(run.proposals.select_related("household", "municipality"))
-    # From where to where: the previous municipality as an object, in one query.
-    from municipalities.models import Municipality
+DIFF_LISTED = 50  # households named per kind of change; the counts are always complete
 
-    places = Municipality.objects.in_bulk({m for m in before.values() if m})
-    moved, placed, unplaced = [], [], []
-    for p in now:
-        old = places.get(before.get(p.household_id) or 0)
-        if p.municipality_id and old and old.pk != p.municipality_id:
-            moved.append((p, old))
-        elif p.municipality_id and not old:
-            placed.append(p)
-        elif not p.municipality_id and old:
-            unplaced.append((p, old))
-    return {"moved": moved, "placed": placed, "unplaced": unplaced}
+
+def run_diff(run: Run, previous: Run | None) -> dict[str, Any]:
+    """What changed from the previous run: households moved, newly placed, no longer placed.
+    Counted in the database by joining the two runs' proposals (a national run has 40,000);
+    the first ``DIFF_LISTED`` of each kind are listed with the previous municipality's name."""
+    counts = {"moved": 0, "placed": 0, "unplaced": 0}
+    if previous is None:
+        return {"moved": [], "placed": [], "unplaced": [], "counts": counts, "truncated": False}
+    rows = run.proposals.annotate(
+        before=FilteredRelation(
+            "household__proposals", condition=Q(household__proposals__run_id=previous.pk)
+        )
+    ).annotate(before_name=F("before__municipality__name"))
+    kinds = {
+        "moved": Q(municipality__isnull=False, before__municipality__isnull=False)
+        & ~Q(before__municipality=F("municipality")),
+        "placed": Q(municipality__isnull=False, before__municipality__isnull=True),
+        "unplaced": Q(municipality__isnull=True, before__municipality__isnull=False),
+    }
+    counts = rows.aggregate(**{kind: Count("pk", filter=q) for kind, q in kinds.items()})
+    listed = {
+        kind: list(
+            rows.filter(q)
+            .select_related("household", "municipality")
+            .order_by("household__reference")[:DIFF_LISTED]
+        )
+        if counts[kind]
+        else []
+        for kind, q in kinds.items()
+    }
+    return {
+        "moved": [(p, p.before_name) for p in listed["moved"]],
+        "placed": listed["placed"],
+        "unplaced": [(p, p.before_name) for p in listed["unplaced"]],
+        "counts": counts,
+        "listed": DIFF_LISTED,
+        "truncated": any(n > DIFF_LISTED for n in counts.values()),
+    }

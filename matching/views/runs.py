@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -14,7 +16,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from accounts.http import AuthenticatedHttpRequest
 from accounts.permissions import role_required
@@ -82,22 +84,31 @@ def round_weights(request: AuthenticatedHttpRequest, round_pk: int) -> HttpRespo
     return redirect("run_list", round_pk=round_.pk)
 
 
+PROPOSALS_PER_PAGE = 100
+
+
+@require_safe
 @role_required(Role.COORDINATOR)
 def run_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    """A national run has 40,000 proposals: they are listed a page at a time, the changes since
+    the previous run counted in the database, and the utilisation read from the run."""
     run = _run(request, pk)
-    proposals = run.proposals.select_related("household", "municipality").order_by(
+    proposals = run.proposals.select_related("household", "municipality")
+    placed = proposals.filter(municipality__isnull=False).order_by(
         "municipality__name", "household__reference"
     )
+    unplaced = proposals.filter(municipality__isnull=True).order_by("household__reference")
     previous = run.round.runs.filter(iteration__lt=run.iteration).order_by("-iteration").first()
+    succeeded = run.status == RunStatus.SUCCEEDED
     context = {
         "run": run,
-        "proposals": [p for p in proposals if p.municipality_id],
-        "unmatched": [p for p in proposals if not p.municipality_id],
+        "proposals": Paginator(placed, PROPOSALS_PER_PAGE).get_page(request.GET.get("page")),
+        "unmatched": Paginator(unplaced, PROPOSALS_PER_PAGE).get_page(request.GET.get("unmatched")),
         "utilisation": _utilisation(run),
         "kept": kept_places(run.forecast_summary.get("kept") or {}),
         "fair_rows": fair_share_rows(run),
-        "diff": run_services.run_diff(run, previous) if run.status == RunStatus.SUCCEEDED else None,
-        "unmet_pins": run_services.run_unmet_pins(run) if run.status == RunStatus.SUCCEEDED else [],
+        "diff": run_services.run_diff(run, previous) if succeeded else None,
+        "unmet_pins": run_services.run_unmet_pins(run) if succeeded else [],
         "previous": previous,
         "rule_form": PairRuleForm(round=run.round),
         "rules": PairRule.objects.filter(round=run.round).select_related(
@@ -136,6 +147,7 @@ def _utilisation_from_file(run: Run) -> dict[str, dict[str, list[int]]]:
     }
 
 
+@require_safe
 @role_required(Role.COORDINATOR)
 def run_status(request: AuthenticatedHttpRequest, pk: int) -> JsonResponse:
     run = _run(request, pk)
@@ -151,6 +163,7 @@ def run_status(request: AuthenticatedHttpRequest, pk: int) -> JsonResponse:
     )
 
 
+@require_safe
 @role_required(Role.COORDINATOR)
 def run_file(request: AuthenticatedHttpRequest, pk: int, kind: str) -> FileResponse | HttpResponse:
     run = _run(request, pk)
@@ -324,6 +337,10 @@ def _back(request: HttpRequest, default: str, **kwargs) -> HttpResponse:
     return redirect_back(request, default, **kwargs)
 
 
+OFFERS_PER_PAGE = 100
+
+
+@require_safe
 @role_required(Role.COORDINATOR)
 def round_offers(request: AuthenticatedHttpRequest, round_pk: int) -> HttpResponse:
     round_ = _round(request, round_pk)
@@ -349,7 +366,8 @@ def round_offers(request: AuthenticatedHttpRequest, round_pk: int) -> HttpRespon
         "matching/round_offers.html",
         {
             "round": round_,
-            "offers": offers,
+            "offers": Paginator(offers, OFFERS_PER_PAGE).get_page(request.GET.get("page")),
+            "query": urlencode({"status": status}) if status else "",
             "counts": counts,
             "status": status,
             "status_choices": OfferStatus.choices,

@@ -23,7 +23,9 @@ from accounts.roles import Role
 from accounts.services.invitations import invitation_create
 from core import mail
 from municipalities.models import ApplicationStatus, Municipality, MunicipalityApplication
+from municipalities.services.programmes import programme_pledge_from_application
 from municipalities.services.questionnaires import municipality_create
+from rounds.models import Programme
 
 CONFIRM_DAYS = 7
 APPLICATION_FIELDS = (
@@ -113,9 +115,10 @@ def _unique_slug(name: str) -> str:
 
 @transaction.atomic
 def application_approve(
-    *, application: MunicipalityApplication, by: User
+    *, application: MunicipalityApplication, by: User, programme: Programme | None = None
 ) -> tuple[Municipality, Invitation]:
-    """Create the municipality and invite the contact as its staff, or neither."""
+    """Create the municipality and invite the contact as its staff, or neither. Accepted for
+    a ``programme``, the application's pledge becomes the municipality's pledge for it."""
     application = _locked_open(application, by)
     if Municipality.objects.filter(ags=application.ags).exists():
         raise ValidationError(
@@ -144,6 +147,8 @@ def application_approve(
     application.municipality, application.invitation = municipality, invitation
     application.save()
     audit_log(actor=by, action="municipalities.application.approved", target=application)
+    if programme is not None:
+        programme_pledge_from_application(programme=programme, application=application, by=by)
     return municipality, invitation
 
 

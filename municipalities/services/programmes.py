@@ -16,7 +16,9 @@ from django.utils.translation import gettext as _
 from accounts.audit import audit_log
 from accounts.models import User
 from municipalities.models import (
+    ApplicationStatus,
     Municipality,
+    MunicipalityApplication,
     ProgrammePledge,
     Questionnaire,
     RoundMunicipality,
@@ -35,9 +37,16 @@ def _require_coordinator(by: User) -> None:
 
 @transaction.atomic
 def programme_pledge_set(
-    *, programme: Programme, municipality: Municipality, by: User, amounts: dict[str, int]
+    *,
+    programme: Programme,
+    municipality: Municipality,
+    by: User,
+    amounts: dict[str, int],
+    application: MunicipalityApplication | None = None,
 ) -> ProgrammePledge:
-    """Record or change a municipality's pledge for the programme year."""
+    """Record or change a municipality's pledge for the programme year. The pledge is the one
+    number of persons the programme counts with: the cohorts' participations follow it, and an
+    application it was taken from is kept as its source."""
     _require_coordinator(by)
     programme = Programme.objects.select_for_update().get(pk=programme.pk)
     pledge = ProgrammePledge.objects.filter(programme=programme, municipality=municipality).first()
@@ -45,13 +54,76 @@ def programme_pledge_set(
     pledge = pledge or ProgrammePledge(programme=programme, municipality=municipality)
     for field in PLEDGE_FIELDS:
         setattr(pledge, field, int(amounts.get(field) or 0))
+    before_source = pledge.application_id
+    if application is not None:
+        pledge.application = application
     pledge.full_clean()
     pledge.save()
     after = {f: getattr(pledge, f) for f in PLEDGE_FIELDS}
-    changes = {f: [before.get(f), v] for f, v in after.items() if before.get(f) != v}
+    changes: dict[str, Any] = {
+        f: [before.get(f), v] for f, v in after.items() if before.get(f) != v
+    }
+    if pledge.application_id != before_source:
+        changes["application"] = [before_source, pledge.application_id]
+    RoundMunicipality.objects.filter(round__programme=programme, municipality=municipality).update(
+        pledged_persons=pledge.persons
+    )
     if changes:
         audit_log(actor=by, action="rounds.programme.pledged", target=pledge, changes=changes)
     return pledge
+
+
+def application_fits(application: MunicipalityApplication, programme: Programme) -> bool:
+    """The application's pledge period overlaps the programme year."""
+    return (
+        application.pledge_from <= programme.ends_on
+        and application.pledge_until >= programme.starts_on
+    )
+
+
+def programme_pledge_from_application(
+    *, programme: Programme, application: MunicipalityApplication, by: User
+) -> ProgrammePledge:
+    """The persons an approved application pledged become the municipality's pledge for the
+    programme (services already recorded for it are kept)."""
+    _require_coordinator(by)
+    municipality = application.municipality
+    if application.status != ApplicationStatus.APPROVED or municipality is None:
+        raise ValidationError(_("Only an approved application can give a pledge."))
+    if not application_fits(application, programme):
+        raise ValidationError(
+            _("The application's pledge period does not overlap the programme year.")
+        )
+    pledge = ProgrammePledge.objects.filter(programme=programme, municipality=municipality).first()
+    amounts = pledge.amounts() if pledge else {}
+    amounts["persons"] = application.pledged_persons
+    return programme_pledge_set(
+        programme=programme,
+        municipality=municipality,
+        by=by,
+        amounts=amounts,
+        application=application,
+    )
+
+
+def applications_to_take_over(programme: Programme):
+    """Approved applications whose pledge fits the programme year and is not the source of the
+    municipality's pledge for it yet (the coordinator takes them over with one click)."""
+    taken = ProgrammePledge.objects.filter(programme=programme, application__isnull=False)
+    return (
+        MunicipalityApplication.objects.filter(
+            status=ApplicationStatus.APPROVED,
+            municipality__isnull=False,
+            pledge_from__lte=programme.ends_on,
+            pledge_until__gte=programme.starts_on,
+        )
+        .exclude(pk__in=taken.values("application_id"))
+        .exclude(
+            municipality__in=taken.values("municipality_id"),
+        )
+        .select_related("municipality")
+        .order_by("name", "-reviewed_at")
+    )
 
 
 @transaction.atomic

@@ -8,13 +8,13 @@ from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from accounts.audit import audit_log
 from accounts.http import AuthenticatedHttpRequest
 from accounts.permissions import role_required
 from accounts.roles import Role
-from municipalities.forms import ApplicationDeclineForm
+from municipalities.forms import ApplicationApproveForm, ApplicationDeclineForm
 from municipalities.models import ApplicationStatus, Municipality, MunicipalityApplication
 from municipalities.services import applications as services
 
@@ -23,6 +23,7 @@ def _application(request: AuthenticatedHttpRequest, pk: int) -> MunicipalityAppl
     return get_object_or_404(MunicipalityApplication.objects.visible_to(request.user), pk=pk)
 
 
+@require_safe
 @role_required(Role.COORDINATOR)
 def application_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     status = request.GET.get("status") or ApplicationStatus.PENDING
@@ -38,6 +39,7 @@ def application_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     )
 
 
+@require_safe
 @role_required(Role.COORDINATOR)
 def application_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     application = _application(request, pk)
@@ -50,6 +52,7 @@ def application_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpRespon
             "duplicates": MunicipalityApplication.objects.same_municipality(application),
             "existing": Municipality.objects.filter(ags=application.ags).first(),
             "decline_form": ApplicationDeclineForm(),
+            "approve_form": ApplicationApproveForm(application=application),
         },
     )
 
@@ -58,9 +61,13 @@ def application_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpRespon
 @role_required(Role.COORDINATOR)
 def application_approve(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     application = _application(request, pk)
+    form = ApplicationApproveForm(request.POST, application=application)
+    if not form.is_valid():
+        messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
+        return redirect("application_detail", pk=pk)
     try:
         municipality, invitation = services.application_approve(
-            application=application, by=request.user
+            application=application, by=request.user, programme=form.cleaned_data["programme"]
         )
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))

@@ -15,6 +15,7 @@ from accounts.permissions import role_required
 from accounts.roles import Role
 from core.forms import add_errors
 from municipalities.forms import ProgrammePledgeForm
+from municipalities.models import MunicipalityApplication
 from municipalities.services import programmes
 from rounds.forms import CohortForm
 from rounds.models import Programme
@@ -47,6 +48,30 @@ def programme_pledge(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse
         messages.success(
             request,
             _("The pledge of %(municipality)s was saved.") % {"municipality": data["municipality"]},
+        )
+    return redirect("programme_detail", programme.pk)
+
+
+@require_POST
+@role_required(Role.COORDINATOR)
+def programme_pledge_from_application(
+    request: AuthenticatedHttpRequest, pk: int, application_pk: int
+) -> HttpResponse:
+    programme = _programme(request, pk)
+    application = get_object_or_404(
+        MunicipalityApplication.objects.visible_to(request.user), pk=application_pk
+    )
+    try:
+        pledge = programmes.programme_pledge_from_application(
+            programme=programme, application=application, by=request.user
+        )
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(
+            request,
+            _("The pledge of %(municipality)s is now the %(persons)s persons of its application.")
+            % {"municipality": pledge.municipality, "persons": pledge.persons},
         )
     return redirect("programme_detail", programme.pk)
 

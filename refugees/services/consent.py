@@ -21,6 +21,7 @@ from refugees.models import (
     valid_consent_versions,
 )
 from refugees.services._common import bump_version, lock_editable, lock_editable_after_rounds
+from refugees.signals import consent_withdrawn
 from rounds.lifecycle import Action, phases_allowing
 
 if TYPE_CHECKING:
@@ -74,9 +75,7 @@ def consent_withdraw(*, household: Household, by: User) -> Household:
     )
     rounds = sorted(entries.values_list("round__name", flat=True))
     entries.delete()
-    from matching.services.offers import offers_close_for_household
-
-    offers_close_for_household(household=household, by=by, reason="consent withdrawn")
+    consent_withdrawn.send(sender=Household, household=household, by=by)
     if household.status in (HouseholdStatus.DRAFT, HouseholdStatus.READY):
         household.status = HouseholdStatus.WITHDRAWN
         household.save(update_fields=["status", "updated_at"])

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from api.models import ApiToken
-from tests.e2e.conftest import assert_accessible
+from tests.e2e.conftest import assert_accessible, horizontal_overflow
 from tests.factories import PASSWORD
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -31,6 +31,15 @@ def test_the_api_docs_render_under_the_strict_csp(browser, live_server):
     )
     assert set(requested_hosts) <= {live_server.url.split("//")[1]}
     context.close()
+
+
+def test_the_api_docs_fit_a_phone_and_pass_axe(phone_page):
+    """The one page the 390 px sweep (test_phone_layout.py) leaves here: Swagger UI draws it
+    after loading the schema, so the check waits for the operations."""
+    phone_page.goto(phone_page.base_url + "/api/v1/docs/")
+    phone_page.wait_for_selector(".opblock-tag-section", timeout=15_000)
+    assert not horizontal_overflow(phone_page), horizontal_overflow(phone_page)
+    assert_accessible(phone_page)
 
 
 def test_a_caseworker_creates_and_revokes_a_token(page, caseworker):

@@ -5,7 +5,8 @@ serious or critical WCAG 2.1 AA violation. The refugee's decision flow is kept a
   (tests/security/matrix.txt, or the default of its prefix) lets the role open with 200, with the
   real object ids of the matrix's world; plus the sign-in and account pages (allauth, under
   ``accounts/``) that answer the role with a page of their own. A new page is covered by itself.
-  Downloads and JSON (exports, status polls, calendar files) are not pages and are passed over.
+  Downloads and JSON (exports, status polls, calendar files) are not pages and are passed over;
+  the API documentation, drawn by Swagger UI after it loads the schema, is checked in test_api.py.
 - **One browser, one context per role**: the world is built once per test, the role's session
   cookie is set once, and every page is visited in that context. A test reports every page that
   fails, not only the first.
@@ -18,10 +19,10 @@ from pathlib import Path
 import pytest
 from django.conf import settings as django_settings
 from django.test import Client
-from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.urls import URLPattern, URLResolver, get_resolver, resolve, reverse
 from playwright.sync_api import Error as PlaywrightError
 
-from tests.e2e.conftest import axe_violations, horizontal_overflow
+from tests.e2e.conftest import AXE, axe_violations, horizontal_overflow
 from tests.security.test_permission_matrix import (
     CASES,
     EXPECTED,
@@ -46,6 +47,28 @@ CURRENT_UNMARKED = """() => Array.from(document.querySelectorAll("#main-navigati
   .filter((a) => a.pathname === location.pathname && a.getAttribute("aria-current") !== "page")
   .map((a) => a.textContent.trim())"""
 ARTIFACTS = Path(django_settings.BASE_DIR) / "test-artifacts"
+
+
+def every_value(case: Case) -> dict[str, list[str]]:
+    """URL arguments that pick one of several pages (the matrix asks for one of each): all of
+    them. (The import template's language picks a download, and only de and en exist.)"""
+    from municipalities.models import Section
+
+    values = {"section": list(Section.values)}
+    if case.name == "programme_edit_language":
+        values["language"] = [code for code, _name in django_settings.LANGUAGES]
+    return values
+
+
+def page_urls(case: Case, world: dict) -> list[str]:
+    """The route's URL with the world's objects, once for each value of a choosing argument."""
+    url = url_for(case, world)
+    kwargs = resolve(url).kwargs
+    urls = [url]
+    for name, values in every_value(case).items():
+        if name in kwargs:
+            urls = [reverse(case.name, kwargs={**kwargs, name: value}) for value in values]
+    return urls
 
 
 def matrix_pages(role: str) -> list[Case]:
@@ -86,6 +109,7 @@ def phone_context(browser, live_server, language: str):
         has_touch=True, bypass_csp=True, base_url=live_server.url,
     )  # fmt: skip
     context.set_default_timeout(15_000)
+    context.add_init_script(path=str(AXE))
     return context
 
 
@@ -132,7 +156,7 @@ def test_every_page_fits_a_phone_and_passes_axe(role, language, browser, live_se
     world = build_world()
     context = signed_in_context(browser, live_server, world, role, language)
     page = context.new_page()
-    paths = [(url_for(case, world), True) for case in matrix_pages(role)]
+    paths = [(url, True) for case in matrix_pages(role) for url in page_urls(case, world)]
     paths += [(reverse(name), False) for name in account_pages()]
     problems = []
     for path, must_answer in paths:

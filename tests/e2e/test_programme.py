@@ -10,7 +10,7 @@ import pytest
 
 from rounds.models import Programme, RoundStatus
 from tests.e2e.conftest import assert_accessible
-from tests.e2e.test_matching_journey import sign_in_with_cookie
+from tests.e2e.test_matching_journey import CONFIRM, sign_in_with_cookie
 from tests.matching.builders import add_household, add_municipality
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -74,3 +74,58 @@ def test_a_programme_with_two_cohorts(page, phone_page, coordinator, municipalit
     width = phone_page.evaluate("document.documentElement.scrollWidth")
     assert width <= 390
     assert_accessible(phone_page)
+
+
+def test_the_coordinator_compares_fair_shares_and_publishes_the_chosen_variant(
+    page, coordinator, municipality, other_municipality, organisation
+):
+    sign_in_with_cookie(page, coordinator)
+    page.goto(f"{page.base_url}/programmes/new/")
+    page.fill("input[name=name]", "Programm 2027")
+    page.fill("input[name=starts_on]", "2027-01-01")
+    page.fill("input[name=ends_on]", "2027-12-31")
+    page.fill("input[name=fair_share_percent]", "50")
+    page.click("main form button[type=submit]")
+    page.wait_for_url(re.compile(r"/programmes/\d+/$"))
+    programme = Programme.objects.get(name="Programm 2027")
+    assert programme.fair_share_percent == 50
+    for place, persons in ((municipality, "6"), (other_municipality, "4")):
+        page.select_option("select[name=municipality]", str(place.pk))
+        page.fill("input[name=persons]", persons)
+        page.click("form[action$='/pledges/'] button[type=submit]")
+        page.wait_for_load_state()
+
+    _add_cohort(page, programme, "Kohorte 1", "2027-03-01", 3)
+    cohort = programme.rounds.get()
+    add_municipality(cohort, municipality, units=[(4, False, False), (3, False, False)])
+    add_municipality(
+        cohort, other_municipality, units=[(4, False, False)], gp_availability="none",
+        paediatrics_availability="none", ukrainian_community="none", public_transport="poor",
+    )  # fmt: skip
+    for reference, ages in (("HH-1", (30, 8)), ("HH-2", (40, 41)), ("HH-3", (35, 36, 10))):
+        add_household(cohort, organisation, reference, ages=ages)
+    cohort.status = RoundStatus.QUESTIONNAIRE
+    cohort.save(update_fields=["status"])
+
+    page.goto(f"{page.base_url}/rounds/{cohort.pk}/runs/")
+    page.click("form.rm-form button[type=submit] >> nth=0")
+    page.wait_for_url(re.compile(r"/runs/\d+/$"))
+    page.wait_for_selector("#fair-heading")
+    section = page.locator("[data-fair-share]")
+    assert "wo die Haushalte es zulassen" in section.inner_text()
+    row = page.locator(f"[data-fair-rows] tr[data-municipality='{other_municipality.slug}']")
+    assert int(row.locator("[data-fair]").inner_text()) >= 2
+    assert_accessible(page)
+
+    page.click("button[name=variant][value=fair]")
+    page.wait_for_selector("text=Die Vorschläge enthalten jetzt die Variante mit fairen Anteilen")
+    assert "Die Vorschläge auf dieser Seite enthalten die Variante mit fairen Anteilen" in (
+        page.content()
+    )
+    page.click("form[action$='/publish/'] button[type=submit]")
+    page.wait_for_selector(CONFIRM)  # asked once, on a page of its own
+    page.click(CONFIRM)
+    page.wait_for_load_state()
+    run = cohort.runs.get()
+    assert run.published_at is not None
+    assert run.offers.filter(municipality=other_municipality).exists()

@@ -16,6 +16,7 @@ from matching.engine.groups import Model, Solution, build_model
 from matching.engine.highs import solve_mip
 from matching.engine.lns import improve_lns
 from matching.engine.milp import solve_component, start_solution
+from matching.engine.repair import price_repair
 
 from .test_solvers import assert_valid
 
@@ -85,6 +86,22 @@ def test_neighbourhood_search_never_loses_and_stays_feasible(regional: Instance)
     improved = improve_lns(model, start, time.perf_counter() + 3.0)
     assert _feasible(model, improved)
     assert _value(model, improved) >= _value(model, start)
+
+
+def test_price_repair_never_loses_and_moves_misplaced_units(regional: Instance) -> None:
+    model = build_model(regional)
+    pairs = np.arange(model.n_pairs)
+    dual = dual_module.solve_dual(model, time.perf_counter() + 5.0)
+    reduced = national_module.reduced_scores(model, dual.price)
+    best = national_module.unit_priority(model, reduced)
+    start = start_solution(model, pairs, time.perf_counter() + 0.2)  # ~96 %: much to repair
+    repaired = price_repair(model, start, reduced, best, time.perf_counter() + 5.0)
+    assert _feasible(model, repaired)
+    assert _value(model, repaired) > _value(model, start)
+    assert _value(model, repaired) <= dual.bound + 1e-6
+    # With no time it hands back the start unchanged.
+    same = price_repair(model, start, reduced, best, time.perf_counter())
+    assert np.array_equal(same, start)
 
 
 def test_working_set_dual_gives_a_valid_bound_close_to_the_full_one(

@@ -167,3 +167,30 @@ def test_a_floor_the_households_do_not_allow_is_shown_with_its_reason(
     assert (row["floor"], row["fair"], row["reason"]) == (2, 0, "no_questionnaire")
     page = as_coordinator.get(reverse("run_detail", args=[first.pk])).content.decode()
     assert "Nein: 0 von 2." in page
+
+
+def test_the_programme_page_says_whether_fair_shares_are_on(programme, as_coordinator):
+    page = as_coordinator.get(reverse("programme_detail", args=[programme.pk])).content.decode()
+    assert "mindestens 50 % ihrer Zusage" in page
+    response = as_coordinator.post(
+        reverse("programme_change", args=[programme.pk]),
+        {"name": programme.name, "starts_on": "2027-01-01", "ends_on": "2027-12-31",
+         "fair_share_percent": ""},
+    )  # fmt: skip
+    assert response.status_code == 302
+    programme.refresh_from_db()
+    assert programme.fair_share_percent == 0
+    page = as_coordinator.get(reverse("programme_detail", args=[programme.pk])).content.decode()
+    assert "Faire Anteile sind ausgeschaltet" in page
+    assert AuditEvent.objects.filter(action="rounds.programme.changed").exists()
+
+
+def test_a_fair_share_above_100_percent_is_refused(programme, as_coordinator):
+    response = as_coordinator.post(
+        reverse("programme_change", args=[programme.pk]),
+        {"name": programme.name, "starts_on": "2027-01-01", "ends_on": "2027-12-31",
+         "fair_share_percent": "120"},
+    )  # fmt: skip
+    assert response.status_code == 200
+    programme.refresh_from_db()
+    assert programme.fair_share_percent == 50

@@ -362,5 +362,8 @@ def test_the_demo_has_a_programme_with_three_cohorts_one_placed(db):
     assert not Offer.objects.filter(round__in=cohorts[1:]).exists()
     assert cohorts[1].entries.count() == 10
     assert programme.pledges.count() == 6
+    assert programme.fair_share_percent == 30
+    placed = cohorts[0].runs.get()
+    assert placed.fair_share["percent"] == 30  # the first cohort's run compared both variants
     call_command("seed_demo", stdout=StringIO())  # idempotent
     assert Programme.objects.filter(name="Programm 2027").count() == 1

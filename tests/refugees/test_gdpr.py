@@ -17,9 +17,9 @@ from django.utils import timezone
 
 from accounts.models import AuditEvent, Invitation
 from matching.models import Offer, Run
-from refugees import gdpr
+from portal import gdpr
+from portal.tasks import anonymise_expired_households
 from refugees.models import Household, Member, Needs, Relative, RoundHousehold
-from refugees.tasks import anonymise_expired_households
 from tests.conftest import login
 from tests.factories import (
     ConsentFactory,
@@ -390,7 +390,7 @@ def test_a_round_without_a_closing_date_keeps_its_households(profile):
 
 def test_the_retention_job_is_scheduled(settings):
     tasks = {entry["task"] for entry in settings.CELERY_BEAT_SCHEDULE.values()}
-    assert "refugees.tasks.anonymise_expired_households" in tasks
+    assert "portal.tasks.anonymise_expired_households" in tasks
 
 
 # --- Records of processing ---------------------------------------------------------------------
@@ -408,7 +408,7 @@ def test_records_of_processing_list_the_stored_fields_from_the_models(as_coordin
 
 
 def test_records_of_processing_mark_exactly_the_health_fields_encrypted():
-    from refugees.gdpr.records import DataCategory
+    from portal.gdpr.records import DataCategory
 
     fields = dict(DataCategory("refugees.Needs").fields)
     encrypted = sorted(label for label, flag in fields.items() if flag)

@@ -14,7 +14,7 @@ from django.db import connection
 from matching.models import Offer, Proposal, Run
 from matching.services import offers as offer_services
 from matching.services import runs as run_services
-from refugees import gdpr
+from portal import gdpr
 from refugees.models import Needs
 from refugees.services.households import member_save
 

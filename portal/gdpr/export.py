@@ -85,7 +85,7 @@ def household_export(*, household: Household, by: User, kind: str) -> tuple[byte
         content = json.dumps(data, cls=DjangoJSONEncoder, ensure_ascii=False, indent=2).encode()
         content_type = "application/json"
     else:
-        from refugees.gdpr.pdf import render_pdf
+        from portal.gdpr.pdf import render_pdf
 
         title = _("Your data on Re:Match: household %(reference)s") % {
             "reference": household.reference

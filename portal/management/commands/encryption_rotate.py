@@ -6,7 +6,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand
 
-from refugees.gdpr import encrypted_fields_rotate
+from portal.gdpr import encrypted_fields_rotate
 
 
 class Command(BaseCommand):

@@ -15,7 +15,7 @@ from fpdf.enums import XPos, YPos
 from core.pdf import FONT, add_fonts
 
 if TYPE_CHECKING:
-    from refugees.gdpr.export import Section
+    from portal.gdpr.export import Section
 
 
 class _Document(FPDF):

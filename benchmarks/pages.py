@@ -1,0 +1,144 @@
+"""Time the coordinator's pages of a national round: run page, offer lists, evaluation.
+
+    .venv/bin/python benchmarks/pages.py [--households 40000] [--districts 400] [--repeat 20]
+
+Uses DATABASE_URL, by default a database of its own on the local PostgreSQL
+(postgres://postgres@127.0.0.1:5432/rematch_pages_40000x400; not the one of
+benchmarks/round.py, which deletes its runs). Seeds the synthetic national round once
+(``seed_demo --scale national``), runs one iteration and publishes it once (both skipped when
+done), then requests each page ``--repeat`` times through the Django test client in this
+process and prints p50/p95 per page with the number of queries (target: under 500 ms).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "benchmarks"))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "rematch.settings")
+os.environ.setdefault("CELERY_TASK_ALWAYS_EAGER", "true")
+os.environ.setdefault("LOG_LEVEL", "WARNING")
+os.environ.setdefault("EMAIL_BACKEND", "django.core.mail.backends.locmem.EmailBackend")
+os.environ.setdefault("REMATCH_REQUIRE_MFA", "false")
+
+
+def percentile(values: list[float], q: int) -> float:
+    if len(values) < 2:
+        return values[0] if values else float("nan")
+    return statistics.quantiles(values, n=100, method="inclusive")[q - 1]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--households", type=int, default=40_000)
+    parser.add_argument("--districts", type=int, default=400)
+    parser.add_argument("--time-limit", type=float, default=20.0)
+    parser.add_argument("--repeat", type=int, default=20)
+    args = parser.parse_args()
+    os.environ.setdefault(
+        "DATABASE_URL",
+        f"postgres://postgres@127.0.0.1:5432/rematch_pages_{args.households}x{args.districts}",
+    )
+    from round import ensure_database
+
+    ensure_database(os.environ["DATABASE_URL"])
+
+    import django
+
+    django.setup()
+    from django.conf import settings
+    from django.core.management import call_command
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+    from django.urls import reverse
+
+    from accounts.demo import seed as seed_accounts
+    from accounts.models import User
+    from matching import national_demo
+    from matching.models import Offer, Run, RunStatus
+    from matching.services.offers import run_publish
+    from matching.services.runs import run_start
+    from rounds.models import Round
+
+    settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "testserver"]
+    call_command("migrate", verbosity=0)
+    seed_accounts(scale="demo", stdout=sys.stdout)
+    national_demo.seed_national(
+        stdout=sys.stdout, households=args.households, districts=args.districts
+    )
+    from django.db import connection as _connection
+
+    with _connection.cursor() as cursor:  # fresh planner statistics after the bulk seed
+        cursor.execute("ANALYZE")
+    round_ = Round.objects.get(name=national_demo.ROUND_NAME)
+    coordinator = User.objects.filter(role="coordinator").first()
+    if coordinator is None:
+        raise SystemExit("no coordinator")
+    run = round_.runs.filter(status=RunStatus.SUCCEEDED).order_by("-iteration").first()
+    if run is None:
+        started = time.perf_counter()
+        run = run_start(round=round_, by=coordinator, time_limit=args.time_limit)
+        run = Run.objects.get(pk=run.pk)
+        print(f"run: {run.status}, {time.perf_counter() - started:.1f} s")
+    if not run.published_at:
+        started = time.perf_counter()
+        run_publish(run=run, by=coordinator)
+        print(f"publish: {Offer.objects.filter(run=run).count()} offers, "
+              f"{time.perf_counter() - started:.1f} s")  # fmt: skip
+    offer = Offer.objects.filter(run=run).order_by("pk").first()
+    staff = User.objects.filter(
+        role="municipal_staff", staff_memberships__municipality=offer.municipality
+    ).first() if offer else None  # fmt: skip
+
+    coordinator_client = Client()
+    coordinator_client.force_login(coordinator)
+    pages = [
+        ("run page", reverse("run_detail", args=[run.pk])),
+        ("run page, page 100", reverse("run_detail", args=[run.pk]) + "?page=100"),
+        ("run page, unplaced p. 50", reverse("run_detail", args=[run.pk]) + "?unmatched=50"),
+        ("runs of the round", reverse("run_list", args=[round_.pk])),
+        ("offers of the round", reverse("round_offers", args=[round_.pk])),
+        ("offers, pending, p. 100", reverse("round_offers", args=[round_.pk])
+         + "?status=pending&page=100"),
+        ("evaluation of the round", reverse("round_evaluation", args=[round_.pk])),
+    ]  # fmt: skip
+    clients = dict.fromkeys((name for name, _url in pages), coordinator_client)
+    if offer is not None:
+        pages.append(("offer (coordinator)", reverse("offer_detail", args=[offer.pk])))
+        clients["offer (coordinator)"] = coordinator_client
+    if staff is not None:
+        staff_client = Client()
+        staff_client.force_login(staff)
+        pages.append(("offer list (staff)", reverse("offer_list")))
+        clients["offer list (staff)"] = staff_client
+    print(
+        f"{args.households} households, {Offer.objects.filter(run=run).count()} offers; "
+        f"{args.repeat} requests per page after one warm-up"
+    )
+    print(f"{'page':<28}{'status':>7}{'queries':>8}{'p50 ms':>9}{'p95 ms':>9}{'max ms':>9}")
+    for name, url in pages:
+        client = clients[name]
+        client.get(url)  # warm-up: templates, the session
+        times = []
+        for _ in range(args.repeat):
+            with CaptureQueriesContext(connection) as queries:
+                started = time.perf_counter()
+                response = client.get(url, HTTP_ACCEPT_LANGUAGE="de")
+                times.append((time.perf_counter() - started) * 1000)
+        print(
+            f"{name:<28}{response.status_code:>7}{len(queries):>8}{percentile(times, 50):>9.0f}"
+            f"{percentile(times, 95):>9.0f}{max(times):>9.0f}"
+        )
+    print(f"load average {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
+
+
+if __name__ == "__main__":
+    main()

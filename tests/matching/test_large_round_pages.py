@@ -1,0 +1,154 @@
+"""The run page and the offer list of a large round: paginated, with a number of queries that
+does not grow with the number of proposals or offers (timings live in benchmarks/pages.py)."""
+
+from __future__ import annotations
+
+import itertools
+from datetime import timedelta
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from matching.forms import PairRuleForm
+from matching.models import Offer, PairRule, Proposal, Run, UnmatchedReason
+from matching.services import runs as services
+from refugees.models import Household, RoundHousehold
+from tests.factories import HouseholdFactory
+
+_numbers = itertools.count(1)
+
+
+def _households(n: int) -> list[Household]:
+    return [HouseholdFactory(reference=f"BIG-{next(_numbers):05d}") for _ in range(n)]
+
+
+def _start(round_, coordinator, capture, **kwargs) -> Run:
+    with capture(execute=True):
+        run = services.run_start(round=round_, by=coordinator, **kwargs)
+    run.refresh_from_db()
+    return run
+
+
+def _more_proposals(run: Run, previous: Run, municipality, other, n: int) -> None:
+    """``n`` more households, moved from ``other`` to ``municipality`` between the runs, and
+    ``n`` more that the run leaves unplaced."""
+    households = _households(2 * n)
+    placed, unplaced = households[:n], households[n:]
+    rows = []
+    for h in placed:
+        rows.append(Proposal(run=previous, household=h, municipality=other, score=10.0))
+        rows.append(Proposal(run=run, household=h, municipality=municipality, score=20.0))
+    for h in unplaced:
+        rows.append(Proposal(run=previous, household=h, municipality=other, score=10.0))
+        rows.append(Proposal(run=run, household=h, unmatched_reason=UnmatchedReason.CAPACITY))
+    Proposal.objects.bulk_create(rows)
+
+
+def _queries(client, url: str) -> tuple[int, str]:
+    client.get(url)  # the first request of a session may write the session
+    with CaptureQueriesContext(connection) as queries:
+        page = client.get(url, HTTP_ACCEPT_LANGUAGE="en")
+    assert page.status_code == 200
+    return len(queries), page.content.decode()
+
+
+@pytest.fixture
+def two_runs(small_round, coordinator, django_capture_on_commit_callbacks):
+    first = _start(small_round, coordinator, django_capture_on_commit_callbacks)
+    second = _start(
+        small_round, coordinator, django_capture_on_commit_callbacks, reason_code="rules_changed"
+    )
+    return first, second
+
+
+def test_the_run_page_queries_do_not_grow_with_the_proposals(
+    two_runs, as_coordinator, municipality, other_municipality
+):
+    first, second = two_runs
+    url = reverse("run_detail", args=[second.pk])
+    _more_proposals(second, first, municipality, other_municipality, 1)
+    few, _page = _queries(as_coordinator, url)
+    _more_proposals(second, first, municipality, other_municipality, 119)
+    many, page = _queries(as_coordinator, url)
+    assert many == few
+    # 120 + the round's own placed households: two pages of 100; the unplaced too.
+    assert "Page 1 of 2" in page
+    assert 'href="?page=2"' in page
+    assert 'href="?unmatched=2"' in page
+    # The changes are counted completely, listed for the first 50.
+    assert "120 households move" in page
+    assert "the first 50 of each are listed" in page
+    assert page.count(" moves from Troisdorf to Kiel") == 50
+    second_page = as_coordinator.get(url + "?page=2", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "Page 2 of 2" in second_page
+
+
+def test_the_changes_between_runs_are_counted_in_the_database(
+    two_runs, municipality, other_municipality
+):
+    first, second = two_runs
+    _more_proposals(second, first, municipality, other_municipality, 3)
+    diff = services.run_diff(second, first)
+    assert diff["counts"]["moved"] >= 3
+    assert diff["counts"]["unplaced"] >= 3
+    moved = {p.household.reference: old for p, old in diff["moved"]}
+    assert set(moved.values()) >= {"Troisdorf"}
+    assert not diff["truncated"]
+    assert services.run_diff(second, None)["counts"] == {"moved": 0, "placed": 0, "unplaced": 0}
+
+
+def test_the_offer_list_of_a_round_is_paginated_with_bounded_queries(
+    two_runs, as_coordinator, municipality
+):
+    _first, run = two_runs
+    round_ = run.round
+    url = reverse("round_offers", args=[round_.pk])
+    deadline = timezone.now() + timedelta(days=7)
+
+    def offers(n: int) -> None:
+        Offer.objects.bulk_create(
+            Offer(
+                round=round_,
+                run=run,
+                household=h,
+                municipality=municipality,
+                score=1.0,
+                deadline=deadline,
+            )
+            for h in _households(n)
+        )
+
+    offers(3)
+    few, _page = _queries(as_coordinator, url)
+    offers(150)
+    many, page = _queries(as_coordinator, url)
+    assert many == few
+    assert "Page 1 of 2" in page
+    assert page.count('href="/offers/') == 100
+    filtered = as_coordinator.get(url + "?status=pending", HTTP_ACCEPT_LANGUAGE="en")
+    assert 'href="?status=pending&amp;page=2"' in filtered.content.decode()
+
+
+def test_a_large_round_asks_for_the_household_reference_instead_of_a_select(
+    small_round, monkeypatch, coordinator, municipality
+):
+    from matching import forms
+
+    small = PairRuleForm(round=small_round)
+    assert "<select" in str(small["household"])
+    monkeypatch.setattr(forms, "SELECT_MAX_HOUSEHOLDS", 2)
+    large = PairRuleForm(round=small_round)
+    assert '<input type="text" name="household"' in str(large["household"])
+    assert "<option" not in str(large["household"])
+    data = {"household": "HH-A", "municipality": municipality.pk, "kind": "ban"}
+    form = PairRuleForm({**data, "reason_code": "medical_care"}, round=small_round)
+    assert form.is_valid(), form.errors
+    assert form.cleaned_data["household"] == Household.objects.get(reference="HH-A")
+    outside = HouseholdFactory(reference="HH-OUT")
+    assert not RoundHousehold.objects.filter(household=outside).exists()
+    refused = PairRuleForm({**data, "household": "HH-OUT"}, round=small_round)
+    assert not refused.is_valid()
+    assert not PairRule.objects.exists()
