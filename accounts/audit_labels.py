@@ -52,6 +52,8 @@ ACTIONS = {
     "matching.pair.banned": _("Pair banned"),
     "matching.pair.pinned": _("Pair pinned"),
     "matching.pair.rule_removed": _("Pin or ban removed"),
+    "matching.programme.override_report_exported": _("Programme report on overrides exported"),
+    "matching.programme.override_report_viewed": _("Programme report on overrides opened"),
     "matching.round.changed": _("Round changed"),
     "matching.round.closed": _("Round closed"),
     "matching.round.created": _("Round created"),

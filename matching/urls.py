@@ -39,6 +39,16 @@ urlpatterns = [
     ),
     path("runs/<int:pk>/<str:kind>.json", views_runs.run_file, name="run_file"),
     path("programmes/<int:pk>/", views_programmes.programme_detail, name="programme_detail"),
+    path(
+        "programmes/<int:pk>/overrides/",
+        views_accountability.programme_overrides,
+        name="programme_overrides",
+    ),
+    path(
+        "programmes/<int:pk>/overrides.<str:fmt>",
+        views_accountability.programme_overrides_export,
+        name="programme_overrides_export",
+    ),
     path("offers/", views_offers.offer_list, name="offer_list"),
     path("offers/<int:pk>/", views_offers.offer_detail, name="offer_detail"),
     path("offers/<int:pk>/answer/<str:side>/", views_offers.offer_answer, name="offer_answer"),

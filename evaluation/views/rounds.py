@@ -11,6 +11,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.utils import translation
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_safe
 
 from accounts.audit import audit_log
 from accounts.http import AuthenticatedHttpRequest
@@ -33,6 +34,7 @@ def _round(request: AuthenticatedHttpRequest, pk: int) -> Round:
     return get_object_or_404(Round.objects.visible_to(request.user), pk=pk)
 
 
+@require_safe
 @role_required(Role.COORDINATOR)
 def evaluation_index(request: AuthenticatedHttpRequest) -> HttpResponse:
     rounds = Round.objects.visible_to(request.user).order_by("-created_at")
@@ -94,6 +96,7 @@ def _survey_context(round_: Round) -> dict[str, Any]:
     }  # fmt: skip
 
 
+@require_safe
 @role_required(Role.COORDINATOR)
 def round_evaluation(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     round_ = _round(request, pk)
@@ -115,6 +118,7 @@ def round_comparison(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse
                   {"round": round_, **_comparison_context(round_)})  # fmt: skip
 
 
+@require_safe
 @role_required(Role.COORDINATOR)
 def comparison_status(request: AuthenticatedHttpRequest, pk: int) -> JsonResponse:
     item = get_object_or_404(Comparison.objects.visible_to(request.user), pk=pk)
@@ -138,6 +142,7 @@ def round_surveys(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
                   {"round": round_, "form": form, **_survey_context(round_)})  # fmt: skip
 
 
+@require_safe
 @role_required(Role.COORDINATOR)
 def survey_export(request: AuthenticatedHttpRequest, pk: int, fmt: str) -> HttpResponse:
     round_ = _round(request, pk)
@@ -157,6 +162,7 @@ def _report_context(round_: Round) -> dict[str, Any]:
             **_survey_context(round_), "override_report": override_report(round_)}  # fmt: skip
 
 
+@require_safe
 @role_required(Role.COORDINATOR)
 def round_report(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     round_ = _round(request, pk)
@@ -164,6 +170,7 @@ def round_report(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     return render(request, "evaluation/report.html", _report_context(round_))
 
 
+@require_safe
 @role_required(Role.COORDINATOR)
 def round_report_pdf(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """The report as a PDF to file: the page's own tables, every column, in the reader's
@@ -179,6 +186,7 @@ def round_report_pdf(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse
 # --- households and municipal staff ------------------------------------------------------------
 
 
+@require_safe
 @role_required(Role.REFUGEE, Role.MUNICIPAL_STAFF)
 def my_surveys(request: AuthenticatedHttpRequest) -> HttpResponse:
     surveys = (

@@ -11,7 +11,7 @@ from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from accounts.http import AuthenticatedHttpRequest
 from accounts.permissions import role_required
@@ -44,6 +44,7 @@ def _workshop(request: AuthenticatedHttpRequest, pk: int) -> Workshop:
     return get_object_or_404(Workshop.objects.visible_to(request.user), pk=pk)
 
 
+@require_safe
 @role_required(Role.COORDINATOR)
 def workshop_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     workshops = Workshop.objects.select_related("round").order_by("-starts_at")
@@ -66,6 +67,7 @@ def workshop_edit(request: AuthenticatedHttpRequest, pk: int | None = None) -> H
     return render(request, "evaluation/workshop_form.html", {"form": form, "workshop": workshop})
 
 
+@require_safe
 @role_required(Role.COORDINATOR, Role.MUNICIPAL_STAFF)
 def workshop_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     workshop = _workshop(request, pk)
@@ -119,6 +121,7 @@ def workshop_unregister(request: AuthenticatedHttpRequest, pk: int) -> HttpRespo
     return redirect("workshop_detail", pk=pk)
 
 
+@require_safe
 @role_required(Role.COORDINATOR, Role.MUNICIPAL_STAFF)
 def workshop_ics(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     workshop = _workshop(request, pk)

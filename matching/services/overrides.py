@@ -1,5 +1,6 @@
 """Who changed the algorithm's proposals and why: the rules each run applied, the override report
-of a round, the score each rule gave up, and the one sentence an offer's reader sees."""
+of a round and of a programme (its cohorts added up), the score each rule gave up, and the one
+sentence an offer's reader sees."""
 
 from __future__ import annotations
 
@@ -20,7 +21,7 @@ from matching.reasons import ALLOWED, Override, ReasonCode, label
 from matching.sensitivity import compare
 from matching.services.instance import RoundData, build_instance
 from municipalities.models import Municipality
-from rounds.models import Round
+from rounds.models import Programme, Round
 
 # A rule's cost is one more solve of the round; beyond this many rules per run only the
 # coordinator's own pins and bans are costed (bans after declines are the households' choice).
@@ -191,6 +192,37 @@ def override_report(round_: Round) -> OverrideReport:
     return report
 
 
+@dataclass
+class ProgrammeOverrideReport(OverrideReport):
+    """The per-round report summed over a programme's cohorts, with each cohort's own."""
+
+    cohorts: list[tuple[Round, OverrideReport]] = field(default_factory=list)
+
+    def cohort_rows(self) -> list[dict[str, Any]]:
+        return [
+            {"round": cohort, "name": cohort.name, **{k: part.totals[k] for k in CATEGORIES}}
+            for cohort, part in self.cohorts
+        ]
+
+
+def programme_override_report(programme: Programme) -> ProgrammeOverrideReport:
+    """Every cohort's override report (:func:`override_report`), added up: counts by kind,
+    reason and municipality, re-runs and the score given up by each costed rule, which keeps
+    the name of its cohort."""
+    report = ProgrammeOverrideReport()
+    for cohort in programme.cohorts():
+        part = override_report(cohort)
+        report.cohorts.append((cohort, part))
+        report.totals.update(part.totals)
+        for name, counts in part.by_municipality.items():
+            report.by_municipality.setdefault(name, Counter()).update(counts)
+        report.by_reason.update(part.by_reason)
+        report.reruns += part.reruns
+        report.costs += [{**cost, "cohort": cohort.name} for cost in part.costs]
+        report.uncosted_runs += part.uncosted_runs
+    return report
+
+
 def _add_costs(report: OverrideReport, run: Run) -> None:
     costed = [s for s in run.sensitivities.all() if s.status == "succeeded" and s.rule_rows]
     if not _coordinator_rules_of(run):
@@ -332,9 +364,11 @@ def override_sheets(report: OverrideReport) -> list[Sheet]:
         header=[_("Municipality"), *[str(CATEGORY_LABELS[c]) for c in CATEGORIES]],
         rows=[[r["name"], *[r[c] for c in CATEGORIES]] for r in report.municipality_rows()],
     )
+    cohorts = isinstance(report, ProgrammeOverrideReport)
     costs = Sheet(
         title=_("Score given up"),
         header=[
+            *([_("Cohort")] if cohorts else []),
             _("Run"),
             _("Override"),
             _("Household"),
@@ -347,6 +381,7 @@ def override_sheets(report: OverrideReport) -> list[Sheet]:
         ],
         rows=[
             [
+                *([c["cohort"]] if cohorts else []),
                 c["run"],
                 str(Override(c["override"]).label),
                 c["household"],
@@ -360,4 +395,11 @@ def override_sheets(report: OverrideReport) -> list[Sheet]:
             for c in report.costs
         ],
     )
-    return [by_reason, by_municipality, costs]
+    if not isinstance(report, ProgrammeOverrideReport):
+        return [by_reason, by_municipality, costs]
+    by_cohort = Sheet(
+        title=_("By cohort"),
+        header=[_("Cohort"), *[str(CATEGORY_LABELS[c]) for c in CATEGORIES]],
+        rows=[[r["name"], *[r[c] for c in CATEGORIES]] for r in report.cohort_rows()],
+    )
+    return [by_reason, by_cohort, by_municipality, costs]

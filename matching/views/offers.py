@@ -11,7 +11,7 @@ from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from accounts.http import AuthenticatedHttpRequest
 from accounts.permissions import role_required
@@ -42,6 +42,7 @@ def _side(user, offer: Offer) -> str:
     return "coordinator"
 
 
+@require_safe
 @login_required
 def offer_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     if request.user.is_coordinator:
@@ -51,6 +52,7 @@ def offer_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     return render(request, template or "matching/offer_list.html", table)
 
 
+@require_safe
 @login_required
 def offer_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     offer = _offer(request, pk)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, render
+from django.views.decorators.http import require_safe
 
 from accounts.http import AuthenticatedHttpRequest
 from accounts.permissions import role_required
@@ -15,6 +16,7 @@ from municipalities.services.programmes import applications_to_take_over
 from rounds.models import Programme
 
 
+@require_safe
 @role_required(Role.COORDINATOR)
 def programme_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     programme = get_object_or_404(Programme.objects.visible_to(request.user), pk=pk)

@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from accounts.http import AuthenticatedHttpRequest
 from accounts.permissions import role_required
@@ -87,6 +87,7 @@ def round_weights(request: AuthenticatedHttpRequest, round_pk: int) -> HttpRespo
 PROPOSALS_PER_PAGE = 100
 
 
+@require_safe
 @role_required(Role.COORDINATOR)
 def run_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """A national run has 40,000 proposals: they are listed a page at a time, the changes since
@@ -146,6 +147,7 @@ def _utilisation_from_file(run: Run) -> dict[str, dict[str, list[int]]]:
     }
 
 
+@require_safe
 @role_required(Role.COORDINATOR)
 def run_status(request: AuthenticatedHttpRequest, pk: int) -> JsonResponse:
     run = _run(request, pk)
@@ -161,6 +163,7 @@ def run_status(request: AuthenticatedHttpRequest, pk: int) -> JsonResponse:
     )
 
 
+@require_safe
 @role_required(Role.COORDINATOR)
 def run_file(request: AuthenticatedHttpRequest, pk: int, kind: str) -> FileResponse | HttpResponse:
     run = _run(request, pk)
@@ -337,6 +340,7 @@ def _back(request: HttpRequest, default: str, **kwargs) -> HttpResponse:
 OFFERS_PER_PAGE = 100
 
 
+@require_safe
 @role_required(Role.COORDINATOR)
 def round_offers(request: AuthenticatedHttpRequest, round_pk: int) -> HttpResponse:
     round_ = _round(request, round_pk)

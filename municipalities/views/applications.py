@@ -8,7 +8,7 @@ from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from accounts.audit import audit_log
 from accounts.http import AuthenticatedHttpRequest
@@ -23,6 +23,7 @@ def _application(request: AuthenticatedHttpRequest, pk: int) -> MunicipalityAppl
     return get_object_or_404(MunicipalityApplication.objects.visible_to(request.user), pk=pk)
 
 
+@require_safe
 @role_required(Role.COORDINATOR)
 def application_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     status = request.GET.get("status") or ApplicationStatus.PENDING
@@ -38,6 +39,7 @@ def application_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     )
 
 
+@require_safe
 @role_required(Role.COORDINATOR)
 def application_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     application = _application(request, pk)

@@ -9,6 +9,7 @@ from django.db.models import Count
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_safe
 
 from accounts.http import AuthenticatedHttpRequest
 from accounts.permissions import role_required
@@ -21,6 +22,7 @@ from municipalities.services import questionnaires as services
 PORTAL_ROLES = (Role.COORDINATOR, Role.MUNICIPAL_STAFF)
 
 
+@require_safe
 @role_required(*PORTAL_ROLES)
 def municipality_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     municipalities = Municipality.objects.visible_to(request.user).annotate(
@@ -48,6 +50,7 @@ def municipality_create(request: AuthenticatedHttpRequest) -> HttpResponse:
     return render(request, "municipalities/municipality_form.html", {"form": form})
 
 
+@require_safe
 @role_required(*PORTAL_ROLES)
 def municipality_detail(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
     municipality = get_object_or_404(Municipality.objects.visible_to(request.user), slug=slug)

@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from accounts.http import AuthenticatedHttpRequest
 from accounts.permissions import role_required
@@ -71,6 +71,7 @@ def _version(request: HttpRequest) -> int:
         return -1  # a form without version is treated like a stale one
 
 
+@require_safe
 @role_required(*PORTAL_ROLES)
 def participation_detail(
     request: AuthenticatedHttpRequest, slug: str, round_pk: int

@@ -11,7 +11,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from accounts.http import AuthenticatedHttpRequest
 from accounts.permissions import role_required
@@ -25,6 +25,7 @@ from municipalities.services import participations
 from rounds.models import Round
 
 
+@require_safe
 @role_required(Role.COORDINATOR, Role.MUNICIPAL_STAFF)
 def round_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     if request.user.is_municipal_staff:
@@ -45,6 +46,7 @@ def round_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     return render(request, "rounds/round_list.html", {"rounds": rounds})
 
 
+@require_safe
 @role_required(Role.COORDINATOR, Role.MUNICIPAL_STAFF)
 def round_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     round_ = get_object_or_404(Round.objects.visible_to(request.user), pk=pk)
@@ -97,6 +99,7 @@ def round_invite(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     return _render_detail(request, round_, form, status=400)
 
 
+@require_safe
 @role_required(Role.COORDINATOR)
 def round_export(request: AuthenticatedHttpRequest, pk: int, fmt: str) -> HttpResponse:
     round_ = get_object_or_404(Round.objects.visible_to(request.user), pk=pk)

@@ -10,7 +10,7 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import translation
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_safe
 
 from accounts.audit import audit_log
 from municipalities.services import applications as services
@@ -52,6 +52,7 @@ def apply(request: HttpRequest) -> HttpResponse:
     )
 
 
+@require_safe
 def application_sent(request: HttpRequest) -> HttpResponse:
     return render(request, "portal/apply_sent.html", {"section": "apply"})
 

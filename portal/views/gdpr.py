@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_safe
 
 from accounts.http import AuthenticatedHttpRequest
 from accounts.permissions import role_required
@@ -20,6 +21,7 @@ from refugees.models import Household
 EXPORTERS = (Role.COORDINATOR, Role.CASEWORKER, Role.REFUGEE)
 
 
+@require_safe
 @role_required(*EXPORTERS)
 def household_export(request: AuthenticatedHttpRequest, pk: int, kind: str) -> HttpResponse:
     if kind not in EXPORT_KINDS:

@@ -9,7 +9,7 @@ from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import translation
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_safe
 
 from accounts.http import AuthenticatedHttpRequest
 from portal import criteria, results
@@ -17,6 +17,7 @@ from portal.content import programme_for
 from portal.views.dashboards import dashboard
 
 
+@require_safe
 def home(request: HttpRequest) -> HttpResponse:
     """``/``: signed-in users get their dashboard, visitors the programme."""
     if request.user.is_authenticated:

@@ -6,6 +6,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.http import HttpResponse
 from django.shortcuts import render
+from django.views.decorators.http import require_safe
 
 from accounts.http import AuthenticatedHttpRequest
 from accounts.permissions import role_required
@@ -13,6 +14,7 @@ from accounts.roles import Role
 from portal.gdpr.records import activities, technical_measures
 
 
+@require_safe
 @role_required(Role.COORDINATOR)
 def records_of_processing(request: AuthenticatedHttpRequest) -> HttpResponse:
     return render(

@@ -19,7 +19,7 @@ from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from accounts.http import AuthenticatedHttpRequest
 from accounts.models import Invitation
@@ -168,6 +168,7 @@ def household_create(request: AuthenticatedHttpRequest) -> HttpResponse:
     return render(request, "refugees/household_create.html")
 
 
+@require_safe
 @role_required(*READERS)
 def household_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     household = get_object_or_404(household_profile(request.user), pk=pk)
@@ -191,6 +192,7 @@ def household_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse
     )
 
 
+@require_safe
 @role_required(*READERS)
 def household_print(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     household = get_object_or_404(household_profile(request.user), pk=pk)

@@ -13,7 +13,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from accounts.http import AuthenticatedHttpRequest
 from accounts.permissions import role_required
@@ -119,6 +119,7 @@ def household_import_cancel(request: AuthenticatedHttpRequest) -> HttpResponse:
     return redirect("household_import")
 
 
+@require_safe
 @role_required(Role.CASEWORKER, Role.COORDINATOR)
 def household_import_template(
     request: AuthenticatedHttpRequest, language: str, kind: str

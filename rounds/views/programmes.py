@@ -10,6 +10,7 @@ from django.db.models import Count
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_safe
 
 from accounts.http import AuthenticatedHttpRequest
 from accounts.permissions import role_required
@@ -20,6 +21,7 @@ from rounds.models import Programme
 from rounds.services import programmes
 
 
+@require_safe
 @role_required(Role.COORDINATOR)
 def programme_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     items = Programme.objects.visible_to(request.user).annotate(

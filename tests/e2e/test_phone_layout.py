@@ -22,7 +22,7 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, resolve, reverse
 from playwright.sync_api import Error as PlaywrightError
 
-from tests.e2e.conftest import axe_violations, horizontal_overflow
+from tests.e2e.conftest import AXE, axe_violations, horizontal_overflow
 from tests.security.test_permission_matrix import (
     CASES,
     EXPECTED,
@@ -109,6 +109,7 @@ def phone_context(browser, live_server, language: str):
         has_touch=True, bypass_csp=True, base_url=live_server.url,
     )  # fmt: skip
     context.set_default_timeout(15_000)
+    context.add_init_script(path=str(AXE))
     return context
 
 
