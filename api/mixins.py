@@ -22,7 +22,7 @@ def checked_id(value) -> int:
     return number
 
 
-def IdField(**kwargs) -> serializers.IntegerField:  # noqa: N802 - used like a field class
+def IdField(**kwargs) -> serializers.IntegerField:
     return serializers.IntegerField(min_value=1, max_value=MAX_ID, **kwargs)
 
 

@@ -18,7 +18,7 @@ from accounts.models import User
 from matching import guidance
 from matching.anonymise import age_band
 from matching.models import Offer, OfferStatus
-from matching.services.instance import age_on
+from municipalities.choices import age_on
 from rounds.models import Round
 
 if TYPE_CHECKING:

@@ -185,7 +185,9 @@ def household_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse
             "percent": completeness_percent(checks),
             "editable": editable,
             "step": "overview",
-            "steps": _steps(household),
+            # Readers who may not edit (the coordination) see what is done, without links to
+            # the steps they could not open.
+            "steps": _steps(household) if editable else [],
             "invitations": invitations,
             "print_languages": PRINT_LANGUAGES,
         },
