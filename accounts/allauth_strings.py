@@ -10,6 +10,9 @@ never imported.
 from django.utils.translation import gettext_noop
 
 MESSAGES = [
+    # The e-mail field's label: django.contrib.auth's Ukrainian catalogue (which comes before
+    # allauth's) leaves it as "Email".
+    gettext_noop("Email"),
     gettext_noop("Too many failed login attempts. Try again later."),
     gettext_noop("Enter a phone number including country code (e.g. +1 for the US)."),
     gettext_noop("Remember Me"),

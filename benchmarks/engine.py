@@ -118,7 +118,7 @@ def run_child(scale: str, method: str, time_limit: float, seed: int) -> dict[str
 
 def run(scale: str, method: str, time_limit: float, seed: int) -> dict[str, Any]:
     argv = [sys.executable, __file__, "--child", scale, method, str(time_limit), str(seed)]
-    done = subprocess.run(argv, capture_output=True, text=True, check=False)  # noqa: S603
+    done = subprocess.run(argv, capture_output=True, text=True, check=False)
     if done.returncode != 0:
         return {"scale": scale, "method": method, "error": done.stderr.strip().splitlines()[-1:]}
     return dict(json.loads(done.stdout.strip().splitlines()[-1]))

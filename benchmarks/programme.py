@@ -192,7 +192,7 @@ def pilot_timing(seed: int) -> tuple[float, float, str]:
         source, target = Path(folder) / "cohort.json", Path(folder) / "result.json"
         source.write_text(json.dumps(cohort), encoding="utf-8")
         started = time.perf_counter()
-        subprocess.run(  # noqa: S603 - fixed argv, no shell
+        subprocess.run(
             [sys.executable, "-m", "matching.engine", "solve", str(source), "-o", str(target)],
             cwd=ROOT,
             check=True,

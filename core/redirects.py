@@ -11,7 +11,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 
 def redirect_back(
     request: HttpRequest, default: str, *args: Any, **kwargs: Any
-) -> HttpResponseRedirect:  # noqa: E501
+) -> HttpResponseRedirect:
     """``next`` from the form or query if it is a local URL (no other host, no scheme change,
     no ``//evil.example``), otherwise ``default`` (a URL name or path, with its arguments)."""
     target = request.POST.get("next") or request.GET.get("next") or ""

@@ -255,7 +255,9 @@ class Workshop(models.Model):
     """The evaluation workshop of a round: the participating municipalities meet (on site or
     online) to discuss the placement. Staff register; the capacity is never exceeded."""
 
-    round = models.ForeignKey("rounds.Round", on_delete=models.CASCADE, related_name="workshops")
+    round = models.ForeignKey(
+        "rounds.Round", verbose_name=_("round"), on_delete=models.CASCADE, related_name="workshops"
+    )
     title = models.CharField(_("title"), max_length=200)
     starts_at = models.DateTimeField(_("starts"))
     ends_at = models.DateTimeField(_("ends"))

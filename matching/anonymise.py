@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from matching.models import Offer
-from matching.services.instance import age_on
+from municipalities.choices import age_on
 from refugees import disclosure
 
 

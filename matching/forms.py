@@ -57,7 +57,7 @@ class RunStartForm(forms.Form):
         ),
     )
 
-    def __init__(self, *args, round=None, **kwargs) -> None:  # noqa: A002
+    def __init__(self, *args, round=None, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         if round is None or not round.later_cohorts().exists():
             del self.fields["use_forecast"]

@@ -3,6 +3,9 @@ sides of a match speak the same vocabulary."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from datetime import date
+
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -65,3 +68,38 @@ class SpecialistCare(models.TextChoices):
 
 # The capacity dimensions passed to the matching engine (matching-instance.md).
 DIMENSIONS = ("persons", "school", "kita", "accessible", "psychotherapy")
+
+# Ages on the round's arrival date that create a demand for school or Kita places.
+SCHOOL_AGES = range(6, 18)
+KITA_AGES = range(1, 6)
+
+
+def age_on(born: date, day: date) -> int:
+    """Completed years on ``day``."""
+    return day.year - born.year - ((day.month, day.day) < (born.month, born.day))
+
+
+def member_demand(born: date | None, arrival: date) -> dict[str, int]:
+    """What one member needs on the arrival date, in DIMENSIONS: a place as a person, and a school
+    or Kita place by age. Without a date of birth no age is guessed: a person, neither place."""
+    demand = dict.fromkeys(DIMENSIONS, 0)
+    demand["persons"] = 1
+    if born is not None:
+        age = age_on(born, arrival)
+        demand["school"] = int(age in SCHOOL_AGES)
+        demand["kita"] = int(age in KITA_AGES)
+    return demand
+
+
+def household_demand(
+    birth_dates: Iterable[date | None], arrival: date, *, wheelchair: bool, psychotherapy: bool
+) -> dict[str, int]:
+    """The household demand rule, the one the caseworker's screen and the optimiser both use:
+    the members' demands summed, plus an accessible flat and a psychotherapy place if needed."""
+    total = dict.fromkeys(DIMENSIONS, 0)
+    for born in birth_dates:
+        for dimension, amount in member_demand(born, arrival).items():
+            total[dimension] += amount
+    total["accessible"] = int(wheelchair)
+    total["psychotherapy"] = int(psychotherapy)
+    return total

@@ -162,7 +162,7 @@ class ImportReport:
         self.errors.append(RowError(row, column, str(message)))
 
 
-class ImportFileError(ValidationError):  # noqa: N818 - shown to the user like any ValidationError
+class ImportFileError(ValidationError):
     """The file as a whole cannot be read (size, type, encoding, header)."""
 
     def __init__(self, message: Any) -> None:
@@ -270,7 +270,7 @@ def _csv_rows(upload: IO[bytes], limit: int) -> Iterator[list[Any]]:
 def _csv_records(reader: Iterator[list[str]]) -> Iterator[list[Any]]:
     number = 0
     try:
-        for number, values in enumerate(reader, start=1):  # noqa: B007 - used after the loop
+        for number, values in enumerate(reader, start=1):
             if number > MAX_PHYSICAL_ROWS:
                 raise _too_many_rows()
             yield values[:MAX_COLUMNS]
@@ -316,7 +316,7 @@ def parse(rows: Iterator[list[Any]]) -> ImportReport:
         report.error(1, "", _("The file has no data rows."))
     report.errors.sort(
         key=lambda e: (e.row, COLUMN_KEYS.index(e.column) if e.column in COLUMN_KEYS else -1)
-    )  # noqa: E501
+    )
     return report
 
 
@@ -325,7 +325,7 @@ def _cells_too_long(report: ImportReport, number: int, cells: dict[str, Any]) ->
         key
         for key, value in cells.items()
         if isinstance(value, str) and len(value) > MAX_CELL_CHARS
-    ]  # noqa: E501
+    ]
     for key in long:
         report.error(number, key, _("Longer than %(n)s characters.") % {"n": MAX_CELL_CHARS})
     return bool(long)
@@ -387,7 +387,7 @@ def _parse_row(report, by_key, number: int, cells: dict[str, Any]) -> None:
                 "relation",
                 _("Household %(key)s has two contact persons (rows %(a)s and %(b)s).")
                 % {"key": key, "a": record.contact_row, "b": number},
-            )  # noqa: E501
+            )
         else:
             record.contact_row = number
             _household_columns(report, record, number, cells)
@@ -408,7 +408,7 @@ def _member(report: ImportReport, number: int, cells: dict[str, Any]) -> dict[st
     data["education"] = _choice(report, number, cells, "education", Education)
     data["sector"] = _sector(report, number, cells)
     data["occupation"] = _text(cells.get("occupation"))
-    data["work_experience_years"] = _int(report, number, cells, "work_experience_years", 0, 70, 0)  # noqa: E501
+    data["work_experience_years"] = _int(report, number, cells, "work_experience_years", 0, 70, 0)
     born = _date(report, number, cells, "date_of_birth")
     data["date_of_birth"] = born
     data["languages"] = _languages(report, number, cells)
@@ -435,7 +435,7 @@ def _household_columns(report, record: HouseholdRecord, number: int, cells) -> N
         "wished_states": _codes(report, number, cells, "wished_states", FederalState, upper=True),
         "excluded_states": _codes(
             report, number, cells, "excluded_states", FederalState, upper=True
-        ),  # noqa: E501
+        ),
         "has_pets": _bool(report, number, cells, "has_pets"),
         **{f"weight_{w}": _int(report, number, cells, f"weight_{w}", 0, 5, 3) for w in WEIGHTS},
     }
@@ -462,7 +462,7 @@ def _consent(report, number: int, cells) -> dict[str, Any] | None:
             number,
             "consent_version",
             _("This version of the consent text is not valid. Valid: %(v)s.") % {"v": valid},
-        )  # noqa: E501
+        )
         return None
     try:
         consent_given_at(given)
@@ -479,14 +479,14 @@ def _check_household(report: ImportReport, record: HouseholdRecord) -> None:
             "relation",
             _("Household %(key)s has no contact person (relation 'contact').")
             % {"key": record.key},
-        )  # noqa: E501
+        )
         return
     if record.household.get("status") == HouseholdStatus.READY and record.consent is None:
         report.error(
             record.contact_row,
             "status",
             _("A household is ready for matching only with a consent."),
-        )  # noqa: E501
+        )
 
 
 def _model_errors(report, number: int, instance, exclude: list[str]) -> None:
@@ -513,7 +513,7 @@ def _choice(report, number: int, cells, column: str, choices) -> str:
             column,
             _("Unknown value %(v)s. Allowed: %(allowed)s.")
             % {"v": value, "allowed": ", ".join(choices.values)},
-        )  # noqa: E501
+        )
         return ""
     return value
 
@@ -527,7 +527,7 @@ def _sector(report, number: int, cells) -> str:
             number,
             "sector",
             _("Unknown sector %(v)s: use a two-digit KldB 2010 main group.") % {"v": value},
-        )  # noqa: E501
+        )
         return ""
     return value
 
@@ -546,7 +546,7 @@ def _int(report, number: int, cells, column: str, low: int, high: int, default: 
             number,
             column,
             _("Enter a number from %(low)s to %(high)s.") % {"low": low, "high": high},
-        )  # noqa: E501
+        )
         return default
     return value
 
@@ -604,7 +604,7 @@ def _languages(report, number: int, cells) -> list[dict[str, str]]:
         if code.lower() not in codes or level.lower() not in levels:
             report.error(
                 number, "languages", _("Write languages as code:level, e.g. uk:native; de:A2.")
-            )  # noqa: E501
+            )
             return []
         result.append({"code": code.lower(), "level": levels[level.lower()]})
     return result
@@ -684,7 +684,7 @@ def household_record(*, by: User, record: HouseholdRecord) -> Household:
         )  # fmt: skip
     status = record.household.get("status", HouseholdStatus.DRAFT)
     if status != HouseholdStatus.DRAFT:
-        services.household_update(household=household, by=by, version=None, data={"status": status})  # noqa: E501
+        services.household_update(household=household, by=by, version=None, data={"status": status})
     household.refresh_from_db()
     return household
 
@@ -734,7 +734,7 @@ def template_xlsx(language: str) -> bytes:
             for column, title in zip(COLUMNS, header, strict=True)
         ]
         guide.append([])
-        guide.append([_("Valid consent versions"), "", ", ".join(sorted(valid_consent_versions()))])  # noqa: E501
+        guide.append([_("Valid consent versions"), "", ", ".join(sorted(valid_consent_versions()))])
         guide.append([_("All consent versions"), "", ", ".join(ConsentText.values)])
         guide_header = [_("Column"), _("Contact person's row only"), _("Meaning and values")]
         return xlsx_bytes(

@@ -19,7 +19,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from municipalities.choices import Sector, SpecialistCare
+from municipalities.choices import Sector, SpecialistCare, age_on, household_demand
 from municipalities.models import FederalState, SettlementType
 from refugees.fields import EncryptedBooleanField, EncryptedJSONField
 
@@ -82,10 +82,6 @@ LANGUAGE_LEVELS = (
     ("C2", "C2"),
     ("native", _("native")),
 )
-
-# Ages on the round's arrival date that create a demand for school or Kita places.
-SCHOOL_AGES = range(6, 18)
-KITA_AGES = range(1, 6)
 
 
 class HouseholdQuerySet(models.QuerySet["Household"]):
@@ -234,15 +230,13 @@ class Household(models.Model):
 
     def demand(self, arrival_date: date) -> dict[str, int]:
         """What the household needs from a municipality, in the engine's capacity dimensions."""
-        ages = [m.age_on(arrival_date) for m in self.members.all()]
         needs = self.needs_or_default
-        return {
-            "persons": len(ages),
-            "school": sum(1 for a in ages if a in SCHOOL_AGES),
-            "kita": sum(1 for a in ages if a in KITA_AGES),
-            "accessible": 1 if needs.wheelchair else 0,
-            "psychotherapy": 1 if needs.psychotherapy else 0,
-        }
+        return household_demand(
+            (m.date_of_birth for m in self.members.all()),
+            arrival_date,
+            wheelchair=needs.wheelchair,
+            psychotherapy=needs.psychotherapy,
+        )
 
 
 class Member(models.Model):
@@ -282,8 +276,7 @@ class Member(models.Model):
         return self.age_on(timezone.localdate())
 
     def age_on(self, day: date) -> int:
-        born = self.date_of_birth
-        return day.year - born.year - ((day.month, day.day) < (born.month, born.day))
+        return age_on(self.date_of_birth, day)
 
     def clean(self) -> None:
         super().clean()

@@ -31,7 +31,7 @@ if TYPE_CHECKING:
 else:
     ModelFactory = factory.django.DjangoModelFactory
 
-PASSWORD = "correct-horse-battery-staple"  # noqa: S105
+PASSWORD = "correct-horse-battery-staple"
 
 
 class OrganisationFactory(ModelFactory[Organisation]):

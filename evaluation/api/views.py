@@ -158,7 +158,7 @@ class RoundMetricsView(APIView):
     permission_classes = [HasRole]
     allowed_roles = (Role.COORDINATOR,)
 
-    def get(self, request, id):  # noqa: A002 - the path parameter's name
+    def get(self, request, id):
         round_ = get_object_or_404(Round.objects.visible_to(request.user), pk=checked_id(id))
         frame = load_frame(round_)
         data = {

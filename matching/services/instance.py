@@ -15,7 +15,7 @@ import numpy as np
 
 from matching import scoring
 from matching.models import RESERVING_OFFER_STATUSES, PairRule, PairRuleKind
-from municipalities.choices import Sector, SpecialistCare
+from municipalities.choices import Sector, SpecialistCare, age_on, member_demand
 from municipalities.models import FederalState, Municipality, SettlementType
 from refugees.fields import decrypt_values, stored_token
 from rounds.models import Round
@@ -27,6 +27,8 @@ SPECIALIST = [code for code, _ in SpecialistCare.choices]
 LEVEL = {"good": 1.0, "limited": 0.5, "none": 0.0}
 COMMUNITY = {"large": 1.0, "small": 0.5, "none": 0.0}
 WORKING_AGE = (18, 67)
+# Column of each capacity dimension in the demand and capacity arrays.
+_DIMENSION = {d: k for k, d in enumerate(scoring.DIMENSIONS)}
 # Households keep their best municipalities only when a round is large; small rounds keep all.
 CANDIDATES_PER_HOUSEHOLD = 20
 
@@ -237,7 +239,8 @@ def _households(
     needs = Needs.objects.filter(household_id__in=wanted)
     for hid, wheelchair, therapy, care in _needs_rows(needs):
         i = index[hid]
-        table.demand[i, 3], table.demand[i, 4] = int(wheelchair), int(therapy)
+        table.demand[i, _DIMENSION["accessible"]] = int(wheelchair)
+        table.demand[i, _DIMENSION["psychotherapy"]] = int(therapy)
         if care:
             table.specialist_needed[i] = [c in care for c in SPECIALIST]
     _fill_preferences(table, index, Preferences.objects.filter(household_id__in=wanted))
@@ -274,19 +277,12 @@ def _empty_households(n: int) -> scoring.Households:
     )
 
 
-def age_on(born: date, day: date) -> int:
-    return day.year - born.year - ((day.month, day.day) < (born.month, born.day))
-
-
 def _fill_members(table: scoring.Households, index: dict[int, int], arrival: date, rows) -> None:
     sector_index = {code: i for i, code in enumerate(SECTORS)}
     for hid, born, sector in rows:
         i = index[hid]
-        age = age_on(born, arrival) if born else 30
-        table.demand[i, 0] += 1
-        table.demand[i, 1] += int(6 <= age <= 17)
-        table.demand[i, 2] += int(1 <= age <= 5)
-        if WORKING_AGE[0] <= age <= WORKING_AGE[1]:
+        table.demand[i] += [member_demand(born, arrival)[d] for d in scoring.DIMENSIONS]
+        if born is not None and WORKING_AGE[0] <= age_on(born, arrival) <= WORKING_AGE[1]:
             table.workers[i] += 1
             if sector in sector_index:
                 table.workers_by_sector[i, sector_index[sector]] += 1

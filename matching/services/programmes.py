@@ -41,7 +41,7 @@ def waiting_households(round_: Round) -> list[int]:
     return sorted(rows)
 
 
-def cohort_take_over_waiting(*, round: Round, by: User | None) -> int:  # noqa: A002
+def cohort_take_over_waiting(*, round: Round, by: User | None) -> int:
     """Enter the households still waiting from earlier cohorts into this cohort (only with
     valid consent, as every entry). Called when a cohort's run starts; returns how many."""
     from refugees.models import Household, RoundHousehold

@@ -25,7 +25,7 @@ from rounds.services.rounds import round_lock
 @transaction.atomic
 def round_invite(
     *,
-    round: Round,  # noqa: A002
+    round: Round,
     municipalities: Iterable[Municipality],
     by: User,
 ) -> list[RoundMunicipality]:

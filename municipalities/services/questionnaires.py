@@ -41,7 +41,7 @@ UNIT_FIELDS = (
 )
 
 
-class StaleVersion(ValidationError):  # noqa: N818 - a ValidationError the views show as such
+class StaleVersion(ValidationError):
     """Someone else saved the questionnaire since the form was loaded."""
 
     def __init__(self) -> None:

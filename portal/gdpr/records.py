@@ -34,8 +34,20 @@ class DataCategory:
         for model_field in apps.get_model(self.model)._meta.concrete_fields:
             if model_field.name in _SKIPPED or isinstance(model_field, models.AutoField):
                 continue
-            rows.append((str(model_field.verbose_name), getattr(model_field, "encrypted", False)))
+            rows.append((field_label(model_field), getattr(model_field, "encrypted", False)))
         return rows
+
+
+def field_label(model_field: models.Field) -> str:
+    """A field's name for people. A link to another record without a name of its own
+    (Django then makes one from the attribute, in English: "household") is named after the
+    record it links to, in the reader's language."""
+    automatic = model_field.name.replace("_", " ")
+    if model_field.related_model is not None and model_field.verbose_name == automatic:
+        related = model_field.related_model
+        if not isinstance(related, str):
+            return str(related._meta.verbose_name)
+    return str(model_field.verbose_name)
 
 
 @dataclass(frozen=True)

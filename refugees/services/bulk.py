@@ -94,7 +94,7 @@ def households_import(
     *,
     rows_by_household: Mapping[str, HouseholdRows],
     by: User,
-    round: Round | None = None,  # noqa: A002
+    round: Round | None = None,
 ) -> list[Household]:
     """A caseworker records many households of their organisation at once, optionally entering
     them into ``round``; all or nothing. The caller's key only names a household in errors."""
@@ -111,7 +111,7 @@ def households_import(
     return households
 
 
-def _round_open_to(round: Round, by: User) -> bool:  # noqa: A002
+def _round_open_to(round: Round, by: User) -> bool:
     return Round.objects.visible_to(by).open_for_households().filter(pk=round.pk).exists()
 
 
@@ -119,7 +119,7 @@ def _import_batch(
     items: Sequence[tuple[str, HouseholdRows]],
     *,
     by: User,
-    round: Round | None,  # noqa: A002
+    round: Round | None,
 ) -> list[Household]:
     now = timezone.now()
     batch = [_build(key, rows, by=by, round=round, now=now) for key, rows in items]
@@ -162,7 +162,7 @@ def _build(
     rows: HouseholdRows,
     *,
     by: User,
-    round: Round | None,  # noqa: A002
+    round: Round | None,
     now: datetime,
 ) -> _New:
     with _about(key):
@@ -252,7 +252,7 @@ def _consent(household: Household, data: dict[str, Any], by: User, now: datetime
     return consent
 
 
-def _round_entry(new: _New, round: Round, by: User, now: datetime) -> RoundHousehold:  # noqa: A002
+def _round_entry(new: _New, round: Round, by: User, now: datetime) -> RoundHousehold:
     """The rules of round_household_add (the household is new, so it is in no round yet)."""
     if new.consent is None or not new.consent.is_valid:
         raise ValidationError(_("Without valid consent a household cannot enter a round."))

@@ -20,7 +20,7 @@ if TYPE_CHECKING:
 
 
 @transaction.atomic
-def round_household_add(*, round: Round, household: Household, by: User) -> RoundHousehold:  # noqa: A002
+def round_household_add(*, round: Round, household: Household, by: User) -> RoundHousehold:
     """Enter a household into an open round. Only with valid consent and at least one member."""
     if not Round.objects.visible_to(by).filter(pk=round.pk).exists():
         raise PermissionDenied
@@ -44,7 +44,7 @@ def round_household_add(*, round: Round, household: Household, by: User) -> Roun
 
 
 @transaction.atomic
-def round_household_remove(*, round: Round, household: Household, by: User) -> None:  # noqa: A002
+def round_household_remove(*, round: Round, household: Household, by: User) -> None:
     round = round_lock(round)  # round before household, the order of every round workflow
     household = lock_editable(household, by)
     entry = RoundHousehold.objects.filter(round=round, household=household).first()

@@ -66,7 +66,7 @@ def round_create(*, by: User, data: dict[str, Any]) -> Round:
 
 
 @transaction.atomic
-def round_update(*, round: Round, by: User, data: dict[str, Any]) -> Round:  # noqa: A002
+def round_update(*, round: Round, by: User, data: dict[str, Any]) -> Round:
     _require_coordinator(by)
     round_ = round_lock(round)
     round_.require(Action.EDIT)
@@ -121,7 +121,7 @@ AUDIT_ACTIONS = {
 
 
 @transaction.atomic
-def round_open_questionnaire(*, round: Round, by: User) -> Round:  # noqa: A002
+def round_open_questionnaire(*, round: Round, by: User) -> Round:
     """Start the questionnaire phase: invited municipalities can now fill in their capacity
     (``municipalities`` requires an invitation and informs the staff)."""
     _require_coordinator(by)
@@ -129,7 +129,7 @@ def round_open_questionnaire(*, round: Round, by: User) -> Round:  # noqa: A002
 
 
 @transaction.atomic
-def round_start_matching(*, round: Round, by: User) -> Round:  # noqa: A002
+def round_start_matching(*, round: Round, by: User) -> Round:
     """The first run of a round starts its matching phase. Questionnaires stay open until the
     deadline; what is submitted later counts from the next run."""
     _require_coordinator(by)
@@ -137,7 +137,7 @@ def round_start_matching(*, round: Round, by: User) -> Round:  # noqa: A002
 
 
 @transaction.atomic
-def round_publish(*, round: Round, by: User) -> Round:  # noqa: A002
+def round_publish(*, round: Round, by: User) -> Round:
     """Offers of a run are out (``matching`` makes them). Municipalities that have not
     submitted may still do so until the deadline; their capacity joins the next run."""
     _require_coordinator(by)
@@ -145,7 +145,7 @@ def round_publish(*, round: Round, by: User) -> Round:  # noqa: A002
 
 
 @transaction.atomic
-def round_start_relocation(*, round: Round, by: User) -> Round:  # noqa: A002
+def round_start_relocation(*, round: Round, by: User) -> Round:
     """No more runs or offers: open offers may still be answered until their deadline, and
     accepted households travel and arrive."""
     _require_coordinator(by)
@@ -153,14 +153,14 @@ def round_start_relocation(*, round: Round, by: User) -> Round:  # noqa: A002
 
 
 @transaction.atomic
-def round_start_evaluation(*, round: Round, by: User) -> Round:  # noqa: A002
+def round_start_evaluation(*, round: Round, by: User) -> Round:
     """Every offer is answered or expired; the round is followed up by the evaluation."""
     _require_coordinator(by)
     return _transition(round, "start_evaluation", by)
 
 
 @transaction.atomic
-def round_close(*, round: Round, by: User) -> Round:  # noqa: A002
+def round_close(*, round: Round, by: User) -> Round:
     """End a round: open offers expire, nothing can be run or answered any more, and the
     retention period for its personal data starts."""
     _require_coordinator(by)

@@ -34,7 +34,7 @@ def test_the_household_downloads_its_data_on_a_phone(phone_page, household, refu
     with phone_page.expect_download() as download:
         phone_page.click(f"a[href='/households/{household.pk}/export.pdf']")
     path = download.value.path()
-    with open(path, "rb") as pdf:  # noqa: PTH123
+    with open(path, "rb") as pdf:
         assert pdf.read(4) == b"%PDF"
     assert download.value.suggested_filename.endswith(".pdf")
 

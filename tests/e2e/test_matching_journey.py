@@ -13,7 +13,7 @@ from django.test import Client
 from matching.models import Offer, OfferStatus, PairRuleKind
 from matching.services.runs import pair_rule_set
 from tests.e2e.conftest import assert_accessible
-from tests.matching.conftest import small_round  # noqa: F401 F811  (a fixture)
+from tests.matching.conftest import small_round  # noqa: F401  (a fixture)
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -36,7 +36,7 @@ def test_run_publish_confirm_and_accept(
     staff,
     refugee,
     municipality,
-    household,  # noqa: F811
+    household,
 ):
     pair_rule_set(
         round=small_round,

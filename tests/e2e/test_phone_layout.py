@@ -3,10 +3,13 @@ serious or critical WCAG 2.1 AA violation. The refugee's decision flow is kept a
 
 - **The pages are derived, not listed**: every GET route of the URLconf that the permission matrix
   (tests/security/matrix.txt, or the default of its prefix) lets the role open with 200, with the
-  real object ids of the matrix's world; plus the sign-in and account pages (allauth, under
+  real object ids of the matrix's world (every value of an argument that picks a page, such as a
+  questionnaire section); plus the sign-in and account pages (allauth, under
   ``accounts/``) that answer the role with a page of their own. A new page is covered by itself.
   Downloads and JSON (exports, status polls, calendar files) are not pages and are passed over;
   the API documentation, drawn by Swagger UI after it loads the schema, is checked in test_api.py.
+- **Per page**: no sideways scrolling, axe-core clean, the navigation marks the current page, and
+  no link leads to a page the matrix refuses the role (a dead end).
 - **One browser, one context per role**: the world is built once per test, the role's session
   cookie is set once, and every page is visited in that context. A test reports every page that
   fails, not only the first.
@@ -19,7 +22,7 @@ from pathlib import Path
 import pytest
 from django.conf import settings as django_settings
 from django.test import Client
-from django.urls import URLPattern, URLResolver, get_resolver, resolve, reverse
+from django.urls import Resolver404, URLPattern, URLResolver, get_resolver, resolve, reverse
 from playwright.sync_api import Error as PlaywrightError
 
 from tests.e2e.conftest import AXE, axe_violations, horizontal_overflow
@@ -43,6 +46,8 @@ SWEEPS = [("anonymous", "de"), ("anonymous", "uk"), ("coordinator", "de"), ("sta
 # Where the content starts at most on a phone (px from the top, in demo mode with its banner):
 # the header is one row of brand and menu button plus the language buttons.
 HEADER_BUDGET = 200
+LINKS = """() => Array.from(document.querySelectorAll("a[href]"))
+  .filter((a) => a.origin === location.origin).map((a) => a.pathname)"""
 CURRENT_UNMARKED = """() => Array.from(document.querySelectorAll("#main-navigation a"))
   .filter((a) => a.pathname === location.pathname && a.getAttribute("aria-current") !== "page")
   .map((a) => a.textContent.trim())"""
@@ -120,7 +125,29 @@ def sign_in(context, live_server, user) -> None:
     context.add_cookies([{"name": cookie.key, "value": cookie.value, "url": live_server.url}])
 
 
-def problems_of(page, path: str, *, must_answer: bool) -> list[str]:
+FILES = tuple(url for url in (django_settings.STATIC_URL, django_settings.MEDIA_URL)
+              if url and url.strip("/"))  # fmt: skip
+
+
+def forbidden_links(page, role: str) -> list[str]:
+    """Links on the page to routes the matrix refuses this role (403/404): dead ends."""
+    column = ROLES.index(role)
+    found = []
+    for path in sorted(set(page.evaluate(LINKS))):
+        if path.startswith(FILES):
+            continue
+        try:
+            name = resolve(path).url_name
+        except Resolver404:
+            found.append(path)
+            continue
+        row = EXPECTED.get(f"{name} GET")
+        if row and row[column] in ("403", "404"):
+            found.append(path)
+    return found
+
+
+def problems_of(page, path: str, role: str, *, must_answer: bool) -> list[str]:
     """What is wrong with one page on the phone ([] if nothing, or if it is no page at all)."""
     try:
         response = page.goto(path)
@@ -138,6 +165,8 @@ def problems_of(page, path: str, *, must_answer: bool) -> list[str]:
     found = [f"{path}: {overflow}"] if (overflow := horizontal_overflow(page)) else []
     if unmarked := page.evaluate(CURRENT_UNMARKED):
         found.append(f"{path}: the navigation does not mark {unmarked} as the current page")
+    if dead := forbidden_links(page, role):
+        found.append(f"{path}: links to pages this role may not open: {dead}")
     return found + [f"{path}: {violation}" for violation in axe_violations(page)]
 
 
@@ -160,7 +189,7 @@ def test_every_page_fits_a_phone_and_passes_axe(role, language, browser, live_se
     paths += [(reverse(name), False) for name in account_pages()]
     problems = []
     for path, must_answer in paths:
-        problems += problems_of(page, path, must_answer=must_answer)
+        problems += problems_of(page, path, role, must_answer=must_answer)
     page.goto("/")
     assert page.evaluate("document.documentElement.lang") == language
     context.close()

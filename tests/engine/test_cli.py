@@ -38,7 +38,7 @@ def _exit_code(argv: list[str]) -> int | str | None:
 def test_module_entry_point_writes_result(tmp_path: Path) -> None:
     source = _write(tmp_path, _instance())
     target = tmp_path / "result.json"
-    done = subprocess.run(  # noqa: S603 - fixed argv, no shell
+    done = subprocess.run(
         [sys.executable, "-m", "matching.engine", "solve", str(source), "-o", str(target)],
         cwd=ROOT,
         capture_output=True,

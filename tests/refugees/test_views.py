@@ -40,6 +40,17 @@ def test_the_coordinator_reads_households_of_all_organisations(as_coordinator, c
     assert AuditEvent.objects.filter(actor=coordinator, action="refugees.household.viewed").exists()
 
 
+def test_the_coordinator_s_summary_links_no_step_it_cannot_edit(
+    as_coordinator, as_caseworker, household
+):
+    """The coordination reads the record but may not edit it (403): no links to the steps."""
+    members = reverse("household_members", args=[household.pk])
+    url = reverse("household_detail", args=[household.pk])
+    assert f'href="{members}"' not in as_coordinator.get(url).content.decode()
+    assert as_coordinator.get(members).status_code == 403
+    assert f'href="{members}"' in as_caseworker.get(url).content.decode()
+
+
 def test_the_summary_prints_in_ukrainian(as_caseworker, full_household):
     url = reverse("household_print", args=[full_household.pk])
     response = as_caseworker.get(url, {"lang": "uk"}, HTTP_ACCEPT_LANGUAGE="de")

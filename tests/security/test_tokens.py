@@ -23,7 +23,7 @@ from tests.factories import PASSWORD, UserFactory
 
 pytestmark = pytest.mark.django_db
 
-NEW_PASSWORD = "a-completely-new-passphrase-2026"  # noqa: S105
+NEW_PASSWORD = "a-completely-new-passphrase-2026"
 
 
 def api(clear: str, address: str = "203.0.113.7") -> APIClient:

@@ -1,0 +1,133 @@
+"""Every page of every role, rendered in German and Ukrainian, shows no English left over.
+
+The pages are the GET routes of the URLconf that the permission matrix (tests/security/
+matrix.txt) lets a role open with 200, with the same objects (the matrix's world). A page fails
+when a visible text (a text node, or an ``alt``, ``title``, ``placeholder`` or ``aria-label``) is
+an English msgid that the language's catalogue translates to something else, or a known English
+leftover such as Django's "Select an option".
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from html.parser import HTMLParser
+
+import pytest
+from django.db import transaction
+from django.test import Client
+from django.urls import reverse
+from django.utils import translation
+from django.utils.translation import trans_real
+
+from tests.conftest import login
+from tests.security.test_permission_matrix import (
+    CASES,
+    EXPECTED,
+    ROLES,
+    url_for,
+    world,  # noqa: F401 - the matrix's objects, built once per module
+)
+
+LANGUAGES = ("de", "uk")
+LEFTOVERS = ("Select an option",)
+VISIBLE_ATTRIBUTES = ("alt", "title", "placeholder", "aria-label")
+HIDDEN_TAGS = frozenset({"script", "style", "template", "code", "pre"})
+# Texts that are the same in every language although an English msgid reads the same: data of
+# the matrix's world (a workshop titled "Workshop") and proper names.
+NOT_WORDING = frozenset({"Workshop", "Re:Match", "API", "E-Mail", "OK"})
+PAGES = [case for case in CASES if case.method == "GET" and not case.api]
+# allauth's pages are outside the matrix (tests/accounts checks who may open them); the ones
+# each role sees are checked here too.
+ALLAUTH_PAGES = {
+    "anonymous": ("account_login", "account_reset_password", "account_request_login_code"),
+    "signed_in": ("account_email", "account_logout"),
+    "staff": ("account_change_password", "mfa_index", "mfa_activate_totp"),
+}
+STAFF = ("coordinator", "staff", "other_staff", "caseworker", "other_caseworker")
+
+
+class _Texts(HTMLParser):
+    """Visible texts in the page's language: what is marked as another language (the
+    language switch names each language in itself, lang="en") is left out."""
+
+    def __init__(self, language: str) -> None:
+        super().__init__(convert_charrefs=True)
+        self.language = language
+        self.texts: list[str] = []
+        self.skipped: list[str] = []  # open elements whose content is not checked
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        values = dict(attrs)
+        foreign = (values.get("lang") or self.language).split("-")[0] != self.language
+        if tag in HIDDEN_TAGS or foreign:
+            self.skipped.append(tag)
+        elif not self.skipped:
+            self.texts += [v for name, v in attrs if name in VISIBLE_ATTRIBUTES and v]
+
+    def handle_endtag(self, tag: str) -> None:
+        if self.skipped and self.skipped[-1] == tag:
+            self.skipped.pop()
+
+    def handle_data(self, data: str) -> None:
+        if not self.skipped:
+            self.texts.append(data)
+
+
+def visible_texts(html: str, language: str) -> set[str]:
+    parser = _Texts(language)
+    parser.feed(html)
+    return {" ".join(text.split()) for text in parser.texts} - {""}
+
+
+@cache
+def translated_msgids(language: str) -> frozenset[str]:
+    """English msgids the language's catalogues (ours, Django's, allauth's) translate."""
+    catalog = trans_real.translation(language)._catalog  # type: ignore[attr-defined]
+    return frozenset(
+        msgid for msgid, msgstr in catalog.items()
+        if isinstance(msgid, str) and msgid and msgstr and msgstr != msgid
+    )  # fmt: skip
+
+
+def english_leftovers(html: str, language: str) -> list[str]:
+    msgids = translated_msgids(language)
+    texts = visible_texts(html, language) - NOT_WORDING
+    found = {text for text in texts if text in msgids}
+    found |= {text for text in texts for leftover in LEFTOVERS if leftover in text}
+    return sorted(found)
+
+
+def urls_for(role: str, objects: dict) -> list[str]:
+    column = ROLES.index(role)
+    pages = [case for case in PAGES if EXPECTED.get(case.key, ("",) * len(ROLES))[column] == "200"]
+    names = ALLAUTH_PAGES["anonymous"] if role == "anonymous" else ALLAUTH_PAGES["signed_in"]
+    names += ALLAUTH_PAGES["staff"] if role in STAFF else ()
+    return [url_for(case, objects) for case in pages] + [reverse(name) for name in names]
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+@pytest.mark.parametrize("role", ROLES)
+def test_no_page_shows_english_left_over(role, language, world, db):  # noqa: F811
+    client = Client() if role == "anonymous" else login(world["users"][role])
+    client.cookies["django_language"] = language
+    problems = {}
+    checked = 0
+    for url in urls_for(role, world):
+        with transaction.atomic():
+            response = client.get(url, HTTP_ACCEPT="text/html")
+            transaction.set_rollback(True)
+        if response.status_code != 200 or "html" not in response.get("Content-Type", ""):
+            continue
+        checked += 1
+        with translation.override(language):
+            leftovers = english_leftovers(response.content.decode(), language)
+        if leftovers:
+            problems[url] = leftovers
+    assert checked >= 3
+    assert problems == {}, f"English on {role}'s pages in {language}: {problems}"
+
+
+def test_the_check_finds_an_english_msgid_and_djangos_placeholder():
+    html = "<p>Households</p><select><option>- Select an option -</option></select>"
+    assert english_leftovers(html, "de") == ["- Select an option -", "Households"]
+    assert english_leftovers("<p>Haushalte</p><p>Kiel</p>", "de") == []
