@@ -32,3 +32,10 @@ class BoundedLookupMixin(GenericAPIView):
     def get_object(self) -> Any:
         self.kwargs[self.lookup_field] = checked_id(self.kwargs[self.lookup_field])
         return super().get_object()
+
+
+def validated(serializer_class: type[serializers.Serializer], data: Any) -> dict[str, Any]:
+    """The request body checked by ``serializer_class``; a 400 with the field errors otherwise."""
+    serializer = serializer_class(data=data)
+    serializer.is_valid(raise_exception=True)
+    return dict(serializer.validated_data)

@@ -81,11 +81,13 @@ def main() -> None:
     if coordinator is None:
         raise SystemExit("the seeded round has no coordinator")
     started = time.perf_counter()
+    cpu_before = time.process_time()
     # With in-process tasks the run executes when run_start commits; run_execute then only
     # confirms that there is nothing left to do.
     run = run_start(round=round_, by=coordinator, time_limit=args.time_limit)
     run_execute(run_id=run.pk)
     total = time.perf_counter() - started
+    cpu = time.process_time() - cpu_before
     run.refresh_from_db()
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"status: {run.status} {run.error}")
@@ -105,6 +107,7 @@ def main() -> None:
     print(f"  other  {other:8.2f} s  (queueing the run, audit, sensitivity hand-off)")
     outside = total - stages.get("solve", 0.0) - stages.get("check", 0.0)
     print(f"  total  {total:8.2f} s    outside the solver {outside:.2f} s")
+    print(f"  CPU of this process {cpu:.2f} s (PostgreSQL's own not counted)")
     print(f"  peak memory (RSS) {peak:.0f} MiB")
     print(f"  load average {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
 

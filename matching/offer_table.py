@@ -7,7 +7,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
+from urllib.parse import urlencode
 
+from django.core.paginator import Paginator
 from django.db.models import Prefetch
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -23,6 +25,7 @@ if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
 
 OPEN = "open"  # the filter "needs an answer": pending and still open
+PER_PAGE = 100
 
 
 @dataclass
@@ -97,16 +100,25 @@ def offer_table(user: User, params: Mapping[str, Any]) -> dict[str, Any]:
         offers = offers.filter(status=status)
     else:
         status = ""
-    rows = [_row(offer, side) for offer in offers]
+    # A caseworker of an organisation with a national round's households has 26,000 offers:
+    # a page at a time, and the offers waiting for an answer counted in the database.
+    page = Paginator(offers, PER_PAGE).get_page(params.get("page"))
+    rows = [_row(offer, side) for offer in page]
     tables: dict[int, RoundTable] = {}
     for row in rows:
         tables.setdefault(row.offer.round_id, RoundTable(round=row.offer.round)).rows.append(row)
+    waiting = offers.filter(
+        status=OfferStatus.PENDING, deadline__gt=timezone.now(), **{f"{side}_answer": ""}
+    ).count()
+    query = {k: v for k, v in (("round", chosen_round), ("status", status)) if v}
     return {
         "tables": list(tables.values()),
+        "page": page,
+        "query": urlencode(query),
         "rounds": rounds,
         "chosen_round": chosen_round,
         "status": status,
         "status_choices": status_choices(),
         "side": side,
-        "waiting": sum(1 for row in rows if row.needs_my_answer),
+        "waiting": waiting,
     }

@@ -21,6 +21,7 @@ from accounts.permissions import role_required
 from accounts.roles import Role
 from accounts.services import invitations as services
 from core.redirects import redirect_back
+from core.validation import show_error
 
 
 @role_required(Role.COORDINATOR)
@@ -59,7 +60,7 @@ def invitation_revoke(request: AuthenticatedHttpRequest, pk: int) -> HttpRespons
         services.invitation_revoke(invitation=invitation, by=request.user)
         messages.success(request, _("The invitation was revoked."))
     except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
+        show_error(request, error)
     return redirect_back(request, "invitation_list")
 
 

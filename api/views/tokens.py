@@ -15,6 +15,7 @@ from accounts.http import AuthenticatedHttpRequest
 from api.forms import TokenForm
 from api.models import ApiToken
 from api.services import tokens as services
+from core.validation import show_error
 
 
 class SchemaView(SpectacularAPIView):
@@ -66,7 +67,7 @@ def token_revoke(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     try:
         services.token_revoke(token=token, by=request.user)
     except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
+        show_error(request, error)
     else:
         messages.success(request, _("The token was revoked. It no longer works."))
     return redirect("api_token_list")

@@ -18,6 +18,7 @@ from accounts.http import AuthenticatedHttpRequest
 from accounts.permissions import role_required
 from accounts.roles import Role
 from core import pdf
+from core.validation import show_error
 from evaluation import presenters, questions
 from evaluation.forms import SendSurveyForm, SurveyForm
 from evaluation.models import Comparison, Survey, SurveyKind
@@ -110,7 +111,7 @@ def round_comparison(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse
         try:
             comparison_services.comparison_start(round=round_, by=request.user)
         except ValidationError as error:
-            messages.error(request, " ".join(error.messages))
+            show_error(request, error)
         else:
             messages.success(request, _("The comparison has been started."))
         return redirect("round_comparison", pk=round_.pk)
@@ -217,7 +218,7 @@ def survey_answer(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
                 language=translation.get_language() or "",
             )  # fmt: skip
         except ValidationError as error:
-            messages.error(request, " ".join(error.messages))
+            show_error(request, error)
         else:
             messages.success(request, _("Thank you! Your answers have been saved."))
         return redirect("survey_answer", pk=survey.pk)

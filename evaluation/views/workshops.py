@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST, require_safe
 from accounts.http import AuthenticatedHttpRequest
 from accounts.permissions import role_required
 from accounts.roles import Role
+from core.validation import show_error
 from evaluation.models import Workshop
 from evaluation.services import workshops as services
 from rounds.models import Round
@@ -100,7 +101,7 @@ def workshop_register(request: AuthenticatedHttpRequest, pk: int) -> HttpRespons
     try:
         services.workshop_register(workshop=workshop, by=request.user, municipality=municipality)
     except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
+        show_error(request, error)
     else:
         messages.success(
             request, _("You are registered. Add the date to your calendar with the file below.")
@@ -115,7 +116,7 @@ def workshop_unregister(request: AuthenticatedHttpRequest, pk: int) -> HttpRespo
     try:
         services.workshop_unregister(workshop=workshop, by=request.user)
     except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
+        show_error(request, error)
     else:
         messages.success(request, _("Your registration was cancelled."))
     return redirect("workshop_detail", pk=pk)

@@ -19,7 +19,7 @@ from rest_framework.response import Response
 
 from accounts.http import AuthenticatedRequest
 from accounts.roles import Role
-from api.mixins import BoundedLookupMixin
+from api.mixins import BoundedLookupMixin, validated
 from api.permissions import HasRole
 from api.responses import (
     FILE_TYPE_PARAMETER,
@@ -168,7 +168,7 @@ class RoundViewSet(RoundParticipationActions, rounds_api.RoundViewSet):
         if request.method == "GET":
             runs = round_.runs.all()
             return Response(RunSerializer(runs, many=True).data)
-        data = _valid(RunStartSerializer, request.data)
+        data = validated(RunStartSerializer, request.data)
         run = run_services.run_start(round=round_, by=request.user, **data)
         run.refresh_from_db()
         if run.status == RunStatus.FAILED:  # the queue could not take it; the run is failed
@@ -423,7 +423,7 @@ class OfferViewSet(
     def answer(self, request, pk=None):
         """The household's answer (refugee or caseworker) or the municipality's (staff)."""
         offer = self.get_object()
-        data = _valid(AnswerSerializer, request.data)
+        data = validated(AnswerSerializer, request.data)
         user = request.user
         if user.is_municipal_staff:
             service = offer_services.offer_answer_municipality
@@ -440,9 +440,3 @@ class OfferViewSet(
         )
         offer = self.get_queryset().get(pk=offer.pk)
         return Response(OfferSerializer(offer, context={"request": request}).data)
-
-
-def _valid(serializer_class, data) -> dict:
-    serializer = serializer_class(data=data)
-    serializer.is_valid(raise_exception=True)
-    return dict(serializer.validated_data)

@@ -55,8 +55,8 @@ REASON_TEXT = {
         " or accessible places, or families that travel together)."
     ),
     fairshare.COMPETING: gettext_lazy(
-        "It could reach its share alone, but not together with the other municipalities'"
-        " shares: the same households are needed there."
+        "It could reach its share alone, but no placement was found that meets it together"
+        " with the other municipalities' shares: the same households are wanted there."
     ),
 }
 

@@ -17,6 +17,7 @@ from accounts.http import AuthenticatedHttpRequest
 from accounts.permissions import role_required
 from accounts.roles import Role
 from core import spreadsheets
+from core.validation import show_error
 from matching.explain import CRITERION_LABELS
 from matching.models import Run
 from matching.services import sensitivity as sensitivity_services
@@ -41,7 +42,7 @@ def run_sensitivity_start(request: AuthenticatedHttpRequest, pk: int) -> HttpRes
     try:
         sensitivity_services.sensitivity_start(run=run, by=request.user)
     except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
+        show_error(request, error)
     else:
         messages.success(
             request, _("The sensitivity is being computed. This page shows its progress.")

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 from accounts.http import AuthenticatedHttpRequest
 from accounts.permissions import role_required
 from accounts.roles import Role
+from core.validation import show_error
 from matching.models import Run, RunVariant
 from matching.services.fairshare import run_variant_choose
 
@@ -24,7 +25,7 @@ def run_variant(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     try:
         run = run_variant_choose(run=run, variant=variant, by=request.user)
     except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
+        show_error(request, error)
     else:
         if run.variant == RunVariant.FAIR:
             text = _(

@@ -18,6 +18,7 @@ from accounts.permissions import role_required
 from accounts.roles import Role
 from core import confirm
 from core.formatting import local_date, local_datetime
+from core.validation import show_error
 from matching import guidance
 from matching.anonymise import anonymised_profile
 from matching.forms import ReasonForm, TravelDateForm
@@ -195,7 +196,7 @@ def offer_answer(request: AuthenticatedHttpRequest, pk: int, side: str) -> HttpR
             offer=offer, by=request.user, accept=accept, reason=reason, reason_code=code
         )
     except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
+        show_error(request, error)
     else:
         messages.success(
             request,
@@ -237,7 +238,7 @@ def offer_travel_date(request: AuthenticatedHttpRequest, pk: int) -> HttpRespons
             offer=offer, by=request.user, travel_date=travel_date
         )
     except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
+        show_error(request, error)
     else:
         messages.success(
             request,
@@ -272,7 +273,7 @@ def offer_arrival(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     try:
         services.offer_confirm_arrival(offer=offer, by=request.user)
     except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
+        show_error(request, error)
     else:
         messages.success(request, _("The arrival was confirmed. The household is relocated."))
     return redirect("offer_detail", pk=offer.pk)

@@ -17,7 +17,7 @@ from rest_framework.response import Response
 
 from accounts.http import AuthenticatedRequest
 from accounts.roles import Role
-from api.mixins import BoundedLookupMixin, IdField, checked_id
+from api.mixins import BoundedLookupMixin, IdField, checked_id, validated
 from api.permissions import HasRole
 from api.responses import (
     FILE_TYPE_PARAMETER,
@@ -217,7 +217,7 @@ class QuestionnaireViewSet(
         description="Start the (empty) questionnaire of an invited municipality; idempotent.",
     )  # fmt: skip
     def create(self, request):
-        data = _valid(QuestionnaireStartSerializer, request.data)
+        data = validated(QuestionnaireStartSerializer, request.data)
         municipality = get_object_or_404(
             Municipality.objects.visible_to(request.user), pk=data["municipality"]
         )
@@ -253,7 +253,7 @@ class QuestionnaireViewSet(
     @action(detail=True, methods=["post"])
     def submit(self, request, pk=None):
         questionnaire = self.get_object()
-        version = _valid(VersionSerializer, request.data)["version"]
+        version = validated(VersionSerializer, request.data)["version"]
         questionnaire = services.questionnaire_submit(
             questionnaire=questionnaire, version=version, by=request.user
         )
@@ -271,7 +271,7 @@ class QuestionnaireViewSet(
     @action(detail=True, methods=["post"], url_path="housing-units")
     def add_housing_unit(self, request, pk=None):
         questionnaire = self.get_object()
-        data = _valid(HousingUnitInputSerializer, request.data)
+        data = validated(HousingUnitInputSerializer, request.data)
         version = data.pop("version")
         unit = services.housing_unit_add(
             questionnaire=questionnaire, data=data, version=version, by=request.user
@@ -286,7 +286,7 @@ class QuestionnaireViewSet(
     def delete_housing_unit(self, request, pk=None, unit_id=None):
         questionnaire = self.get_object()
         unit = get_object_or_404(questionnaire.housing_units.all(), pk=checked_id(unit_id))
-        version = _valid(VersionSerializer, request.query_params)["version"]
+        version = validated(VersionSerializer, request.query_params)["version"]
         services.housing_unit_delete(unit=unit, version=version, by=request.user)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
@@ -319,7 +319,7 @@ class RoundParticipationActions(_RoundActionsBase):
     @action(detail=True, methods=["post"])
     def invite(self, request, pk=None):
         round_ = self.get_object()
-        ids = _valid(InviteSerializer, request.data)["municipalities"]
+        ids = validated(InviteSerializer, request.data)["municipalities"]
         municipalities = list(Municipality.objects.visible_to(request.user).filter(pk__in=ids))
         if len(municipalities) != len(set(ids)):
             raise serializers.ValidationError({"municipalities": [_("Unknown municipality.")]})
@@ -342,9 +342,3 @@ class RoundParticipationActions(_RoundActionsBase):
             content, content_type=FILE_TYPES[kind],
             filename=f"questionnaires-{slugify(round_.name) or round_.pk}.{kind}",
         )  # fmt: skip
-
-
-def _valid(serializer_class, data) -> dict:
-    serializer = serializer_class(data=data)
-    serializer.is_valid(raise_exception=True)
-    return dict(serializer.validated_data)

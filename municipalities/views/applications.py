@@ -14,6 +14,7 @@ from accounts.audit import audit_log
 from accounts.http import AuthenticatedHttpRequest
 from accounts.permissions import role_required
 from accounts.roles import Role
+from core.validation import show_error
 from municipalities.forms import ApplicationApproveForm, ApplicationDeclineForm
 from municipalities.models import ApplicationStatus, Municipality, MunicipalityApplication
 from municipalities.services import applications as services
@@ -70,7 +71,7 @@ def application_approve(request: AuthenticatedHttpRequest, pk: int) -> HttpRespo
             application=application, by=request.user, programme=form.cleaned_data["programme"]
         )
     except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
+        show_error(request, error)
         return redirect("application_detail", pk=pk)
     messages.success(
         request,
@@ -91,7 +92,7 @@ def application_decline(request: AuthenticatedHttpRequest, pk: int) -> HttpRespo
                 application=application, by=request.user, reply=form.cleaned_data["reply"]
             )
         except ValidationError as error:
-            messages.error(request, " ".join(error.messages))
+            show_error(request, error)
         else:
             messages.success(request, _("The application was declined and the applicant told."))
             return redirect("application_list")

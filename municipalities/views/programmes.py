@@ -14,6 +14,7 @@ from accounts.http import AuthenticatedHttpRequest
 from accounts.permissions import role_required
 from accounts.roles import Role
 from core.forms import add_errors
+from core.validation import show_error
 from municipalities.forms import ProgrammePledgeForm
 from municipalities.models import MunicipalityApplication
 from municipalities.services import programmes
@@ -43,7 +44,7 @@ def programme_pledge(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse
             amounts={f: data.get(f) or 0 for f in programmes.PLEDGE_FIELDS},
         )
     except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
+        show_error(request, error)
     else:
         messages.success(
             request,
@@ -66,7 +67,7 @@ def programme_pledge_from_application(
             programme=programme, application=application, by=request.user
         )
     except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
+        show_error(request, error)
     else:
         messages.success(
             request,

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST, require_safe
 from accounts.http import AuthenticatedHttpRequest
 from accounts.permissions import role_required
 from core.forms import add_errors
+from core.validation import show_error
 from municipalities.exports import answer_display
 from municipalities.forms import SECTION_FORMS, HousingUnitForm, PledgeForm
 from municipalities.models import (
@@ -147,7 +148,7 @@ def questionnaire_start(
             round=participation.round, municipality=participation.municipality, by=request.user
         )
     except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
+        show_error(request, error)
         return redirect("participation_detail", slug, round_pk)
     questionnaire.municipality = participation.municipality
     return _to_section(questionnaire, SECTIONS[0])
@@ -329,7 +330,7 @@ def questionnaire_submit(
             questionnaire=questionnaire, version=_version(request), by=request.user
         )
     except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
+        show_error(request, error)
     else:
         messages.success(
             request, _("Thank you. The questionnaire was submitted to the coordination.")
@@ -346,7 +347,7 @@ def questionnaire_reopen(
     try:
         services.questionnaire_reopen(questionnaire=questionnaire, by=request.user)
     except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
+        show_error(request, error)
     else:
         messages.success(
             request, _("The questionnaire was reopened; the municipality can edit it.")

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from accounts.http import AuthenticatedHttpRequest
 from accounts.permissions import role_required
 from accounts.roles import Role
+from core.validation import show_error
 from portal import content as services
 from portal.forms import PREVIEW, PhaseFormSet, ProgrammeContentForm, QuoteFormSet, filled
 from portal.models import ProgrammeContent, Quote, TimelinePhase
@@ -81,7 +82,7 @@ def timeline_edit(request: AuthenticatedHttpRequest) -> HttpResponse:
         try:
             services.timeline_save(phases=filled(formset), by=request.user)
         except ValidationError as error:
-            messages.error(request, " ".join(error.messages))
+            show_error(request, error)
         else:
             messages.success(request, _("The timeline was published."))
             return redirect("programme_timeline")

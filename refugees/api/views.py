@@ -26,7 +26,7 @@ from accounts.http import AuthenticatedRequest
 from accounts.models import User
 from accounts.roles import Role
 from api.exceptions import problem
-from api.mixins import BoundedLookupMixin, IdField, checked_id
+from api.mixins import BoundedLookupMixin, IdField, checked_id, validated
 from api.permissions import HasRole
 from api.responses import CSV, FILE_TYPES, XLSX, file_response, file_type
 from municipalities.choices import Sector, SpecialistCare
@@ -375,7 +375,7 @@ class HouseholdViewSet(
 
     @extend_schema(request=HouseholdCreateSerializer, responses={201: HouseholdDetailSerializer})
     def create(self, request):
-        data = _valid(HouseholdCreateSerializer, request.data)
+        data = validated(HouseholdCreateSerializer, request.data)
         record = importing.HouseholdRecord(key="api", first_row=0)
         record.members = [(0, dict(m)) for m in data["members"]]
         record.household = {"notes": data.get("notes", ""), "status": data["status"]}
@@ -389,7 +389,7 @@ class HouseholdViewSet(
     @extend_schema(request=HouseholdUpdateSerializer, responses=HouseholdDetailSerializer)
     def partial_update(self, request, pk=None):
         household = self._editable()
-        data = _valid(HouseholdUpdateSerializer, request.data)
+        data = validated(HouseholdUpdateSerializer, request.data)
         version = data.pop("version", None)
         services.household_update(household=household, by=request.user, version=version, data=data)
         return Response(_detail(request, household))
@@ -398,7 +398,7 @@ class HouseholdViewSet(
     @action(detail=True, methods=["post"], url_path="members")
     def add_member(self, request, pk=None):
         household = self._editable()
-        data = _valid(MemberInputSerializer, request.data)
+        data = validated(MemberInputSerializer, request.data)
         version = data.pop("version", None)
         member = services.member_save(household=household, by=request.user, version=version,
                                       data=data)  # fmt: skip
@@ -418,7 +418,7 @@ class HouseholdViewSet(
         household = self._editable()
         member = get_object_or_404(household.members.all(), pk=checked_id(member_id))
         if request.method == "DELETE":
-            version = _valid(VersionedSerializer, request.query_params).get("version")
+            version = validated(VersionedSerializer, request.query_params).get("version")
             services.member_remove(household=household, by=request.user, version=version,
                                    member=member)  # fmt: skip
             return Response(status=status.HTTP_204_NO_CONTENT)
@@ -434,7 +434,7 @@ class HouseholdViewSet(
     @action(detail=True, methods=["put"])
     def needs(self, request, pk=None):
         household = self._editable()
-        data = _valid(NeedsInputSerializer, request.data)
+        data = validated(NeedsInputSerializer, request.data)
         version = data.pop("version", None)
         needs = services.needs_update(household=household, by=request.user, version=version,
                                       data=data)  # fmt: skip
@@ -444,7 +444,7 @@ class HouseholdViewSet(
     @action(detail=True, methods=["put"])
     def preferences(self, request, pk=None):
         household = self._editable()
-        data = _valid(PreferencesInputSerializer, request.data)
+        data = validated(PreferencesInputSerializer, request.data)
         version = data.pop("version", None)
         preferences = services.preferences_update(
             household=household, by=request.user, version=version, data=data
@@ -455,7 +455,7 @@ class HouseholdViewSet(
     @action(detail=True, methods=["post"])
     def consent(self, request, pk=None):
         household = self._editable()
-        data = _valid(ConsentInputSerializer, request.data)
+        data = validated(ConsentInputSerializer, request.data)
         consent = services.consent_record(
             household=household, by=request.user, text_version=data["text_version"],
             given_at=consent_given_at(data["given_on"]),
@@ -473,7 +473,7 @@ class HouseholdViewSet(
     @action(detail=True, methods=["post"], url_path="rounds")
     def enter_round(self, request, pk=None):
         household = self._editable()
-        data = _valid(RoundEntrySerializer, request.data)
+        data = validated(RoundEntrySerializer, request.data)
         round_ = get_object_or_404(Round.objects.visible_to(request.user), pk=data["round"])
         services.round_household_add(round=round_, household=household, by=request.user)
         return Response(_detail(request, household))
@@ -493,7 +493,7 @@ class HouseholdViewSet(
     @action(detail=False, methods=["post"], url_path="import",
             parser_classes=[MultiPartParser, FormParser])  # fmt: skip
     def import_file(self, request):
-        data = _valid(ImportUploadSerializer, request.data)
+        data = validated(ImportUploadSerializer, request.data)
         upload = data["file"]
         report = importing.import_file(
             upload=upload.file, filename=upload.name or "", size=upload.size, by=request.user,
@@ -526,16 +526,10 @@ class HouseholdViewSet(
     @action(detail=False, methods=["get"], url_path="import-template",
             filter_backends=[], pagination_class=None)  # fmt: skip
     def import_template(self, request):
-        query = _valid(TemplateQuery, request.query_params)
+        query = validated(TemplateQuery, request.query_params)
         language, kind = query["language"], file_type(request)
         build = importing.template_csv if kind == "csv" else importing.template_xlsx
         return file_response(
             build(language), filename=f"rematch-households-{language}.{kind}",
             content_type=FILE_TYPES[kind],
         )  # fmt: skip
-
-
-def _valid(serializer_class, data) -> dict:
-    serializer = serializer_class(data=data)
-    serializer.is_valid(raise_exception=True)
-    return dict(serializer.validated_data)

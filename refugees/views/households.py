@@ -26,6 +26,7 @@ from accounts.models import Invitation
 from accounts.permissions import role_required
 from accounts.roles import Role
 from accounts.services import invitations as account_services
+from core.validation import show_error
 from refugees import duplicates, forms, services
 from refugees.models import CURRENT_CONSENT_VERSION, Household
 from refugees.selectors import (
@@ -289,7 +290,7 @@ def member_remove(request: AuthenticatedHttpRequest, pk: int, member_pk: int) ->
         services.member_remove(household=household, by=request.user, version=None, member=member)
         messages.success(request, _("The member was removed."))
     except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
+        show_error(request, error)
     return redirect("household_members", pk=pk)
 
 
@@ -406,7 +407,7 @@ def household_unlink(request: AuthenticatedHttpRequest, pk: int, other_pk: int) 
         services.household_unlink(household=household, other=other, by=request.user)
         messages.success(request, _("The link was removed."))
     except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
+        show_error(request, error)
     return redirect("household_links", pk=pk)
 
 
@@ -449,7 +450,7 @@ def consent_withdraw(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse
             request, _("The consent was withdrawn. The household left all open rounds.")
         )
     except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
+        show_error(request, error)
     return redirect("household_consent", pk=pk)
 
 
@@ -479,7 +480,7 @@ def round_remove(request: AuthenticatedHttpRequest, pk: int, round_pk: int) -> H
         services.round_household_remove(round=round_, household=household, by=request.user)
         messages.success(request, _("The household was taken out of the round."))
     except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
+        show_error(request, error)
     return redirect("household_rounds", pk=pk)
 
 

@@ -18,6 +18,7 @@ from django.views.decorators.http import require_POST, require_safe
 from accounts.http import AuthenticatedHttpRequest
 from accounts.permissions import role_required
 from accounts.roles import Role
+from core.validation import show_error
 from refugees import import_files, importing
 
 SESSION_KEY = "household_import"
@@ -86,7 +87,7 @@ def household_import_confirm(request: AuthenticatedHttpRequest) -> HttpResponse:
         )
     except ValidationError as error:
         report = None
-        messages.error(request, " ".join(error.messages))
+        show_error(request, error)
     _discard_pending(request)
     if report is None or report.errors:
         # The data changed since the preview (e.g. a consent version expired): show why.

@@ -15,6 +15,7 @@ from accounts.http import AuthenticatedHttpRequest
 from accounts.permissions import role_required
 from accounts.roles import Role
 from core.forms import add_errors
+from core.validation import show_error
 from rounds.forms import RoundForm
 from rounds.models import Round
 from rounds.services import rounds as services
@@ -56,7 +57,7 @@ def round_open(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     try:
         services.round_open_questionnaire(round=round_, by=request.user)
     except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
+        show_error(request, error)
     else:
         messages.success(request, _("The questionnaire phase is open."))
     return redirect("round_detail", round_.pk)
@@ -69,7 +70,7 @@ def round_close(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     try:
         services.round_close(round=round_, by=request.user)
     except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
+        show_error(request, error)
     else:
         messages.success(request, _("The round is closed."))
     return redirect("round_detail", round_.pk)
@@ -91,7 +92,7 @@ def round_advance(request: AuthenticatedHttpRequest, pk: int, verb: str) -> Http
     try:
         service(round=round_, by=request.user)
     except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
+        show_error(request, error)
     else:
         messages.success(request, done)
     return redirect("round_detail", round_.pk)

@@ -103,6 +103,9 @@ def test_the_coordinator_compares_both_variants_chooses_one_and_publishing_sends
     first.refresh_from_db()
     assert first.variant == "fair"
     assert first.objective == first.fair_share["fair_score"]
+    page = as_coordinator.get(reverse("run_detail", args=[first.pk])).content.decode()
+    assert "Dies ist die Variante mit fairen Anteilen" in page
+    assert "ist die bestmögliche" not in page  # the plain solve's proof does not cover it
     placed = dict(first.proposals.values_list("household__reference", "municipality__slug"))
     assert other_municipality.slug in placed.values()
     event = AuditEvent.objects.get(action="matching.run.variant_chosen")

@@ -152,3 +152,38 @@ def test_a_large_round_asks_for_the_household_reference_instead_of_a_select(
     refused = PairRuleForm({**data, "household": "HH-OUT"}, round=small_round)
     assert not refused.is_valid()
     assert not PairRule.objects.exists()
+
+
+def test_the_caseworkers_offer_list_is_paginated_and_counts_every_waiting_offer(
+    two_runs, as_caseworker, organisation, municipality
+):
+    _first, run = two_runs
+    deadline = timezone.now() + timedelta(days=7)
+
+    def offers(n: int) -> None:
+        households = _households(n)
+        Household.objects.filter(pk__in=[h.pk for h in households]).update(
+            organisation=organisation
+        )
+        Offer.objects.bulk_create(
+            Offer(
+                round=run.round,
+                run=run,
+                household=h,
+                municipality=municipality,
+                score=1.0,
+                deadline=deadline,
+            )
+            for h in households
+        )
+
+    offers(3)
+    url = reverse("offer_list")
+    few, _page = _queries(as_caseworker, url)
+    offers(150)
+    many, page = _queries(as_caseworker, url)
+    assert many == few
+    assert "Page 1 of 2" in page
+    context = as_caseworker.get(url).context
+    assert context["waiting"] == Offer.objects.filter(household__organisation=organisation).count()
+    assert sum(len(t.rows) for t in context["tables"]) == 100

@@ -408,8 +408,8 @@ def test_the_round_lifecycle_in_random_order():
     run_state_machine_as_test(
         RoundLifecycle,
         settings=settings(
-            max_examples=15,
-            stateful_step_count=25,
+            max_examples=10,
+            stateful_step_count=20,
             deadline=None,
             suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
         ),

@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
 from accounts.models import User
+from core.validation import error_text
 from matching.management.commands._round_arg import find_round
 from matching.models import RunStatus
 from matching.services.runs import METHODS, run_execute, run_start
@@ -42,7 +43,7 @@ class Command(BaseCommand):
                 reason=options["note"],
             )
         except ValidationError as error:
-            raise CommandError(" ".join(error.messages)) from None
+            raise CommandError(error_text(error)) from None
         run = run_execute(run_id=run.pk) or run
         run.refresh_from_db()
         if run.status != RunStatus.SUCCEEDED:
