@@ -8,16 +8,20 @@ from django.conf import settings
 from django.urls import reverse
 
 from tests.conftest import login
-from tests.e2e.conftest import browser  # noqa: F401 - the Chromium fixture
+from tests.evaluation import conftest as evaluation_fixtures
 from tests.evaluation.test_report_pdf import column_headers, pdf_text
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+# The evaluation tests' round with a comparison and answered surveys (shared, not copied).
+eval_round = evaluation_fixtures.eval_round
+on_commit = evaluation_fixtures.on_commit
+answered_round = evaluation_fixtures.answered_round
 # The printable width of A4 landscape with the style sheet's margins (277 mm) in CSS pixels.
 A4_LANDSCAPE = {"width": 1047, "height": 740}
 
 
 @pytest.fixture
-def report_page(browser, live_server, answered_round, coordinator):  # noqa: F811
+def report_page(browser, live_server, answered_round, coordinator):
     session = login(coordinator).cookies[settings.SESSION_COOKIE_NAME].value
     context = browser.new_context(locale="de-DE", viewport=A4_LANDSCAPE)
     context.add_cookies([
