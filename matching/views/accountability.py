@@ -93,7 +93,7 @@ def _export(
     name = slugify(target.name) or str(target.pk)
     if fmt == "csv":
         sheets = sheets[:1]  # one table per CSV file: the counts by reason
-    return spreadsheets.spreadsheet_response(fmt, sheets, filename=f"overrides-{name}.{fmt}")
+    return spreadsheets.spreadsheet_response(fmt, sheets, filename=f"overrides-{name}")
 
 
 @require_safe

@@ -126,6 +126,8 @@ def test_the_programme_report_page_and_export_are_for_coordinators(
     response = as_coordinator.get(export, HTTP_ACCEPT_LANGUAGE="en")
     assert response.status_code == 200
     assert "Decline;safety;Safety or protection concerns;1" in response.content.decode("utf-8-sig")
+    assert response["Content-Disposition"].endswith('.csv"')
+    assert ".csv.csv" not in response["Content-Disposition"]
     xlsx = reverse("programme_overrides_export", args=[overridden_programme.pk, "xlsx"])
     assert as_coordinator.get(xlsx).status_code == 200
     pdf = reverse("programme_overrides_export", args=[overridden_programme.pk, "pdf"])
