@@ -198,3 +198,31 @@ def test_the_email_search_stays_within_the_organisation(caseworker, other_casewo
     assert duplicates.households_with_email(
         other_caseworker.organisation_id, "FAMILY@example.org"
     ) == {theirs.pk}
+
+
+def test_the_api_create_refuses_a_likely_duplicate_unless_told_to_save_anyway(
+    caseworker, other_caseworker
+):
+    from tests.api.conftest import token_client
+
+    body = {
+        "members": [{"full_name": "Olena  KOVALENKO", "date_of_birth": "1988-03-04", "sex": "f",
+                     "relation": "contact"}],
+    }  # fmt: skip
+    existing = HouseholdFactory(organisation=caseworker.organisation)
+    Member.objects.create(
+        household=existing, full_name="Olena Kovalenko", date_of_birth=date(1988, 3, 4),
+        sex="f", relation="contact",
+    )  # fmt: skip
+    api = token_client(caseworker)
+    before = Household.objects.count()
+    refused = api.post("/api/v1/households/", body, format="json", HTTP_ACCEPT_LANGUAGE="en")
+    assert refused.status_code == 400
+    assert existing.reference in str(refused.json())
+    assert Household.objects.count() == before
+    saved = api.post("/api/v1/households/", {**body, "save_anyway": True}, format="json")
+    assert saved.status_code == 201, saved.content
+    # Another organisation's caseworker is not told about it, and saves without a warning.
+    theirs = token_client(other_caseworker).post("/api/v1/households/", body, format="json")
+    assert theirs.status_code == 201, theirs.content
+    assert existing.reference not in str(theirs.json())
