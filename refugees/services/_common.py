@@ -94,11 +94,12 @@ def snapshot(obj: models.Model, fields: tuple[str, ...] | list[str]) -> dict[str
 def apply(obj: models.Model, data: dict[str, Any], fields: tuple[str, ...] | list[str]) -> None:
     """Copy ``fields`` from ``data`` onto ``obj``; ``full_clean`` validates them afterwards.
 
-    An infinite or NaN number is refused here: Django's integer fields turn it into an
-    OverflowError (a server error) instead of a validation message."""
+    An infinite or NaN number for an integer field is refused here: Django's integer fields turn
+    it into an OverflowError (a server error) instead of a validation message."""
     for name in fields:
         if name in data:
             value = data[name]
-            if isinstance(value, float) and not math.isfinite(value):
+            integer = isinstance(obj._meta.get_field(name), models.IntegerField)
+            if integer and isinstance(value, float) and not math.isfinite(value):
                 raise ValidationError({name: _("Enter a whole number.")}, code="invalid")
             setattr(obj, name, value)
