@@ -64,7 +64,9 @@ def invitation_create(
     )
     token = invitation.new_token()
     invitation.full_clean()  # first: a malformed address never reaches a query
-    if User.objects.filter(email__iexact=email).exists():
+    existing = User.objects.filter(email__iexact=email).first()
+    if existing is not None and by.is_coordinator:
+        # Coordinators administer every account: telling them is no disclosure.
         raise ValidationError({"email": _("An account with this e-mail address exists already.")})
     invitation.save()
     if role == Role.MUNICIPAL_STAFF:
@@ -72,7 +74,18 @@ def invitation_create(
     audit_log(
         actor=by, action="accounts.invitation.created", target=invitation, changes={"role": role}
     )
-    _send_invitation(invitation, token)
+    if existing is None:
+        _send_invitation(invitation, token)
+    else:
+        # A caseworker sees the same answer as for a new address, or any caseworker could find
+        # out who holds an account anywhere on the platform by inviting addresses. The owner of
+        # the address is told instead, and no link is sent: an invitation for an address that
+        # has an account can never be accepted.
+        mail.send_to_users(
+            [existing],
+            "accounts/email/invitation_existing_account",
+            {"invitation": invitation, "url": mail.absolute_url(reverse("account_login"))},
+        )
     return invitation, token
 
 

@@ -204,3 +204,46 @@ def test_public_signup_is_closed(client):
         },
     )
     assert not User.objects.filter(email="intruder@example.org").exists()
+
+
+def _invite_contact(client, household, email, capture):
+    with capture(execute=True):
+        return client.post(
+            reverse("household_account", args=[household.pk]),
+            {"email": email, "full_name": "Olena K.", "language": "uk"},
+            follow=True,
+        )
+
+
+def test_a_caseworker_cannot_tell_whether_an_address_has_an_account(
+    as_caseworker, household, other_caseworker, django_capture_on_commit_callbacks
+):
+    """Inviting an address of someone else's account answers exactly as for a new address, or
+    any caseworker could probe who holds an account anywhere on the platform."""
+    other_caseworker.preferred_language = "uk"
+    other_caseworker.save(update_fields=["preferred_language"])
+    taken = _invite_contact(
+        as_caseworker, household, other_caseworker.email.upper(), django_capture_on_commit_callbacks
+    )
+    invitation = Invitation.objects.get(household=household)
+    invitation.revoked_at = timezone.now()
+    invitation.save(update_fields=["revoked_at"])
+    notice = list(mail.outbox)
+    mail.outbox.clear()
+    free = _invite_contact(
+        as_caseworker, household, "new-person@example.org", django_capture_on_commit_callbacks
+    )
+
+    def shown(response):
+        return [str(m) for m in response.context["messages"]], response.redirect_chain
+
+    assert shown(taken) == shown(free)
+    assert Invitation.objects.filter(household=household).count() == 2
+    # The account holder is told, in their language, and gets no link to accept.
+    assert len(notice) == 1
+    assert notice[0].to == [other_caseworker.email]
+    assert "/invitations/accept/" not in notice[0].body
+    assert "/accounts/login/" in notice[0].body
+    assert "Re:Match" in notice[0].subject
+    assert "запрошення" in notice[0].subject.lower()
+    assert "/invitations/accept/" in mail.outbox[0].body
