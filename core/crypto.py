@@ -75,11 +75,6 @@ def decrypt_bytes(token: bytes) -> bytes:
         ) from None
 
 
-def rotate_bytes(token: bytes) -> bytes:
-    """The same data encrypted with the first key."""
-    return fernet().rotate(token)
-
-
 def is_encrypted(token: str | bytes) -> bool:
     try:
         fernet().decrypt(token if isinstance(token, bytes) else token.encode())

@@ -176,7 +176,7 @@ def _household_next(offer: Offer) -> list[str]:
         else:
             steps.append(_("You will receive an e-mail as soon as the travel date is set."))
         return steps
-    if offer.status in (OfferStatus.DECLINED, OfferStatus.OBJECTED, OfferStatus.EXPIRED):
+    if offer.is_released:
         return [
             _("You stay in the round and may receive another offer."),
             _("You will receive an e-mail when there is a new offer for you."),
@@ -204,7 +204,7 @@ def _municipality_next(offer: Offer) -> list[str]:
                 % {"date": _date(offer.travel_date)}
             ]
         return [_("Agree a travel date with the caseworker and enter it here.")]
-    if offer.status in (OfferStatus.DECLINED, OfferStatus.OBJECTED, OfferStatus.EXPIRED):
+    if offer.is_released:
         return [_("The places are free again and may be offered to another household.")]
     return []
 

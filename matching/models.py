@@ -161,7 +161,7 @@ class Run(models.Model):
             # The database itself refuses a second active run of a round, whatever the race.
             models.UniqueConstraint(
                 fields=["round"],
-                condition=models.Q(status__in=["queued", "running"]),
+                condition=models.Q(status__in=ACTIVE_RUN_STATUSES),
                 name="one_active_run_per_round",
             ),
             models.UniqueConstraint(fields=["round", "iteration"], name="unique_run_iteration"),
@@ -305,8 +305,16 @@ class OfferStatus(models.TextChoices):
     ARRIVED = "arrived", _("Arrived")
 
 
+# The status groups, each spelled out once; the queryset methods and properties below are how
+# the rest of the project asks for them.
 # Offers that hold capacity: it is released when an offer is declined, objected or expires.
 RESERVING_OFFER_STATUSES = (OfferStatus.PENDING, OfferStatus.ACCEPTED, OfferStatus.ARRIVED)
+# Both sides said yes (the household may have arrived since): a placement.
+AGREED_OFFER_STATUSES = (OfferStatus.ACCEPTED, OfferStatus.ARRIVED)
+# Still needs the household: waiting for answers, or accepted and not yet arrived.
+UNFINISHED_OFFER_STATUSES = (OfferStatus.PENDING, OfferStatus.ACCEPTED)
+# Ended without a placement: the places are free again.
+RELEASED_OFFER_STATUSES = (OfferStatus.DECLINED, OfferStatus.OBJECTED, OfferStatus.EXPIRED)
 
 
 class Answer(models.TextChoices):
@@ -315,9 +323,6 @@ class Answer(models.TextChoices):
 
 
 class OfferQuerySet(models.QuerySet["Offer"]):
-    def for_municipality(self, municipality) -> OfferQuerySet:
-        return self.filter(municipality=municipality)
-
     def visible_to(self, user: User) -> OfferQuerySet:
         if user.is_coordinator:
             return self.all()
@@ -331,6 +336,15 @@ class OfferQuerySet(models.QuerySet["Offer"]):
 
     def reserving(self) -> OfferQuerySet:
         return self.filter(status__in=RESERVING_OFFER_STATUSES)
+
+    def agreed(self) -> OfferQuerySet:
+        return self.filter(status__in=AGREED_OFFER_STATUSES)
+
+    def unfinished(self) -> OfferQuerySet:
+        return self.filter(status__in=UNFINISHED_OFFER_STATUSES)
+
+    def released(self) -> OfferQuerySet:
+        return self.filter(status__in=RELEASED_OFFER_STATUSES)
 
 
 class Offer(models.Model):
@@ -405,7 +419,7 @@ class Offer(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["round", "household"],
-                condition=models.Q(status__in=["pending", "accepted", "arrived"]),
+                condition=models.Q(status__in=RESERVING_OFFER_STATUSES),
                 name="one_open_offer_per_household",
             )
         ]
@@ -423,7 +437,11 @@ class Offer(models.Model):
 
     @property
     def both_accepted(self) -> bool:
-        return self.status in (OfferStatus.ACCEPTED, OfferStatus.ARRIVED)
+        return self.status in AGREED_OFFER_STATUSES
+
+    @property
+    def is_released(self) -> bool:
+        return self.status in RELEASED_OFFER_STATUSES
 
     def _check_open(self) -> None:
         if self.status != OfferStatus.PENDING:
@@ -528,7 +546,7 @@ class RunSensitivity(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["run"],
-                condition=models.Q(status__in=["queued", "running"]),
+                condition=models.Q(status__in=ACTIVE_RUN_STATUSES),
                 name="one_active_sensitivity_per_run",
             )
         ]

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from django.urls import reverse
-
 from accounts.models import User
 from core import mail
 
@@ -15,13 +13,5 @@ def notify(users: Iterable[User], template: str, context: dict) -> None:
     mail.send_to_users(users, f"matching/email/{template}", context)
 
 
-def municipality_staff(municipality) -> list[User]:
-    return list(User.objects.filter(staff_memberships__municipality=municipality, is_active=True))
-
-
 def household_contacts(household) -> list[User]:
     return [household.contact_user] if household.contact_user_id else []
-
-
-def offer_url(offer) -> str:
-    return reverse("offer_detail", args=[offer.pk])

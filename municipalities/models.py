@@ -405,9 +405,6 @@ class Questionnaire(models.Model):
     def missing_sections(self) -> list[StrOrPromise]:
         return [label for _key, label, complete in self.sections() if not complete]
 
-    def is_complete(self) -> bool:
-        return not self.missing_sections()
-
     def edit_blocker(self, today: date | None = None) -> StrOrPromise | None:
         """Why staff cannot change the answers now, or None when they can."""
         from rounds.lifecycle import Action

@@ -69,12 +69,12 @@ def _caseworker(user: User) -> dict[str, Any]:
 def _refugee(user: User) -> dict[str, Any]:
     """The household's home leads with what it has to decide: its open or accepted offer."""
     from matching import guidance
-    from matching.models import Offer, OfferStatus
+    from matching.models import Offer
     from refugees.selectors import household_profile
 
     offers = (
         Offer.objects.visible_to(user)
-        .filter(status__in=[OfferStatus.PENDING, OfferStatus.ACCEPTED, OfferStatus.ARRIVED])
+        .reserving()
         .select_related("municipality", "round")
         .order_by("deadline")
     )

@@ -12,6 +12,7 @@ from accounts.roles import Role
 from municipalities.choices import SpecialistCare
 from municipalities.models import FederalState, Municipality, SettlementType
 from refugees.models import (
+    CASEWORKER_STATUSES,
     LANGUAGE_LEVELS,
     LANGUAGES,
     ConsentText,
@@ -71,7 +72,7 @@ class HouseholdForm(VersionedForm):
     )
     status = forms.ChoiceField(
         label=_("Status"),
-        choices=[(s.value, s.label) for s in (HouseholdStatus.DRAFT, HouseholdStatus.READY)],
+        choices=[(s.value, s.label) for s in CASEWORKER_STATUSES],
         help_text=_("Ready for matching once all steps are complete."),
     )
     notes = forms.CharField(
@@ -87,7 +88,7 @@ class HouseholdForm(VersionedForm):
         cast(forms.ModelChoiceField, self.fields["caseworker"]).queryset = User.objects.filter(
             role=Role.CASEWORKER, organisation_id=household.organisation_id, is_active=True
         )
-        if household.status not in (HouseholdStatus.DRAFT, HouseholdStatus.READY):
+        if household.status not in CASEWORKER_STATUSES:
             cast(forms.ChoiceField, self.fields["status"]).choices = [
                 (household.status, household.get_status_display())
             ]

@@ -31,6 +31,7 @@ from municipalities.choices import Sector, SpecialistCare
 from municipalities.models import FederalState, SettlementType
 from refugees import duplicates, services
 from refugees.models import (
+    CASEWORKER_STATUSES,
     LANGUAGE_LEVELS,
     LANGUAGES,
     ConsentText,
@@ -113,9 +114,6 @@ class RowError:
     row: int
     column: str
     message: str
-
-    def as_dict(self) -> dict[str, Any]:
-        return {"row": self.row, "column": self.column, "message": self.message}
 
 
 @dataclass
@@ -421,7 +419,7 @@ def _member(report: ImportReport, number: int, cells: dict[str, Any]) -> dict[st
 def _household_columns(report, record: HouseholdRecord, number: int, cells) -> None:
     record.household = {"notes": _text(cells.get("notes"))}
     status = _text(cells.get("status")).lower() or HouseholdStatus.DRAFT
-    if status not in (HouseholdStatus.DRAFT, HouseholdStatus.READY):
+    if status not in CASEWORKER_STATUSES:
         report.error(number, "status", _("Use draft or ready."))
     record.household["status"] = status
     record.needs = {

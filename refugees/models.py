@@ -38,6 +38,12 @@ class HouseholdStatus(models.TextChoices):
     WITHDRAWN = "withdrawn", _("Withdrawn")
 
 
+# The statuses a caseworker sets by hand; the others follow from matching or from consent.
+CASEWORKER_STATUSES = (HouseholdStatus.DRAFT, HouseholdStatus.READY)
+# The household has left the matching: it withdrew or was relocated.
+LEFT_STATUSES = (HouseholdStatus.WITHDRAWN, HouseholdStatus.RELOCATED)
+
+
 class Sex(models.TextChoices):
     FEMALE = "f", _("female")
     MALE = "m", _("male")
@@ -99,11 +105,6 @@ class HouseholdQuerySet(models.QuerySet["Household"]):
         if user.is_caseworker:
             return self.filter(organisation_id=user.organisation_id)
         return self.none()
-
-    def with_valid_consent(self) -> HouseholdQuerySet:
-        return self.filter(
-            consents__withdrawn_at__isnull=True, consents__text_version__in=valid_consent_versions()
-        ).distinct()
 
 
 class ErasureReason(models.TextChoices):

@@ -18,7 +18,7 @@ import numpy as np
 from evaluation import koenigstein
 from evaluation.services.data import Frame
 from matching import scoring
-from matching.models import Answer, Offer, OfferStatus, RunStatus
+from matching.models import Answer, OfferStatus, RunStatus
 from rounds.models import Round
 
 NEEDS = ("accessible", "psychotherapy", "specialist", "school", "kita")
@@ -178,7 +178,7 @@ def run_metrics(frame: Frame, run) -> dict[str, Any]:
 
 def round_metrics(frame: Frame, round_: Round) -> dict[str, Any]:
     """The round as a whole: placements the households and municipalities accepted."""
-    rows = round_.offers.filter(status__in=[OfferStatus.ACCEPTED, OfferStatus.ARRIVED])
+    rows = round_.offers.agreed()
     placed, scores = {}, {}
     for household_id, municipality_id, score in rows.values_list(
         "household_id", "municipality_id", "score"
@@ -243,7 +243,3 @@ def _hours(durations: Iterable[timedelta]) -> dict[str, float | None]:
         "mean": statistics.fmean(hours) if hours else None,
         "max": max(hours) if hours else None,
     }
-
-
-def offers_exist(round_: Round) -> bool:
-    return Offer.objects.filter(round=round_).exists()

@@ -21,6 +21,7 @@ from core import mail
 from evaluation import questions
 from evaluation.models import HOUSEHOLD_WAVES, Survey, SurveyKind, Wave
 from matching.models import Offer, OfferStatus
+from municipalities.notify import staff_of
 from rounds.models import Round, RoundStatus
 
 REMIND_AFTER = timedelta(days=7)
@@ -96,11 +97,7 @@ def recipients(survey: Survey) -> list[User]:
     if survey.kind == SurveyKind.HOUSEHOLD:
         user = survey.household.contact_user if survey.household else None
         return [user] if user is not None and user.is_active and user.email else []
-    return list(
-        User.objects.filter(
-            staff_memberships__municipality_id=survey.municipality_id, is_active=True
-        ).exclude(email="")
-    )
+    return [user for user in staff_of(survey.municipality_id) if user.email]
 
 
 def _send(survey: Survey, template: str) -> None:

@@ -14,7 +14,7 @@ import networkx as nx
 import numpy as np
 
 from matching import scoring
-from matching.models import RESERVING_OFFER_STATUSES, PairRule, PairRuleKind
+from matching.models import PairRule, PairRuleKind
 from municipalities.choices import Sector, SpecialistCare, age_on, member_demand
 from municipalities.models import FederalState, Municipality, SettlementType
 from refugees.fields import decrypt_values, stored_token
@@ -64,9 +64,7 @@ def programme_offers(programme_id: int):
     """Offers of every cohort of a programme that hold places."""
     from matching.models import Offer
 
-    return Offer.objects.filter(
-        round__programme_id=programme_id, status__in=RESERVING_OFFER_STATUSES
-    )
+    return Offer.objects.reserving().filter(round__programme_id=programme_id)
 
 
 def _holding_offers(round_: Round):
@@ -74,7 +72,7 @@ def _holding_offers(round_: Round):
     every cohort, since the cohorts share the year's capacity."""
     if round_.programme_id is not None:
         return programme_offers(round_.programme_id)
-    return round_.offers.filter(status__in=RESERVING_OFFER_STATUSES)
+    return round_.offers.reserving()
 
 
 def open_household_pks(round_: Round) -> list[int]:

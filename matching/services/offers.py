@@ -16,6 +16,7 @@ from accounts.models import User
 from core.bulk import analyze
 from matching import notify
 from matching.models import (
+    RESERVING_OFFER_STATUSES,
     Offer,
     OfferStatus,
     PairRule,
@@ -25,6 +26,7 @@ from matching.models import (
     RunStatus,
 )
 from matching.reasons import ReasonCode
+from municipalities.notify import staff_of
 from refugees.signals import consent_withdrawn
 from rounds import hooks
 from rounds.lifecycle import Action
@@ -63,11 +65,7 @@ def run_publish(*, run: Run, by: User) -> list[Offer]:
         for p in run.proposals.filter(municipality__isnull=False)
         .exclude(
             household__offers__round=run.round,
-            household__offers__status__in=[
-                OfferStatus.PENDING,
-                OfferStatus.ACCEPTED,
-                OfferStatus.ARRIVED,
-            ],
+            household__offers__status__in=RESERVING_OFFER_STATUSES,
         )
         .select_related("household__contact_user", "municipality")
     ]
@@ -93,7 +91,7 @@ def _notify_published(offers: list[Offer]) -> None:
     for group in by_municipality.values():
         municipality = group[0].municipality
         notify.notify(
-            notify.municipality_staff(municipality),
+            staff_of(municipality),
             "offers_municipality",
             {"municipality": municipality, "count": len(group), "deadline": group[0].deadline},
         )
@@ -192,9 +190,7 @@ def _after_answer(offer: Offer) -> None:
 
 
 def _everyone(offer: Offer) -> list[User]:
-    return notify.household_contacts(offer.household) + notify.municipality_staff(
-        offer.municipality
-    )
+    return notify.household_contacts(offer.household) + staff_of(offer.municipality)
 
 
 def _ban(offer: Offer, *, source: str, code: str) -> None:
@@ -290,7 +286,7 @@ def offers_remind(*, now=None) -> int:
             if not offer.household_answer:
                 recipients += notify.household_contacts(offer.household)
             if not offer.municipality_answer:
-                recipients += notify.municipality_staff(offer.municipality)
+                recipients += staff_of(offer.municipality)
             notify.notify(recipients, "offer_reminder", {"offer": offer})
             Offer.objects.filter(pk=offer.pk).update(reminded_at=now)
             count += 1
@@ -312,9 +308,7 @@ def offers_close_for_household(*, household, by: User | None, reason: str) -> in
         offer.status, offer.closed_at = OfferStatus.DECLINED, timezone.now()
         offer.save()
         audit_log(actor=by, action="matching.offer.withdrawn", target=offer)
-        notify.notify(
-            notify.municipality_staff(offer.municipality), "offer_closed", {"offer": offer}
-        )
+        notify.notify(staff_of(offer.municipality), "offer_closed", {"offer": offer})
         count += 1
     return count
 

@@ -24,7 +24,7 @@ from rounds.models import Programme, Round
 
 def waiting_households(round_: Round) -> list[int]:
     """Households of earlier cohorts that no cohort has placed: they join ``round_``."""
-    from refugees.models import HouseholdStatus, RoundHousehold
+    from refugees.models import LEFT_STATUSES, RoundHousehold
 
     if round_.programme_id is None:
         return []
@@ -34,7 +34,7 @@ def waiting_households(round_: Round) -> list[int]:
         RoundHousehold.objects.filter(round__in=round_.earlier_cohorts())
         .exclude(household_id__in=placed)
         .exclude(household_id__in=here)
-        .exclude(household__status__in=[HouseholdStatus.WITHDRAWN, HouseholdStatus.RELOCATED])
+        .exclude(household__status__in=LEFT_STATUSES)
         .values_list("household_id", flat=True)
         .distinct()
     )

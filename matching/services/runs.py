@@ -24,7 +24,6 @@ from core.crypto import encrypt_values
 from matching import engine, scoring
 from matching.engine.forecast import without_reserved
 from matching.models import (
-    OfferStatus,
     PairRule,
     PairRuleKind,
     PairRuleSource,
@@ -233,7 +232,7 @@ def _claim(run_id: int) -> Run | None:
     (worker killed, acks_late) does nothing twice."""
     with transaction.atomic():
         run = Run.objects.select_for_update().select_related("round").get(pk=run_id)
-        if run.status not in (RunStatus.QUEUED, RunStatus.RUNNING):
+        if not run.is_active:
             return None
         run.status, run.started_at = RunStatus.RUNNING, timezone.now()
         run.heartbeat_at = run.started_at
@@ -426,7 +425,7 @@ def _pair_scores(scored, pairs: list[tuple[int, int]], n_municipalities: int) ->
 @transaction.atomic
 def run_fail(*, run_id: int, error: str) -> None:
     run = Run.objects.select_for_update().get(pk=run_id)
-    if run.status not in (RunStatus.QUEUED, RunStatus.RUNNING):
+    if not run.is_active:
         return
     run.status, run.finished_at, run.error = RunStatus.FAILED, timezone.now(), error[:2000]
     run.save(update_fields=["status", "finished_at", "error"])
@@ -481,9 +480,8 @@ def pair_rule_set(
         raise ValidationError(_("The municipality does not take part in this round."))
     if (
         kind == PairRuleKind.PIN
-        and round.offers.filter(
-            household=household, status__in=(OfferStatus.ACCEPTED, OfferStatus.ARRIVED)
-        )
+        and round.offers.agreed()
+        .filter(household=household)
         .exclude(municipality=municipality)
         .exists()
     ):

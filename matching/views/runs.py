@@ -27,7 +27,15 @@ from core.redirects import redirect_back
 from core.validation import show_error
 from matching import scoring
 from matching.forms import PairRuleForm, RunStartForm, WeightsForm
-from matching.models import Offer, OfferStatus, PairRule, Run, RunStatus
+from matching.models import (
+    AGREED_OFFER_STATUSES,
+    RELEASED_OFFER_STATUSES,
+    Offer,
+    OfferStatus,
+    PairRule,
+    Run,
+    RunStatus,
+)
 from matching.run_files import KINDS, run_file_document, run_file_read
 from matching.services import offers as offer_services
 from matching.services import runs as run_services
@@ -360,9 +368,9 @@ def round_offers(request: AuthenticatedHttpRequest, round_pk: int) -> HttpRespon
     else:
         status = ""
     counts = round_.offers.aggregate(
-        pending=Count("id", filter=Q(status="pending")),
-        accepted=Count("id", filter=Q(status__in=["accepted", "arrived"])),
-        closed=Count("id", filter=Q(status__in=["declined", "objected", "expired"])),
+        pending=Count("id", filter=Q(status=OfferStatus.PENDING)),
+        accepted=Count("id", filter=Q(status__in=AGREED_OFFER_STATUSES)),
+        closed=Count("id", filter=Q(status__in=RELEASED_OFFER_STATUSES)),
     )
     return render(
         request,

@@ -14,7 +14,6 @@ from django.utils.translation import gettext as _
 from accounts.audit import audit_log, changes_between
 from accounts.models import User
 from municipalities.models import (
-    ANSWER_FIELDS,
     SECTION_FIELDS,
     HousingUnit,
     Municipality,
@@ -294,8 +293,3 @@ def questionnaire_reopen(*, questionnaire: Questionnaire, by: User) -> Questionn
         context={"round": questionnaire.round, "municipality": questionnaire.municipality},
     )
     return questionnaire
-
-
-def answers_of(questionnaire: Questionnaire) -> dict[str, Any]:
-    """All answer fields as a plain dict (exports, tests)."""
-    return {field: getattr(questionnaire, field) for field in ANSWER_FIELDS}

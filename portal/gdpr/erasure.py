@@ -18,8 +18,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.audit import audit_log
-from matching.models import Offer, OfferStatus, PairRule, Proposal, Run
+from matching.models import Offer, PairRule, Proposal, Run
 from refugees.models import (
+    CASEWORKER_STATUSES,
     Consent,
     ErasureReason,
     Household,
@@ -39,8 +40,6 @@ ANONYMOUS_PREFIX = "AN-"
 
 
 REASON_RETENTION = ErasureReason.RETENTION
-# Offers that still need the household: erasing it now would strand a municipality's places.
-_UNFINISHED_OFFERS = (OfferStatus.PENDING, OfferStatus.ACCEPTED)
 
 
 def _anonymous_reference() -> str:
@@ -73,8 +72,11 @@ def household_anonymise(*, household: Household, by: User | None, reason: str) -
     household = Household.objects.select_for_update().get(pk=household.pk)
     if household.anonymised_at is not None:
         return household
-    unfinished = Offer.objects.filter(household=household, status__in=_UNFINISHED_OFFERS).exclude(
-        round__status=RoundStatus.CLOSED
+    # Offers that still need the household: erasing it now would strand a municipality's places.
+    unfinished = (
+        Offer.objects.unfinished()
+        .filter(household=household)
+        .exclude(round__status=RoundStatus.CLOSED)
     )
     if unfinished.exists():
         raise ValidationError(
@@ -95,7 +97,7 @@ def household_anonymise(*, household: Household, by: User | None, reason: str) -
     household.reference = _anonymous_reference()
     household.notes = ""
     household.caseworker = None
-    if household.status in (HouseholdStatus.DRAFT, HouseholdStatus.READY):
+    if household.status in CASEWORKER_STATUSES:
         household.status = HouseholdStatus.WITHDRAWN
     household.anonymised_at = timezone.now()
     household.version += 1

@@ -34,6 +34,7 @@ from municipalities.choices import Sector, SpecialistCare
 from municipalities.models import FederalState, SettlementType
 from refugees import duplicates, importing, services
 from refugees.models import (
+    CASEWORKER_STATUSES,
     LANGUAGE_LEVELS,
     LANGUAGES,
     MAX_MEMBERS,
@@ -196,7 +197,7 @@ class HouseholdCreateSerializer(serializers.Serializer):
 
     notes = serializers.CharField(required=False, allow_blank=True, max_length=2000)
     status = serializers.ChoiceField(
-        choices=[HouseholdStatus.DRAFT, HouseholdStatus.READY], default=HouseholdStatus.DRAFT
+        choices=list(CASEWORKER_STATUSES), default=HouseholdStatus.DRAFT
     )
     members = MemberSerializer(many=True, allow_empty=False, max_length=MAX_MEMBERS)  # type: ignore[call-arg]  # many=True makes a ListSerializer
     needs = NeedsSerializer(required=False)
@@ -224,9 +225,7 @@ class HouseholdUpdateSerializer(serializers.Serializer):
         required=False, help_text="The version you read; a stale one is refused (400)."
     )
     notes = serializers.CharField(required=False, allow_blank=True, max_length=2000)
-    status = serializers.ChoiceField(
-        choices=[HouseholdStatus.DRAFT, HouseholdStatus.READY], required=False
-    )
+    status = serializers.ChoiceField(choices=list(CASEWORKER_STATUSES), required=False)
     caseworker = serializers.PrimaryKeyRelatedField(
         queryset=User.objects.filter(role=Role.CASEWORKER), required=False, allow_null=True
     )

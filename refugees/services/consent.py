@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from accounts.audit import audit_log
 from refugees.models import (
+    CASEWORKER_STATUSES,
     EARLIEST_CONSENT_DATE,
     Consent,
     Household,
@@ -76,7 +77,7 @@ def consent_withdraw(*, household: Household, by: User) -> Household:
     rounds = sorted(entries.values_list("round__name", flat=True))
     entries.delete()
     consent_withdrawn.send(sender=Household, household=household, by=by)
-    if household.status in (HouseholdStatus.DRAFT, HouseholdStatus.READY):
+    if household.status in CASEWORKER_STATUSES:
         household.status = HouseholdStatus.WITHDRAWN
         household.save(update_fields=["status", "updated_at"])
     bump_version(household)

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from accounts.audit import audit_log, changes_between
 from refugees.models import (
+    CASEWORKER_STATUSES,
     Household,
     HouseholdStatus,
     Member,
@@ -39,8 +40,6 @@ PREFERENCE_FIELDS = (
 )  # fmt: skip
 # Unambiguous characters only: reference codes are read out on the phone.
 _REFERENCE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
-# The status a caseworker may set; the others follow from matching or from consent.
-CASEWORKER_STATUSES = (HouseholdStatus.DRAFT, HouseholdStatus.READY)
 
 
 def random_reference() -> str:
