@@ -128,6 +128,7 @@ CHANGE_KEYS = {
     "households_moved": _("households moved"),
     "iteration": _("run"),
     "kind": _("kind"),
+    "left_since_run": _("households that left the round after the run"),
     "linked": _("linked household"),
     "matched": _("households placed"),
     "member": _("member"),

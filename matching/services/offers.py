@@ -16,7 +16,6 @@ from accounts.models import User
 from core.bulk import analyze
 from matching import notify
 from matching.models import (
-    RESERVING_OFFER_STATUSES,
     Offer,
     OfferStatus,
     PairRule,
@@ -26,6 +25,7 @@ from matching.models import (
     RunStatus,
 )
 from matching.reasons import ReasonCode
+from matching.services.instance import open_households
 from municipalities.notify import staff_of
 from refugees.signals import consent_withdrawn
 from rounds import hooks
@@ -51,6 +51,10 @@ def run_publish(*, run: Run, by: User) -> list[Offer]:
         raise ValidationError(_("A newer run exists; publish that one instead."))
     run.round.require(Action.PUBLISH)
     deadline = timezone.now() + timedelta(days=run.round.offer_reply_days)
+    matched = run.proposals.filter(municipality__isnull=False)
+    # The rule the run itself chose households by, applied again now: a household that
+    # withdrew its consent, was taken out of the round or got an offer since the run gets none.
+    still_open = matched.filter(household_id__in=open_households(run.round))
     offers = [
         Offer(
             round=run.round,
@@ -62,20 +66,19 @@ def run_publish(*, run: Run, by: User) -> list[Offer]:
             demand=p.demand,
             deadline=deadline,
         )
-        for p in run.proposals.filter(municipality__isnull=False)
-        .exclude(
-            household__offers__round=run.round,
-            household__offers__status__in=RESERVING_OFFER_STATUSES,
-        )
-        .select_related("household__contact_user", "municipality")
+        for p in still_open.select_related("household__contact_user", "municipality")
     ]
     Offer.objects.bulk_create(offers)
     analyze(Offer)  # a national round's 26,000 offers: the offer lists need fresh statistics
     run.published_at = timezone.now()
     run.save(update_fields=["published_at"])
     round_publish(round=run.round, by=by)
+    left = matched.count() - len(offers)
     audit_log(
-        actor=by, action="matching.run.published", target=run, changes={"offers": len(offers)}
+        actor=by,
+        action="matching.run.published",
+        target=run,
+        changes={"offers": len(offers), "left_since_run": left},
     )
     _notify_published(offers)
     return offers

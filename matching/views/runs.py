@@ -206,6 +206,21 @@ def run_publish(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
                 "when": local_datetime(offers[0].deadline) if offers else "–",
             },
         )
+        left = run.proposals.filter(municipality__isnull=False).count() - len(offers)
+        if left:
+            messages.warning(
+                request,
+                ngettext(
+                    "%(n)s household left the round after the run (consent withdrawn, taken "
+                    "out or placed otherwise) and got no offer. Its places stay free; start a "
+                    "re-match run to offer them to others.",
+                    "%(n)s households left the round after the run (consent withdrawn, taken "
+                    "out or placed otherwise) and got no offer. Their places stay free; start a "
+                    "re-match run to offer them to others.",
+                    left,
+                )
+                % {"n": left},
+            )
     return redirect("run_detail", pk=run.pk)
 
 

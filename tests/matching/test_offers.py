@@ -278,3 +278,39 @@ def test_withdrawing_consent_closes_the_households_open_offer(published, casewor
     offer.refresh_from_db()
     assert offer.status == OfferStatus.DECLINED
     assert offer.household_reason == "consent withdrawn"
+
+
+def test_a_household_that_withdrew_consent_after_the_run_gets_no_offer(
+    small_round,
+    coordinator,
+    as_coordinator,
+    caseworker,
+    refugee,
+    django_capture_on_commit_callbacks,
+):
+    """Consent withdrawn between the run and publishing: publishing must not process the
+    household's data further (Art. 7(3) GDPR), so it gets no offer and no mail, and the
+    coordinator is told why one offer fewer went out."""
+    from refugees.models import Household
+    from refugees.services.consent import consent_withdraw
+
+    with django_capture_on_commit_callbacks(execute=True):
+        run = run_services.run_start(round=small_round, by=coordinator)
+    run.refresh_from_db()
+    household = Household.objects.get(reference="HH-00042")
+    assert run.proposals.filter(household=household, municipality__isnull=False).exists()
+    consent_withdraw(household=household, by=caseworker)
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        response = as_coordinator.post(
+            reverse("run_publish", args=[run.pk]),
+            {"confirmed": "yes"},
+            follow=True,
+            headers={"accept-language": "de"},
+        )
+    assert Offer.objects.count() == run.matched_households - 1
+    assert not Offer.objects.filter(household=household).exists()
+    assert refugee.household == household
+    assert refugee.email not in {m.to[0] for m in mail.outbox}
+    shown = " ".join(str(m) for m in response.context["messages"])
+    assert "1 Haushalt hat die Runde nach dem Lauf verlassen" in shown
