@@ -30,6 +30,7 @@ from refugees.models import (
     RoundHousehold,
     valid_consent_versions,
 )
+from refugees.services import lock_after_rounds
 from rounds.models import RoundStatus
 
 if TYPE_CHECKING:
@@ -69,7 +70,9 @@ def household_anonymise(*, household: Household, by: User | None, reason: str) -
         raise PermissionDenied
     if reason not in ErasureReason.values:
         raise ValidationError({"reason": _("Choose the reason for the erasure.")})
-    household = Household.objects.select_for_update().get(pk=household.pk)
+    # Its rounds before the household (the project's lock order): publishing a run, answering
+    # an offer or adding the household to a round waits, and then sees it erased.
+    household = lock_after_rounds(household)
     if household.anonymised_at is not None:
         return household
     # Offers that still need the household: erasing it now would strand a municipality's places.

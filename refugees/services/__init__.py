@@ -1,5 +1,6 @@
 """Household workflows. Every change to personal data writes an audit event."""
 
+from refugees.services._common import lock_after_rounds
 from refugees.services.bulk import households_import, references_new
 from refugees.services.consent import (
     consent_record,
@@ -30,6 +31,7 @@ __all__ = [
     "household_update",
     "household_view_log",
     "households_import",
+    "lock_after_rounds",
     "member_remove",
     "member_save",
     "needs_update",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -60,17 +61,31 @@ def lock_editable_after_rounds(
     their offers: the rounds it takes part in are locked first, then the household, in the one
     lock order of the project (round, offer, household; :func:`rounds.services.round_lock`).
     Locking the household first deadlocks with an answer to one of its offers, which holds the
-    round and the offer and then marks the household.
+    round and the offer and then marks the household."""
+    return lock_after_rounds(household, lambda: lock_editable(household, by, version))
+
+
+def lock_after_rounds(
+    household: Household, lock: Callable[[], Household] | None = None
+) -> Household:
+    """Lock the rounds ``household`` takes part in (in key order), then the household itself
+    with ``lock`` (by default a plain row lock): the order of every workflow that touches a
+    round, its offers and a household.
 
     The rounds are read before anything is locked. Should the household have entered another
     round by the time it is locked, the savepoint gives the locks back and they are taken
     again, in order, with the new round."""
+    if lock is None:
+
+        def lock() -> Household:
+            return Household.objects.select_for_update().get(pk=household.pk)
+
     while True:
         round_ids = _open_round_ids(household)
         try:
             with transaction.atomic():  # rolling back a savepoint releases its row locks
                 rounds_lock(round_ids)
-                locked = lock_editable(household, by, version)
+                locked = lock()
                 if not _open_round_ids(locked) <= round_ids:
                     raise _RoundsChanged
                 return locked

@@ -207,6 +207,51 @@ def test_withdrawals_answers_and_the_close_at_one_barrier_give_no_error(
     assert not Offer.objects.filter(round=small_round, status=OfferStatus.PENDING).exists()
 
 
+def test_erasing_a_household_while_its_run_is_published_leaves_it_without_an_offer(
+    small_round, coordinator, monkeypatch
+):
+    """The erasure held only the household: publishing, which locks the round, read the
+    household as still in the round, waited for the household row to insert its offer and then
+    offered a place to the erased household. The erasure takes the household's rounds first now,
+    so publishing waits for it and then sees the household gone."""
+    _needs_postgresql()
+    from portal.gdpr import erasure
+    from refugees.models import ErasureReason, Household
+
+    run = run_services.run_start(round=small_round, by=coordinator)
+    run.refresh_from_db()
+    household = Household.objects.get(reference="HH-00042")
+    assert run.proposals.filter(household=household, municipality__isnull=False).exists()
+    erasing = threading.Event()
+    anonymise_members = erasure._anonymise_members
+
+    def slowly(locked) -> None:  # the household (and with the fix its rounds) locked
+        erasing.set()
+        time.sleep(2)  # publishing gets as far as it can meanwhile
+        anonymise_members(locked)
+
+    monkeypatch.setattr(erasure, "_anonymise_members", slowly)
+
+    def erase(**kwargs) -> None:
+        erasure.household_anonymise(**kwargs)
+
+    def publish(**kwargs) -> None:
+        assert erasing.wait(timeout=20)
+        offer_services.run_publish(**kwargs)
+
+    failures = _run_at_once(
+        [
+            (erase, {"household": household, "by": coordinator, "reason": ErasureReason.REQUEST}),
+            (publish, {"run": run, "by": coordinator}),
+        ]
+    )
+    assert failures == []
+    household.refresh_from_db()
+    assert household.anonymised_at is not None
+    assert Offer.objects.filter(run=run).exists()
+    assert not Offer.objects.filter(household=household).exists()
+
+
 WORKER = """
 import time, django
 django.setup()
