@@ -17,15 +17,19 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable, Mapping
 from datetime import date
 
+from django.core.exceptions import ValidationError
 from django.db.models import Q
+from django.utils.translation import gettext as _
 
 from accounts.models import Invitation
 from refugees.models import Household, Member
 
 Person = tuple[str, date]
+# The name of the confirmation in the form and in the API's create.
+SAVE_ANYWAY = "save_anyway"
 
 
 def normalised_name(full_name: str) -> str:
@@ -37,6 +41,15 @@ def normalised_name(full_name: str) -> str:
 
 def person(full_name: str, born: date) -> Person:
     return normalised_name(full_name), born
+
+
+def people_of(members: Iterable[Mapping[str, object]]) -> set[Person]:
+    """The persons of members given as fields (a form's, the API's or an import file's)."""
+    return {
+        person(str(m["full_name"]), m["date_of_birth"])  # type: ignore[arg-type]
+        for m in members
+        if m.get("full_name") and isinstance(m.get("date_of_birth"), date)
+    }
 
 
 def households_sharing_people(
@@ -91,3 +104,58 @@ def references(household_ids: Iterable[int]) -> list[str]:
         .order_by("reference")
         .values_list("reference", flat=True)
     )
+
+
+def likely_duplicates(
+    organisation_id: int,
+    people_by_key: Mapping[str, Iterable[Person]],
+    exclude: int | None = None,
+) -> dict[str, list[str]]:
+    """For each new household (by the caller's key): the references of the organisation's
+    households that share a person with it. Households with none are left out; one query for
+    all of them, however many there are (a whole import file)."""
+    people = {key: set(persons) for key, persons in people_by_key.items()}
+    found = households_sharing_people(organisation_id, set().union(*people.values()), exclude)
+    ids = {
+        key: set().union(*(found.get(p, set()) for p in persons)) for key, persons in people.items()
+    }
+    names = dict(
+        Household.objects.filter(pk__in=set().union(*ids.values())).values_list("pk", "reference")
+    )
+    return {key: sorted(names[pk] for pk in pks) for key, pks in ids.items() if pks}
+
+
+class LikelyDuplicate(ValidationError):
+    """A new household or member shares a person with a household recorded already; it is saved
+    only when the caseworker says so (``save_anyway``). ``references`` names the households
+    found, each entry point words its own question around them."""
+
+    def __init__(self, references: list[str]) -> None:
+        self.references = references
+        super().__init__(
+            {
+                SAVE_ANYWAY: ValidationError(
+                    _(
+                        "A person of this household is recorded already, in %(references)s. Send "
+                        "save_anyway: true to save it nonetheless."
+                    ),
+                    code="likely_duplicate",
+                    params={"references": ", ".join(references)},
+                )
+            }
+        )
+
+
+def refuse_likely_duplicates(
+    organisation_id: int,
+    people_by_key: Mapping[str, Iterable[Person]],
+    *,
+    save_anyway: Collection[str] = (),
+    exclude: int | None = None,
+) -> None:
+    """The one rule of every entry point (form, API, import): a likely duplicate within the
+    organisation is refused unless its key is in ``save_anyway``."""
+    found = likely_duplicates(organisation_id, people_by_key, exclude)
+    refused = sorted({ref for key, refs in found.items() if key not in save_anyway for ref in refs})
+    if refused:
+        raise LikelyDuplicate(refused)

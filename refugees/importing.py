@@ -21,7 +21,6 @@ from typing import IO, TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
 from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -46,6 +45,7 @@ from refugees.models import (
     consent_given_at,
     valid_consent_versions,
 )
+from refugees.services.create import HouseholdData
 
 if TYPE_CHECKING:
     from accounts.models import User
@@ -116,16 +116,12 @@ class RowError:
     message: str
 
 
-@dataclass
-class HouseholdRecord:
+@dataclass(kw_only=True)
+class HouseholdRecord(HouseholdData):
+    """One household of the file (its relatives are not in the template yet)."""
+
     key: str
     first_row: int
-    members: list[tuple[int, dict[str, Any]]] = field(default_factory=list)
-    household: dict[str, Any] = field(default_factory=dict)
-    needs: dict[str, Any] = field(default_factory=dict)
-    preferences: dict[str, Any] = field(default_factory=dict)
-    consent: dict[str, Any] | None = None
-    relatives: list[dict[str, Any]] = field(default_factory=list)  # not in the template (yet)
     contact_row: int | None = None
     # References of the organisation's households that share a person with this one: a likely
     # duplicate, skipped unless the caseworker chooses to import it anyway.
@@ -618,26 +614,15 @@ def may_import(user: User) -> bool:
 def mark_duplicates(report: ImportReport, by: User) -> None:
     """Find, for each household of the file, the households of the caseworker's organisation
     that share a person with it (refugees.duplicates); one query for the whole file."""
-    people = {
-        record.key: {
-            duplicates.person(data["full_name"], data["date_of_birth"])
-            for _row, data in record.members
-            if data.get("full_name") and data.get("date_of_birth")
-        }
-        for record in report.households
-    }
     if by.organisation_id is None:  # only caseworkers of an organisation import
         raise PermissionDenied
-    found = duplicates.households_sharing_people(
-        by.organisation_id, set().union(*people.values()) if people else set()
-    )
-    ids = {key: set().union(*(found.get(p, set()) for p in people[key])) for key in people}
-    names = dict(
-        Household.objects.filter(pk__in=set().union(*ids.values()) if ids else set())
-        .values_list("pk", "reference")
-    )  # fmt: skip
+    people = {
+        record.key: duplicates.people_of(data for _row, data in record.members)
+        for record in report.households
+    }
+    found = duplicates.likely_duplicates(by.organisation_id, people)
     for record in report.households:
-        record.duplicates = sorted(names[pk] for pk in ids[record.key])
+        record.duplicates = found.get(record.key, [])
 
 
 def households_import(
@@ -660,31 +645,11 @@ def households_import(
     if not chosen:
         report.saved = []
         return []
-    households = services.households_import(rows_by_household=chosen, by=by)
+    households = services.households_create(
+        by=by, households=chosen, save_anyway=set(import_anyway)
+    )
     report.saved = [h.reference for h in households]
     return households
-
-
-@transaction.atomic
-def household_record(*, by: User, record: HouseholdRecord) -> Household:
-    """Create one household with its members, needs, preferences, consent and status, through
-    the single services (the API's create; a file goes through households_import)."""
-    household = services.household_create(by=by, notes=record.household.get("notes", ""))
-    contact_first = sorted(record.members, key=lambda m: m[1]["relation"] != Relation.CONTACT)
-    for _row, data in contact_first:
-        services.member_save(household=household, by=by, version=None, data=data)
-    services.needs_update(household=household, by=by, version=None, data=record.needs)
-    services.preferences_update(household=household, by=by, version=None, data=record.preferences)
-    if record.consent:
-        services.consent_record(
-            household=household, by=by, text_version=record.consent["text_version"],
-            given_at=consent_given_at(record.consent["given_on"]),
-        )  # fmt: skip
-    status = record.household.get("status", HouseholdStatus.DRAFT)
-    if status != HouseholdStatus.DRAFT:
-        services.household_update(household=household, by=by, version=None, data={"status": status})
-    household.refresh_from_db()
-    return household
 
 
 def import_file(

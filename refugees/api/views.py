@@ -10,7 +10,6 @@ from datetime import date
 
 import django_filters
 from django.shortcuts import get_object_or_404
-from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     OpenApiParameter,
@@ -32,7 +31,7 @@ from api.permissions import HasRole
 from api.responses import CSV, FILE_TYPES, XLSX, file_response, file_type
 from municipalities.choices import Sector, SpecialistCare
 from municipalities.models import FederalState, SettlementType
-from refugees import duplicates, importing, services
+from refugees import importing, services
 from refugees.models import (
     CASEWORKER_STATUSES,
     LANGUAGE_LEVELS,
@@ -341,26 +340,6 @@ def _detail(request, household: Household) -> dict:
 
 
 @extend_schema(tags=["households"])
-def _refuse_likely_duplicate(user: User, data: dict) -> None:
-    """The same rule as the import and the form (:mod:`refugees.duplicates`): a likely duplicate
-    within the caseworker's own organisation is saved only when the client says so."""
-    if data["save_anyway"] or user.role != Role.CASEWORKER or not user.organisation_id:
-        return
-    people = [duplicates.person(m["full_name"], m["date_of_birth"]) for m in data["members"]]
-    found = duplicates.households_sharing_people(user.organisation_id, people)
-    if found:
-        references = ", ".join(duplicates.references(set().union(*found.values())))
-        raise serializers.ValidationError(
-            {
-                "save_anyway": _(
-                    "A person of this household is recorded already, in %(references)s. Send "
-                    "save_anyway: true to save it nonetheless."
-                )
-                % {"references": references}
-            }
-        )
-
-
 class HouseholdViewSet(
     BoundedLookupMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
 ):
@@ -403,15 +382,18 @@ class HouseholdViewSet(
     @extend_schema(request=HouseholdCreateSerializer, responses={201: HouseholdDetailSerializer})
     def create(self, request):
         data = validated(HouseholdCreateSerializer, request.data)
-        _refuse_likely_duplicate(request.user, data)
-        record = importing.HouseholdRecord(key="api", first_row=0)
-        record.members = [(0, dict(m)) for m in data["members"]]
-        record.household = {"notes": data.get("notes", ""), "status": data["status"]}
-        record.needs = {k: v for k, v in data.get("needs", {}).items() if k != "recorded_at"}
-        record.preferences = dict(data.get("preferences", {}))
         consent = data.get("consent")
-        record.consent = dict(consent) if consent else None
-        household = importing.household_record(by=request.user, record=record)
+        household = services.household_create(
+            by=request.user,
+            data=services.HouseholdData(
+                members=[(0, dict(m)) for m in data["members"]],
+                household={"notes": data.get("notes", ""), "status": data["status"]},
+                needs={k: v for k, v in data.get("needs", {}).items() if k != "recorded_at"},
+                preferences=dict(data.get("preferences", {})),
+                consent=dict(consent) if consent else None,
+            ),
+            save_anyway=data["save_anyway"],
+        )
         return Response(_detail(request, household), status=status.HTTP_201_CREATED)
 
     @extend_schema(request=HouseholdUpdateSerializer, responses=HouseholdDetailSerializer)

@@ -8,8 +8,8 @@ from refugees.services.consent import (
     household_link,
     household_unlink,
 )
+from refugees.services.create import HouseholdData, household_create, households_create
 from refugees.services.households import (
-    household_create,
     household_update,
     household_view_log,
     member_remove,
@@ -23,6 +23,7 @@ from refugees.services.households import (
 from refugees.services.rounds import round_household_add, round_household_remove
 
 __all__ = [
+    "HouseholdData",
     "consent_record",
     "consent_withdraw",
     "household_create",
@@ -30,6 +31,7 @@ __all__ = [
     "household_unlink",
     "household_update",
     "household_view_log",
+    "households_create",
     "households_import",
     "lock_after_rounds",
     "member_remove",

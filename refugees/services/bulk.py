@@ -10,7 +10,7 @@ so memory grows with the batch, not with the file; everything is still one trans
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Collection, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -22,6 +22,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.audit import audit_log_many
+from refugees import duplicates
 from refugees.models import (
     Consent,
     Household,
@@ -57,7 +58,7 @@ REFERENCE_ATTEMPTS = 5
 
 
 class HouseholdRows(Protocol):
-    """One household as the importer groups it (refugees.importing.HouseholdRecord)."""
+    """One household and what is recorded with it (refugees.services.create.HouseholdData)."""
 
     members: list[tuple[int, dict[str, Any]]]  # (row number, member fields)
     household: dict[str, Any]  # notes, status
@@ -95,19 +96,30 @@ def households_import(
     rows_by_household: Mapping[str, HouseholdRows],
     by: User,
     round: Round | None = None,
+    save_anyway: Collection[str] = (),
+    action: str = "refugees.household.imported",
 ) -> list[Household]:
     """A caseworker records many households of their organisation at once, optionally entering
-    them into ``round``; all or nothing. The caller's key only names a household in errors."""
+    them into ``round``; all or nothing. The caller's key names a household in errors; a likely
+    duplicate (:mod:`refugees.duplicates`) is refused unless its key is in ``save_anyway``.
+    Callers go through :func:`refugees.services.create.households_create`."""
     if not by.is_caseworker or not by.organisation_id:
         raise PermissionDenied
     if round is not None and not _round_open_to(round, by):
         raise PermissionDenied
     if not rows_by_household:
         raise ValidationError(_("There are no households to import."))
+    people = {
+        key: duplicates.people_of(m for _row, m in rows.members)
+        for key, rows in rows_by_household.items()
+    }
+    duplicates.refuse_likely_duplicates(by.organisation_id, people, save_anyway=save_anyway)
     items = list(rows_by_household.items())
     households: list[Household] = []
     for start in range(0, len(items), BATCH_SIZE):
-        households += _import_batch(items[start : start + BATCH_SIZE], by=by, round=round)
+        households += _import_batch(
+            items[start : start + BATCH_SIZE], by=by, round=round, action=action
+        )
     return households
 
 
@@ -120,6 +132,7 @@ def _import_batch(
     *,
     by: User,
     round: Round | None,
+    action: str,
 ) -> list[Household]:
     now = timezone.now()
     batch = [_build(key, rows, by=by, round=round, now=now) for key, rows in items]
@@ -135,7 +148,7 @@ def _import_batch(
     RoundHousehold.objects.bulk_create(entries, batch_size=BATCH_SIZE)
     audit_log_many(
         actor=by,
-        action="refugees.household.imported",
+        action=action,
         entries=[(new.household, new.counts()) for new in batch],
     )
     return [new.household for new in batch]
@@ -150,6 +163,8 @@ def _about(key: str) -> Iterator[None]:
     try:
         yield
     except ValidationError as error:
+        if not key:  # one household on its own (household_create): the fields as they are
+            raise
         errors = error.update_error_dict({})
         raise ValidationError(
             {key if name == NON_FIELD_ERRORS else f"{key}.{name}": messages

@@ -5,7 +5,7 @@ from __future__ import annotations
 import secrets
 from typing import TYPE_CHECKING, Any
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -52,22 +52,6 @@ def new_reference() -> str:
         reference = random_reference()
         if not Household.objects.filter(reference=reference).exists():
             return reference
-
-
-@transaction.atomic
-def household_create(*, by: User, notes: str = "") -> Household:
-    """A caseworker opens a new household for their organisation; they become its caseworker."""
-    if not by.is_caseworker or not by.organisation_id:
-        raise PermissionDenied
-    household = Household(
-        reference=new_reference(), organisation_id=by.organisation_id, caseworker=by, notes=notes
-    )
-    household.full_clean()
-    household.save()
-    Needs.objects.create(household=household)
-    Preferences.objects.create(household=household)
-    audit_log(actor=by, action="refugees.household.created", target=household)
-    return household
 
 
 @transaction.atomic

@@ -94,7 +94,7 @@ def _steps(household: Household) -> list[tuple[str, str, Any]]:
     return [(key, reverse(url, args=[household.pk]), label) for key, url, label in STEPS]
 
 
-SAVE_ANYWAY = "save_anyway"
+SAVE_ANYWAY = duplicates.SAVE_ANYWAY
 
 
 def _held_as_duplicate(request: HttpRequest, form, household_ids: set[int], message: str) -> bool:
@@ -103,11 +103,17 @@ def _held_as_duplicate(request: HttpRequest, form, household_ids: set[int], mess
     the households found and the confirmation box. True when the save must wait."""
     if not household_ids or request.POST.get(SAVE_ANYWAY):
         return False
+    _ask_save_anyway(
+        form, message % {"references": ", ".join(duplicates.references(household_ids))}
+    )
+    return True
+
+
+def _ask_save_anyway(form, warning: str) -> None:
     form.fields[SAVE_ANYWAY] = django_forms.BooleanField(
         label=_("Save anyway: this is a different household"), required=False
     )
-    form.add_error(None, message % {"references": ", ".join(duplicates.references(household_ids))})
-    return True
+    form.add_error(None, warning)
 
 
 def _versioned(request: HttpRequest, form) -> int | None:
@@ -253,17 +259,20 @@ def household_members(
         request.POST or None, instance=member, initial={"version": household.version}
     )
     if request.method == "POST" and form.is_valid():
-        same_person = duplicates.households_sharing_people(
-            household.organisation_id,
-            [duplicates.person(form.cleaned_data["full_name"], form.cleaned_data["date_of_birth"])],
-            exclude=household.pk,
-        )
-        message = _(
-            "A person with this name and date of birth is recorded already, in household "
-            "%(references)s of your organisation. Please check whether the household was recorded "
-            "twice. If it is a different person, confirm and save again."
-        )
-        if _held_as_duplicate(request, form, set().union(*same_person.values()), message):
+        try:
+            duplicates.refuse_likely_duplicates(
+                household.organisation_id,
+                {"": duplicates.people_of([form.cleaned_data])},
+                save_anyway={""} if request.POST.get(SAVE_ANYWAY) else (),
+                exclude=household.pk,
+            )
+        except duplicates.LikelyDuplicate as error:
+            message = _(
+                "A person with this name and date of birth is recorded already, in household "
+                "%(references)s of your organisation. Please check whether the household was "
+                "recorded twice. If it is a different person, confirm and save again."
+            )
+            _ask_save_anyway(form, message % {"references": ", ".join(error.references)})
             return _step(request, household, "members", form=form, member=member)
         try:
             services.member_save(
