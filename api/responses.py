@@ -7,6 +7,8 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse
 from rest_framework import serializers
 
+from core.spreadsheets import CSV_CONTENT_TYPE, download
+
 CSV = "text/csv"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 JSON_FILE = "application/json"
@@ -26,10 +28,8 @@ def spreadsheet_responses(description: str) -> dict:
 
 def file_response(content: bytes, *, filename: str, content_type: str) -> HttpResponse:
     if content_type == CSV:
-        content_type = "text/csv; charset=utf-8"
-    response = HttpResponse(content, content_type=content_type)
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
+        content_type = CSV_CONTENT_TYPE
+    return download(content, filename=filename, content_type=content_type)
 
 
 class FileTypeQuery(serializers.Serializer):

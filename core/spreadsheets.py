@@ -151,7 +151,18 @@ def spreadsheet_bytes(fmt: str, sheets: Sequence[Sheet]) -> bytes:
 
 def spreadsheet_response(fmt: str, sheets: Sequence[Sheet], *, filename: str) -> HttpResponse:
     """A download of ``filename`` (without extension); never cached, it holds personal data."""
-    response = HttpResponse(spreadsheet_bytes(fmt, sheets), content_type=CONTENT_TYPES[fmt])
-    response["Content-Disposition"] = f'attachment; filename="{filename}.{fmt}"'
+    return spreadsheet_download(spreadsheet_bytes(fmt, sheets), fmt=fmt, filename=filename)
+
+
+def spreadsheet_download(content: bytes, *, fmt: str, filename: str) -> HttpResponse:
+    """A spreadsheet written already, as ``<filename>.<fmt>``."""
+    return download(content, filename=f"{filename}.{fmt}", content_type=CONTENT_TYPES[fmt])
+
+
+def download(content: bytes, *, filename: str, content_type: str) -> HttpResponse:
+    """Every file download of the project (exports, templates, run files): an attachment named
+    ``filename``, never cached, since most of them hold personal data."""
+    response = HttpResponse(content, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
     response["Cache-Control"] = "no-store"
     return response

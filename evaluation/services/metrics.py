@@ -127,7 +127,7 @@ def _utilisation(frame: Frame, placed: Mapping[int, int]) -> list[dict[str, Any]
                     "share": rate(int(used[j, k]), int(mu.capacity[j, k])),
                 }
                 for k, d in enumerate(scoring.DIMENSIONS)
-            },  # fmt: skip
+            },
         }
         for j in range(len(mu))
     ]

@@ -87,7 +87,7 @@ def _municipality_surveys(round_: Round, due: date) -> int:
                 municipality_id=municipality_id,
                 due_on=due,
             )
-    return created  # fmt: skip
+    return created
 
 
 # --- invitations and reminders -----------------------------------------------------------------

@@ -18,6 +18,7 @@ from accounts.http import AuthenticatedHttpRequest
 from accounts.permissions import role_required
 from accounts.roles import Role
 from core import pdf
+from core.spreadsheets import spreadsheet_download
 from core.validation import show_error
 from evaluation import presenters, questions
 from evaluation.forms import SendSurveyForm, SurveyForm
@@ -150,12 +151,10 @@ def survey_export(request: AuthenticatedHttpRequest, pk: int, fmt: str) -> HttpR
     kind = request.GET.get("kind", SurveyKind.HOUSEHOLD)
     if fmt not in ("csv", "xlsx") or kind not in SurveyKind.values:
         raise Http404
-    content, content_type = export_services.survey_export(round=round_, kind=kind, fmt=fmt,
-                                                          by=request.user)  # fmt: skip
-    response = HttpResponse(content, content_type=content_type)
-    name = f"round-{round_.pk}-survey-{kind}.{fmt}"
-    response["Content-Disposition"] = f'attachment; filename="{name}"'
-    return response
+    content, _type = export_services.survey_export(
+        round=round_, kind=kind, fmt=fmt, by=request.user
+    )
+    return spreadsheet_download(content, fmt=fmt, filename=f"round-{round_.pk}-survey-{kind}")
 
 
 def _report_context(round_: Round) -> dict[str, Any]:

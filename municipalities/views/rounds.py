@@ -17,7 +17,8 @@ from accounts.http import AuthenticatedHttpRequest
 from accounts.permissions import role_required
 from accounts.roles import Role
 from core.forms import add_errors
-from municipalities.exports import export_csv, export_xlsx
+from core.spreadsheets import FORMATS, spreadsheet_response
+from municipalities.exports import export_sheets
 from municipalities.forms import InviteForm
 from municipalities.models import QuestionnaireStatus, RoundMunicipality
 from municipalities.selectors import round_overview
@@ -105,14 +106,6 @@ def round_export(request: AuthenticatedHttpRequest, pk: int, fmt: str) -> HttpRe
     round_ = get_object_or_404(Round.objects.visible_to(request.user), pk=pk)
     overview = round_overview(round_)
     filename = f"questionnaires-{slugify(round_.name) or round_.pk}"
-    if fmt == "csv":
-        response = HttpResponse(export_csv(overview), content_type="text/csv; charset=utf-8")
-    elif fmt == "xlsx":
-        response = HttpResponse(
-            export_xlsx(overview),
-            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        )
-    else:
+    if fmt not in FORMATS:
         raise Http404
-    response["Content-Disposition"] = f'attachment; filename="{filename}.{fmt}"'
-    return response
+    return spreadsheet_response(fmt, export_sheets(overview), filename=filename)

@@ -133,7 +133,7 @@ def household_export_data(household: Household) -> dict[str, Any]:
                 "relation": r.relation,
             }
             for r in household.relatives.all()
-        ],  # fmt: skip
+        ],
         "consents": [
             {"text_version": c.text_version, "given_at": c.given_at, "withdrawn_at": c.withdrawn_at}
             for c in household.consents.all()
@@ -146,7 +146,7 @@ def household_export_data(household: Household) -> dict[str, Any]:
                 "added_at": e.added_at,
             }
             for e in household.round_entries.all()
-        ],  # fmt: skip
+        ],
         "offers": [
             {
                 "round": o.round.name,
@@ -155,7 +155,7 @@ def household_export_data(household: Household) -> dict[str, Any]:
                 "explanation": o.explanation,
             }
             for o in household.offers.all()
-        ],  # fmt: skip
+        ],
         "surveys": [
             {
                 "round": s.round.name,
@@ -165,7 +165,7 @@ def household_export_data(household: Household) -> dict[str, Any]:
                 "answers": s.answers,
             }
             for s in _surveys(household)
-        ],  # fmt: skip
+        ],
         "processing": {
             "controller": settings.DEFAULT_FROM_EMAIL,
             "retention_days_after_round": settings.REMATCH_RETENTION_DAYS,
@@ -242,7 +242,7 @@ def household_export_sections(household: Household) -> list[Section]:
                     ),
                 ]
             ],
-        ),  # fmt: skip
+        ),
         Section(_("Members"), [_member_rows(m) for m in household.members.all()]),
         Section(_("Needs"), [_needs_rows(needs)] if needs else []),
         Section(_("Preferences"), [_preference_rows(preferences)] if preferences else []),
@@ -252,7 +252,7 @@ def household_export_sections(household: Household) -> list[Section]:
                 [(_("place"), r.place_name), (_("relation"), r.relation)]
                 for r in household.relatives.all()
             ],
-        ),  # fmt: skip
+        ),
         Section(
             _("Consent"),
             [
@@ -263,7 +263,7 @@ def household_export_sections(household: Household) -> list[Section]:
                 ]
                 for c in household.consents.all()
             ],
-        ),  # fmt: skip
+        ),
         Section(
             _("Rounds"),
             [
@@ -274,7 +274,7 @@ def household_export_sections(household: Household) -> list[Section]:
                 ]
                 for e in household.round_entries.all()
             ],
-        ),  # fmt: skip
+        ),
         Section(_("Offers"), [_offer_rows(o) for o in household.offers.all()]),
         Section(_("Surveys"), [_survey_rows(s) for s in _surveys(household)]),
         Section(
@@ -307,7 +307,7 @@ def household_export_sections(household: Household) -> list[Section]:
                     ),
                 ]
             ],
-        ),  # fmt: skip
+        ),
     ]
     return sections
 

@@ -97,7 +97,7 @@ def activities() -> list[Activity]:
                 DataCategory("refugees.Consent"),
             ),
             disclosed=tuple(label for _code, label in disclosure.BEFORE_ACCEPTANCE),
-        ),  # fmt: skip
+        ),
         Activity(
             "health",
             _("Health-related needs"),
@@ -115,7 +115,7 @@ def activities() -> list[Activity]:
             ),
             _("Deleted when the household is anonymised (see above)."),
             (DataCategory("refugees.Needs"),),
-        ),  # fmt: skip
+        ),
         Activity(
             "offers",
             _("Match runs, offers and answers"),
@@ -135,7 +135,7 @@ def activities() -> list[Activity]:
                 "as anonymous statistics."
             ),
             (DataCategory("matching.Proposal"), DataCategory("matching.Offer")),
-        ),  # fmt: skip
+        ),
         Activity(
             "evaluation",
             _("Evaluation surveys"),
@@ -148,7 +148,7 @@ def activities() -> list[Activity]:
             _("Coordinators; reports contain aggregates only."),
             _("Free-text answers are deleted at anonymisation; scale answers stay anonymous."),
             (DataCategory("evaluation.Survey"),),
-        ),  # fmt: skip
+        ),
         Activity(
             "accounts",
             _("User accounts and invitations"),
@@ -164,7 +164,7 @@ def activities() -> list[Activity]:
                 "address removed when the household is anonymised."
             ),
             (DataCategory("accounts.User"), DataCategory("accounts.Invitation")),
-        ),  # fmt: skip
+        ),
         Activity(
             "audit",
             _("Audit log"),
@@ -184,7 +184,7 @@ def activities() -> list[Activity]:
                 "anonymised households no longer lead to a person."
             ),
             (DataCategory("accounts.AuditEvent"),),
-        ),  # fmt: skip
+        ),
     ]
 
 

@@ -48,7 +48,7 @@ def apply(request: HttpRequest) -> HttpResponse:
             "section": "apply",
             "confirm_days": services.CONFIRM_DAYS,
             "retention_days": settings.REMATCH_RETENTION_DAYS,
-        },  # fmt: skip
+        },
     )
 
 

@@ -12,6 +12,7 @@ from django.utils import translation
 from django.views.decorators.http import require_GET, require_safe
 
 from accounts.http import AuthenticatedHttpRequest
+from core.spreadsheets import spreadsheet_download
 from portal import criteria, results
 from portal.content import programme_for
 from portal.views.dashboards import dashboard
@@ -53,9 +54,9 @@ def results_page(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 def results_download(request: HttpRequest) -> HttpResponse:
-    response = HttpResponse(results.results_csv(_results()), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = 'attachment; filename="rematch-results.csv"'
-    return response
+    return spreadsheet_download(
+        results.results_csv(_results()), fmt="csv", filename="rematch-results"
+    )
 
 
 @require_GET

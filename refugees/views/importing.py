@@ -18,14 +18,11 @@ from django.views.decorators.http import require_POST, require_safe
 from accounts.http import AuthenticatedHttpRequest
 from accounts.permissions import role_required
 from accounts.roles import Role
+from core.spreadsheets import FORMATS, spreadsheet_download
 from core.validation import show_error
 from refugees import import_files, importing
 
 SESSION_KEY = "household_import"
-CONTENT_TYPES = {
-    "csv": "text/csv; charset=utf-8",
-    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-}
 
 
 class ImportForm(forms.Form):
@@ -125,10 +122,9 @@ def household_import_cancel(request: AuthenticatedHttpRequest) -> HttpResponse:
 def household_import_template(
     request: AuthenticatedHttpRequest, language: str, kind: str
 ) -> HttpResponse:
-    if language not in ("de", "en") or kind not in CONTENT_TYPES:
+    if language not in ("de", "en") or kind not in FORMATS:
         raise Http404
     build = importing.template_csv if kind == "csv" else importing.template_xlsx
-    response = HttpResponse(build(language), content_type=CONTENT_TYPES[kind])
-    filename = f"rematch-households-{language}.{kind}"
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
+    return spreadsheet_download(
+        build(language), fmt=kind, filename=f"rematch-households-{language}"
+    )

@@ -16,8 +16,17 @@ from tests.evaluation.conftest import make_round
 from tests.factories import HouseholdFactory, MunicipalityFactory
 
 ROOT = Path(__file__).resolve().parent.parent.parent
-APPS = ("accounts", "api", "core", "evaluation", "matching", "municipalities", "portal", "refugees",
-        "rounds")  # fmt: skip
+APPS = (
+    "accounts",
+    "api",
+    "core",
+    "evaluation",
+    "matching",
+    "municipalities",
+    "portal",
+    "refugees",
+    "rounds",
+)
 # Where the groups are defined: the only places that may list statuses together.
 HOMES = {ROOT / "matching" / "models.py", ROOT / "refugees" / "models.py"}
 
@@ -37,7 +46,7 @@ def offers(db) -> dict[str, Offer]:
             demand={"persons": 1},
             status=status,
             deadline=timezone.now() + timedelta(days=7),
-        )  # fmt: skip
+        )
         for status in OfferStatus.values
     }
 

@@ -109,7 +109,8 @@ def test_csv_export_has_one_row_per_invited_municipality(as_coordinator, round_w
     )
     assert response.status_code == 200
     assert response["Content-Type"].startswith("text/csv")
-    assert "attachment;" in response["Content-Disposition"]
+    assert response["Content-Disposition"].startswith('attachment; filename="questionnaires-')
+    assert response["Cache-Control"] == "no-store"  # the one download helper: never cached
     text = response.content.decode("utf-8-sig")
     rows = list(csv.DictReader(io.StringIO(text), delimiter=";"))
     assert [row["Municipality"] for row in rows] == ["Fulda", "Kiel", "Troisdorf"]

@@ -22,8 +22,12 @@ from tests.factories import HouseholdFactory, import_csv, import_rows
 
 pytestmark = pytest.mark.django_db
 
-OLENA = {"full_name": "Olena Test 0", "date_of_birth": date(1988, 3, 4), "sex": "f",
-         "relation": "contact"}  # fmt: skip
+OLENA = {
+    "full_name": "Olena Test 0",
+    "date_of_birth": date(1988, 3, 4),
+    "sex": "f",
+    "relation": "contact",
+}
 
 
 def _data(**changes) -> services.HouseholdData:
@@ -76,16 +80,20 @@ def test_the_consent_moment_is_noon_of_the_day_given_and_never_in_the_future(cas
     today = timezone.localdate()
     now = services.household_create(
         by=caseworker,
-        data=_data(members=[(0, {**OLENA, "full_name": "Iryna"})],
-                   consent={"text_version": "2026-1", "given_on": today}),
-    )  # fmt: skip
+        data=_data(
+            members=[(0, {**OLENA, "full_name": "Iryna"})],
+            consent={"text_version": "2026-1", "given_on": today},
+        ),
+    )
     assert now.consents.get().given_at <= timezone.now()
     with pytest.raises(ValidationError):
         services.household_create(
             by=caseworker,
-            data=_data(members=[(0, {**OLENA, "full_name": "Oksana"})],
-                       consent={"text_version": "2026-1", "given_on": today + timedelta(days=1)}),
-        )  # fmt: skip
+            data=_data(
+                members=[(0, {**OLENA, "full_name": "Oksana"})],
+                consent={"text_version": "2026-1", "given_on": today + timedelta(days=1)},
+            ),
+        )
 
 
 # --- Every entry point goes through the one service ----------------------------------------------
@@ -118,9 +126,13 @@ def test_the_api_and_the_import_refuse_the_same_duplicate(caseworker, spy):
     assert report.skipped == ["K0"]
     assert report.duplicates[0].duplicates == [existing.reference]
     report = importing.import_file(
-        upload=io.BytesIO(content), filename="x.csv", size=len(content), by=caseworker,
-        save=True, import_anyway={"K0"},
-    )  # fmt: skip
+        upload=io.BytesIO(content),
+        filename="x.csv",
+        size=len(content),
+        by=caseworker,
+        save=True,
+        import_anyway={"K0"},
+    )
     assert len(report.saved) == 1
     assert spy.call_args.kwargs["save_anyway"] == {"K0"}
 

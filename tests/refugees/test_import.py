@@ -282,6 +282,8 @@ def test_templates_download_in_german_and_english(as_caseworker):
     german = as_caseworker.get("/households/import/template.de.csv")
     assert german.status_code == 200
     assert german.content.decode("utf-8-sig").startswith("haushalt;beziehung")
+    assert german["Content-Disposition"] == 'attachment; filename="rematch-households-de.csv"'
+    assert german["Content-Type"] == "text/csv; charset=utf-8"
     english = as_caseworker.get("/households/import/template.en.xlsx")
     assert english.status_code == 200
     assert english.content[:4] == b"PK\x03\x04"
