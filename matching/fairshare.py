@@ -13,15 +13,26 @@ compatible with it, its capacity in every dimension, groups travelling together)
 maximum is found by the engine itself with a bonus so large that persons there outweigh every
 score; its floor is then capped there, and the report names why it could not reach more.
 
+Competing floors (several municipalities wanting the same households) can leave the price loop
+short of floors that could be met together. So where the cohort is small enough, the floors are
+first solved exactly (:mod:`matching.fairshare_exact`: the fewest persons short, then the best
+score); the price loop remains for rounds too large for that, or when HiGHS finds nothing in
+time. Where floors cannot all be met, each municipality left short is named with the persons it
+lacks, the most it could receive on its own, and why: its own households or capacity, or the
+other municipalities (named) whose floors need the same households.
+
 No Django here: the platform builds the floors and passes a solver (``engine.solve`` with the
 run's time limit and method)."""
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 
+from matching import fairshare_exact
 from matching.engine import Instance, Pair, Result
+from matching.engine.result import build_result
 
 Solver = Callable[[Instance], Result]
 
@@ -49,10 +60,17 @@ class Floor:
     fair: int
     reachable: int | None = None
     reason: str = ""
+    # With COMPETING: the municipalities whose floors hold households it could have had.
+    competitors: tuple[str, ...] = ()
 
     @property
     def met(self) -> bool:
         return self.fair >= self.floor
+
+    @property
+    def short(self) -> int:
+        """Persons below the floor (0 when met)."""
+        return max(0, self.floor - self.fair)
 
 
 @dataclass(frozen=True)
@@ -67,6 +85,10 @@ class FairShare:
     # bonus is zero or its floor is met exactly (complementary slackness of the Lagrangian)
     # and every solve was optimal.
     proven: bool = False
+    # True when the integer programme with the floors as constraints gave the fair variant
+    # (then ``proven`` means: no assignment has fewer persons short, and none with as few
+    # has a higher score).
+    exact: bool = False
 
     @property
     def price(self) -> float:
@@ -108,13 +130,34 @@ def with_bonus(instance: Instance, bonus: Mapping[str, float]) -> Instance:
 
 
 def fair_share_solve(
-    instance: Instance, floors: Mapping[str, int], *, plain: Result, solve: Solver
+    instance: Instance,
+    floors: Mapping[str, int],
+    *,
+    plain: Result,
+    solve: Solver,
+    exact_seconds: float = 10.0,
 ) -> FairShare:
     """The best assignment that gives every municipality at least ``floors[m]`` persons where
-    the households allow it, next to ``plain`` (the result without floors)."""
+    the households allow it, next to ``plain`` (the result without floors). ``exact_seconds``
+    is the time for the exact programme (0: price loop only)."""
     ids = {m.id for m in instance.municipalities}
     got = persons_per_municipality(instance, plain.assignment)
     short = {m: f for m, f in floors.items() if m in ids and f > got.get(m, 0)}
+    exact = None
+    if short and exact_seconds > 0 and fairshare_exact.applicable(instance, exact_seconds):
+        wanted = {m: f for m, f in floors.items() if m in ids}
+        exact = fairshare_exact.exact_fair(instance, wanted, time_limit=exact_seconds)
+    if exact is not None and exact.optimal:
+        return _exact_outcome(instance, floors, plain, exact, got, solves=2)
+    outcome = _priced(instance, floors, plain, solve, got, short)
+    if exact is not None and _better(instance, exact, outcome):
+        return _exact_outcome(instance, floors, plain, exact, got, solves=2 + outcome.solves)
+    return outcome
+
+
+def _priced(instance, floors, plain, solve, got, short) -> FairShare:
+    """The price loop: reachability of each short municipality, then bonuses."""
+    ids = {m.id for m in instance.municipalities}
     reachable = {m: _reachable(instance, m, solve) for m in short}
     solves = len(short)
     capped = {m: min(f, reachable[m][0]) if m in short else f for m, f in floors.items()}
@@ -134,6 +177,78 @@ def fair_share_solve(
         floors=rows,
         solves=solves + more,
         proven=slack and all(r.status == "optimal" for r in proofs),
+    )
+
+
+def _better(instance: Instance, exact: fairshare_exact.Exact, priced: FairShare) -> bool:
+    """Fewer persons short first, then the higher score."""
+    priced_short = sum(f.short for f in priced.floors if f.reason != NO_QUESTIONNAIRE)
+    exact_short = sum(exact.shortfall.values())
+    if exact_short != priced_short:
+        return exact_short < priced_short
+    return exact.score > priced.fair_score
+
+
+def _exact_outcome(instance, floors, plain, exact, got, *, solves: int) -> FairShare:
+    fair = exact_result(instance, exact)
+    fair_got = persons_per_municipality(instance, fair.assignment)
+    rows = [_exact_row(instance, m, f, got, fair_got, exact) for m, f in sorted(floors.items())]
+    return FairShare(
+        plain=plain,
+        fair=fair,
+        plain_score=true_score(instance, plain.assignment),
+        fair_score=true_score(instance, fair.assignment),
+        floors=rows,
+        solves=solves,
+        proven=exact.optimal,
+        exact=True,
+    )
+
+
+def exact_result(instance: Instance, exact: fairshare_exact.Exact) -> Result:
+    """The exact assignment as an engine result (with the places its forecast keeps)."""
+    result = build_result(
+        instance,
+        exact.model,
+        exact.chosen.tolist(),
+        status="optimal" if exact.optimal else "feasible",
+        bound=None,
+        method="milp",
+        started=time.perf_counter(),
+    )
+    if instance.forecast:
+        result = replace(result, reserved=exact.reserved, forecast_value=exact.forecast_value)
+    return result
+
+
+def _exact_row(instance, m, floor, got, fair_got, exact) -> Floor:
+    ids = {x.id for x in instance.municipalities}
+    if m not in ids:
+        return Floor(m, floor, 0, 0, 0, NO_QUESTIONNAIRE)
+    plain_n, fair_n = got.get(m, 0), fair_got.get(m, 0)
+    if fair_n >= floor:
+        return Floor(m, floor, plain_n, fair_n)
+    most = fairshare_exact.most_alone(instance, m)
+    reason = _why(instance, m, floor, most)
+    rivals: tuple[str, ...] = ()
+    if reason == COMPETING:
+        rivals = _competitors(instance, m, set(exact.floored), exact.assignment)
+    return Floor(m, floor, plain_n, fair_n, most, reason, rivals)
+
+
+def _competitors(
+    instance: Instance, municipality: str, floored: set[str], assignment: Mapping[str, str]
+) -> tuple[str, ...]:
+    """Municipalities with a floor that hold households compatible with ``municipality``."""
+    compatible = {p.household for p in instance.scores if p.municipality == municipality}
+    return tuple(
+        sorted(
+            {
+                assignment[h]
+                for h in compatible
+                if h in assignment and assignment[h] != municipality and assignment[h] in floored
+            }
+        )
     )
 
 
