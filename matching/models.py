@@ -128,6 +128,11 @@ class Run(models.Model):
     utilisation = models.JSONField(_("utilisation"), default=dict, blank=True)
     instance_file = models.FileField(_("instance file"), upload_to="runs/", blank=True)
     result_file = models.FileField(_("result file"), upload_to="runs/", blank=True)
+    # With fair shares: the result document of the variant the proposals do not hold; swapped
+    # with result_file when the coordinator chooses, so the result file is always the chosen one.
+    alternative_file = models.FileField(
+        _("result file of the other variant"), upload_to="runs/", blank=True
+    )
     error = models.TextField(_("error"), blank=True)
     # matching.engine.stability: the improving moves and swaps found, and what the repair
     # pass applied before the proposals were stored ({} for runs from before the check).
@@ -529,6 +534,10 @@ class RunSensitivity(models.Model):
     # Pairs whose score, computed again from today's data with the run's own weights,
     # differs from the run's instance: profiles or questionnaires changed since the run.
     drift = models.PositiveIntegerField(_("pairs scored differently than in the run"), default=0)
+    # The variant of the run it was computed for (with fair shares: solved with the floors).
+    variant = models.CharField(
+        _("variant"), max_length=10, choices=RunVariant.choices, default=RunVariant.PLAIN
+    )
     error = models.TextField(_("error"), blank=True)
     requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"

@@ -14,13 +14,24 @@ from django.core.files.base import ContentFile
 from core.crypto import decrypt_bytes, encrypt_bytes, is_encrypted
 from matching.models import Run
 
-KINDS = ("instance", "result")
+# "alternative": with fair shares, the result of the variant the proposals do not hold.
+KINDS = ("instance", "result", "alternative")
+FIELDS = {"instance": "instance_file", "result": "result_file", "alternative": "alternative_file"}
 
 
 def _field(run: Run, kind: str):
     if kind not in KINDS:
         raise ValueError(f"unknown run file {kind!r}")
-    return run.instance_file if kind == "instance" else run.result_file
+    return getattr(run, FIELDS[kind])
+
+
+def run_files_swap_result(run: Run) -> None:
+    """The chosen variant's result becomes the result file, the other one the alternative;
+    the caller saves the run (both fields)."""
+    run.result_file.name, run.alternative_file.name = (
+        run.alternative_file.name,
+        run.result_file.name,
+    )
 
 
 def run_file_save(*, run: Run, kind: str, document: dict[str, Any]) -> None:
@@ -57,14 +68,16 @@ def run_files_erase(runs: list[Run]) -> int:
             if field:
                 field.delete(save=False)
                 removed += 1
-        run.save(update_fields=["instance_file", "result_file"])
+        run.save(update_fields=list(FIELDS.values()))
     return removed
 
 
 def run_files_rotate() -> int:
     """Re-encrypts every run file with the first key (plain files of older versions too)."""
     count = 0
-    for run in Run.objects.exclude(instance_file="", result_file="").iterator():
+    for run in Run.objects.exclude(
+        instance_file="", result_file="", alternative_file=""
+    ).iterator():
         for kind in KINDS:
             field = _field(run, kind)
             if not field:

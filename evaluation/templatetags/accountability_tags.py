@@ -137,7 +137,8 @@ def sensitivity_summary(table: list[dict[str, Any]]) -> dict[str, Any]:
 
 @register.inclusion_tag("matching/_run_sensitivity.html", takes_context=True)
 def run_sensitivity(context: template.Context, run: Run) -> dict[str, Any]:
-    latest = run.sensitivities.first()
+    # Only an analysis of the variant the proposals hold now describes them.
+    latest = run.sensitivities.filter(variant=run.variant).first()
     done = latest is not None and latest.status == RunStatus.SUCCEEDED
     table = sensitivity_table(latest.rows, run.weights) if done and latest else []
     return {

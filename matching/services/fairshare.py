@@ -26,8 +26,14 @@ from django.utils.translation import gettext_lazy
 from accounts.audit import audit_log
 from accounts.models import User
 from matching import engine, fairshare
+from matching.engine.forecast import without_reserved
+from matching.fairshare_stability import floor_stability
 from matching.models import Proposal, Run, RunStatus, RunVariant
+from matching.run_files import run_files_swap_result
+from matching.services.forecast import kept_for_later
 from matching.services.instance import programme_offers
+from matching.services.sensitivity import sensitivity_queue_after_run
+from matching.services.stability import repair_time_limit
 from municipalities.models import Municipality
 from rounds.models import Round
 from rounds.services.rounds import round_lock
@@ -35,6 +41,9 @@ from rounds.services.rounds import round_lock
 # Per solve of the price loop: a share of the run's time limit (pilot cohorts take well
 # under a second; the loop solves at most fairshare.MAX_PRICE_ROUNDS times).
 SOLVE_SHARE, SOLVE_MIN_SECONDS = 0.1, 1.0
+# The exact programme with the floors (matching.fairshare_exact): a pilot cohort is proven
+# in well under a second; the share also decides up to which size it is tried at all.
+EXACT_SHARE, EXACT_MIN_SECONDS = 0.25, 2.0
 
 REASON_TEXT = {
     fairshare.NO_QUESTIONNAIRE: gettext_lazy(
@@ -55,8 +64,8 @@ REASON_TEXT = {
         " or accessible places, or families that travel together)."
     ),
     fairshare.COMPETING: gettext_lazy(
-        "It could reach its share alone, but no placement was found that meets it together"
-        " with the other municipalities' shares: the same households are wanted there."
+        "It could reach its share on its own, but not together with the other"
+        " municipalities' shares: the households it could receive are needed for them."
     ),
 }
 
@@ -118,13 +127,7 @@ def fair_share_compare(
     floors = cohort_floors(run.round, run.fair_share_percent)
     if not floors:
         return None
-    limit = max(SOLVE_MIN_SECONDS, SOLVE_SHARE * run.time_limit)
-    outcome = fairshare.fair_share_solve(
-        instance,
-        {f.slug: f.floor for f in floors},
-        plain=plain,
-        solve=lambda i: engine.solve(i, time_limit=limit, method=run.method),
-    )
+    outcome = fair_share_run_solve(run, instance, {f.slug: f.floor for f in floors}, plain)
     by_slug = {row.municipality: row for row in outcome.floors}
     rows = [
         {
@@ -138,6 +141,8 @@ def fair_share_compare(
             "fair": by_slug[f.slug].fair,
             "reachable": by_slug[f.slug].reachable,
             "reason": by_slug[f.slug].reason,
+            "short": by_slug[f.slug].short,
+            "competitors": list(by_slug[f.slug].competitors),
         }
         for f in floors
     ]
@@ -147,7 +152,11 @@ def fair_share_compare(
         "plain_score": outcome.plain_score,
         "fair_score": outcome.fair_score,
         "price": outcome.price,
+        # With a forecast both variants also keep places for later cohorts: the price counted
+        # over the programme (this cohort and the households expected later).
+        "programme_price": _programme_price(outcome, plain),
         "proven": outcome.proven,
+        "exact": outcome.exact,
         "solves": outcome.solves,
         "moved": sum(
             1
@@ -155,9 +164,66 @@ def fair_share_compare(
             if plain.assignment.get(h.id) != outcome.fair.assignment.get(h.id)
         ),
         "rows": rows,
-        "other": other_variant_figures(instance, outcome.fair),
+        "other": {
+            **other_variant_figures(instance, outcome.fair),
+            "stability": fair_stability(run, instance, outcome.fair, rows),
+            **({"forecast": _fair_kept(run, instance, outcome.fair)} if instance.forecast else {}),
+        },
     }
     return outcome, summary
+
+
+def _programme_price(outcome: fairshare.FairShare, plain: engine.Result) -> float | None:
+    if plain.forecast_value is None or outcome.fair.forecast_value is None:
+        return None
+    return (outcome.plain_score + plain.forecast_value) - (
+        outcome.fair_score + outcome.fair.forecast_value
+    )
+
+
+def fair_share_run_solve(
+    run: Run, instance: engine.Instance, floors: dict[str, int], plain: engine.Result
+) -> fairshare.FairShare:
+    """The fair variant of ``instance`` with the run's method and time limits (the run and its
+    sensitivity analysis solve it the same way)."""
+    limit = max(SOLVE_MIN_SECONDS, SOLVE_SHARE * run.time_limit)
+    return fairshare.fair_share_solve(
+        instance,
+        floors,
+        plain=plain,
+        solve=lambda i: engine.solve(i, time_limit=limit, method=run.method),
+        exact_seconds=max(EXACT_MIN_SECONDS, EXACT_SHARE * run.time_limit),
+    )
+
+
+def run_floors(run: Run) -> dict[str, int]:
+    """The floors the run's fair variant was solved with, by municipality slug."""
+    return floors_of_summary(run.fair_share)
+
+
+def floors_of_summary(summary: dict[str, Any]) -> dict[str, int]:
+    return {row["slug"]: row["floor"] for row in summary.get("rows") or []}
+
+
+def fair_stability(
+    run: Run, instance: engine.Instance, fair: engine.Result, rows: list[dict[str, Any]]
+) -> dict[str, Any]:
+    """The fair variant checked like the plain one (matching.fairshare_stability); with a
+    forecast, the places it keeps for later cohorts are not room left."""
+    checked = without_reserved(instance, fair) if instance.forecast else instance
+    return floor_stability(
+        checked,
+        fair.assignment,
+        floors_of_summary({"rows": rows}),
+        status=fair.status,
+        time_limit=repair_time_limit(run.time_limit),
+    )
+
+
+def _fair_kept(run: Run, instance: engine.Instance, fair: engine.Result) -> dict[str, Any]:
+    """What the fair variant keeps for later cohorts, said the same way as for the plain one."""
+    kept = kept_for_later(instance, fair, run.time_limit)
+    return {"kept": kept["kept"], "forecast_value": kept["forecast_value"]}
 
 
 def other_variant_figures(instance: engine.Instance, result: engine.Result) -> dict[str, Any]:
@@ -177,7 +243,8 @@ def other_variant_figures(instance: engine.Instance, result: engine.Result) -> d
 # --- the coordinator's choice ------------------------------------------------------------
 
 SWAPPED = ("municipality_id", "score", "explanation", "unmatched_reason")
-RUN_SWAPPED = ("objective", "matched_households", "matched_persons", "utilisation")
+RUN_SWAPPED = ("objective", "matched_households", "matched_persons", "utilisation", "stability")
+FORECAST_SWAPPED = ("kept", "forecast_value")
 
 
 @transaction.atomic
@@ -193,18 +260,33 @@ def run_variant_choose(*, run: Run, variant: str, by: User) -> Run:
         raise ValidationError(_("This run has no variant with fair shares."))
     if run.published_at:
         raise ValidationError(_("This run has been published already; its variant is fixed."))
+    if run.round.runs.filter(iteration__gt=run.iteration).exists():
+        # Only the newest run can be published: a variant chosen here would never be sent.
+        raise ValidationError(
+            _(
+                "A newer run of this round exists. Only the newest run can be published, so"
+                " choose the variant on that run."
+            )
+        )
     if run.variant == variant:
         return run
     proposals = list(run.proposals.exclude(alternative={}))
     for proposal in proposals:
         _swap(proposal)
     Proposal.objects.bulk_update(proposals, [*SWAPPED, "alternative"], batch_size=1000)
-    other = run.fair_share["other"]
-    run.fair_share["other"] = {f: getattr(run, f) for f in RUN_SWAPPED}
-    for f in RUN_SWAPPED:
-        setattr(run, f, other[f])
+    _swap_run(run)
     before, run.variant = run.variant, variant
-    run.save(update_fields=[*RUN_SWAPPED, "variant", "fair_share"])
+    run.save(
+        update_fields=[
+            *RUN_SWAPPED,
+            "variant",
+            "fair_share",
+            "forecast_summary",
+            "result_file",
+            "alternative_file",
+        ]
+    )
+    transaction.on_commit(lambda: sensitivity_queue_after_run(run_id=run.pk))
     audit_log(
         actor=by,
         action="matching.run.variant_chosen",
@@ -212,6 +294,24 @@ def run_variant_choose(*, run: Run, variant: str, by: User) -> Run:
         changes={"variant": [before, variant], "households_moved": len(proposals)},
     )
     return run
+
+
+def _swap_run(run: Run) -> None:
+    """Everything the run page, the result file and the API say about the result: the
+    figures, the stability check, what was kept for later cohorts and the result document."""
+    other = run.fair_share["other"]
+    mine: dict[str, Any] = {f: getattr(run, f) for f in RUN_SWAPPED}
+    for f in RUN_SWAPPED:
+        # Runs stored before the fair variant was checked have no stability for it: {} says
+        # "not checked" on the page rather than showing the other variant's check.
+        setattr(run, f, other.get(f, {} if f == "stability" else getattr(run, f)))
+    if "forecast" in other:
+        summary = run.forecast_summary
+        mine["forecast"] = {key: summary.get(key) for key in FORECAST_SWAPPED}
+        run.forecast_summary = {**summary, **other["forecast"]}
+    run.fair_share["other"] = mine
+    if run.alternative_file:
+        run_files_swap_result(run)
 
 
 def _swap(proposal: Proposal) -> None:
@@ -236,6 +336,7 @@ def fair_share_rows(run: Run) -> list[dict[str, Any]]:
     are the persons each variant gives it."""
     rows = run.fair_share.get("rows") or []
     places = Municipality.objects.in_bulk([r["municipality"] for r in rows])
+    names = {m.slug: m.name for m in places.values()}
     out = []
     for row in rows:
         municipality = places.get(row["municipality"])
@@ -244,6 +345,10 @@ def fair_share_rows(run: Run) -> list[dict[str, Any]]:
                 **row,
                 "name": municipality.name if municipality else row["slug"],
                 "met": row["fair"] >= row["floor"],
+                "short": row.get("short", max(0, row["floor"] - row["fair"])),
+                "competitor_names": ", ".join(
+                    names.get(slug, slug) for slug in row.get("competitors") or []
+                ),
                 "reason_text": REASON_TEXT.get(row["reason"], ""),
             }
         )

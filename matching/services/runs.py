@@ -32,12 +32,14 @@ from matching.models import (
     RunError,
     RunStage,
     RunStatus,
+    RunVariant,
     UnmatchedReason,
 )
 from matching.reasons import Override, reason_clean
 from matching.run_files import run_file_save
 from matching.services.fairshare import ALTERNATIVE_KEYS as SWAPPED
 from matching.services.fairshare import fair_share_compare
+from matching.services.fairshare import floors_of_summary as run_floors_of
 from matching.services.forecast import kept_for_later, programme_forecast
 from matching.services.instance import build_instance, explain_pairs, load_round
 from matching.services.overrides import run_rules_snapshot
@@ -309,7 +311,16 @@ def _store(run, data, scored, document, result, seconds, fair=None) -> None:
     other = fair[0].fair.assignment if fair else None
     matched_households, matched_persons = _store_proposals(run, data, scored, result, other)
     run_file_save(run=run, kind="instance", document=document)
-    run_file_save(run=run, kind="result", document=result.to_dict())
+    if fair:
+        # Both variants' results are kept; each file says which one it is, and choosing a
+        # variant swaps them (services.fairshare), so "the result file" is the chosen one.
+        floors = run_floors_of(fair[1])
+        plain_doc = {**result.to_dict(), "variant": RunVariant.PLAIN}
+        fair_doc = {**fair[0].fair.to_dict(), "variant": RunVariant.FAIR, "floors": floors}
+        run_file_save(run=run, kind="result", document=plain_doc)
+        run_file_save(run=run, kind="alternative", document=fair_doc)
+    else:
+        run_file_save(run=run, kind="result", document=result.to_dict())
     run.status, run.stage, run.progress, run.finished_at = (
         RunStatus.SUCCEEDED,
         RunStage.DONE,

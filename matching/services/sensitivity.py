@@ -24,7 +24,7 @@ from accounts.audit import audit_log
 from accounts.models import User
 from matching import engine, scoring
 from matching.engine.stability import repair
-from matching.models import Run, RunSensitivity, RunStatus
+from matching.models import Run, RunSensitivity, RunStatus, RunVariant
 from matching.run_files import run_file_document
 from matching.sensitivity import Perturbation, perturbations, weight_sensitivity
 from matching.services.instance import RoundData, load_round
@@ -70,7 +70,9 @@ def _create(run: Run, by: User | None) -> RunSensitivity:
         raise ValidationError(_("The sensitivity of this run is being computed already."))
     try:
         with transaction.atomic():
-            sensitivity = RunSensitivity.objects.create(run=run, requested_by=by)
+            sensitivity = RunSensitivity.objects.create(
+                run=run, requested_by=by, variant=run.variant
+            )
     except IntegrityError:
         raise ValidationError(_("The sensitivity of this run is being computed already.")) from None
     audit_log(actor=by, action="matching.run.sensitivity_started", target=run)
@@ -170,6 +172,13 @@ def _compute(
         result = engine.solve(instance, time_limit=run.time_limit, method=run.method)
         # The same pipeline as the run: a heuristic result is repaired before it counts.
         fixed = repair(instance, result, time_limit=repair_time_limit(run.time_limit))
+        if sensitivity.variant == RunVariant.FAIR:
+            # The chosen variant is the one with fair shares: solved again with its floors,
+            # so the comparison is with what the proposals hold.
+            from matching.services.fairshare import fair_share_run_solve, run_floors
+
+            floors = run_floors(run)
+            return fair_share_run_solve(run, instance, floors, fixed.result).fair.assignment
         return fixed.result.assignment
 
     def on_step(index: int, _total: int, step: Perturbation) -> None:

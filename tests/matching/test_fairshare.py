@@ -197,3 +197,87 @@ def test_a_fair_share_above_100_percent_is_refused(programme, as_coordinator):
     assert response.status_code == 200
     programme.refresh_from_db()
     assert programme.fair_share_percent == 50
+
+
+def test_choosing_a_variant_on_a_run_that_is_not_the_newest_is_refused_out_loud(
+    cohort, coordinator, as_coordinator, django_capture_on_commit_callbacks
+):
+    first = run(cohort, coordinator, django_capture_on_commit_callbacks)
+    with django_capture_on_commit_callbacks(execute=True):
+        run_services.run_start(round=cohort, by=coordinator, reason_code="rules_changed")
+    before = sorted(first.proposals.values_list("household_id", "municipality_id"))
+    with pytest.raises(ValidationError, match="newer run"):
+        run_variant_choose(run=first, variant="fair", by=coordinator)
+    response = as_coordinator.post(
+        reverse("run_variant", args=[first.pk]), {"variant": "fair"}, follow=True
+    )
+    page = response.content.decode()
+    assert "Es gibt einen neueren Lauf dieser Runde" in page
+    first.refresh_from_db()
+    assert first.variant == "plain"
+    assert sorted(first.proposals.values_list("household_id", "municipality_id")) == before
+    assert not AuditEvent.objects.filter(action="matching.run.variant_chosen").exists()
+    assert 'name="variant" value="fair"' not in page  # the old run offers no choice
+    assert "data-variant-fixed" in page
+
+
+def _result_document(client, run_pk: int, kind: str = "result") -> dict:
+    import json
+
+    response = client.get(reverse("run_file", args=[run_pk, kind]))
+    assert response.status_code == 200
+    return json.loads(response.content)
+
+
+def test_the_result_file_stability_and_sensitivity_describe_the_chosen_variant(
+    cohort, coordinator, as_coordinator, other_municipality, django_capture_on_commit_callbacks
+):
+    first = run(cohort, coordinator, django_capture_on_commit_callbacks)
+    plain_doc = _result_document(as_coordinator, first.pk)
+    assert plain_doc["variant"] == "plain"
+    assert _result_document(as_coordinator, first.pk, "alternative")["variant"] == "fair"
+    assert first.sensitivities.get().variant == "plain"
+
+    with django_capture_on_commit_callbacks(execute=True):
+        as_coordinator.post(reverse("run_variant", args=[first.pk]), {"variant": "fair"})
+    first.refresh_from_db()
+    chosen = _result_document(as_coordinator, first.pk)
+    assert chosen["variant"] == "fair"
+    assert chosen["floors"][other_municipality.slug] == 2
+    placed = dict(first.proposals.exclude(municipality=None).values_list(
+        "household__reference", "municipality__slug"
+    ))  # fmt: skip
+    assert {a["household"]: a["municipality"] for a in chosen["assignment"]} == placed
+    assert chosen["objective"] == first.objective
+    assert first.stability["floors"] is True  # the fair variant's own check
+    assert first.stability["after"]["stable"]
+    fair_sensitivity = first.sensitivities.filter(variant="fair").get()
+    assert fair_sensitivity.status == "succeeded", fair_sensitivity.error
+    page = as_coordinator.get(reverse("run_detail", args=[first.pk])).content.decode()
+    assert "data-stability-floors" in page
+    assert "data-sensitivity-variant" in page
+    assert "Ergebnis der anderen Variante herunterladen" in page
+
+    run_variant_choose(run=first, variant="plain", by=coordinator)
+    first.refresh_from_db()
+    assert _result_document(as_coordinator, first.pk) == plain_doc
+    assert "floors" not in first.stability
+
+
+def test_a_floor_left_short_says_by_how_many_persons_and_which_municipalities_compete(
+    cohort, coordinator, as_coordinator, programme, django_capture_on_commit_callbacks
+):
+    # 100 %: Kiel's floor is 6 and the other municipality's 4, more than the cohort's 7
+    # persons can give both.
+    type(programme).objects.filter(pk=programme.pk).update(fair_share_percent=100)
+    first = run(cohort, coordinator, django_capture_on_commit_callbacks)
+    rows = {r["slug"]: r for r in first.fair_share["rows"]}
+    short = [r for r in rows.values() if r["short"]]
+    assert short
+    assert first.fair_share["exact"] is True
+    assert first.fair_share["proven"] is True
+    for row in short:
+        assert row["short"] == row["floor"] - row["fair"]
+    page = as_coordinator.get(reverse("run_detail", args=[first.pk])).content.decode()
+    assert "data-short" in page
+    assert "Personen fehlen" in page or "Person fehlt" in page
