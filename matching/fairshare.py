@@ -169,6 +169,17 @@ def _priced(instance, floors, plain, solve, got, short) -> FairShare:
     ]
     slack = all(not bonus.get(m) or fair_got.get(m, 0) == capped[m] for m in capped)
     proofs = [plain, fair, *(r[1] for r in reachable.values())]
+    proven = slack and all(r.status == "optimal" for r in proofs)
+    if fair is not plain:
+        # The solve that gave it scored the bonuses too: its objective, bound and status
+        # describe that instance, not the variant.
+        score = true_score(instance, fair.assignment)
+        fair = replace(
+            fair,
+            objective=score,
+            bound=score if proven else None,
+            status="optimal" if proven else "feasible",
+        )
     return FairShare(
         plain=plain,
         fair=fair,
@@ -176,7 +187,7 @@ def _priced(instance, floors, plain, solve, got, short) -> FairShare:
         fair_score=true_score(instance, fair.assignment),
         floors=rows,
         solves=solves + more,
-        proven=slack and all(r.status == "optimal" for r in proofs),
+        proven=proven,
     )
 
 

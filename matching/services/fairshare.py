@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -27,6 +27,7 @@ from accounts.audit import audit_log
 from accounts.models import User
 from matching import engine, fairshare
 from matching.engine.forecast import without_reserved
+from matching.engine.result import utilisation
 from matching.fairshare_stability import floor_stability
 from matching.models import Proposal, Run, RunStatus, RunVariant
 from matching.run_files import run_files_swap_result
@@ -167,7 +168,15 @@ def fair_share_compare(
         "other": {
             **other_variant_figures(instance, outcome.fair),
             "stability": fair_stability(run, instance, outcome.fair, rows),
-            **({"forecast": _fair_kept(run, instance, outcome.fair)} if instance.forecast else {}),
+            **(
+                {
+                    "forecast": _fair_kept(
+                        run, instance, outcome.fair, floors_of_summary({"rows": rows})
+                    )
+                }
+                if instance.forecast
+                else {}
+            ),
         },
     }
     return outcome, summary
@@ -220,22 +229,35 @@ def fair_stability(
     )
 
 
-def _fair_kept(run: Run, instance: engine.Instance, fair: engine.Result) -> dict[str, Any]:
-    """What the fair variant keeps for later cohorts, said the same way as for the plain one."""
-    kept = kept_for_later(instance, fair, run.time_limit)
-    return {"kept": kept["kept"], "forecast_value": kept["forecast_value"]}
+def _fair_kept(
+    run: Run, instance: engine.Instance, fair: engine.Result, floors: dict[str, int]
+) -> dict[str, Any]:
+    """What the fair variant keeps for later cohorts, said the same way as for the plain one:
+    compared with the cohort placed alone *with the same floors*, so that households moved
+    for a floor are not counted as places kept for later."""
+    alone_instance = replace(instance, forecast=())
+    alone_plain = engine.solve(alone_instance, time_limit=run.time_limit, method=run.method)
+    alone = fair_share_run_solve(run, alone_instance, floors, alone_plain).fair
+    kept = kept_for_later(instance, fair, run.time_limit, alone=alone)
+    return {key: kept[key] for key in FORECAST_SWAPPED}
 
 
 def other_variant_figures(instance: engine.Instance, result: engine.Result) -> dict[str, Any]:
-    """The run-level figures of the variant not shown, swapped in when it is chosen."""
+    """The run-level figures of the variant not shown, swapped in when it is chosen. The
+    utilisation is counted like the plain variant's: with a forecast, against the capacity
+    left after the places kept for later cohorts."""
     persons = {h.id: int(h.demand.get("persons", 0)) for h in instance.households}
+    checked = without_reserved(instance, result) if instance.forecast else instance
     return {
         "objective": fairshare.true_score(instance, result.assignment),
+        "bound": result.bound,
+        "engine_status": result.status,
+        "engine_method": result.method,
         "matched_households": len(result.assignment),
         "matched_persons": sum(persons[h] for h in result.assignment),
         "utilisation": {
             mun: {dim: [use.used, use.capacity] for dim, use in dims.items()}
-            for mun, dims in result.utilisation.items()
+            for mun, dims in utilisation(checked, result.assignment).items()
         },
     }
 
@@ -243,8 +265,18 @@ def other_variant_figures(instance: engine.Instance, result: engine.Result) -> d
 # --- the coordinator's choice ------------------------------------------------------------
 
 SWAPPED = ("municipality_id", "score", "explanation", "unmatched_reason")
-RUN_SWAPPED = ("objective", "matched_households", "matched_persons", "utilisation", "stability")
-FORECAST_SWAPPED = ("kept", "forecast_value")
+RUN_SWAPPED = (
+    "objective",
+    "bound",
+    "engine_status",
+    "engine_method",
+    "matched_households",
+    "matched_persons",
+    "utilisation",
+    "stability",
+)
+OLD_RUN_DEFAULTS: dict[str, Any] = {"stability": {}, "bound": None, "engine_status": "feasible"}
+FORECAST_SWAPPED = ("kept", "forecast_value", "plain_objective", "plain_matched")
 
 
 @transaction.atomic
@@ -302,9 +334,9 @@ def _swap_run(run: Run) -> None:
     other = run.fair_share["other"]
     mine: dict[str, Any] = {f: getattr(run, f) for f in RUN_SWAPPED}
     for f in RUN_SWAPPED:
-        # Runs stored before the fair variant was checked have no stability for it: {} says
-        # "not checked" on the page rather than showing the other variant's check.
-        setattr(run, f, other.get(f, {} if f == "stability" else getattr(run, f)))
+        # Runs stored before the fair variant kept these have none for it: "not checked" and
+        # "no bound" rather than the other variant's.
+        setattr(run, f, other.get(f, OLD_RUN_DEFAULTS.get(f, getattr(run, f))))
     if "forecast" in other:
         summary = run.forecast_summary
         mine["forecast"] = {key: summary.get(key) for key in FORECAST_SWAPPED}

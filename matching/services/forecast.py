@@ -125,15 +125,19 @@ def _entries(
     return entries
 
 
-def kept_for_later(instance: Any, result: Any, time_limit: float) -> dict[str, Any]:
-    """What the forecast changed: the cohort solved again without it, and per municipality and
-    dimension the places that cohort alone would have taken but are now left free (at most
-    what the forecast reserves there). Also the score this cohort gives up for them."""
+def kept_for_later(
+    instance: Any, result: Any, time_limit: float, alone: Any | None = None
+) -> dict[str, Any]:
+    """What the forecast changed: the cohort solved again without it (or ``alone``, that
+    solve made by the caller: the fair variant passes its own, with the same floors), and per
+    municipality and dimension the places that cohort alone would have taken but are now left
+    free (at most what the forecast reserves there). Also the score this cohort gives up for
+    them."""
     from dataclasses import replace
 
     from matching import engine
 
-    plain = engine.solve(replace(instance, forecast=()), time_limit=time_limit)
+    plain = alone or engine.solve(replace(instance, forecast=()), time_limit=time_limit)
     reserved = result.reserved or {}
     kept: dict[str, dict[str, int]] = {}
     for municipality, dims in plain.utilisation.items():

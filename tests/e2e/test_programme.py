@@ -122,6 +122,11 @@ def test_the_coordinator_compares_fair_shares_and_publishes_the_chosen_variant(
     assert "Die Vorschläge auf dieser Seite enthalten die Variante mit fairen Anteilen" in (
         page.content()
     )
+    # What the page says about the result is the chosen variant's: its own stability check,
+    # its result file, its sensitivity.
+    assert page.locator("[data-stability-floors]").count() == 1
+    assert "die angezeigte Variante mit fairen Anteilen" in page.content()
+    assert page.locator("[data-sensitivity-variant]").count() == 1
     page.click("form[action$='/publish/'] button[type=submit]")
     page.wait_for_selector(CONFIRM)  # asked once, on a page of its own
     page.click(CONFIRM)

@@ -249,6 +249,10 @@ def test_the_result_file_stability_and_sensitivity_describe_the_chosen_variant(
     ))  # fmt: skip
     assert {a["household"]: a["municipality"] for a in chosen["assignment"]} == placed
     assert chosen["objective"] == first.objective
+    # The figures at the top are the fair variant's own: proven with its floors, not the
+    # plain solve's bound.
+    assert first.bound == first.objective == first.fair_share["fair_score"]
+    assert first.engine_status == "optimal"
     assert first.stability["floors"] is True  # the fair variant's own check
     assert first.stability["after"]["stable"]
     fair_sensitivity = first.sensitivities.filter(variant="fair").get()
