@@ -367,10 +367,21 @@ def main() -> None:
         spikes = start_spike(spike, args, samples, errors, lock)
         for thread in threads + spikes:
             thread.join()
+        report(samples, errors, args)
     finally:
-        server.terminate()
+        stop_server(server)
+
+
+def stop_server(server: subprocess.Popen) -> None:
+    """gunicorn waits for open keep-alive connections up to its graceful timeout; on a loaded
+    machine that took longer than the wait below and lost the figures, so they are printed
+    first and a server that does not stop is killed."""
+    server.terminate()
+    try:
         server.wait(timeout=30)
-    report(samples, errors, args)
+    except subprocess.TimeoutExpired:
+        server.kill()
+        server.wait(timeout=30)
 
 
 def start_spike(spike, args, samples, errors, lock) -> list[threading.Thread]:

@@ -5,6 +5,7 @@ import re
 import pytest
 from django.core import mail
 from django.urls import reverse
+from django.utils import timezone
 
 from accounts.models import AuditEvent, Invitation
 from refugees.models import Household, RoundHousehold
@@ -90,6 +91,38 @@ def test_the_list_needs_few_queries(as_caseworker, organisation, django_assert_m
     with django_assert_max_num_queries(12):
         response = as_caseworker.get(reverse("household_list"))
     assert response.status_code == 200
+
+
+def test_the_list_shows_each_households_members_and_consent(as_caseworker, organisation):
+    complete = complete_household(organisation=organisation)
+    MemberFactory(household=complete)
+    bare = HouseholdFactory(organisation=organisation)
+    withdrawn = complete_household(organisation=organisation)
+    withdrawn.consents.update(withdrawn_at=timezone.now())
+    response = as_caseworker.get(reverse("household_list"))
+    rows = {h.pk: (h.member_count, h.consent_ok) for h in response.context["page"].object_list}
+    assert rows[complete.pk] == (2, True)
+    assert rows[bare.pk] == (0, False)
+    assert rows[withdrawn.pk] == (1, False)
+    assert response.context["page"].paginator.count == 3
+
+
+def test_the_list_neither_counts_nor_pages_by_grouping_every_household(
+    as_caseworker, organisation
+):
+    """An aggregate over the members grouped all 40,000 households of a national round on
+    every view (1 s); the count reads the households alone, the member count is per row."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    for _ in range(3):
+        complete_household(organisation=organisation)
+    with CaptureQueriesContext(connection) as queries:
+        response = as_caseworker.get(reverse("household_list"))
+    assert response.status_code == 200
+    listing = [q["sql"] for q in queries.captured_queries if "refugees_household" in q["sql"]]
+    assert listing
+    assert not [sql for sql in listing if 'GROUP BY "refugees_household"."id"' in sql]
 
 
 def test_a_caseworker_creates_a_household_and_adds_a_member(as_caseworker, caseworker):
