@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode
 
 from django.core.paginator import Paginator
-from django.db.models import Prefetch
+from django.db.models import Exists, OuterRef, Prefetch
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -86,7 +86,10 @@ def offer_table(user: User, params: Mapping[str, Any]) -> dict[str, Any]:
         .prefetch_related(Prefetch("household__members", queryset=Member.objects.order_by("id")))
         .order_by("-round__arrival_date", "-round_id", "deadline", "household__reference")
     )
-    rounds = list(Round.objects.filter(offers__in=offers).distinct().order_by("-arrival_date"))
+    # One EXISTS per round, not a DISTINCT over the rounds of every offer (26,000 rows).
+    rounds = list(
+        Round.objects.filter(Exists(offers.filter(round=OuterRef("pk")))).order_by("-arrival_date")
+    )
     chosen_round = str(params.get("round", ""))
     if chosen_round.isdigit():
         offers = offers.filter(round_id=int(chosen_round))
@@ -102,8 +105,11 @@ def offer_table(user: User, params: Mapping[str, Any]) -> dict[str, Any]:
         status = ""
     # A caseworker of an organisation with a national round's households has 26,000 offers:
     # a page at a time, and the offers waiting for an answer counted in the database.
-    page = Paginator(offers, PER_PAGE).get_page(params.get("page"))
-    rows = [_row(offer, side) for offer in page]
+    # The page is cut on the narrow sort keys alone and its 100 offers read afterwards: sorting
+    # the full rows (explanations, demands) of 26,000 offers cost a third of a second.
+    page = Paginator(offers.values_list("pk", flat=True), PER_PAGE).get_page(params.get("page"))
+    found = offers.in_bulk(list(page.object_list))
+    rows = [_row(found[pk], side) for pk in page.object_list if pk in found]
     tables: dict[int, RoundTable] = {}
     for row in rows:
         tables.setdefault(row.offer.round_id, RoundTable(round=row.offer.round)).rows.append(row)

@@ -6,7 +6,8 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db.models import Count, Q
+from django.db.models import Count, OuterRef, Subquery
+from django.db.models.functions import Coalesce
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.text import slugify
@@ -20,7 +21,7 @@ from core.forms import add_errors
 from core.spreadsheets import FORMATS, spreadsheet_response
 from municipalities.exports import export_sheets
 from municipalities.forms import InviteForm
-from municipalities.models import QuestionnaireStatus, RoundMunicipality
+from municipalities.models import Questionnaire, QuestionnaireStatus, RoundMunicipality
 from municipalities.selectors import round_overview
 from municipalities.services import participations
 from rounds.models import Round
@@ -36,15 +37,18 @@ def round_list(request: AuthenticatedHttpRequest) -> HttpResponse:
             .order_by("-round__created_at", "municipality__name")
         )
         return render(request, "rounds/round_list_staff.html", {"participations": participations})
+    # Per-round subqueries: joining participations and questionnaires multiplied them (a
+    # national round's 400 x 400 rows) before counting each distinctly.
     rounds = Round.objects.visible_to(request.user).annotate(
-        invited=Count("participations", distinct=True),
-        submitted=Count(
-            "questionnaires",
-            filter=Q(questionnaires__status=QuestionnaireStatus.SUBMITTED),
-            distinct=True,
-        ),
+        invited=_count(RoundMunicipality.objects.all()),
+        submitted=_count(Questionnaire.objects.filter(status=QuestionnaireStatus.SUBMITTED)),
     )
     return render(request, "rounds/round_list.html", {"rounds": rounds})
+
+
+def _count(rows) -> Coalesce:
+    per_round = rows.filter(round=OuterRef("pk")).order_by().values("round")
+    return Coalesce(Subquery(per_round.annotate(n=Count("pk")).values("n")), 0)
 
 
 @require_safe

@@ -123,3 +123,20 @@ def test_an_invalid_contact_email_is_refused(as_staff, municipality):
     )
     assert response.status_code == 200
     assert response.context["form"].errors["contact_email"]
+
+
+def test_the_municipality_list_shows_a_hundred_a_page_with_their_counts(
+    as_coordinator, municipality, staff
+):
+    from tests.factories import RoundMunicipalityFactory
+
+    RoundMunicipalityFactory(municipality=municipality)
+    RoundMunicipalityFactory(municipality=municipality)
+    MunicipalityFactory.create_batch(100)
+    first = as_coordinator.get(reverse("municipality_list"))
+    assert len(first.context["municipalities"]) == 100
+    second = as_coordinator.get(reverse("municipality_list"), {"page": 2})
+    assert len(second.context["municipalities"]) == 1
+    rows = {m.pk: m for m in [*first.context["municipalities"], *second.context["municipalities"]]}
+    assert (rows[municipality.pk].staff_count, rows[municipality.pk].round_count) == (1, 2)
+    assert "?page=2" in first.content.decode()

@@ -168,3 +168,22 @@ def test_the_csv_export_is_semicolon_separated_for_german_excel(as_coordinator, 
     response = as_coordinator.get(reverse("round_export", args=[round_with_answers.pk, "csv"]))
     assert response.content.startswith(b"\xef\xbb\xbf")
     assert response.content.decode("utf-8-sig").splitlines()[0].count(";") > 10
+
+
+def test_the_round_list_counts_invitations_and_submissions_per_round(as_coordinator):
+    """Each count is its own subquery: joining both lists multiplied their rows (400 x 400 in
+    a national round) before the distinct counts."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    round_ = RoundFactory()
+    for status in (QuestionnaireStatus.SUBMITTED, QuestionnaireStatus.SUBMITTED, "draft"):
+        municipality = MunicipalityFactory()
+        RoundMunicipalityFactory(round=round_, municipality=municipality)
+        QuestionnaireFactory(round=round_, municipality=municipality, status=status)
+    RoundMunicipalityFactory(round=round_)
+    with CaptureQueriesContext(connection) as queries:
+        response = as_coordinator.get(reverse("round_list"))
+    (row,) = response.context["rounds"]
+    assert (row.invited, row.submitted) == (4, 2)
+    assert not [q for q in queries.captured_queries if "COUNT(DISTINCT" in q["sql"]]

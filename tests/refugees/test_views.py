@@ -107,9 +107,7 @@ def test_the_list_shows_each_households_members_and_consent(as_caseworker, organ
     assert response.context["page"].paginator.count == 3
 
 
-def test_the_list_neither_counts_nor_pages_by_grouping_every_household(
-    as_caseworker, organisation
-):
+def test_the_list_neither_counts_nor_pages_by_grouping_every_household(as_caseworker, organisation):
     """An aggregate over the members grouped all 40,000 households of a national round on
     every view (1 s); the count reads the households alone, the member count is per row."""
     from django.db import connection
