@@ -95,6 +95,19 @@ def solve_mip(
     """
     if len(pairs) == 0:
         return MipAnswer(pairs, 0.0, True)
+    solver = build_mip(model, pairs, time_limit, start, capacity)
+    solver.run()
+    return read_answer(solver, pairs)
+
+
+def build_mip(
+    model: Model,
+    pairs: IntArray,
+    time_limit: float,
+    start: IntArray | None = None,
+    capacity: IntArray | None = None,
+) -> highspy.Highs:
+    """A silent HiGHS holding the integer programme over ``pairs`` (non-empty), not yet run."""
     units = unit_rows(model, pairs)
     cap_matrix, cap_limit = capacity_rows(model, pairs, capacity)
     matrix = vstack([units, cap_matrix]).tocsc()
@@ -104,11 +117,14 @@ def solve_mip(
     solver.setOptionValue("mip_rel_gap", MIP_REL_GAP)
     solver.passModel(_lp(model.pair_score[pairs], matrix, upper))
     if start is not None and len(start):
-        value = np.isin(pairs, start).astype(np.float64)
         solution = highspy.HighsSolution()
-        solution.col_value = value.tolist()
+        solution.col_value = np.isin(pairs, start).astype(np.float64).tolist()
         solver.setSolution(solution)
-    solver.run()
+    return solver
+
+
+def read_answer(solver: highspy.Highs, pairs: IntArray) -> MipAnswer:
+    """What a finished :func:`build_mip` solver found and proved, in model pair indices."""
     info = solver.getInfo()
     bound = -float(info.mip_dual_bound)
     bound_or_none = bound if np.isfinite(bound) else None
@@ -137,4 +153,12 @@ def _lp(score: FloatArray, matrix: csr_array, upper: FloatArray) -> highspy.High
     return lp
 
 
-__all__ = ["MipAnswer", "capacity_rows", "new_highs", "solve_mip", "unit_rows"]
+__all__ = [
+    "MipAnswer",
+    "build_mip",
+    "capacity_rows",
+    "new_highs",
+    "read_answer",
+    "solve_mip",
+    "unit_rows",
+]

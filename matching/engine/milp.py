@@ -74,8 +74,13 @@ def solve_component(
 def solve_milp(model: Model, deadline: float) -> Solution:
     """Exact within the deadline; otherwise best found, with the summed dual bounds.
 
-    Returns early only when every component is proven optimal.
+    Returns early only when every component is proven optimal. Regional rounds (more units
+    than a pilot round has) go to :func:`.regional.solve_regional` instead.
     """
+    from .regional import is_regional, solve_regional  # regional builds on this module
+
+    if is_regional(model):
+        return solve_regional(model, deadline)
     began = time.perf_counter()
     heuristic: Solution | None = None
     if model.n_pairs > NATIONAL_START_PAIRS:
