@@ -64,6 +64,9 @@ CASES: dict[str, Case] = {
     "1500x60": Case(1_500, 60, 0.15, 9, 20.0),
     "3000x80": Case(3_000, 80, 0.1, 10, 30.0),
     "5000x100": Case(5_000, 100, 0.08, 11, 30.0),
+    # The same sizes with other seeds, so the regional path is not tuned to one instance each.
+    "1000x50b": Case(1_000, 50, 0.2, 21, 20.0),
+    "2000x50b": Case(2_000, 50, 0.1, 22, 30.0),
     "20000x400": Case(20_000, 400, 0.1, 12, 10.0, peers=False),
     "20000x400-scarce": Case(20_000, 400, 0.1, 13, 10.0, services=0.5, peers=False),
     "40000x400": Case(40_000, 400, 0.1, 14, 20.0, peers=False),
