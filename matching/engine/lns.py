@@ -68,8 +68,9 @@ def improve_lns(
     """``chosen`` improved by neighbourhood re-solves until ``deadline`` (never worse).
 
     With ``shared`` the search starts again from any better assignment found there, hands in
-    its own, waits for news instead of stopping when it has converged, and ends when
-    ``shared.stop`` is set. ``size`` municipalities make one neighbourhood.
+    its own, grows its neighbourhoods (up to half the municipalities) and then waits for news
+    instead of stopping when it has converged, and ends when ``shared.stop`` is set.
+    ``size`` municipalities make one neighbourhood.
     """
     if model.n_pairs == 0 or model.n_munis <= 1:
         return chosen
@@ -95,6 +96,10 @@ def improve_lns(
         if stalled >= patience:
             if shared is None:
                 break
+            if size < model.n_munis // 2:  # converged: larger neighbourhoods, more moves
+                size = min(size + max(2, size // 2), model.n_munis // 2)
+                patience, stalled = max(1, round(STALL_VISITS * model.n_munis / size)), 0
+                continue
             shared.stop.wait(min(WAIT, left))
             continue
         munis = rng.choice(model.n_munis, size=size, replace=False)
