@@ -285,3 +285,36 @@ def test_a_floor_left_short_says_by_how_many_persons_and_which_municipalities_co
     page = as_coordinator.get(reverse("run_detail", args=[first.pk])).content.decode()
     assert "data-short" in page
     assert "Personen fehlen" in page or "Person fehlt" in page
+
+
+def test_with_a_forecast_the_fair_variant_says_what_it_kept_compared_with_the_same_floors(
+    cohort, coordinator, as_coordinator, programme, django_capture_on_commit_callbacks
+):
+    from tests.matching.test_programmes import second_cohort
+
+    second_cohort(programme, coordinator, expected=4)
+    with django_capture_on_commit_callbacks(execute=True):
+        first = run_services.run_start(round=cohort, by=coordinator, use_forecast=True)
+    first.refresh_from_db()
+    assert first.use_forecast
+    assert first.status == "succeeded", first.error
+    plain_summary = dict(first.forecast_summary)
+    fair_kept = first.fair_share["other"]["forecast"]
+    assert set(fair_kept) == {"kept", "forecast_value", "plain_objective", "plain_matched"}
+    # Placed alone with the same floors: never above the plain cohort alone.
+    assert fair_kept["plain_objective"] <= plain_summary["plain_objective"]
+
+    run_variant_choose(run=first, variant="fair", by=coordinator)
+    first.refresh_from_db()
+    assert first.forecast_summary == {**plain_summary, **fair_kept}
+    page = as_coordinator.get(reverse("run_detail", args=[first.pk])).content.decode()
+    assert "Allein, mit denselben fairen Anteilen verteilt" in page
+    page = as_coordinator.get(
+        reverse("run_detail", args=[first.pk]), HTTP_ACCEPT_LANGUAGE="uk"
+    ).content.decode()
+    assert "з тими самими справедливими частками" in page
+    assert "Це перевірка варіанта зі справедливими частками" in page
+
+    run_variant_choose(run=first, variant="plain", by=coordinator)
+    first.refresh_from_db()
+    assert first.forecast_summary == plain_summary
