@@ -12,8 +12,6 @@ from dataclasses import dataclass
 
 import numpy as np
 import numpy.typing as npt
-from scipy.sparse import coo_array
-from scipy.sparse.csgraph import connected_components
 
 from .instance import Instance
 
@@ -161,6 +159,11 @@ def components(model: Model, pairs: IntArray, linking: npt.NDArray[np.bool_]) ->
     of the unit/municipality graph restricted to those can be solved separately, which keeps
     every integer programme small. Ordered by first unit, so results are deterministic.
     """
+    # Imported here: scipy.sparse costs ~0.3 s of CPU at process start, and the pilot path
+    # (exact.py) labels its components with numpy alone.
+    from scipy.sparse import coo_array
+    from scipy.sparse.csgraph import connected_components
+
     offset = model.n_units
     units = model.pair_unit[pairs]
     linked = linking[model.pair_muni[pairs]]

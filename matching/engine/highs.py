@@ -11,12 +11,15 @@ from __future__ import annotations
 import os
 import sys
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import highspy
 import numpy as np
-from scipy.sparse import csr_array, vstack
 
 from .groups import FloatArray, IntArray, Model
+
+if TYPE_CHECKING:  # scipy.sparse is imported where used: pilot rounds never need it
+    from scipy.sparse import csr_array
 
 # HiGHS' default relative gap (1e-4) would call a solution "optimal" that brute force beats.
 MIP_REL_GAP = 1e-9
@@ -49,6 +52,8 @@ def new_highs() -> highspy.Highs:
 
 def unit_rows(model: Model, pairs: IntArray) -> csr_array:
     """One row per unit: the unit takes at most one of its pairs."""
+    from scipy.sparse import csr_array
+
     _, row = np.unique(model.pair_unit[pairs], return_inverse=True)
     n = len(pairs)
     return csr_array((np.ones(n), (row, np.arange(n))), shape=(int(row.max()) + 1, n))
@@ -58,6 +63,8 @@ def capacity_rows(
     model: Model, pairs: IntArray, capacity: IntArray | None = None
 ) -> tuple[csr_array, FloatArray]:
     """Rows for the capacities that the units of ``pairs`` together could exceed."""
+    from scipy.sparse import csr_array
+
     capacity = model.capacity if capacity is None else capacity
     wanted = np.zeros(capacity.shape, np.int64)
     np.add.at(wanted, model.pair_muni[pairs], model.demand[model.pair_unit[pairs]])
@@ -108,6 +115,8 @@ def build_mip(
     capacity: IntArray | None = None,
 ) -> highspy.Highs:
     """A silent HiGHS holding the integer programme over ``pairs`` (non-empty), not yet run."""
+    from scipy.sparse import vstack
+
     units = unit_rows(model, pairs)
     cap_matrix, cap_limit = capacity_rows(model, pairs, capacity)
     matrix = vstack([units, cap_matrix]).tocsc()

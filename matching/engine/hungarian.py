@@ -18,9 +18,6 @@ from __future__ import annotations
 import time
 
 import numpy as np
-from scipy.optimize import linear_sum_assignment, linprog
-from scipy.sparse import csr_array, vstack
-from scipy.sparse.csgraph import min_weight_full_bipartite_matching
 
 from .groups import IntArray, Model, Solution, best_pair_per_unit
 from .heuristics import greedy_fill
@@ -71,6 +68,8 @@ def _dense(model: Model, rows: IntArray, slots: IntArray, edge_pair: IntArray) -
     n_slots = int(slots.max()) + 1 if len(slots) else 0
     matrix = np.zeros((int(rows.max()) + 1, n_slots))
     matrix[rows, slots] = model.pair_score[edge_pair]
+    from scipy.optimize import linear_sum_assignment  # scipy only when this back end runs
+
     r, c = linear_sum_assignment(matrix, maximize=True)
     keep = matrix[r, c] > 0
     pair_at = np.full(matrix.shape, -1, np.int64)
@@ -79,6 +78,9 @@ def _dense(model: Model, rows: IntArray, slots: IntArray, edge_pair: IntArray) -
 
 
 def _sparse(model: Model, rows: IntArray, slots: IntArray, edge_pair: IntArray) -> IntArray:
+    from scipy.sparse import csr_array
+    from scipy.sparse.csgraph import min_weight_full_bipartite_matching
+
     n_rows = int(rows.max()) + 1
     n_slots = int(slots.max()) + 1
     top = float(model.pair_score.max()) + 1.0
@@ -94,6 +96,9 @@ def _sparse(model: Model, rows: IntArray, slots: IntArray, edge_pair: IntArray) 
 
 
 def _transportation_lp(model: Model, pairs: IntArray, time_limit: float) -> IntArray | None:
+    from scipy.optimize import linprog
+    from scipy.sparse import csr_array, vstack
+
     n = len(pairs)
     _, unit_row = np.unique(model.pair_unit[pairs], return_inverse=True)
     dim = model.demand[model.pair_unit[pairs]].argmax(axis=1)

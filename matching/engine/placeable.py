@@ -14,7 +14,6 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from .dual import solve_dual
 from .groups import Model
 from .instance import PERSONS
 
@@ -61,6 +60,13 @@ def _most(model: Model, value: np.ndarray, deadline: float, *, half: bool) -> in
 
         now = time.perf_counter()
         deadline = now + max(deadline - now, 0.0) / 2
-    bound = solve_dual(sub, deadline).bound
+    from .exact import SMALL_PAIRS, lp_bound  # exact -> incumbent -> this module
+
+    if sub.n_pairs <= SMALL_PAIRS:  # pilot round: the exact LP, in milliseconds
+        bound = lp_bound(sub)
+    else:
+        from .dual import solve_dual  # scipy.optimize: ~0.6 s of CPU to import
+
+        bound = solve_dual(sub, deadline).bound
     reachable = float(value[np.unique(model.pair_unit)].sum())
     return int(math.floor(min(bound, reachable) + 1e-6))

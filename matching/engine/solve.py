@@ -7,14 +7,12 @@ from collections.abc import Callable
 
 import numpy as np
 
-from .forecast import has_forecast, solve_forecast
 from .groups import Model, Solution, build_model
 from .heuristics import greedy
 from .hungarian import NotApplicableError, applicable, backend_for, solve_hungarian
 from .incumbent import Incumbent, unwatch, watch
 from .instance import Instance
 from .milp import solve_milp, upper_bound_free
-from .national import solve_national
 from .placeable import MAX_SECONDS as PLACEABLE_SECONDS
 from .placeable import SHARE as PLACEABLE_SHARE
 from .placeable import placeable
@@ -38,10 +36,18 @@ def _hungarian(model: Model, deadline: float) -> Solution:
     return solve_hungarian(model, deadline=deadline)
 
 
+def _lp_round(model: Model, deadline: float) -> Solution:
+    # Imported here: lp-round pulls in scipy.optimize (~0.6 s of CPU at process start), which
+    # a pilot round solved by milp never needs.
+    from .national import solve_national
+
+    return solve_national(model, deadline)
+
+
 METHODS: dict[str, Solver] = {
     "hungarian": _hungarian,
     "milp": solve_milp,
-    "lp-round": solve_national,
+    "lp-round": _lp_round,
     "greedy": _greedy,
 }
 
@@ -79,10 +85,13 @@ def solve(
         raise ValueError(f"time limit must be > 0, got {time_limit}")
     if method != "auto" and method not in METHODS:
         raise ValueError(f'unknown method "{method}", expected auto or {", ".join(METHODS)}')
-    if has_forecast(instance):
-        return solve_forecast(
-            instance, time_limit=limit, method=method, started=started, plain=_solve_plain
-        )
+    if instance.forecast:  # the forecast module imports scipy.optimize: only when needed
+        from .forecast import has_forecast, solve_forecast
+
+        if has_forecast(instance):
+            return solve_forecast(
+                instance, time_limit=limit, method=method, started=started, plain=_solve_plain
+            )
     return _solve_plain(instance, limit, method, started, incumbent)
 
 

@@ -1,0 +1,302 @@
+"""Pilot rounds (up to a few thousand unit pairs): proven optimal, with numpy and HiGHS only.
+
+A coordinator who clicks "run" on a pilot round should have the proven optimum in a second or
+two (issue #18). The regional path (:func:`.milp.solve_milp` above this size) first runs
+lp-round for a start; here that costs more than it saves: importing ``scipy.optimize`` for
+its dual alone takes ~0.6 s of CPU at process start, the whole start ~0.3 s more, and
+HiGHS's own heuristics reach the same incumbent at its root. So this path
+
+* builds the integer programme with numpy (no ``scipy.sparse``): one binary per compatible
+  unit pair, one row per unit with more than one pair, one row per capacity that the
+  compatible units together could exceed;
+* splits it into the independent components those rows leave (label propagation);
+* starts HiGHS on each from the greedy + insert/eject solution (never worse than that
+  start), with the options in :data:`OPTIONS`.
+
+The proof is HiGHS's: status optimal with ``mip_rel_gap`` 1e-9. When every score is an
+integer HiGHS detects the integral objective itself ("objective function is integral with
+scale 1") and prunes every node whose bound is below the incumbent + 1: a proof that no
+better integer objective exists, which is a proof of optimality.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+import time
+from dataclasses import replace
+from typing import Any
+
+import highspy
+import numpy as np
+
+from .groups import IntArray, Model, Solution, best_pair_per_unit
+from .heuristics import greedy
+from .highs import MIP_REL_GAP, new_highs
+from .improve import eject_and_insert
+from .incumbent import offer
+
+# Up to this many unit pairs `milp` takes this path (300 x 30 at 30-50 % density: 2,200-4,500).
+SMALL_PAIRS = 6_000
+START_SHARE = 0.1  # at most this share of the budget for the greedy + insert/eject start
+# One HiGHS run per entry, each in its own thread (HiGHS's branch and bound uses one core;
+# measured: 3.0 s of CPU in the solving thread, 0.08 s in its helper). Different random seeds
+# and settings make their search trees differ; they share solutions and the first proof.
+PORTFOLIO: list[dict[str, bool | int | float | str]] = [
+    {},
+    {"random_seed": 1, "mip_heuristic_run_rins": False, "mip_heuristic_run_rens": False},
+]
+
+__all__ = ["SMALL_PAIRS", "solve_small"]
+
+
+def _binding(model: Model, pairs: IntArray) -> np.ndarray:
+    wanted = np.zeros(model.capacity.shape, np.int64)
+    np.add.at(wanted, model.pair_muni[pairs], model.demand[model.pair_unit[pairs]])
+    return np.asarray(wanted > model.capacity)
+
+
+def component_labels(model: Model, linking: np.ndarray) -> IntArray:
+    """Component label per pair: units meet only at municipalities flagged in ``linking``.
+
+    Label propagation (smallest unit index of the component): at pilot size a few numpy
+    passes, and no ``scipy.sparse.csgraph`` import.
+    """
+    units, munis = model.pair_unit, model.pair_muni
+    linked = linking[munis]
+    label = np.arange(model.n_units, dtype=np.int64)
+    while True:
+        at_muni = np.full(model.n_munis, model.n_units, np.int64)
+        np.minimum.at(at_muni, munis[linked], label[units[linked]])
+        new = label.copy()
+        np.minimum.at(new, units[linked], at_muni[munis[linked]])
+        if np.array_equal(new, label):
+            return label[units]
+        label = new
+
+
+def _start(model: Model, pairs: IntArray, deadline: float) -> IntArray:
+    """Greedy by score over ``pairs``, then insert/eject local search."""
+    priority = np.full(model.n_units, -np.inf)
+    best = best_pair_per_unit(model, pairs)
+    priority[model.pair_unit[best]] = model.pair_score[best]
+    if len(pairs) < model.n_pairs:  # no move may take a pair outside ``pairs``
+        score = np.full(model.n_pairs, -np.inf)
+        score[pairs] = model.pair_score[pairs]
+        model = replace(model, pair_score=score)
+    return eject_and_insert(model, greedy(model, pairs), priority, deadline)
+
+
+def _programme(model: Model, pairs: IntArray) -> tuple[highspy.HighsLp, np.ndarray]:
+    """The integer programme over ``pairs`` (row-wise, maximisation as minimisation), and
+    the (municipality, dimension) of each capacity row, which follow the unit rows."""
+    n = len(pairs)
+    unit = model.pair_unit[pairs]
+    starts = np.flatnonzero(np.r_[True, unit[1:] != unit[:-1], True])  # pairs sorted by unit
+    sizes = np.diff(starts)
+    several = np.flatnonzero(sizes > 1)
+    unit_index = [np.arange(starts[k], starts[k + 1]) for k in several]
+    unit_value = [np.ones(sizes[k]) for k in several]
+    binding = np.argwhere(_binding(model, pairs))
+    need = model.demand[unit]
+    muni = model.pair_muni[pairs]
+    cap_index, cap_value, cap_upper = [], [], []
+    for m, d in binding.tolist():
+        cols = np.flatnonzero((muni == m) & (need[:, d] > 0))
+        cap_index.append(cols)
+        cap_value.append(need[cols, d].astype(np.float64))
+        cap_upper.append(float(model.capacity[m, d]))
+    index = unit_index + cap_index
+    lp = highspy.HighsLp()
+    lp.num_col_ = n
+    lp.num_row_ = len(index)
+    lp.col_cost_ = -model.pair_score[pairs].astype(np.float64)
+    lp.col_lower_ = np.zeros(n)
+    lp.col_upper_ = np.ones(n)
+    lp.row_lower_ = np.full(len(index), -highspy.kHighsInf)
+    lp.row_upper_ = np.array([1.0] * len(unit_index) + cap_upper)
+    lp.a_matrix_.format_ = highspy.MatrixFormat.kRowwise
+    lengths = np.fromiter(map(len, index), np.int64, len(index))
+    lp.a_matrix_.start_ = np.r_[0, np.cumsum(lengths)].astype(np.int32)
+    lp.a_matrix_.index_ = (np.concatenate(index) if index else np.zeros(0)).astype(np.int32)
+    lp.a_matrix_.value_ = np.concatenate(unit_value + cap_value) if index else np.zeros(0)
+    lp.integrality_ = [highspy.HighsVarType.kInteger] * n
+    return lp, binding
+
+
+def lp_bound(model: Model) -> float:
+    """A proven upper bound at the LP optimum, for :mod:`.placeable` on pilot rounds.
+
+    Not the LP value itself (that is exact only up to HiGHS's tolerances) but the Lagrangian
+    value at the LP's capacity prices, evaluated exactly: any prices >= 0 give an upper
+    bound, and the LP's optimal ones give the LP value.
+    """
+    if model.n_pairs == 0:
+        return 0.0
+    everything = np.arange(model.n_pairs, dtype=np.int64)
+    lp, rows = _programme(model, everything)
+    lp.integrality_ = []
+    solver = new_highs()
+    solver.passModel(lp)
+    solver.run()
+    price = np.zeros(model.capacity.shape)
+    if solver.getModelStatus() == highspy.HighsModelStatus.kOptimal and len(rows):
+        dual = -np.asarray(solver.getSolution().row_dual)[lp.num_row_ - len(rows) :]
+        price[rows[:, 0], rows[:, 1]] = np.maximum(dual, 0.0)
+    reduced = model.pair_score - np.einsum(
+        "pd,pd->p", price[model.pair_muni], model.demand[model.pair_unit]
+    )
+    best = np.full(model.n_units, 0.0)
+    np.maximum.at(best, model.pair_unit, reduced)
+    return float(best.sum() + (price * model.capacity).sum())
+
+
+class _Shared:
+    """What the portfolio's solvers share: the best solution, the lowest bound, a stop flag.
+
+    Both solve the same programme, so either one's incumbent is feasible for the other and
+    either one's dual bound bounds both: the optimum is proven as soon as the best solution
+    reaches the lowest bound (with an integral objective: comes within less than 1).
+    """
+
+    def __init__(self, start: np.ndarray, value: float, bound: float, integral: bool) -> None:
+        self.lock = threading.Lock()
+        self.x, self.value, self.bound = start, value, bound
+        self.integral = integral
+        self.done = False
+
+    def improve(self, x: np.ndarray, value: float) -> None:
+        with self.lock:
+            if value > self.value:
+                self.x, self.value = np.array(x, np.float64), value
+
+    def limit(self, bound: float) -> bool:
+        """Record a bound; True when the best solution is proven optimal."""
+        with self.lock:
+            if np.isfinite(bound):
+                self.bound = min(self.bound, bound)
+            gap = self.bound - self.value
+            closed = gap < 1.0 - 1e-6 if self.integral else gap <= MIP_REL_GAP * abs(self.value)
+            self.done = self.done or closed
+            return self.done
+
+
+def _solver(
+    lp: highspy.HighsLp, options: dict[str, bool | int | float | str], seconds: float
+) -> highspy.Highs:
+    solver = new_highs()
+    solver.setOptionValue("time_limit", float(seconds))
+    solver.setOptionValue("mip_rel_gap", MIP_REL_GAP)
+    for name, value in options.items():
+        solver.setOptionValue(name, value)
+    solver.passModel(lp)
+    return solver
+
+
+def _connect(solver: highspy.Highs, shared: _Shared) -> None:
+    """Hand improvements to the other solver, take its, stop when either proves optimality."""
+
+    def found(event: Any) -> None:
+        shared.improve(event.data_out.mip_solution, -event.data_out.objective_function_value)
+
+    def take(event: Any) -> None:
+        if shared.value > -event.data_out.mip_primal_bound + 1e-6:
+            with shared.lock:
+                x = shared.x
+            event.data_in.setSolution(x)
+
+    def check(event: Any) -> None:
+        if shared.limit(-event.data_out.mip_dual_bound):
+            event.interrupt()
+
+    solver.cbMipImprovingSolution.subscribe(found)
+    solver.cbMipUserSolution.subscribe(take)
+    solver.cbMipInterrupt.subscribe(check)
+
+
+def _run(solver: highspy.Highs, shared: _Shared, start: np.ndarray) -> None:
+    solution = highspy.HighsSolution()
+    solution.col_value = start.tolist()
+    solver.setSolution(solution)
+    solver.run()
+    info = solver.getInfo()
+    if info.primal_solution_status == 2:  # kSolutionStatusFeasible
+        x = np.asarray(solver.getSolution().col_value)
+        shared.improve(x, -float(info.objective_function_value))
+    if solver.getModelStatus() == highspy.HighsModelStatus.kOptimal:
+        with shared.lock:
+            shared.done = True
+    else:
+        shared.limit(-float(info.mip_dual_bound))
+
+
+def _solve_part(model: Model, pairs: IntArray, start: IntArray, seconds: float) -> Solution:
+    """HiGHS on one component from ``start``; never returns less than the start."""
+    score = model.pair_score[pairs]
+    start_value = float(model.pair_score[start].sum())
+    free_bound = float(model.pair_score[best_pair_per_unit(model, pairs)].sum())
+    if start_value >= free_bound or seconds <= 0.01:
+        return Solution(start, free_bound, start_value >= free_bound)
+    lp = _programme(model, pairs)[0]
+    x = np.isin(pairs, start).astype(np.float64)
+    integral = bool(np.all(score == np.round(score)))
+    shared = _Shared(x, start_value, free_bound, integral)
+    solvers = [_solver(lp, options, seconds) for options in PORTFOLIO[: _workers()]]
+    for solver in solvers:
+        _connect(solver, shared)
+    helpers = [
+        threading.Thread(target=_run, args=(s, shared, x), name="rematch-highs", daemon=True)
+        for s in solvers[1:]
+    ]
+    for helper in helpers:
+        helper.start()
+    _run(solvers[0], shared, x)
+    for helper in helpers:
+        helper.join()
+    chosen = pairs[shared.x > 0.5]
+    value = float(model.pair_score[chosen].sum())
+    if value < start_value:
+        return Solution(start, shared.bound, False)
+    return Solution(chosen, max(shared.bound, value), shared.done)
+
+
+def _workers() -> int:
+    """Solvers in the portfolio: one per core this process may use (at most two)."""
+    try:
+        cores = len(os.sched_getaffinity(0))
+    except AttributeError:  # not Linux
+        cores = os.cpu_count() or 1
+    return max(1, min(cores, len(PORTFOLIO)))
+
+
+def solve_small(model: Model, deadline: float) -> Solution:
+    """Proven optimal within the deadline, otherwise the best found with HiGHS's bound.
+
+    Returns early only when every component is proven optimal.
+    """
+    began = time.perf_counter()
+    everything = np.arange(model.n_pairs, dtype=np.int64)
+    if model.n_pairs == 0:
+        return Solution(everything, 0.0, True)
+    linking = _binding(model, everything).any(axis=1)
+    label = component_labels(model, linking)
+    hard = np.unique(label[linking[model.pair_muni]])
+    easy = ~np.isin(label, hard)
+    # A component without a binding capacity: every unit takes its best pair.
+    free = best_pair_per_unit(model, everything[easy])
+    parts = [everything[label == k] for k in hard]
+    starts = _start(model, everything[~easy], began + (deadline - began) * START_SHARE)
+    chosen = [starts[np.isin(starts, part)] for part in parts]
+    offer(model, np.concatenate([free, *chosen]), None)
+    bound = float(model.pair_score[free].sum())
+    optimal = True
+    left = sum(map(len, parts))
+    for k, part in enumerate(parts):
+        share = (deadline - time.perf_counter()) * len(part) / left
+        left -= len(part)
+        sub = _solve_part(model, part, chosen[k], share)
+        chosen[k] = sub.chosen
+        bound += float(sub.bound) if sub.bound is not None else 0.0
+        optimal = optimal and sub.optimal
+        offer(model, np.concatenate([free, *chosen]), None)
+    return Solution(np.concatenate([free, *chosen]), bound, optimal)
