@@ -21,11 +21,8 @@ better integer objective exists, which is a proof of optimality.
 
 from __future__ import annotations
 
-import os
-import threading
 import time
 from dataclasses import replace
-from typing import Any
 
 import highspy
 import numpy as np
@@ -39,13 +36,17 @@ from .incumbent import offer
 # Up to this many unit pairs `milp` takes this path (300 x 30 at 30-50 % density: 2,200-4,500).
 SMALL_PAIRS = 6_000
 START_SHARE = 0.1  # at most this share of the budget for the greedy + insert/eject start
-# One HiGHS run per entry, each in its own thread (HiGHS's branch and bound uses one core;
-# measured: 3.0 s of CPU in the solving thread, 0.08 s in its helper). Different random seeds
-# and settings make their search trees differ; they share solutions and the first proof.
-PORTFOLIO: list[dict[str, bool | int | float | str]] = [
-    {},
-    {"random_seed": 1, "mip_heuristic_run_rins": False, "mip_heuristic_run_rens": False},
-]
+# Measured on the 300 x 30 cases (CPU time on the loaded machine, docs/engine.md): RINS/RENS
+# sub-MIPs took half of the default's time, and reliability branching after 2 instead of 8
+# observations spends less on strong branching; together the proof took the least CPU of the
+# settings tried (-25 % on one case, par on the others). A second HiGHS run in a second
+# thread (other seed, sharing solutions by callback) did not prove sooner: HiGHS's default
+# already keeps its helper threads busy on these cases (5-6 s of CPU beside 15 s).
+OPTIONS: dict[str, bool | int | float | str] = {
+    "mip_pscost_minreliable": 2,
+    "mip_heuristic_run_rins": False,
+    "mip_heuristic_run_rens": False,
+}
 
 __all__ = ["SMALL_PAIRS", "solve_small"]
 
@@ -151,122 +152,32 @@ def lp_bound(model: Model) -> float:
     return float(best.sum() + (price * model.capacity).sum())
 
 
-class _Shared:
-    """What the portfolio's solvers share: the best solution, the lowest bound, a stop flag.
-
-    Both solve the same programme, so either one's incumbent is feasible for the other and
-    either one's dual bound bounds both: the optimum is proven as soon as the best solution
-    reaches the lowest bound (with an integral objective: comes within less than 1).
-    """
-
-    def __init__(self, start: np.ndarray, value: float, bound: float, integral: bool) -> None:
-        self.lock = threading.Lock()
-        self.x, self.value, self.bound = start, value, bound
-        self.integral = integral
-        self.done = False
-
-    def improve(self, x: np.ndarray, value: float) -> None:
-        with self.lock:
-            if value > self.value:
-                self.x, self.value = np.array(x, np.float64), value
-
-    def limit(self, bound: float) -> bool:
-        """Record a bound; True when the best solution is proven optimal."""
-        with self.lock:
-            if np.isfinite(bound):
-                self.bound = min(self.bound, bound)
-            gap = self.bound - self.value
-            closed = gap < 1.0 - 1e-6 if self.integral else gap <= MIP_REL_GAP * abs(self.value)
-            self.done = self.done or closed
-            return self.done
-
-
-def _solver(
-    lp: highspy.HighsLp, options: dict[str, bool | int | float | str], seconds: float
-) -> highspy.Highs:
-    solver = new_highs()
-    solver.setOptionValue("time_limit", float(seconds))
-    solver.setOptionValue("mip_rel_gap", MIP_REL_GAP)
-    for name, value in options.items():
-        solver.setOptionValue(name, value)
-    solver.passModel(lp)
-    return solver
-
-
-def _connect(solver: highspy.Highs, shared: _Shared) -> None:
-    """Hand improvements to the other solver, take its, stop when either proves optimality."""
-
-    def found(event: Any) -> None:
-        shared.improve(event.data_out.mip_solution, -event.data_out.objective_function_value)
-
-    def take(event: Any) -> None:
-        if shared.value > -event.data_out.mip_primal_bound + 1e-6:
-            with shared.lock:
-                x = shared.x
-            event.data_in.setSolution(x)
-
-    def check(event: Any) -> None:
-        if shared.limit(-event.data_out.mip_dual_bound):
-            event.interrupt()
-
-    solver.cbMipImprovingSolution.subscribe(found)
-    solver.cbMipUserSolution.subscribe(take)
-    solver.cbMipInterrupt.subscribe(check)
-
-
-def _run(solver: highspy.Highs, shared: _Shared, start: np.ndarray) -> None:
-    solution = highspy.HighsSolution()
-    solution.col_value = start.tolist()
-    solver.setSolution(solution)
-    solver.run()
-    info = solver.getInfo()
-    if info.primal_solution_status == 2:  # kSolutionStatusFeasible
-        x = np.asarray(solver.getSolution().col_value)
-        shared.improve(x, -float(info.objective_function_value))
-    if solver.getModelStatus() == highspy.HighsModelStatus.kOptimal:
-        with shared.lock:
-            shared.done = True
-    else:
-        shared.limit(-float(info.mip_dual_bound))
-
-
 def _solve_part(model: Model, pairs: IntArray, start: IntArray, seconds: float) -> Solution:
     """HiGHS on one component from ``start``; never returns less than the start."""
-    score = model.pair_score[pairs]
     start_value = float(model.pair_score[start].sum())
     free_bound = float(model.pair_score[best_pair_per_unit(model, pairs)].sum())
     if start_value >= free_bound or seconds <= 0.01:
         return Solution(start, free_bound, start_value >= free_bound)
-    lp = _programme(model, pairs)[0]
-    x = np.isin(pairs, start).astype(np.float64)
-    integral = bool(np.all(score == np.round(score)))
-    shared = _Shared(x, start_value, free_bound, integral)
-    solvers = [_solver(lp, options, seconds) for options in PORTFOLIO[: _workers()]]
-    for solver in solvers:
-        _connect(solver, shared)
-    helpers = [
-        threading.Thread(target=_run, args=(s, shared, x), name="rematch-highs", daemon=True)
-        for s in solvers[1:]
-    ]
-    for helper in helpers:
-        helper.start()
-    _run(solvers[0], shared, x)
-    for helper in helpers:
-        helper.join()
-    chosen = pairs[shared.x > 0.5]
-    value = float(model.pair_score[chosen].sum())
-    if value < start_value:
-        return Solution(start, shared.bound, False)
-    return Solution(chosen, max(shared.bound, value), shared.done)
-
-
-def _workers() -> int:
-    """Solvers in the portfolio: one per core this process may use (at most two)."""
-    try:
-        cores = len(os.sched_getaffinity(0))
-    except AttributeError:  # not Linux
-        cores = os.cpu_count() or 1
-    return max(1, min(cores, len(PORTFOLIO)))
+    solver = new_highs()
+    solver.setOptionValue("time_limit", float(seconds))
+    solver.setOptionValue("mip_rel_gap", MIP_REL_GAP)
+    for name, value in OPTIONS.items():
+        solver.setOptionValue(name, value)
+    solver.passModel(_programme(model, pairs)[0])
+    solution = highspy.HighsSolution()
+    solution.col_value = np.isin(pairs, start).astype(np.float64).tolist()
+    solver.setSolution(solution)
+    solver.run()
+    info = solver.getInfo()
+    bound = -float(info.mip_dual_bound)
+    bound = min(bound, free_bound) if np.isfinite(bound) else free_bound
+    if info.primal_solution_status != 2:  # kSolutionStatusFeasible
+        return Solution(start, bound, False)
+    chosen = pairs[np.asarray(solver.getSolution().col_value) > 0.5]
+    if float(model.pair_score[chosen].sum()) < start_value:
+        return Solution(start, bound, False)
+    optimal = solver.getModelStatus() == highspy.HighsModelStatus.kOptimal
+    return Solution(chosen, bound, optimal)
 
 
 def solve_small(model: Model, deadline: float) -> Solution:

@@ -6,7 +6,6 @@ import json
 import math
 import subprocess
 import sys
-import time
 from dataclasses import replace
 from pathlib import Path
 
@@ -15,9 +14,8 @@ import pytest
 from scipy.optimize import Bounds, LinearConstraint, milp
 from scipy.sparse import csr_array
 
-from matching.engine import exact as exact_module
 from matching.engine import parse_instance, solve
-from matching.engine.exact import component_labels, lp_bound, solve_small
+from matching.engine.exact import component_labels, lp_bound
 from matching.engine.generate import generate
 from matching.engine.groups import Model, binding_capacity, build_model, components
 
@@ -60,17 +58,6 @@ def test_pilot_rounds_are_proven_optimal_and_match_scipy(size: tuple[int, int], 
     assert result.bound == result.objective
     assert math.isclose(result.objective, scipy_optimum(build_model(instance)), rel_tol=1e-9)
     assert math.isclose(result.objective, assignment_value(instance, result.assignment))
-
-
-def test_one_solver_alone_gives_the_same_optimum(monkeypatch: pytest.MonkeyPatch) -> None:
-    instance = parse_instance(generate(60, 6, density=0.5, seed=4))
-    model = build_model(instance)
-    both = solve_small(model, deadline=time.perf_counter() + 60)
-    monkeypatch.setattr(exact_module, "PORTFOLIO", exact_module.PORTFOLIO[:1])
-    alone = solve_small(model, deadline=time.perf_counter() + 60)
-    assert both.optimal
-    assert alone.optimal
-    assert both.value(model) == alone.value(model) == scipy_optimum(model)
 
 
 def test_a_fractional_score_is_not_rounded_into_a_proof() -> None:
