@@ -33,22 +33,26 @@ from .highs import MIP_REL_GAP, new_highs
 from .improve import eject_and_insert
 from .incumbent import offer
 
-# Up to this many unit pairs `milp` takes this path (300 x 30 at 30-50 % density: 2,200-4,500).
+# Pilot size, where `milp` takes this path: up to 400 units (households, a group counting
+# once) and 6,000 unit pairs (300 x 30 at 30-50 % density: 2,200-4,500). Larger rounds keep
+# the regional path with its lp-round start.
+SMALL_UNITS = 400
 SMALL_PAIRS = 6_000
 START_SHARE = 0.1  # at most this share of the budget for the greedy + insert/eject start
-# Measured on the 300 x 30 cases (CPU time on the loaded machine, docs/engine.md): RINS/RENS
-# sub-MIPs took half of the default's time, and reliability branching after 2 instead of 8
-# observations spends less on strong branching; together the proof took the least CPU of the
-# settings tried (-25 % on one case, par on the others). A second HiGHS run in a second
-# thread (other seed, sharing solutions by callback) did not prove sooner: HiGHS's default
-# already keeps its helper threads busy on these cases (5-6 s of CPU beside 15 s).
-OPTIONS: dict[str, bool | int | float | str] = {
-    "mip_pscost_minreliable": 2,
-    "mip_heuristic_run_rins": False,
-    "mip_heuristic_run_rens": False,
-}
+# HiGHS's defaults. Tried on the 300 x 30 cases (docs/engine.md): RINS/RENS off with
+# reliability branching after 2 observations proved one tuning case with 25 % less CPU and
+# another at par, but on a held-out seed it ended below plain HiGHS at the time limit
+# (223,104 against 223,328): those sub-MIPs are what finds the optimum. A second HiGHS run in
+# a second thread (other seed, solutions shared by callback) did not prove sooner either:
+# HiGHS already keeps its helper threads busy (5-6 s of CPU beside 15 s).
+OPTIONS: dict[str, bool | int | float | str] = {}
 
-__all__ = ["SMALL_PAIRS", "solve_small"]
+__all__ = ["is_small", "lp_bound", "solve_small"]
+
+
+def is_small(model: Model) -> bool:
+    """A pilot-sized round: solved by this module."""
+    return model.n_units <= SMALL_UNITS and model.n_pairs <= SMALL_PAIRS
 
 
 def _binding(model: Model, pairs: IntArray) -> np.ndarray:

@@ -13,7 +13,7 @@ import time
 
 import numpy as np
 
-from .exact import SMALL_PAIRS, solve_small
+from .exact import is_small, solve_small
 from .groups import IntArray, Model, Solution, best_pair_per_unit, binding_capacity, components
 from .heuristics import greedy
 from .highs import MIP_REL_GAP, solve_mip
@@ -78,7 +78,7 @@ def solve_milp(model: Model, deadline: float) -> Solution:
     Returns early only when every component is proven optimal. Regional rounds (more units
     than a pilot round has) go to :func:`.regional.solve_regional` instead.
     """
-    if model.n_pairs <= SMALL_PAIRS:
+    if is_small(model):
         return solve_small(model, deadline)
     from .regional import is_regional, solve_regional  # regional builds on this module
 

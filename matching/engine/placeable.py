@@ -60,9 +60,9 @@ def _most(model: Model, value: np.ndarray, deadline: float, *, half: bool) -> in
 
         now = time.perf_counter()
         deadline = now + max(deadline - now, 0.0) / 2
-    from .exact import SMALL_PAIRS, lp_bound  # exact -> incumbent -> this module
+    from .exact import is_small, lp_bound  # exact -> incumbent -> this module
 
-    if sub.n_pairs <= SMALL_PAIRS:  # pilot round: the exact LP, in milliseconds
+    if is_small(sub):  # pilot round: the exact LP, in milliseconds
         bound = lp_bound(sub)
     else:
         from .dual import solve_dual  # scipy.optimize: ~0.6 s of CPU to import
