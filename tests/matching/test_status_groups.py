@@ -14,19 +14,10 @@ from django.utils import timezone
 from matching.models import Offer, OfferStatus, Run
 from tests.evaluation.conftest import make_round
 from tests.factories import HouseholdFactory, MunicipalityFactory
+from tests.test_layers import RANK
 
 ROOT = Path(__file__).resolve().parent.parent.parent
-APPS = (
-    "accounts",
-    "api",
-    "core",
-    "evaluation",
-    "matching",
-    "municipalities",
-    "portal",
-    "refugees",
-    "rounds",
-)
+APPS = tuple(RANK)  # every app of the project (tests/test_layers.py)
 # Where the groups are defined: the only places that may list statuses together.
 HOMES = {ROOT / "matching" / "models.py", ROOT / "refugees" / "models.py"}
 

@@ -8,19 +8,10 @@ from pathlib import Path
 
 from municipalities.notify import staff_of
 from tests.factories import StaffMembershipFactory
+from tests.test_layers import RANK
 
 ROOT = Path(__file__).resolve().parent.parent.parent
-APPS = (
-    "accounts",
-    "api",
-    "core",
-    "evaluation",
-    "matching",
-    "municipalities",
-    "portal",
-    "refugees",
-    "rounds",
-)
+APPS = tuple(RANK)  # every app of the project (tests/test_layers.py)
 HOME = ROOT / "municipalities" / "notify.py"
 
 
