@@ -1,8 +1,9 @@
 """Evaluation: stored comparisons of allocation methods, and follow-up surveys.
 
-Metrics themselves are computed from runs, proposals and offers when they are shown
-(:mod:`evaluation.services.metrics`); only what is expensive (a comparison solves the round five
-times) or what people answer (surveys) is stored here."""
+Metrics are computed from runs, proposals and offers (:mod:`evaluation.services.metrics`);
+what is expensive is stored here: a round's metrics (with a fingerprint of their inputs, so a
+change makes them stale) and comparisons (they solve the round five times), and what people
+answer (surveys)."""
 
 from __future__ import annotations
 
@@ -317,3 +318,26 @@ class WorkshopRegistration(models.Model):
 
     def __str__(self) -> str:
         return f"{self.workshop} / {self.municipality}"
+
+
+class RoundMetrics(models.Model):
+    """A round's evaluation figures, computed once per state of their inputs.
+
+    Computing them loads and measures the whole round (35 s for a national round of 40,000
+    households), so they are stored with a fingerprint of everything they are computed from
+    (:func:`evaluation.services.stored.metrics_fingerprint`): a page shows them while the
+    fingerprint matches, and a changed offer, run or household makes them stale."""
+
+    round = models.OneToOneField(
+        "rounds.Round", on_delete=models.CASCADE, related_name="stored_metrics"
+    )
+    fingerprint = models.CharField(max_length=64)
+    figures = models.JSONField(default=dict)
+    computed_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("stored round metrics")
+        verbose_name_plural = _("stored round metrics")
+
+    def __str__(self) -> str:
+        return f"{self.round_id}: {self.computed_at:%Y-%m-%d %H:%M}"

@@ -35,3 +35,22 @@ def reap_stale_comparisons() -> int:
     from evaluation.services.comparisons import comparisons_reap_stale
 
     return comparisons_reap_stale(older_than_seconds=settings.CELERY_TASK_TIME_LIMIT + 60)
+
+
+@shared_task(acks_late=True)
+def refresh_round_metrics(round_id: int) -> bool:
+    from evaluation.services.stored import metrics_refresh
+    from rounds.models import Round
+
+    round_ = Round.objects.filter(pk=round_id).first()
+    if round_ is None:
+        return False
+    metrics_refresh(round=round_)
+    return True
+
+
+@shared_task
+def refresh_stale_round_metrics() -> int:
+    from evaluation.services.stored import metrics_refresh_stale
+
+    return metrics_refresh_stale()

@@ -9,12 +9,12 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode
 
-from django.core.paginator import Paginator
 from django.db.models import Exists, OuterRef, Prefetch
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
+from core.paging import page_of
 from matching import guidance
 from matching.anonymise import age_band
 from matching.models import Offer, OfferStatus
@@ -105,11 +105,9 @@ def offer_table(user: User, params: Mapping[str, Any]) -> dict[str, Any]:
         status = ""
     # A caseworker of an organisation with a national round's households has 26,000 offers:
     # a page at a time, and the offers waiting for an answer counted in the database.
-    # The page is cut on the narrow sort keys alone and its 100 offers read afterwards: sorting
-    # the full rows (explanations, demands) of 26,000 offers cost a third of a second.
-    page = Paginator(offers.values_list("pk", flat=True), PER_PAGE).get_page(params.get("page"))
-    found = offers.in_bulk(list(page.object_list))
-    rows = [_row(found[pk], side) for pk in page.object_list if pk in found]
+    # The page is cut on the sort keys alone (core.paging), then its 100 offers are read.
+    page = page_of(offers, PER_PAGE, params.get("page"))
+    rows = [_row(offer, side) for offer in page.object_list]
     tables: dict[int, RoundTable] = {}
     for row in rows:
         tables.setdefault(row.offer.round_id, RoundTable(round=row.offer.round)).rows.append(row)

@@ -170,6 +170,12 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
     # Surveys: idempotent, so hourly runs send each invitation and reminder once, on its day.
     "send-due-surveys": {"task": "evaluation.tasks.send_due_surveys", "schedule": 3600.0},
     "remind-surveys": {"task": "evaluation.tasks.remind_surveys", "schedule": 3600.0},
+    # A finished run or an answered offer makes a round's stored metrics stale: measured again
+    # within a minute (evaluation.services.stored), not on every view of the evaluation.
+    "refresh-round-metrics": {
+        "task": "evaluation.tasks.refresh_stale_round_metrics",
+        "schedule": 60.0,
+    },
     "reap-stale-comparisons": {
         "task": "evaluation.tasks.reap_stale_comparisons",
         "schedule": 600.0,

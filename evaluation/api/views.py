@@ -13,8 +13,8 @@ from accounts.http import AuthenticatedRequest
 from accounts.roles import Role
 from api.mixins import checked_id
 from api.permissions import HasRole
-from evaluation.services import metrics as metric_services
-from evaluation.services.data import load_frame
+from evaluation.services import stored as stored_metrics
+from matching.models import OfferStatus
 from rounds.models import Round
 
 
@@ -133,13 +133,13 @@ class RoundMetricsSerializer(serializers.Serializer):
     offers = OfferStatisticsSerializer()
 
 
-def _offer_statistics(round_: Round) -> dict:
-    stats = metric_services.offer_statistics(round_)
+def _offer_statistics(stats: dict) -> dict:
+    labels = dict(OfferStatus.choices)
     return {
         **stats,
         "by_status": [
-            {"status": value, "label": str(label), "count": count}
-            for value, label, count in stats["by_status"]
+            {"status": value, "label": str(labels.get(value, value)), "count": count}
+            for value, count in stats["by_status"]
         ],
         "decline_reasons": [{"reason": r, "count": n} for r, n in stats["decline_reasons"]],
         "objection_reasons": [{"reason": r, "count": n} for r, n in stats["objection_reasons"]],
@@ -160,14 +160,20 @@ class RoundMetricsView(APIView):
 
     def get(self, request, id):
         round_ = get_object_or_404(Round.objects.visible_to(request.user), pk=checked_id(id))
-        frame = load_frame(round_)
+        # The stored figures while they are current; otherwise measured now (an API answer is
+        # never a stale figure) and stored for the pages.
+        stored = stored_metrics.stored_figures(round_)
+        figures = stored.figures if stored.fresh else None
+        if figures is None:
+            figures = stored_metrics.metrics_refresh(round=round_).figures
+        iterations = dict(round_.runs.values_list("pk", "iteration"))
         data = {
             "round": round_.pk,
-            "overall": metric_services.round_metrics(frame, round_),
+            "overall": figures["overall"],
             "runs": [
-                {"run": run.pk, "iteration": run.iteration, "metrics": metrics}
-                for run, metrics in metric_services.runs_with_metrics(frame, round_)
+                {"run": pk, "iteration": iterations.get(pk), "metrics": metrics}
+                for pk, metrics in figures["runs"]
             ],
-            "offers": _offer_statistics(round_),
+            "offers": _offer_statistics(figures["offers"]),
         }
         return Response(RoundMetricsSerializer(data).data)

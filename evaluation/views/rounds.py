@@ -25,9 +25,9 @@ from evaluation.forms import SendSurveyForm, SurveyForm
 from evaluation.models import Comparison, Survey, SurveyKind
 from evaluation.services import comparisons as comparison_services
 from evaluation.services import export as export_services
-from evaluation.services import metrics as metric_services
+from evaluation.services import stored as stored_metrics
 from evaluation.services import surveys as survey_services
-from evaluation.services.data import load_frame
+from matching.models import OfferStatus
 from matching.services.overrides import override_report
 from rounds.models import Round
 
@@ -44,25 +44,44 @@ def evaluation_index(request: AuthenticatedHttpRequest) -> HttpResponse:
 
 
 def _metrics_context(round_: Round) -> dict[str, Any]:
-    frame = load_frame(round_)
-    overall = metric_services.round_metrics(frame, round_)
-    runs = metric_services.runs_with_metrics(frame, round_)
+    """The stored figures (evaluation.services.stored): a national round is not measured again
+    on every view."""
+    stored = stored_metrics.stored_figures(round_)
+    base = {
+        "round": round_,
+        "metrics_fresh": stored.fresh,
+        "metrics_computed_at": stored.computed_at,
+        "metrics_pending": stored.figures is None,
+    }
+    if stored.figures is None:
+        return base
+    figures = stored.figures
+    overall = figures["overall"]
+    runs_by_pk = round_.runs.in_bulk([pk for pk, _m in figures["runs"]])
+    runs = [(runs_by_pk[pk], m) for pk, m in figures["runs"] if pk in runs_by_pk]
     latest = runs[-1][1] if runs else None
     shown = overall if overall["matched_households"] else latest
     return {
-        "round": round_,
+        **base,
         "overall": overall,
         "overall_needs": presenters.needs_rows(overall),
         "overall_states": presenters.state_rows(overall),
         "runs": [
             {"run": run, "m": m, "needs_share": presenters.needs_share(m)} for run, m in runs
         ],  # fmt: skip
-        "offers": metric_services.offer_statistics(round_),
+        "offers": _with_labels(figures["offers"]),
         "states_chart": presenters.states_chart(shown, "states") if shown else "",
         "scores_chart": presenters.scores_chart(shown, "scores") if shown else "",
         "score_bins": presenters.score_bins(shown) if shown else [],
         "shown_is_latest_run": shown is latest and shown is not overall,
     }
+
+
+def _with_labels(offers: dict[str, Any]) -> dict[str, Any]:
+    """Offer states are stored as codes and shown in the reader's language."""
+    labels = dict(OfferStatus.choices)
+    by_status = [(code, labels.get(code, code), count) for code, count in offers["by_status"]]
+    return {**offers, "by_status": by_status}
 
 
 def _comparison_context(round_: Round) -> dict[str, Any]:

@@ -7,7 +7,6 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -23,6 +22,7 @@ from accounts.permissions import role_required
 from accounts.roles import Role
 from core import confirm
 from core.formatting import local_datetime
+from core.paging import page_of
 from core.redirects import redirect_back
 from core.validation import show_error
 from matching import scoring
@@ -111,8 +111,10 @@ def run_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     succeeded = run.status == RunStatus.SUCCEEDED
     context = {
         "run": run,
-        "proposals": Paginator(placed, PROPOSALS_PER_PAGE).get_page(request.GET.get("page")),
-        "unmatched": Paginator(unplaced, PROPOSALS_PER_PAGE).get_page(request.GET.get("unmatched")),
+        # Cut on the sort keys, then 100 proposals read (core.paging): sorting the full rows of
+        # a national run's 40,000 proposals cost a third of a second.
+        "proposals": page_of(placed, PROPOSALS_PER_PAGE, request.GET.get("page")),
+        "unmatched": page_of(unplaced, PROPOSALS_PER_PAGE, request.GET.get("unmatched")),
         "utilisation": _utilisation(run),
         "kept": kept_places(run.forecast_summary.get("kept") or {}),
         "fair_rows": fair_share_rows(run),
@@ -392,7 +394,7 @@ def round_offers(request: AuthenticatedHttpRequest, round_pk: int) -> HttpRespon
         "matching/round_offers.html",
         {
             "round": round_,
-            "offers": Paginator(offers, OFFERS_PER_PAGE).get_page(request.GET.get("page")),
+            "offers": page_of(offers, OFFERS_PER_PAGE, request.GET.get("page")),
             "query": urlencode({"status": status}) if status else "",
             "counts": counts,
             "status": status,
