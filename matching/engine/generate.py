@@ -127,3 +127,44 @@ def generate_unit(
     for entry, cap in zip(document["municipalities"], slots.tolist(), strict=True):
         entry["capacity"] = {"persons": int(cap)}
     return document
+
+
+# The platform's national round (matching.national_demo scored by matching.scoring) differs
+# from generate(): every household keeps only its best PLATFORM_PAIRS municipalities, mostly
+# the large ones; its scores there differ by ~5-25 points around its own level (123-329), and
+# school, Kita and accessible places are 70 / 68 / 37 % of what is demanded.
+PLATFORM_PAIRS = 20
+PLATFORM_SERVICES = (0.70, 0.68, 0.37, 1.05)
+
+
+def generate_platform(households: int, municipalities: int, *, seed: int = 0) -> dict[str, Any]:
+    """An instance shaped like the one the platform builds for a national round."""
+    rng = np.random.default_rng(seed)
+    demand = _demands(rng, households)
+    capacity = _capacities(rng, demand, municipalities, None)
+    weight = rng.lognormal(0.0, 0.8, municipalities)
+    weight /= weight.sum()
+    ratio = np.array([1.05, *PLATFORM_SERVICES[:3], PLATFORM_SERVICES[3]])
+    capacity = np.floor(weight[:, None] * (demand.sum(axis=0) * ratio)[None, :] + 0.5)
+    pairs = min(PLATFORM_PAIRS, municipalities)
+    # Gumbel top-k: each household's municipalities drawn without replacement by size.
+    keys = np.log(weight)[None, :] - np.log(-np.log(rng.random((households, municipalities))))
+    chosen = np.sort(np.argsort(-keys, axis=1)[:, :pairs], axis=1)
+    level = rng.uniform(123, 300, households)
+    score = np.rint(level[:, None] + rng.gamma(2.0, 4.0, (households, pairs))).astype(np.int64)
+    h_ids = [f"H{i + 1:06d}" for i in range(households)]
+    m_ids = [f"M{j + 1:04d}" for j in range(municipalities)]
+    return {
+        "format": "rematch-instance/1",
+        "dimensions": list(DIMENSIONS),
+        "municipalities": [
+            {"id": m_ids[j], "capacity": _amounts(capacity[j].astype(np.int64))}
+            for j in range(municipalities)
+        ],
+        "households": [_household(h_ids[i], demand[i], None) for i in range(households)],
+        "scores": [
+            {"household": h_ids[i], "municipality": m_ids[j], "score": s}
+            for i in range(households)
+            for j, s in zip(chosen[i].tolist(), score[i].tolist(), strict=True)
+        ],
+    }

@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import time
+from typing import Any
+
 from hypothesis import given
 
 from matching.engine import Instance, parse_instance, solve
+from matching.engine.groups import build_model
+from matching.engine.placeable import placeable
 from matching.engine.result import gap_words
 
 from .helpers import document, tiny_settings
@@ -54,3 +59,27 @@ def test_gap_in_words_rounds_up_so_it_never_overstates_the_quality() -> None:
     assert gap_words(99_729, 100_000) == "at most 0.28 % below the best possible"
     assert gap_words(95_000, 100_000) == "at most 5.0 % below the best possible"
     assert gap_words(5, None) == "of unknown distance to the best possible"
+
+
+def test_scarce_places_bound_the_placeable_households_even_without_time_for_the_dual() -> None:
+    """A national round gives the dual ~0.3 s for 800,000 pairs: it did not move, and the run
+    said "at most 40,000 of 40,000 households" with 25,644 school places for 36,425 children."""
+    school: list[dict[str, Any]] = [
+        {"id": f"S{i}", "demand": {"persons": 3, "school": 2}} for i in range(4)
+    ]
+    alone: list[dict[str, Any]] = [{"id": "A", "demand": {"persons": 1}}]
+    instance = parse_instance(
+        document(
+            school + alone,
+            [
+                {"id": "M1", "capacity": {"persons": 20, "school": 3}},
+                {"id": "M2", "capacity": {"persons": 20, "school": 2}},
+            ],
+            [(str(h["id"]), m, 10) for h in school + alone for m in ("M1", "M2")],
+        )
+    )
+    model = build_model(instance)
+    most = placeable(model, deadline=time.perf_counter() - 1)  # no time at all
+    # 5 school places pooled: two households of two children each, and the one without.
+    assert most.households == 3
+    assert most.persons == 3 * 2 + 1 + 1  # 2.5 households' persons, rounded down
