@@ -33,6 +33,7 @@ WAIT = 0.1  # seconds a converged search beside HiGHS waits for its news
 # gained +150 in 7 s of CPU, 8 gained +880.
 SHRINK = 0.7
 MIN_MUNICIPALITIES = 4
+SHRINK_PAIRS = 60_000  # only at national scale (solve.MILP_MAX_PAIRS): regional keeps its sizes
 
 
 class Shared:
@@ -114,7 +115,8 @@ def improve_lns(
         if len(pairs) == 0:
             continue
         answer = solve_mip(model, pairs, min(left * ROUND_SHARE, left - 0.05), start)
-        if shared is None and not answer.optimal and size > MIN_MUNICIPALITIES:
+        shrink = shared is None and model.n_pairs > SHRINK_PAIRS and size > MIN_MUNICIPALITIES
+        if shrink and not answer.optimal:
             size = max(MIN_MUNICIPALITIES, int(size * SHRINK))
             patience = max(1, round(STALL_VISITS * model.n_munis / size))
         gain = float(model.pair_score[answer.chosen].sum() - model.pair_score[start].sum())
