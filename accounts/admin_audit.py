@@ -33,6 +33,10 @@ class ReadAuditedAdmin(admin.ModelAdmin):
         response = super().history_view(request, object_id, extra_context)
         obj = self.get_object(request, unquote(object_id))
         if response.status_code == 200 and obj is not None:
-            audit_log(actor=request.user, action="admin.object.viewed", target=obj,
-                      changes={"part": "history"})  # fmt: skip
+            audit_log(
+                actor=request.user,
+                action="admin.object.viewed",
+                target=obj,
+                changes={"part": "history"},
+            )
         return response

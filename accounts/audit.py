@@ -165,9 +165,11 @@ def _log(event: AuditEvent) -> None:
     logger.info(
         "audit",
         extra={
-            "action": event.action, "target_type": event.target_type, "target_id": event.target_id
+            "action": event.action,
+            "target_type": event.target_type,
+            "target_id": event.target_id,
         },
-    )  # fmt: skip
+    )
 
 
 def _target_label(target: models.Model) -> str:

@@ -5,8 +5,15 @@ from api.models import ApiToken
 
 @admin.register(ApiToken)
 class ApiTokenAdmin(admin.ModelAdmin):
-    list_display = ("name", "user", "prefix", "created_at", "last_used_at", "expires_at",
-                    "revoked_at")  # fmt: skip
+    list_display = (
+        "name",
+        "user",
+        "prefix",
+        "created_at",
+        "last_used_at",
+        "expires_at",
+        "revoked_at",
+    )
     list_filter = ("revoked_at",)
     search_fields = ("name", "user__email", "prefix")
     readonly_fields = ("user", "prefix", "key_hash", "created_at", "last_used_at")

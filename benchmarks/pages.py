@@ -91,8 +91,10 @@ def main() -> None:
     if not run.published_at:
         started = time.perf_counter()
         run_publish(run=run, by=coordinator)
-        print(f"publish: {Offer.objects.filter(run=run).count()} offers, "
-              f"{time.perf_counter() - started:.1f} s")  # fmt: skip
+        print(
+            f"publish: {Offer.objects.filter(run=run).count()} offers, "
+            f"{time.perf_counter() - started:.1f} s"
+        )
     # What beat does within a minute of the run and of every answer (evaluation.tasks): the
     # round is measured once and its figures stored; the page reads them.
     from evaluation.models import RoundMetrics
@@ -104,9 +106,13 @@ def main() -> None:
         metrics_refresh(round=round_)
         print(f"metrics stored: {time.perf_counter() - started:.1f} s")
     offer = Offer.objects.filter(run=run).order_by("pk").first()
-    staff = User.objects.filter(
-        role="municipal_staff", staff_memberships__municipality=offer.municipality
-    ).first() if offer else None  # fmt: skip
+    staff = (
+        User.objects.filter(
+            role="municipal_staff", staff_memberships__municipality=offer.municipality
+        ).first()
+        if offer
+        else None
+    )
 
     coordinator_client = Client()
     coordinator_client.force_login(coordinator)
@@ -116,10 +122,12 @@ def main() -> None:
         ("run page, unplaced p. 50", reverse("run_detail", args=[run.pk]) + "?unmatched=50"),
         ("runs of the round", reverse("run_list", args=[round_.pk])),
         ("offers of the round", reverse("round_offers", args=[round_.pk])),
-        ("offers, pending, p. 100", reverse("round_offers", args=[round_.pk])
-         + "?status=pending&page=100"),
+        (
+            "offers, pending, p. 100",
+            reverse("round_offers", args=[round_.pk]) + "?status=pending&page=100",
+        ),
         ("evaluation of the round", reverse("round_evaluation", args=[round_.pk])),
-    ]  # fmt: skip
+    ]
     clients = dict.fromkeys((name for name, _url in pages), coordinator_client)
     if offer is not None:
         pages.append(("offer (coordinator)", reverse("offer_detail", args=[offer.pk])))

@@ -39,8 +39,15 @@ def _svg(width: int, height: int, title: str, desc: str, body: list[str], ident:
     )
 
 
-def _text(x: float, y: float, content: str, *, anchor: str = "start", css: str = "ev-label",
-          weight: str = "normal") -> str:  # fmt: skip
+def _text(
+    x: float,
+    y: float,
+    content: str,
+    *,
+    anchor: str = "start",
+    css: str = "ev-label",
+    weight: str = "normal",
+) -> str:
     return (
         f'<text x="{x:.1f}" y="{y:.1f}" text-anchor="{anchor}" fill="{TEXT}" '
         f'font-weight="{weight}" class="{css}">{escape(content)}</text>'
@@ -56,8 +63,10 @@ def _legend(series: Sequence[Series], y: float, width: float) -> tuple[list[str]
             x, row = 0.0, row + 1
         top = y + row * 20
         colour = PALETTE[i % len(PALETTE)]
-        parts.append(f'<rect x="{x:.1f}" y="{top - 10:.1f}" width="12" height="12" '
-                     f'fill="{colour}" class="ev-series-{i}"/>')  # fmt: skip
+        parts.append(
+            f'<rect x="{x:.1f}" y="{top - 10:.1f}" width="12" height="12" '
+            f'fill="{colour}" class="ev-series-{i}"/>'
+        )
         parts.append(_text(x + 16, top, item.name))
         x += size
     return parts, (row + 1) * 20 + 6 if len(series) > 1 else 0
@@ -104,10 +113,13 @@ def bar_chart(
     height = legend + group * len(categories) + 24
     for tick in (0.0, 0.25, 0.5, 0.75, 1.0):
         x = LABEL_WIDTH + PLOT_WIDTH * tick
-        body.append(f'<line x1="{x:.1f}" y1="{legend}" x2="{x:.1f}" y2="{height - 20}" '
-                    f'stroke="{GRID}" stroke-width="1"/>')  # fmt: skip
-        body.append(_text(x, height - 6, _format(top * tick, percent), anchor="middle",
-                          css="ev-axis"))  # fmt: skip
+        body.append(
+            f'<line x1="{x:.1f}" y1="{legend}" x2="{x:.1f}" y2="{height - 20}" '
+            f'stroke="{GRID}" stroke-width="1"/>'
+        )
+        body.append(
+            _text(x, height - 6, _format(top * tick, percent), anchor="middle", css="ev-axis")
+        )
     for c, category in enumerate(categories):
         y0 = legend + c * group
         body.append(_label(LABEL_WIDTH - 8, y0 + group / 2 + 4, category))
@@ -119,17 +131,26 @@ def bar_chart(
                 continue
             w = max(0.0, min(1.0, value / top)) * PLOT_WIDTH
             colour = PALETTE[s % len(PALETTE)]
-            body.append(f'<rect x="{LABEL_WIDTH}" y="{y:.1f}" width="{w:.1f}" '
-                        f'height="{ROW - 6}" fill="{colour}" class="ev-series-{s}"/>')  # fmt: skip
-            body.append(_text(LABEL_WIDTH + w + 4, y + ROW - 10, _format(value, percent),
-                              css="ev-value"))  # fmt: skip
+            body.append(
+                f'<rect x="{LABEL_WIDTH}" y="{y:.1f}" width="{w:.1f}" '
+                f'height="{ROW - 6}" fill="{colour}" class="ev-series-{s}"/>'
+            )
+            body.append(
+                _text(LABEL_WIDTH + w + 4, y + ROW - 10, _format(value, percent), css="ev-value")
+            )
     return mark_safe(_svg(width, height, title, desc, body, ident))  # noqa: S308 - escaped above
 
 
 def histogram(
-    values: Sequence[float], *, bins: int = 10, title: str, desc: str, ident: str,
-    x_label: str, y_label: str,
-) -> SafeString:  # fmt: skip
+    values: Sequence[float],
+    *,
+    bins: int = 10,
+    title: str,
+    desc: str,
+    ident: str,
+    x_label: str,
+    y_label: str,
+) -> SafeString:
     """Vertical bars counting ``values`` per equal-width bin."""
     width, height, left, bottom = LABEL_WIDTH + PLOT_WIDTH, 240, 50, 40
     plot_w, plot_h = width - left - 10, height - bottom - 20
@@ -148,13 +169,25 @@ def histogram(
     for i, count in enumerate(counts):
         h = plot_h * count / top
         x = left + i * bar_w
-        body.append(f'<rect x="{x + 1:.1f}" y="{20 + plot_h - h:.1f}" width="{bar_w - 2:.1f}" '
-                    f'height="{h:.1f}" fill="{PALETTE[0]}" class="ev-series-0"/>')  # fmt: skip
+        body.append(
+            f'<rect x="{x + 1:.1f}" y="{20 + plot_h - h:.1f}" width="{bar_w - 2:.1f}" '
+            f'height="{h:.1f}" fill="{PALETTE[0]}" class="ev-series-0"/>'
+        )
         if count:
-            body.append(_text(x + bar_w / 2, 20 + plot_h - h - 4, str(count), anchor="middle",
-                              css="ev-value"))  # fmt: skip
-        body.append(_text(x + bar_w / 2, 20 + plot_h + 16, f"{low + i * step:.0f}",
-                          anchor="middle", css="ev-axis"))  # fmt: skip
+            body.append(
+                _text(
+                    x + bar_w / 2, 20 + plot_h - h - 4, str(count), anchor="middle", css="ev-value"
+                )
+            )
+        body.append(
+            _text(
+                x + bar_w / 2,
+                20 + plot_h + 16,
+                f"{low + i * step:.0f}",
+                anchor="middle",
+                css="ev-axis",
+            )
+        )
     body.append(_text(left + plot_w / 2, height - 4, x_label, anchor="middle", css="ev-axis"))
     body.append(_text(4, 14, y_label, css="ev-axis"))
     return mark_safe(_svg(width, height, title, desc, body, ident))  # noqa: S308
@@ -171,9 +204,15 @@ def histogram_bins(values: Sequence[float], bins: int = 10) -> list[tuple[float,
 
 
 def line_chart(
-    x_labels: Sequence[str], series: Sequence[Series], *, title: str, desc: str, ident: str,
-    low: float = 1.0, high: float = 5.0,
-) -> SafeString:  # fmt: skip
+    x_labels: Sequence[str],
+    series: Sequence[Series],
+    *,
+    title: str,
+    desc: str,
+    ident: str,
+    low: float = 1.0,
+    high: float = 5.0,
+) -> SafeString:
     """Lines with points over ``x_labels`` (survey waves); gaps where a value is None."""
     width, left, plot_h = LABEL_WIDTH + PLOT_WIDTH, 40, 180
     body, legend = _legend(series, 14, width) if series else ([], 0)
@@ -188,8 +227,10 @@ def line_chart(
 
     for tick in range(int(low), int(high) + 1):
         y = y_of(tick)
-        body.append(f'<line x1="{left}" y1="{y:.1f}" x2="{left + plot_w}" y2="{y:.1f}" '
-                    f'stroke="{GRID}" stroke-width="1"/>')  # fmt: skip
+        body.append(
+            f'<line x1="{left}" y1="{y:.1f}" x2="{left + plot_w}" y2="{y:.1f}" '
+            f'stroke="{GRID}" stroke-width="1"/>'
+        )
         body.append(_text(left - 8, y + 4, str(tick), anchor="end", css="ev-axis"))
     for k, label in enumerate(x_labels):
         x = left + k * step if len(x_labels) > 1 else left + plot_w / 2
@@ -201,15 +242,19 @@ def line_chart(
         colour = PALETTE[i % len(PALETTE)]
         points = [
             (left + k * step if len(x_labels) > 1 else left + plot_w / 2, y_of(v))
-            for k, v in enumerate(item.values) if v is not None
-        ]  # fmt: skip
+            for k, v in enumerate(item.values)
+            if v is not None
+        ]
         if len(points) > 1:
             path = " ".join(f"{x:.1f},{y:.1f}" for x, y in points)
-            body.append(f'<polyline points="{path}" fill="none" stroke="{colour}" '
-                        f'stroke-width="3" class="ev-line-{i}"/>')  # fmt: skip
+            body.append(
+                f'<polyline points="{path}" fill="none" stroke="{colour}" '
+                f'stroke-width="3" class="ev-line-{i}"/>'
+            )
         for x, y in points:
-            body.append(f'<circle cx="{x:.1f}" cy="{y:.1f}" r="5" fill="{colour}" '
-                        f'class="ev-series-{i}"/>')  # fmt: skip
+            body.append(
+                f'<circle cx="{x:.1f}" cy="{y:.1f}" r="5" fill="{colour}" class="ev-series-{i}"/>'
+            )
     return mark_safe(_svg(width, height, title, desc, body, ident))  # noqa: S308
 
 

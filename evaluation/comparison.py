@@ -109,8 +109,9 @@ def _quota(model: Model, context: Context, instance: Instance) -> list[int]:
             continue
         munis = model.pair_muni[fitting]
         # Deficit of each candidate's state; unknown states (no quota) come last.
-        deficit = np.array([target.get(state_of[m], -1e18) - placed.get(state_of[m], 0.0)
-                            for m in munis.tolist()])  # fmt: skip
+        deficit = np.array(
+            [target.get(state_of[m], -1e18) - placed.get(state_of[m], 0.0) for m in munis.tolist()]
+        )
         room = units.residual[munis, persons] if persons is not None else np.zeros(len(munis))
         best = fitting[np.lexsort((munis, -room, -deficit))[0]]
         state = state_of[int(model.pair_muni[best])]
@@ -167,8 +168,9 @@ HEURISTICS: dict[str, Callable[[Model, Context, Instance], list[int]]] = {
 }
 
 
-def allocate(instance: Instance, method: str, context: Context, model: Model | None = None
-             ) -> Result:  # fmt: skip
+def allocate(
+    instance: Instance, method: str, context: Context, model: Model | None = None
+) -> Result:
     """Allocate ``instance`` with ``method`` (one of :data:`METHODS`)."""
     if method == "optimum":
         return solve(instance, time_limit=context.time_limit)
@@ -177,8 +179,9 @@ def allocate(instance: Instance, method: str, context: Context, model: Model | N
     started = time.perf_counter()
     model = model or build_model(instance)
     chosen = HEURISTICS[method](model, context, instance)
-    return build_result(instance, model, chosen, status="feasible", bound=None, method=method,
-                        started=started)  # fmt: skip
+    return build_result(
+        instance, model, chosen, status="feasible", bound=None, method=method, started=started
+    )
 
 
 def allocate_all(

@@ -74,29 +74,47 @@ def seed(*, scale: str, stdout: Any) -> None:
 def _round(today: date) -> Round:
     arrival = today - timedelta(days=400)
     return Round.objects.create(
-        name=ROUND_NAME, status=RoundStatus.MATCHING,
+        name=ROUND_NAME,
+        status=RoundStatus.MATCHING,
         questionnaire_opens=arrival - timedelta(days=75),
-        questionnaire_deadline=arrival - timedelta(days=45), arrival_date=arrival,
-    )  # fmt: skip
+        questionnaire_deadline=arrival - timedelta(days=45),
+        arrival_date=arrival,
+    )
 
 
 def _municipalities(round_: Round) -> list[Municipality]:
     found = list(Municipality.objects.filter(slug__in=CAPACITY).order_by("slug"))
     for municipality in found:
         pledge, places, school, kita, therapy = CAPACITY[municipality.slug]
-        RoundMunicipality.objects.create(round=round_, municipality=municipality,
-                                         pledged_persons=pledge)  # fmt: skip
+        RoundMunicipality.objects.create(
+            round=round_, municipality=municipality, pledged_persons=pledge
+        )
         Questionnaire.objects.create(
-            round=round_, municipality=municipality, status="submitted",
-            submitted_at=_when(round_.questionnaire_deadline, -3), aggregate_places=places,
-            school_places_primary=school, kita_places_3to6=kita, psychotherapy_places=therapy,
-            integration_course_seats=10, course_waiting_weeks=6, gp_availability="good",
-            paediatrics_availability="limited", ukrainian_community="small",
-            public_transport="good", specialist_care=["cardiology", "diabetology"],
+            round=round_,
+            municipality=municipality,
+            status="submitted",
+            submitted_at=_when(round_.questionnaire_deadline, -3),
+            aggregate_places=places,
+            school_places_primary=school,
+            kita_places_3to6=kita,
+            psychotherapy_places=therapy,
+            integration_course_seats=10,
+            course_waiting_weeks=6,
+            gp_availability="good",
+            paediatrics_availability="limited",
+            ukrainian_community="small",
+            public_transport="good",
+            specialist_care=["cardiology", "diabetology"],
             sectors_in_demand=["81", "52", "62"],
-            completed_sections=["accommodation", "education", "courses", "health", "labour",
-                                "community"],
-        )  # fmt: skip
+            completed_sections=[
+                "accommodation",
+                "education",
+                "courses",
+                "health",
+                "labour",
+                "community",
+            ],
+        )
     return found
 
 
@@ -117,27 +135,36 @@ def _households(round_: Round, rng: random.Random) -> None:
         ages += [rng.randint(2, 16) for _ in range(children)]
         for i, age in enumerate(ages):
             Member.objects.create(
-                household=household, full_name=f"Demo {n}-{i}", sex=rng.choice("fm"),
+                household=household,
+                full_name=f"Demo {n}-{i}",
+                sex=rng.choice("fm"),
                 date_of_birth=round_.arrival_date - timedelta(days=365 * age + rng.randint(0, 300)),
                 relation="contact" if i == 0 else ("child" if age < 18 else "partner"),
                 languages=[{"code": "uk", "level": "native"}],
-            )  # fmt: skip
-        Needs.objects.create(household=household, psychotherapy=rng.random() < 0.12,
-                             recorded_at=timezone.now())  # fmt: skip
+            )
+        Needs.objects.create(
+            household=household, psychotherapy=rng.random() < 0.12, recorded_at=timezone.now()
+        )
         Preferences.objects.create(
-            household=household, settlement_types=rng.sample(SETTLEMENTS, rng.randint(1, 2)),
-            wished_states=rng.sample(states, rng.randint(0, 2)), recorded_at=timezone.now(),
-        )  # fmt: skip
-        Consent.objects.create(household=household, text_version=CURRENT_CONSENT_VERSION,
-                               given_at=_when(round_.questionnaire_opens, n))  # fmt: skip
+            household=household,
+            settlement_types=rng.sample(SETTLEMENTS, rng.randint(1, 2)),
+            wished_states=rng.sample(states, rng.randint(0, 2)),
+            recorded_at=timezone.now(),
+        )
+        Consent.objects.create(
+            household=household,
+            text_version=CURRENT_CONSENT_VERSION,
+            given_at=_when(round_.questionnaire_opens, n),
+        )
         added = _when(round_.questionnaire_opens, n // 2)
         RoundHousehold.objects.create(round=round_, household=household, added_at=added)
 
 
 def _run(round_: Round) -> Run:
     """The real pipeline: load, score, solve, store (synchronously, not through Celery)."""
-    run = Run.objects.create(round=round_, iteration=1, time_limit=20,
-                             created_at=_when(round_.questionnaire_deadline, 2))  # fmt: skip
+    run = Run.objects.create(
+        round=round_, iteration=1, time_limit=20, created_at=_when(round_.questionnaire_deadline, 2)
+    )
     run_execute(run_id=run.pk)
     run.refresh_from_db()
     Run.objects.filter(pk=run.pk).update(published_at=_when(round_.questionnaire_deadline, 3))
@@ -150,22 +177,34 @@ def _offers(round_: Round, run: Run, rng: random.Random) -> None:
     for i, proposal in enumerate(run.proposals.filter(municipality__isnull=False)):
         fate = "declined" if i % 9 == 4 else ("objected" if i == 7 else "arrived")
         offer = Offer.objects.create(
-            round=round_, run=run, household=proposal.household,
-            municipality=proposal.municipality, score=proposal.score,  # type: ignore[misc]
-            explanation=proposal.explanation, demand=proposal.demand, status=fate,
-            deadline=published + timedelta(days=7), created_at=published,
-        )  # fmt: skip
+            round=round_,
+            run=run,
+            household=proposal.household,
+            municipality=proposal.municipality,
+            score=proposal.score,  # type: ignore[misc]
+            explanation=proposal.explanation,
+            demand=proposal.demand,
+            status=fate,
+            deadline=published + timedelta(days=7),
+            created_at=published,
+        )
         household_at = published + timedelta(hours=rng.randint(6, 120))
         municipality_at = published + timedelta(hours=rng.randint(4, 96))
         fields: dict[str, Any] = {
-            "household_answered_at": household_at, "municipality_answered_at": municipality_at,
-            "household_answer": "yes", "municipality_answer": "yes",
-        }  # fmt: skip
+            "household_answered_at": household_at,
+            "municipality_answered_at": municipality_at,
+            "household_answer": "yes",
+            "municipality_answer": "yes",
+        }
         if fate == "declined":
             code, words = next(declines, ("other", "Zu weit weg"))
-            fields.update(household_answer="no", household_reason=words,
-                          household_reason_code=code, municipality_answer="",
-                          municipality_answered_at=None)  # fmt: skip
+            fields.update(
+                household_answer="no",
+                household_reason=words,
+                household_reason_code=code,
+                municipality_answer="",
+                municipality_answered_at=None,
+            )
         elif fate == "objected":
             fields.update(
                 municipality_answer="no",
@@ -187,15 +226,22 @@ def _surveys(round_: Round, rng: random.Random, today: date) -> None:
     round_.refresh_from_db()
     surveys_schedule(round=round_)
     # Answers drift the way the pilot's did: belonging and German grow, a few move away.
-    rates = {Wave.ONE_MONTH: 0.9, Wave.SIX_MONTHS: 0.75, Wave.TWELVE_MONTHS: 0.6,
-             Wave.ROUND_END: 0.84}  # fmt: skip
+    rates = {
+        Wave.ONE_MONTH: 0.9,
+        Wave.SIX_MONTHS: 0.75,
+        Wave.TWELVE_MONTHS: 0.6,
+        Wave.ROUND_END: 0.84,
+    }
     for survey in Survey.objects.filter(round=round_, due_on__lte=today):
         sent = _when(survey.due_on)
         fields: dict[str, Any] = {"sent_at": sent}
         if rng.random() < rates[Wave(survey.wave)]:
-            fields.update(answers=_answers(survey, rng), answered_at=sent + timedelta(days=2),
-                          language=rng.choice(["uk", "uk", "de", "en"]),
-                          questions_version="2026-1")  # fmt: skip
+            fields.update(
+                answers=_answers(survey, rng),
+                answered_at=sent + timedelta(days=2),
+                language=rng.choice(["uk", "uk", "de", "en"]),
+                questions_version="2026-1",
+            )
         elif today - survey.due_on > timedelta(days=14):
             fields.update(reminder_count=2, reminded_at=sent + timedelta(days=14))
         Survey.objects.filter(pk=survey.pk).update(**fields)
@@ -209,9 +255,14 @@ def _answers(survey: Survey, rng: random.Random) -> dict[str, str]:
             "integration_start": str(rng.choice([3, 4, 5])),
             "effort": rng.choice(["less", "less", "same", "much_less"]),
             "again": rng.choice(["yes", "yes", "yes", "unsure"]),
-            "workshop_topics": rng.choice(["", "Mehr Informationen zu Schulabschlüssen",
-                                           "Frühere Information über Ankunftstermine"]),
-        }  # fmt: skip
+            "workshop_topics": rng.choice(
+                [
+                    "",
+                    "Mehr Informationen zu Schulabschlüssen",
+                    "Frühere Information über Ankunftstermine",
+                ]
+            ),
+        }
     step = {1: 0, 6: 1, 12: 2}[survey.wave]
     levels = ["none", "a1", "a2", "b1", "b2"]
     return {

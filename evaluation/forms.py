@@ -21,24 +21,35 @@ class SurveyForm(forms.Form):
 def _field(question: questions.Question) -> forms.Field:
     if question.kind == questions.TEXT:
         return forms.CharField(
-            label=question.label, required=question.required, max_length=2000,
-            help_text=question.help_text, widget=forms.Textarea(attrs={"rows": 4}),
-        )  # fmt: skip
+            label=question.label,
+            required=question.required,
+            max_length=2000,
+            help_text=question.help_text,
+            widget=forms.Textarea(attrs={"rows": 4}),
+        )
     return forms.ChoiceField(
-        label=question.label, required=question.required, choices=question.choices,
-        help_text=question.help_text, widget=forms.RadioSelect,
+        label=question.label,
+        required=question.required,
+        choices=question.choices,
+        help_text=question.help_text,
+        widget=forms.RadioSelect,
         error_messages={"required": _("Please choose an answer.")},
-    )  # fmt: skip
+    )
 
 
 class SendSurveyForm(forms.Form):
     wave = forms.TypedChoiceField(
-        label=_("Survey"), choices=Wave.choices, coerce=int,
-        help_text=_("Surveys go out automatically when they are due; send a wave now, for "
-                    "example before the evaluation workshop."),
-    )  # fmt: skip
+        label=_("Survey"),
+        choices=Wave.choices,
+        coerce=int,
+        help_text=_(
+            "Surveys go out automatically when they are due; send a wave now, for "
+            "example before the evaluation workshop."
+        ),
+    )
 
 
 class ExportForm(forms.Form):
-    kind = forms.ChoiceField(choices=(("household", _("Households")),
-                                      ("municipality", _("Municipalities"))))  # fmt: skip
+    kind = forms.ChoiceField(
+        choices=(("household", _("Households")), ("municipality", _("Municipalities")))
+    )

@@ -43,9 +43,11 @@ class Comparison(models.Model):
 
     round = models.ForeignKey("rounds.Round", on_delete=models.CASCADE, related_name="comparisons")
     status = models.CharField(
-        _("status"), max_length=20, choices=ComparisonStatus.choices,
+        _("status"),
+        max_length=20,
+        choices=ComparisonStatus.choices,
         default=ComparisonStatus.QUEUED,
-    )  # fmt: skip
+    )
     weights = models.JSONField(_("criteria weights used"), default=dict)
     seed = models.PositiveIntegerField(_("random seed"), default=2026)
     household_count = models.PositiveIntegerField(_("households"), default=0)
@@ -139,9 +141,12 @@ class Survey(models.Model):
     kind = models.CharField(_("for"), max_length=20, choices=SurveyKind.choices)
     wave = models.PositiveSmallIntegerField(_("wave"), choices=Wave.choices)
     household = models.ForeignKey(
-        "refugees.Household", null=True, blank=True, on_delete=models.CASCADE,
+        "refugees.Household",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
         related_name="surveys",
-    )  # fmt: skip
+    )
     # For a household: the municipality it moved to. For a municipality: the municipality.
     municipality = models.ForeignKey(
         "municipalities.Municipality", on_delete=models.CASCADE, related_name="surveys"
@@ -158,9 +163,12 @@ class Survey(models.Model):
     language = models.CharField(_("answered in"), max_length=5, blank=True)
     answered_at = models.DateTimeField(_("answered"), null=True, blank=True)
     answered_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
         related_name="+",
-    )  # fmt: skip
+    )
     created_at = models.DateTimeField(default=timezone.now)
 
     objects = SurveyQuerySet.as_manager()
@@ -262,8 +270,9 @@ class Workshop(models.Model):
     title = models.CharField(_("title"), max_length=200)
     starts_at = models.DateTimeField(_("starts"))
     ends_at = models.DateTimeField(_("ends"))
-    place = models.TextField(_("place"), max_length=500, blank=True,
-                             help_text=_("Address and room."))  # fmt: skip
+    place = models.TextField(
+        _("place"), max_length=500, blank=True, help_text=_("Address and room.")
+    )
     online_url = models.URLField(
         _("online link"), blank=True, help_text=_("For an online workshop: the meeting link.")
     )

@@ -19,17 +19,24 @@ METHOD_LABELS = {
     "optimum": gettext_lazy("Re:Match optimum"),
 }
 METHOD_HELP = {
-    "random": gettext_lazy("Each household, in random order, to a random municipality that "
-                           "fits and has room."),
-    "quota": gettext_lazy("Persons spread over the federal states by the Königsteiner "
-                          "Schlüssel, households in order of registration, no preferences."),
-    "first_come": gettext_lazy("Households in order of registration each take the best "
-                               "municipality still free."),
-    "deferred_acceptance": gettext_lazy("Households apply in order of their own scores; "
-                                        "municipalities keep the best-fitting applicants."),
-    "optimum": gettext_lazy("The platform's matching: the highest total score for all "
-                            "households together."),
-}  # fmt: skip
+    "random": gettext_lazy(
+        "Each household, in random order, to a random municipality that fits and has room."
+    ),
+    "quota": gettext_lazy(
+        "Persons spread over the federal states by the Königsteiner "
+        "Schlüssel, households in order of registration, no preferences."
+    ),
+    "first_come": gettext_lazy(
+        "Households in order of registration each take the best municipality still free."
+    ),
+    "deferred_acceptance": gettext_lazy(
+        "Households apply in order of their own scores; "
+        "municipalities keep the best-fitting applicants."
+    ),
+    "optimum": gettext_lazy(
+        "The platform's matching: the highest total score for all households together."
+    ),
+}
 NEED_LABELS = {
     "accessible": gettext_lazy("Wheelchair-accessible housing"),
     "psychotherapy": gettext_lazy("Psychotherapy"),
@@ -88,18 +95,23 @@ def states_chart(metrics: dict[str, Any], ident: str) -> Any:
             Series(_("Königsteiner Schlüssel"), [r["key_share"] for r in rows]),
         ],
         title=_("Distribution across federal states"),
-        desc=_("Share of the placed persons per federal state, compared with the share of "
-               "pledged places and with the Königsteiner Schlüssel."),
+        desc=_(
+            "Share of the placed persons per federal state, compared with the share of "
+            "pledged places and with the Königsteiner Schlüssel."
+        ),
         ident=ident,
-    )  # fmt: skip
+    )
 
 
 def scores_chart(metrics: dict[str, Any], ident: str) -> Any:
     return charts.histogram(
-        metrics["scores"], title=_("Score distribution"),
-        desc=_("How many placed households reached which score."), ident=ident,
-        x_label=_("Score"), y_label=_("Households"),
-    )  # fmt: skip
+        metrics["scores"],
+        title=_("Score distribution"),
+        desc=_("How many placed households reached which score."),
+        ident=ident,
+        x_label=_("Score"),
+        y_label=_("Households"),
+    )
 
 
 def score_bins(metrics: dict[str, Any]) -> list[tuple[float, float, int]]:
@@ -110,17 +122,19 @@ def comparison_rows(results: dict[str, Any]) -> list[dict[str, Any]]:
     rows = []
     for item in results.get("methods", []):
         metrics = item["metrics"]
-        rows.append({
-            "method": item["method"],
-            "label": METHOD_LABELS.get(item["method"], item["method"]),
-            "help": METHOD_HELP.get(item["method"], ""),
-            "objective": item["objective"],
-            "status": item["status"],
-            "seconds": item["seconds"],
-            "violations": item["violations"],
-            "metrics": metrics,
-            "shares": [share_of(metrics, key) for key, _label in SHARE_ROWS],
-        })  # fmt: skip
+        rows.append(
+            {
+                "method": item["method"],
+                "label": METHOD_LABELS.get(item["method"], item["method"]),
+                "help": METHOD_HELP.get(item["method"], ""),
+                "objective": item["objective"],
+                "status": item["status"],
+                "seconds": item["seconds"],
+                "violations": item["violations"],
+                "metrics": metrics,
+                "shares": [share_of(metrics, key) for key, _label in SHARE_ROWS],
+            }
+        )
     return rows
 
 
@@ -129,10 +143,13 @@ def comparison_chart(rows: list[dict[str, Any]], ident: str) -> Any:
         [str(label) for _key, label in SHARE_ROWS],
         [Series(str(r["label"]), r["shares"]) for r in rows],
         title=_("What each allocation method achieves"),
-        desc=_("Per metric, one bar per allocation method, in per cent of the households "
-               "concerned. The table below gives the same numbers."),
-        ident=ident, maximum=1.0,
-    )  # fmt: skip
+        desc=_(
+            "Per metric, one bar per allocation method, in per cent of the households "
+            "concerned. The table below gives the same numbers."
+        ),
+        ident=ident,
+        maximum=1.0,
+    )
 
 
 def score_comparison_chart(rows: list[dict[str, Any]], ident: str) -> Any:
@@ -142,8 +159,9 @@ def score_comparison_chart(rows: list[dict[str, Any]], ident: str) -> Any:
         [Series(_("Total score"), [r["objective"] / best for r in rows])],
         title=_("Total score, relative to the best method"),
         desc=_("The total score of each method as a share of the highest total score."),
-        ident=ident, maximum=1.0,
-    )  # fmt: skip
+        ident=ident,
+        maximum=1.0,
+    )
 
 
 def survey_chart(results: list[dict[str, Any]], ident: str) -> Any:
@@ -158,10 +176,16 @@ def survey_chart(results: list[dict[str, Any]], ident: str) -> Any:
         return charts.bar_chart(
             [r["question"].short_label for r in scales],
             [Series(labels[0], [r["waves"][0].get("mean") for r in scales])],
-            title=_("Survey results"), desc=desc, ident=ident, maximum=5.0, percent=False,
-        )  # fmt: skip
+            title=_("Survey results"),
+            desc=desc,
+            ident=ident,
+            maximum=5.0,
+            percent=False,
+        )
     return charts.line_chart(
-        labels, [Series(r["question"].short_label, [w.get("mean") for w in r["waves"]])
-                 for r in scales],
-        title=title, desc=desc, ident=ident,
-    )  # fmt: skip
+        labels,
+        [Series(r["question"].short_label, [w.get("mean") for w in r["waves"]]) for r in scales],
+        title=title,
+        desc=desc,
+        ident=ident,
+    )

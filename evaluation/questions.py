@@ -57,22 +57,29 @@ YES_NO = (("yes", _("Yes")), ("no", _("No")))
 
 HOUSEHOLD_QUESTIONS: tuple[Question, ...] = (
     Question(
-        "good_decision", SCALE,
+        "good_decision",
+        SCALE,
         _("Looking back, was moving to this municipality a good decision?"),
-        _scale(_("1 – not at all"), _("5 – absolutely")), short=_("Good decision"),
+        _scale(_("1 – not at all"), _("5 – absolutely")),
+        short=_("Good decision"),
     ),
     Question(
-        "still_fits", SCALE,
+        "still_fits",
+        SCALE,
         _("Does the municipality still fit your household's needs?"),
-        _scale(_("1 – not at all"), _("5 – very well")), short=_("Still fits"),
+        _scale(_("1 – not at all"), _("5 – very well")),
+        short=_("Still fits"),
     ),
     Question(
-        "belonging", SCALE,
+        "belonging",
+        SCALE,
         _("How much do you feel you belong where you live now?"),
-        _scale(_("1 – not at all"), _("5 – very much")), short=_("Belonging"),
+        _scale(_("1 – not at all"), _("5 – very much")),
+        short=_("Belonging"),
     ),
     Question(
-        "german_level", CHOICE,
+        "german_level",
+        CHOICE,
         _("How well do you speak German now? (the adult who answers)"),
         (
             ("none", _("Not yet")),
@@ -83,35 +90,48 @@ HOUSEHOLD_QUESTIONS: tuple[Question, ...] = (
         ),
     ),
     Question(
-        "language_course", CHOICE, _("Are you attending a German course?"),
+        "language_course",
+        CHOICE,
+        _("Are you attending a German course?"),
         (("yes", _("Yes")), ("waiting", _("I am waiting for a place")), ("no", _("No"))),
     ),
     Question("still_there", CHOICE, _("Do you still live in this municipality?"), YES_NO),
     Question(
-        "comment", TEXT, _("Is there anything else you would like to tell us?"),
-        required=False, exported=False,
+        "comment",
+        TEXT,
+        _("Is there anything else you would like to tell us?"),
+        required=False,
+        exported=False,
         help_text=_("Please do not write names or health details."),
     ),
-)  # fmt: skip
+)
 
 MUNICIPALITY_QUESTIONS: tuple[Question, ...] = (
     Question(
-        "proposal_fit", SCALE,
+        "proposal_fit",
+        SCALE,
         _("How well did the proposed households fit what your municipality can offer?"),
-        _scale(_("1 – very poorly"), _("5 – very well")), short=_("Fit of proposals"),
+        _scale(_("1 – very poorly"), _("5 – very well")),
+        short=_("Fit of proposals"),
     ),
     Question(
-        "profile_information", SCALE,
+        "profile_information",
+        SCALE,
         _("Did the household profiles tell you what you needed to prepare?"),
-        _scale(_("1 – not at all"), _("5 – completely")), short=_("Profile information"),
+        _scale(_("1 – not at all"), _("5 – completely")),
+        short=_("Profile information"),
     ),
     Question(
-        "integration_start", SCALE,
+        "integration_start",
+        SCALE,
         _("How well did the households' start go (housing, school, Kita, courses)?"),
-        _scale(_("1 – very badly"), _("5 – very well")), short=_("Start of integration"),
+        _scale(_("1 – very badly"), _("5 – very well")),
+        short=_("Start of integration"),
     ),
     Question(
-        "effort", CHOICE, _("Compared with the usual allocation, the effort for your office was"),
+        "effort",
+        CHOICE,
+        _("Compared with the usual allocation, the effort for your office was"),
         (
             ("more", _("higher")),
             ("same", _("about the same")),
@@ -120,15 +140,18 @@ MUNICIPALITY_QUESTIONS: tuple[Question, ...] = (
         ),
     ),
     Question(
-        "again", CHOICE, _("Would your municipality take part in another round?"),
+        "again",
+        CHOICE,
+        _("Would your municipality take part in another round?"),
         (("yes", _("Yes")), ("unsure", _("Not sure yet")), ("no", _("No"))),
     ),
     Question(
-        "workshop_topics", TEXT,
+        "workshop_topics",
+        TEXT,
         _("What should we discuss at the evaluation workshop?"),
         required=False,
     ),
-)  # fmt: skip
+)
 
 
 def questions_for(kind: str) -> tuple[Question, ...]:

@@ -12,8 +12,11 @@ urlpatterns = [
         views_programmes.programme_evaluation,
         name="programme_evaluation",
     ),
-    path("programmes/<int:pk>/evaluation.pdf", views_programmes.programme_evaluation_pdf,
-         name="programme_evaluation_pdf"),
+    path(
+        "programmes/<int:pk>/evaluation.pdf",
+        views_programmes.programme_evaluation_pdf,
+        name="programme_evaluation_pdf",
+    ),
     path("rounds/<int:pk>/comparison/", views.round_comparison, name="round_comparison"),
     path("rounds/<int:pk>/surveys/", views.round_surveys, name="round_surveys"),
     path("rounds/<int:pk>/surveys/export.<str:fmt>", views.survey_export, name="survey_export"),
@@ -27,7 +30,8 @@ urlpatterns = [
     path("workshops/<int:pk>/", workshops.workshop_detail, name="workshop_detail"),
     path("workshops/<int:pk>/edit/", workshops.workshop_edit, name="workshop_edit"),
     path("workshops/<int:pk>/register/", workshops.workshop_register, name="workshop_register"),
-    path("workshops/<int:pk>/unregister/", workshops.workshop_unregister,
-         name="workshop_unregister"),
+    path(
+        "workshops/<int:pk>/unregister/", workshops.workshop_unregister, name="workshop_unregister"
+    ),
     path("workshops/<int:pk>/workshop.ics", workshops.workshop_ics, name="workshop_ics"),
-]  # fmt: skip
+]

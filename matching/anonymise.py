@@ -60,8 +60,11 @@ def visible_demand(offer: Offer, *, items: set[str] | None = None) -> dict[str, 
     """The offer's places as the municipality may see them: without the health-derived place
     needs where the household's consent does not allow them before acceptance."""
     items = shown_items(offer) if items is None else items
-    return {k: v for k, v in (offer.demand or {}).items()
-            if k not in disclosure.PLACE_NEEDS or k in items}  # fmt: skip
+    return {
+        k: v
+        for k, v in (offer.demand or {}).items()
+        if k not in disclosure.PLACE_NEEDS or k in items
+    }
 
 
 def anonymised_profile(offer: Offer) -> AnonymisedProfile:

@@ -192,11 +192,15 @@ def _municipality_next(offer: Offer) -> list[str]:
                 % {"when": _datetime(offer.deadline)}
             ]
         return [
-            _("If you confirm and the household accepts, you see the names and the caseworker's "
-              "contact to organise the move."),
-            _("If you object, the household is not proposed to you again in this round and the "
-              "places are free for another household."),
-        ]  # fmt: skip
+            _(
+                "If you confirm and the household accepts, you see the names and the caseworker's "
+                "contact to organise the move."
+            ),
+            _(
+                "If you object, the household is not proposed to you again in this round and the "
+                "places are free for another household."
+            ),
+        ]
     if offer.status == OfferStatus.ACCEPTED:
         if offer.travel_date:
             return [

@@ -124,9 +124,14 @@ def _copy(questionnaire: Questionnaire, round_: Round) -> None:
 
 
 def _cohort(
-    programme: Programme, coordinator: User, today: Any, name: str, days: int, expected: int,
+    programme: Programme,
+    coordinator: User,
+    today: Any,
+    name: str,
+    days: int,
+    expected: int,
     _count: int,
-) -> Round:  # fmt: skip
+) -> Round:
     arrival = today + timedelta(days=days)
     cohort = programme_cohort_add(
         programme=programme,

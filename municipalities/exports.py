@@ -58,9 +58,14 @@ def answer_table(overview: Overview) -> tuple[list[str], list[list[Any]]]:
 
 def unit_table(overview: Overview) -> tuple[list[str], list[list[Any]]]:
     header = [
-        _("Municipality"), _("Type"), _("Beds"), _("Wheelchair-accessible"), _("Pets allowed"),
-        _("Available from"), _("District"),
-    ]  # fmt: skip
+        _("Municipality"),
+        _("Type"),
+        _("Beds"),
+        _("Wheelchair-accessible"),
+        _("Pets allowed"),
+        _("Available from"),
+        _("District"),
+    ]
     rows = []
     for row in overview.rows:
         units: list[HousingUnit] = (
@@ -69,13 +74,15 @@ def unit_table(overview: Overview) -> tuple[list[str], list[list[Any]]]:
         for unit in units:
             rows.append(
                 [
-                    row.municipality.name, unit.get_kind_display(), unit.beds,
+                    row.municipality.name,
+                    unit.get_kind_display(),
+                    unit.beds,
                     _("yes") if unit.wheelchair_accessible else _("no"),
                     _("yes") if unit.pets_allowed else _("no"),
                     unit.available_from,
                     unit.district,
                 ]
-            )  # fmt: skip
+            )
     return header, rows
 
 

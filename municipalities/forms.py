@@ -25,19 +25,28 @@ class MunicipalityForm(forms.ModelForm):
     class Meta:
         model = Municipality
         fields = (
-            "name", "slug", "ags", "federal_state", "settlement_type", "population",
-            "contact_name", "contact_email", "contact_phone", "description",
-        )  # fmt: skip
+            "name",
+            "slug",
+            "ags",
+            "federal_state",
+            "settlement_type",
+            "population",
+            "contact_name",
+            "contact_email",
+            "contact_phone",
+            "description",
+        )
         widgets = {
             "ags": forms.TextInput(attrs={"inputmode": "numeric", "maxlength": "8"}),
             "population": forms.NumberInput(attrs=NUMBER),
             "description": forms.Textarea(attrs={"rows": 4}),
         }
         help_texts = {
-            "ags": _("8 digits; the first two name the federal state (e.g. 01 for "
-                     "Schleswig-Holstein)."),
+            "ags": _(
+                "8 digits; the first two name the federal state (e.g. 01 for Schleswig-Holstein)."
+            ),
             "slug": _("Used in web addresses: lower-case letters, digits and hyphens."),
-        }  # fmt: skip
+        }
 
 
 class MunicipalityProfileForm(forms.ModelForm):
@@ -151,8 +160,13 @@ class HousingUnitForm(VersionedForm):
     class Meta:
         model = HousingUnit
         fields = (
-            "kind", "beds", "wheelchair_accessible", "pets_allowed", "available_from", "district",
-        )  # fmt: skip
+            "kind",
+            "beds",
+            "wheelchair_accessible",
+            "pets_allowed",
+            "available_from",
+            "district",
+        )
         widgets = {
             "beds": forms.NumberInput(attrs={"inputmode": "numeric", "min": "1", "max": "12"}),
             "available_from": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
@@ -230,10 +244,18 @@ class WelcomeForm(forms.ModelForm):
 
         model = WelcomeContact
         fields = (
-            "office_name", "office_contact", "office_email", "office_phone", "office_address",
-            "office_hours", "partner_name", "partner_contact", "partner_email",
-            "partner_phone", "note",
-        )  # fmt: skip
+            "office_name",
+            "office_contact",
+            "office_email",
+            "office_phone",
+            "office_address",
+            "office_hours",
+            "partner_name",
+            "partner_contact",
+            "partner_email",
+            "partner_phone",
+            "note",
+        )
         widgets = {
             "office_address": forms.Textarea(attrs={"rows": 3}),
             "note": forms.Textarea(attrs={"rows": 4}),

@@ -531,9 +531,11 @@ class MunicipalityApplication(models.Model):
 
     name = models.CharField(_("municipality"), max_length=200)
     ags = models.CharField(
-        _("Amtlicher Gemeindeschlüssel"), max_length=8, validators=[ags_validator],
+        _("Amtlicher Gemeindeschlüssel"),
+        max_length=8,
+        validators=[ags_validator],
         help_text=_("8 digits, for example 01002000 for Kiel."),
-    )  # fmt: skip
+    )
     federal_state = models.CharField(_("federal state"), max_length=2, choices=FederalState.choices)
     settlement_type = models.CharField(
         _("settlement type"), max_length=20, choices=SettlementType.choices
@@ -543,9 +545,10 @@ class MunicipalityApplication(models.Model):
     )
     contact_name = models.CharField(_("contact person"), max_length=150)
     contact_role = models.CharField(
-        _("role of the contact person"), max_length=150,
+        _("role of the contact person"),
+        max_length=150,
         help_text=_("For example: integration officer, social welfare office."),
-    )  # fmt: skip
+    )
     email = models.EmailField(_("e-mail address"))
     phone = models.CharField(_("phone"), max_length=40, blank=True)
     pledged_persons = models.PositiveIntegerField(
@@ -556,17 +559,22 @@ class MunicipalityApplication(models.Model):
     message = models.TextField(_("message"), max_length=3000, blank=True)
     language = models.CharField(_("language"), max_length=8, default="de")
     status = models.CharField(
-        _("status"), max_length=20, choices=ApplicationStatus.choices,
+        _("status"),
+        max_length=20,
+        choices=ApplicationStatus.choices,
         default=ApplicationStatus.UNCONFIRMED,
-    )  # fmt: skip
+    )
     token_hash = models.CharField(max_length=64, unique=True)
     created_at = models.DateTimeField(_("received"), default=timezone.now)
     confirmed_at = models.DateTimeField(_("e-mail confirmed"), null=True, blank=True)
     reviewed_at = models.DateTimeField(_("decided"), null=True, blank=True)
     reviewed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
         related_name="+",
-    )  # fmt: skip
+    )
     reply = models.TextField(_("message to the applicant"), max_length=2000, blank=True)
     municipality = models.ForeignKey(
         Municipality, null=True, blank=True, on_delete=models.SET_NULL, related_name="applications"
@@ -620,14 +628,17 @@ class WelcomeContact(models.Model):
     office_address = models.TextField(_("address"), max_length=500, blank=True)
     office_hours = models.CharField(_("opening hours"), max_length=200, blank=True)
     partner_name = models.CharField(_("local partner organisation"), max_length=200, blank=True)
-    partner_contact = models.CharField(_("contact person at the partner"), max_length=150,
-                                       blank=True)  # fmt: skip
+    partner_contact = models.CharField(
+        _("contact person at the partner"), max_length=150, blank=True
+    )
     partner_email = models.EmailField(_("e-mail of the partner"), blank=True)
     partner_phone = models.CharField(_("phone of the partner"), max_length=40, blank=True)
     note = models.TextField(
-        _("what arrivals should know"), max_length=2000, blank=True,
+        _("what arrivals should know"),
+        max_length=2000,
+        blank=True,
         help_text=_("For example where to go on the first day. Shown to the households."),
-    )  # fmt: skip
+    )
     updated_at = models.DateTimeField(_("last changed"), default=timezone.now)
 
     class Meta:

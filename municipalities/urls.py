@@ -14,28 +14,37 @@ urlpatterns = [
     path("new/", views.municipality_create, name="municipality_create"),
     path("applications/", apps.application_list, name="application_list"),
     path("applications/<int:pk>/", apps.application_detail, name="application_detail"),
-    path("applications/<int:pk>/approve/", apps.application_approve,
-         name="application_approve"),
-    path("applications/<int:pk>/decline/", apps.application_decline,
-         name="application_decline"),
+    path("applications/<int:pk>/approve/", apps.application_approve, name="application_approve"),
+    path("applications/<int:pk>/decline/", apps.application_decline, name="application_decline"),
     path("<slug:slug>/", views.municipality_detail, name="municipality_detail"),
     path("<slug:slug>/edit/", views.municipality_edit, name="municipality_edit"),
     path("<slug:slug>/welcome/", views_welcome.welcome_edit, name="welcome_edit"),
     path(round_prefix, q.participation_detail, name="participation_detail"),
     path(round_prefix + "pledge/", q.participation_pledge, name="participation_pledge"),
     path(round_prefix + "questionnaire/", q.questionnaire_start, name="questionnaire_start"),
-    path(round_prefix + "questionnaire/submit/", q.questionnaire_submit,
-         name="questionnaire_submit"),
-    path(round_prefix + "questionnaire/reopen/", q.questionnaire_reopen,
-         name="questionnaire_reopen"),
+    path(
+        round_prefix + "questionnaire/submit/", q.questionnaire_submit, name="questionnaire_submit"
+    ),
+    path(
+        round_prefix + "questionnaire/reopen/", q.questionnaire_reopen, name="questionnaire_reopen"
+    ),
     path(round_prefix + "questionnaire/units/", q.housing_unit_add, name="housing_unit_add"),
-    path(round_prefix + "questionnaire/units/<int:pk>/", q.housing_unit_edit,
-         name="housing_unit_edit"),
-    path(round_prefix + "questionnaire/units/<int:pk>/delete/", q.housing_unit_delete,
-         name="housing_unit_delete"),
-    path(round_prefix + "questionnaire/<slug:section>/", q.questionnaire_section,
-         name="questionnaire_section"),
-]  # fmt: skip
+    path(
+        round_prefix + "questionnaire/units/<int:pk>/",
+        q.housing_unit_edit,
+        name="housing_unit_edit",
+    ),
+    path(
+        round_prefix + "questionnaire/units/<int:pk>/delete/",
+        q.housing_unit_delete,
+        name="housing_unit_delete",
+    ),
+    path(
+        round_prefix + "questionnaire/<slug:section>/",
+        q.questionnaire_section,
+        name="questionnaire_section",
+    ),
+]
 
 # Who takes part in a round, under /rounds/ beside the round's own pages (rematch/urls.py).
 round_urlpatterns = [

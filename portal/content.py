@@ -17,9 +17,18 @@ from accounts.models import User
 from portal.models import ProgrammeContent, Quote, TimelinePhase
 
 CONTENT_FIELDS = (
-    "title", "summary", "operator", "commitments", "benefits", "contact_name", "contact_role",
-    "contact_organisation", "contact_email", "contact_phone", "is_example",
-)  # fmt: skip
+    "title",
+    "summary",
+    "operator",
+    "commitments",
+    "benefits",
+    "contact_name",
+    "contact_role",
+    "contact_organisation",
+    "contact_email",
+    "contact_phone",
+    "is_example",
+)
 QUOTE_FIELDS = ("text", "speaker_name", "speaker_role")
 
 
@@ -96,9 +105,7 @@ def programme_content_save(
     changes = changes_between(before, model_to_dict(content, fields=CONTENT_FIELDS))
     if old_quotes != [{k: q[k] for k in QUOTE_FIELDS} for q in quotes]:
         changes["quotes"] = [len(old_quotes), len(new_quotes)]
-    audit_log(
-        actor=by, action="portal.content.saved", target=content, changes=changes
-    )  # fmt: skip
+    audit_log(actor=by, action="portal.content.saved", target=content, changes=changes)
     return content
 
 
@@ -113,7 +120,9 @@ def timeline_save(*, phases: list[dict[str, Any]], by: User) -> list[TimelinePha
     TimelinePhase.objects.all().delete()
     TimelinePhase.objects.bulk_create(rows)
     audit_log(
-        actor=by, action="portal.timeline.saved", changes={"phases": [before, len(rows)]},
+        actor=by,
+        action="portal.timeline.saved",
+        changes={"phases": [before, len(rows)]},
         label="timeline",
-    )  # fmt: skip
+    )
     return rows

@@ -128,12 +128,15 @@ def _workshop() -> None:
         return
     berlin = ZoneInfo("Europe/Berlin")
     Workshop.objects.create(
-        round=round_, title="Evaluationsworkshop (Beispiel)",
+        round=round_,
+        title="Evaluationsworkshop (Beispiel)",
         starts_at=datetime(YEAR, 9, 23, 10, 0, tzinfo=berlin),
         ends_at=datetime(YEAR, 9, 23, 16, 0, tzinfo=berlin),
-        place="Beispielort (Beispiel)", online_url="https://meet.rematch.example/workshop",
-        capacity=20, description="Beispiel: Rückblick auf die Aufnahme, Ergebnisse der Befragung.",
-    )  # fmt: skip
+        place="Beispielort (Beispiel)",
+        online_url="https://meet.rematch.example/workshop",
+        capacity=20,
+        description="Beispiel: Rückblick auf die Aufnahme, Ergebnisse der Befragung.",
+    )
 
 
 def seed(*, scale: str, stdout: Any) -> None:

@@ -61,17 +61,28 @@ class ApplicationForm(forms.ModelForm):
     (and from screen readers), filled in by bots that fill every field."""
 
     website = forms.CharField(
-        required=False, label=_("Leave this field empty"),
+        required=False,
+        label=_("Leave this field empty"),
         widget=forms.TextInput(attrs={"tabindex": "-1", "autocomplete": "off"}),
-    )  # fmt: skip
+    )
 
     class Meta:
         model = MunicipalityApplication
         fields = (
-            "name", "ags", "federal_state", "settlement_type", "population", "contact_name",
-            "contact_role", "email", "phone", "pledged_persons", "pledge_from", "pledge_until",
+            "name",
+            "ags",
+            "federal_state",
+            "settlement_type",
+            "population",
+            "contact_name",
+            "contact_role",
+            "email",
+            "phone",
+            "pledged_persons",
+            "pledge_from",
+            "pledge_until",
             "message",
-        )  # fmt: skip
+        )
         widgets = {
             "pledge_from": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
             "pledge_until": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),

@@ -20,35 +20,46 @@ class ProgrammeContent(models.Model):
     )
     title = models.CharField(_("title"), max_length=200)
     summary = models.TextField(
-        _("what the programme is"), max_length=4000,
+        _("what the programme is"),
+        max_length=4000,
         help_text=_("A few sentences. Blank lines separate paragraphs."),
-    )  # fmt: skip
+    )
     operator = models.TextField(
-        _("who runs it"), max_length=2000, blank=True,
+        _("who runs it"),
+        max_length=2000,
+        blank=True,
         help_text=_("The organisations behind the programme and their roles."),
-    )  # fmt: skip
+    )
     commitments = models.TextField(
-        _("what a municipality commits to"), max_length=3000, blank=True,
+        _("what a municipality commits to"),
+        max_length=3000,
+        blank=True,
         help_text=_("One point per line."),
-    )  # fmt: skip
+    )
     benefits = models.TextField(
-        _("what a municipality gets"), max_length=3000, blank=True,
+        _("what a municipality gets"),
+        max_length=3000,
+        blank=True,
         help_text=_("One point per line."),
-    )  # fmt: skip
+    )
     contact_name = models.CharField(_("contact person"), max_length=150, blank=True)
     contact_role = models.CharField(_("role of the contact person"), max_length=150, blank=True)
     contact_organisation = models.CharField(_("organisation"), max_length=200, blank=True)
     contact_email = models.EmailField(_("contact e-mail"), blank=True)
     contact_phone = models.CharField(_("contact phone"), max_length=40, blank=True)
     is_example = models.BooleanField(
-        _("example content"), default=False,
+        _("example content"),
+        default=False,
         help_text=_("Shows a notice that this text is an example and not a real programme."),
-    )  # fmt: skip
+    )
     updated_at = models.DateTimeField(_("last changed"), default=timezone.now)
     updated_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
         related_name="+",
-    )  # fmt: skip
+    )
 
     class Meta:
         verbose_name = _("programme text")
@@ -82,9 +93,10 @@ class Quote(models.Model):
     text = models.TextField(_("quote"), max_length=1500)
     speaker_name = models.CharField(_("name of the speaker"), max_length=150)
     speaker_role = models.CharField(
-        _("role of the speaker"), max_length=200,
+        _("role of the speaker"),
+        max_length=200,
         help_text=_("For example the office and the municipality."),
-    )  # fmt: skip
+    )
     position = models.PositiveSmallIntegerField(_("order"), default=0)
 
     class Meta:

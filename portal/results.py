@@ -168,9 +168,14 @@ def _cell(figure: Figure) -> str:
 def results_csv(rows: list[tuple[Round, RoundResults]]) -> bytes:
     """One line per round; withheld figures are empty cells, bounds read ">75"."""
     header = [
-        _("Round"), _("Closed on"), _("People matched"), _("Households matched"),
-        _("Municipalities"), _("Federal states"), _("Households accepting their offer (%)"),
-    ]  # fmt: skip
+        _("Round"),
+        _("Closed on"),
+        _("People matched"),
+        _("Households matched"),
+        _("Municipalities"),
+        _("Federal states"),
+        _("Households accepting their offer (%)"),
+    ]
     for wave in HOUSEHOLD_WAVES:
         header += [
             _("Answers, %(wave)s") % {"wave": Wave(wave).label},
@@ -182,9 +187,17 @@ def results_csv(rows: list[tuple[Round, RoundResults]]) -> bytes:
         line: list[Any] = [
             round_.name,
             timezone.localdate(round_.closed_at) if round_.closed_at else "",
-            *(_cell(f) for f in (result.matched_persons, result.matched_households,
-                                 result.municipalities, result.federal_states, result.acceptance)),
-        ]  # fmt: skip
+            *(
+                _cell(f)
+                for f in (
+                    result.matched_persons,
+                    result.matched_households,
+                    result.municipalities,
+                    result.federal_states,
+                    result.acceptance,
+                )
+            ),
+        ]
         for answered in result.survey:
             line += [_cell(answered.answers), _cell(answered.agree), _cell(answered.mean)]
         lines.append(line)

@@ -105,17 +105,34 @@ SURNAMES = [
 ]
 # (education, occupation, KldB main group, years of experience)
 JOBS = [
-    ("master", "Teacher (mathematics)", "84", 12), ("bachelor", "Nurse", "81", 9),
-    ("vocational", "Hairdresser", "82", 7), ("master", "Accountant", "72", 15),
-    ("bachelor", "Software tester", "43", 5), ("vocational", "Shop assistant", "62", 10),
-    ("vocational", "Cook", "63", 8), ("master", "Economist", "71", 11),
-    ("bachelor", "Kindergarten teacher", "83", 14), ("vocational", "Seamstress", "28", 20),
-    ("master", "Physician (general practice)", "81", 16), ("secondary", "Cleaner", "54", 6),
-    ("vocational", "Electrician", "26", 25), ("master", "Civil engineer", "31", 18),
-    ("bachelor", "Marketing assistant", "92", 4), ("vocational", "Bus driver", "52", 22),
-]  # fmt: skip
-RELATIVE_PLACES = ["kiel", "braunschweig", "troisdorf", "salzgitter", "rottenburg",
-                   "duesseldorf", "erfurt", "goerlitz", "wittenberge"]  # fmt: skip
+    ("master", "Teacher (mathematics)", "84", 12),
+    ("bachelor", "Nurse", "81", 9),
+    ("vocational", "Hairdresser", "82", 7),
+    ("master", "Accountant", "72", 15),
+    ("bachelor", "Software tester", "43", 5),
+    ("vocational", "Shop assistant", "62", 10),
+    ("vocational", "Cook", "63", 8),
+    ("master", "Economist", "71", 11),
+    ("bachelor", "Kindergarten teacher", "83", 14),
+    ("vocational", "Seamstress", "28", 20),
+    ("master", "Physician (general practice)", "81", 16),
+    ("secondary", "Cleaner", "54", 6),
+    ("vocational", "Electrician", "26", 25),
+    ("master", "Civil engineer", "31", 18),
+    ("bachelor", "Marketing assistant", "92", 4),
+    ("vocational", "Bus driver", "52", 22),
+]
+RELATIVE_PLACES = [
+    "kiel",
+    "braunschweig",
+    "troisdorf",
+    "salzgitter",
+    "rottenburg",
+    "duesseldorf",
+    "erfurt",
+    "goerlitz",
+    "wittenberge",
+]
 RELATIONS = ["sister", "brother", "cousin", "friend", "aunt", "daughter"]
 
 
@@ -149,30 +166,62 @@ def _olena(round_, caseworker: User | None) -> None:
     if household.members.exists():
         return
     arrival = round_.arrival_date
-    Member.objects.bulk_create([
-        Member(household=household, full_name="Olena Kovalenko", sex="f", relation="contact",
-               date_of_birth=_born(arrival, 36, 40), education="master",
-               occupation="Teacher (mathematics)", sector="84", work_experience_years=12,
-               languages=[{"code": "uk", "level": "native"}, {"code": "ru", "level": "C1"},
-                          {"code": "en", "level": "B1"}, {"code": "de", "level": "A2"}]),
-        Member(household=household, full_name="Maksym Kovalenko", sex="m", relation="child",
-               date_of_birth=_born(arrival, 9, 100), education="school",
-               languages=[{"code": "uk", "level": "native"}, {"code": "en", "level": "A2"}]),
-        Member(household=household, full_name="Sofiia Kovalenko", sex="f", relation="child",
-               date_of_birth=_born(arrival, 4, 200),
-               languages=[{"code": "uk", "level": "native"}]),
-    ])  # fmt: skip
+    Member.objects.bulk_create(
+        [
+            Member(
+                household=household,
+                full_name="Olena Kovalenko",
+                sex="f",
+                relation="contact",
+                date_of_birth=_born(arrival, 36, 40),
+                education="master",
+                occupation="Teacher (mathematics)",
+                sector="84",
+                work_experience_years=12,
+                languages=[
+                    {"code": "uk", "level": "native"},
+                    {"code": "ru", "level": "C1"},
+                    {"code": "en", "level": "B1"},
+                    {"code": "de", "level": "A2"},
+                ],
+            ),
+            Member(
+                household=household,
+                full_name="Maksym Kovalenko",
+                sex="m",
+                relation="child",
+                date_of_birth=_born(arrival, 9, 100),
+                education="school",
+                languages=[{"code": "uk", "level": "native"}, {"code": "en", "level": "A2"}],
+            ),
+            Member(
+                household=household,
+                full_name="Sofiia Kovalenko",
+                sex="f",
+                relation="child",
+                date_of_birth=_born(arrival, 4, 200),
+                languages=[{"code": "uk", "level": "native"}],
+            ),
+        ]
+    )
     Needs.objects.update_or_create(household=household, defaults={"recorded_at": timezone.now()})
     Preferences.objects.update_or_create(
         household=household,
-        defaults={"settlement_types": ["big_city"], "weight_work": 5, "weight_education": 5,
-                  "weight_community": 4, "weight_city_size": 4, "recorded_at": timezone.now()},
-    )  # fmt: skip
+        defaults={
+            "settlement_types": ["big_city"],
+            "weight_work": 5,
+            "weight_education": 5,
+            "weight_community": 4,
+            "weight_city_size": 4,
+            "recorded_at": timezone.now(),
+        },
+    )
     Relative.objects.create(
-        household=household, municipality=Municipality.objects.filter(slug="kiel").first(),
+        household=household,
+        municipality=Municipality.objects.filter(slug="kiel").first(),
         place="" if Municipality.objects.filter(slug="kiel").exists() else "Kiel",
         relation="sister",
-    )  # fmt: skip
+    )
     _consent_and_round(household, round_, caseworker)
     household.status = HouseholdStatus.READY
     household.save(update_fields=["status"])
@@ -215,8 +264,12 @@ def _assign_needs(plans: list[dict]) -> None:
         plans[i]["wheelchair"] = True
     for i in (3, 8, 14, 21, 33, 50, 56, 39):
         plans[i]["psychotherapy"] = True
-    for i, care in ((46, "dialysis"), (40, "oncology"), (47, "cardiology"),
-                    (5, "paediatric_specialist")):  # fmt: skip
+    for i, care in (
+        (46, "dialysis"),
+        (40, "oncology"),
+        (47, "cardiology"),
+        (5, "paediatric_specialist"),
+    ):
         plans[i]["specialist_care"] = [care]
     for i in (37, 44, 41, 48):
         plans[i]["care_needs"] = True
@@ -224,8 +277,14 @@ def _assign_needs(plans: list[dict]) -> None:
         plans[i]["pets"] = True
     for n, i in enumerate((2, 7, 11, 19, 24, 29, 36, 43, 52)):
         plans[i]["relative"] = RELATIVE_PLACES[n]
-    settlements = {4: ["big_city"], 9: ["medium_town", "small_town"], 15: ["big_city"],
-                   43: ["small_town", "rural"], 49: ["medium_town"], 58: ["big_city"]}  # fmt: skip
+    settlements = {
+        4: ["big_city"],
+        9: ["medium_town", "small_town"],
+        15: ["big_city"],
+        43: ["small_town", "rural"],
+        49: ["medium_town"],
+        58: ["big_city"],
+    }
     for i, types in settlements.items():
         plans[i]["settlement_types"] = types
     for i, states in ((10, ["BY"]), (22, ["SN", "TH"]), (46, ["MV"]), (55, ["BB"])):
@@ -236,9 +295,11 @@ def _assign_needs(plans: list[dict]) -> None:
 
 def _create(number: int, plan: dict, round_, caseworker, rng: random.Random) -> Household:
     household = Household.objects.create(
-        reference=f"HH-DEMO-{number:03d}", organisation=organisation(), caseworker=caseworker,
+        reference=f"HH-DEMO-{number:03d}",
+        organisation=organisation(),
+        caseworker=caseworker,
         status=HouseholdStatus.READY,
-    )  # fmt: skip
+    )
     arrival = round_.arrival_date
     surname = rng.choice(SURNAMES)
     members = [_adult(household, arrival, rng, surname, role) for role in _adults(plan)]
@@ -247,23 +308,29 @@ def _create(number: int, plan: dict, round_, caseworker, rng: random.Random) -> 
         member.full_clean(exclude=["household"])
     Member.objects.bulk_create(members)
     Needs.objects.create(
-        household=household, wheelchair=plan.get("wheelchair", False),
-        psychotherapy=plan.get("psychotherapy", False), care_needs=plan.get("care_needs", False),
-        specialist_care=plan.get("specialist_care", []), recorded_at=timezone.now(),
-    )  # fmt: skip
+        household=household,
+        wheelchair=plan.get("wheelchair", False),
+        psychotherapy=plan.get("psychotherapy", False),
+        care_needs=plan.get("care_needs", False),
+        specialist_care=plan.get("specialist_care", []),
+        recorded_at=timezone.now(),
+    )
     Preferences.objects.create(
-        household=household, settlement_types=plan.get("settlement_types", []),
+        household=household,
+        settlement_types=plan.get("settlement_types", []),
         wished_states=plan.get("wished_states", []),
-        excluded_states=plan.get("excluded_states", []), has_pets=plan.get("pets", False),
+        excluded_states=plan.get("excluded_states", []),
+        has_pets=plan.get("pets", False),
         recorded_at=timezone.now(),
         **{name: rng.randint(1, 5) for name, _label in Preferences.WEIGHT_FIELDS},
-    )  # fmt: skip
+    )
     if plan.get("relative"):
         Relative.objects.create(
-            household=household, relation=rng.choice(RELATIONS),
+            household=household,
+            relation=rng.choice(RELATIONS),
             municipality=Municipality.objects.filter(slug=plan["relative"]).first(),
             place=plan["relative"].capitalize(),
-        )  # fmt: skip
+        )
     _consent_and_round(household, round_, caseworker)
     return household
 
@@ -299,12 +366,17 @@ def _adult(household, arrival, rng, surname, role) -> Member:
     if rng.random() < 0.3:
         languages.append({"code": "de", "level": rng.choice(["A1", "A2", "B1"])})
     return Member(
-        household=household, full_name=f"{rng.choice(WOMEN if sex == 'f' else MEN)} {surname}",
-        sex=sex, relation=relation, date_of_birth=_born(arrival, age, rng.randint(0, 359)),
-        languages=languages, education=education if age >= 20 else "secondary",
-        occupation=occupation if age >= 20 else "", sector=sector if age >= 20 else "",
+        household=household,
+        full_name=f"{rng.choice(WOMEN if sex == 'f' else MEN)} {surname}",
+        sex=sex,
+        relation=relation,
+        date_of_birth=_born(arrival, age, rng.randint(0, 359)),
+        languages=languages,
+        education=education if age >= 20 else "secondary",
+        occupation=occupation if age >= 20 else "",
+        sector=sector if age >= 20 else "",
         work_experience_years=min(years, max(0, age - 20)),
-    )  # fmt: skip
+    )
 
 
 def _child(household, arrival, rng, surname, age: int) -> Member:
@@ -314,18 +386,24 @@ def _child(household, arrival, rng, surname, age: int) -> Member:
     if age >= 8:
         languages.append({"code": "en", "level": rng.choice(["A1", "A2"])})
     return Member(
-        household=household, full_name=f"{rng.choice(WOMEN if sex == 'f' else MEN)} {surname}",
-        sex=sex, relation="child", date_of_birth=_born(arrival, age, offset),
-        languages=languages, education="school" if age >= 6 else "",
-    )  # fmt: skip
+        household=household,
+        full_name=f"{rng.choice(WOMEN if sex == 'f' else MEN)} {surname}",
+        sex=sex,
+        relation="child",
+        date_of_birth=_born(arrival, age, offset),
+        languages=languages,
+        education="school" if age >= 6 else "",
+    )
 
 
 def _consent_and_round(household: Household, round_, caseworker) -> None:
     if not household.consents.exists():
         Consent.objects.create(
-            household=household, text_version=CURRENT_CONSENT_VERSION,
-            given_at=timezone.now(), recorded_by=caseworker,
-        )  # fmt: skip
+            household=household,
+            text_version=CURRENT_CONSENT_VERSION,
+            given_at=timezone.now(),
+            recorded_by=caseworker,
+        )
     RoundHousehold.objects.get_or_create(
         round=round_, household=household, defaults={"added_by": caseworker}
     )

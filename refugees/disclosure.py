@@ -30,10 +30,12 @@ WITHHELD_BEFORE_ACCEPTANCE: tuple[Promise, ...] = (
 # Once both sides accepted, in addition, to prepare the arrival.
 AFTER_ACCEPTANCE: tuple[Promise, ...] = (
     _("the names of the members"),
-    _("the recorded needs as categories (accessible housing, psychotherapy, care needs, "
-      "specialist care), never diagnoses"),
+    _(
+        "the recorded needs as categories (accessible housing, psychotherapy, care needs, "
+        "specialist care), never diagnoses"
+    ),
     _("the contact of the caseworker"),
-)  # fmt: skip
+)
 
 # The place needs derived from health data, and the consent versions that allow disclosing them
 # before acceptance. A new consent version that keeps this disclosure is added here.

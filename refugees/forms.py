@@ -101,9 +101,15 @@ class MemberForm(forms.ModelForm):
     class Meta:
         model = Member
         fields = (
-            "full_name", "date_of_birth", "sex", "relation", "education", "occupation", "sector",
+            "full_name",
+            "date_of_birth",
+            "sex",
+            "relation",
+            "education",
+            "occupation",
+            "sector",
             "work_experience_years",
-        )  # fmt: skip
+        )
         widgets = {"date_of_birth": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
 
     def __init__(self, *args, **kwargs) -> None:
@@ -178,18 +184,27 @@ class PreferencesForm(forms.ModelForm):
     class Meta:
         model = Preferences
         fields = (
-            "settlement_types", "wished_states", "excluded_states", "has_pets", "weight_housing",
-            "weight_work", "weight_education", "weight_medical", "weight_community",
+            "settlement_types",
+            "wished_states",
+            "excluded_states",
+            "has_pets",
+            "weight_housing",
+            "weight_work",
+            "weight_education",
+            "weight_medical",
+            "weight_community",
             "weight_city_size",
-        )  # fmt: skip
+        )
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         for name, _label in Preferences.WEIGHT_FIELDS:
             self.fields[name] = forms.TypedChoiceField(
-                label=self.fields[name].label, choices=WEIGHT_CHOICES, coerce=int,
+                label=self.fields[name].label,
+                choices=WEIGHT_CHOICES,
+                coerce=int,
                 initial=getattr(self.instance, name),
-            )  # fmt: skip
+            )
 
     def weight_fields(self) -> list[forms.BoundField]:
         return [self[name] for name, _label in Preferences.WEIGHT_FIELDS]

@@ -71,33 +71,141 @@ class Column:
 
 
 COLUMNS: tuple[Column, ...] = (
-    Column("household_key", "haushalt", gettext_lazy("Your own key grouping the rows of one household (any text)."), example="A1"),  # noqa: E501
-    Column("relation", "beziehung", gettext_lazy("Relation to the contact person: contact, partner, child, parent, grandparent, sibling, other_relative, other. Exactly one contact per household."), example="contact"),  # noqa: E501
+    Column(
+        "household_key",
+        "haushalt",
+        gettext_lazy("Your own key grouping the rows of one household (any text)."),
+        example="A1",
+    ),
+    Column(
+        "relation",
+        "beziehung",
+        gettext_lazy(
+            "Relation to the contact person: contact, partner, child, parent, grandparent, sibling, other_relative, other. Exactly one contact per household."  # noqa: E501
+        ),
+        example="contact",
+    ),
     Column("full_name", "name", gettext_lazy("Full name."), example="Olena Kovalenko"),
-    Column("date_of_birth", "geburtsdatum", gettext_lazy("Date of birth: YYYY-MM-DD or DD.MM.YYYY."), example="1988-03-04"),  # noqa: E501
+    Column(
+        "date_of_birth",
+        "geburtsdatum",
+        gettext_lazy("Date of birth: YYYY-MM-DD or DD.MM.YYYY."),
+        example="1988-03-04",
+    ),
     Column("sex", "geschlecht", gettext_lazy("f (female), m (male), d (diverse)."), example="f"),
-    Column("languages", "sprachen", gettext_lazy("Languages with level, separated by ';': uk:native; de:A2. Codes: uk, ru, de, en, pl, crh; levels A1–C2, native."), example="uk:native; de:A2"),  # noqa: E501
-    Column("education", "bildung", gettext_lazy("none, school, secondary, vocational, bachelor, master, doctorate (optional)."), example="bachelor"),  # noqa: E501
+    Column(
+        "languages",
+        "sprachen",
+        gettext_lazy(
+            "Languages with level, separated by ';': uk:native; de:A2. Codes: uk, ru, de, en, pl, crh; levels A1–C2, native."  # noqa: E501
+        ),
+        example="uk:native; de:A2",
+    ),
+    Column(
+        "education",
+        "bildung",
+        gettext_lazy(
+            "none, school, secondary, vocational, bachelor, master, doctorate (optional)."
+        ),
+        example="bachelor",
+    ),
     Column("occupation", "beruf", gettext_lazy("Occupation (optional)."), example="Teacher"),
-    Column("sector", "branche", gettext_lazy("KldB 2010 main group, two digits, e.g. 84 (optional)."), example="84"),  # noqa: E501
-    Column("work_experience_years", "berufserfahrung_jahre", gettext_lazy("Years of work experience, 0–70 (optional)."), example="10"),  # noqa: E501
+    Column(
+        "sector",
+        "branche",
+        gettext_lazy("KldB 2010 main group, two digits, e.g. 84 (optional)."),
+        example="84",
+    ),
+    Column(
+        "work_experience_years",
+        "berufserfahrung_jahre",
+        gettext_lazy("Years of work experience, 0–70 (optional)."),
+        example="10",
+    ),
     Column("notes", "notizen", gettext_lazy("Notes for the matching. No diagnoses."), True),
-    Column("status", "status", gettext_lazy("draft (default) or ready (ready for matching: needs consent)."), True, "ready"),  # noqa: E501
-    Column("wheelchair", "rollstuhl", gettext_lazy("Wheelchair-accessible housing needed: yes/no."), True, "no"),  # noqa: E501
-    Column("psychotherapy", "psychotherapie", gettext_lazy("Access to psychotherapy needed: yes/no."), True, "no"),  # noqa: E501
-    Column("care_needs", "pflegebedarf", gettext_lazy("Long-term care needed: yes/no."), True, "no"),  # noqa: E501
-    Column("specialist_care", "fachversorgung", gettext_lazy("Specialist care, separated by ';': dialysis, oncology, cardiology, diabetology, neurology, paediatric_specialist, orthopaedics, infectiology."), True),  # noqa: E501
-    Column("settlement_types", "siedlungstypen", gettext_lazy("Wished settlement types, separated by ';': big_city, medium_town, small_town, rural."), True, "big_city; medium_town"),  # noqa: E501
-    Column("wished_states", "wunsch_bundeslaender", gettext_lazy("Wished federal states, two-letter codes separated by ';', e.g. BE; HH."), True),  # noqa: E501
-    Column("excluded_states", "ausgeschlossene_bundeslaender", gettext_lazy("Excluded federal states, two-letter codes separated by ';'."), True),  # noqa: E501
+    Column(
+        "status",
+        "status",
+        gettext_lazy("draft (default) or ready (ready for matching: needs consent)."),
+        True,
+        "ready",
+    ),
+    Column(
+        "wheelchair",
+        "rollstuhl",
+        gettext_lazy("Wheelchair-accessible housing needed: yes/no."),
+        True,
+        "no",
+    ),
+    Column(
+        "psychotherapy",
+        "psychotherapie",
+        gettext_lazy("Access to psychotherapy needed: yes/no."),
+        True,
+        "no",
+    ),
+    Column(
+        "care_needs", "pflegebedarf", gettext_lazy("Long-term care needed: yes/no."), True, "no"
+    ),
+    Column(
+        "specialist_care",
+        "fachversorgung",
+        gettext_lazy(
+            "Specialist care, separated by ';': dialysis, oncology, cardiology, diabetology, neurology, paediatric_specialist, orthopaedics, infectiology."  # noqa: E501
+        ),
+        True,
+    ),
+    Column(
+        "settlement_types",
+        "siedlungstypen",
+        gettext_lazy(
+            "Wished settlement types, separated by ';': big_city, medium_town, small_town, rural."
+        ),
+        True,
+        "big_city; medium_town",
+    ),
+    Column(
+        "wished_states",
+        "wunsch_bundeslaender",
+        gettext_lazy("Wished federal states, two-letter codes separated by ';', e.g. BE; HH."),
+        True,
+    ),
+    Column(
+        "excluded_states",
+        "ausgeschlossene_bundeslaender",
+        gettext_lazy("Excluded federal states, two-letter codes separated by ';'."),
+        True,
+    ),
     Column("has_pets", "haustiere", gettext_lazy("The household has pets: yes/no."), True, "no"),
     *(
-        Column(f"weight_{w}", f"gewicht_{g}", gettext_lazy("How much this matters, 0–5 (default 3)."), True, "3")  # noqa: E501
-        for w, g in zip(WEIGHTS, ("wohnen", "arbeit", "bildung", "medizin", "gemeinschaft", "ortsgroesse"), strict=True)  # noqa: E501
+        Column(
+            f"weight_{w}",
+            f"gewicht_{g}",
+            gettext_lazy("How much this matters, 0–5 (default 3)."),
+            True,
+            "3",
+        )  # noqa: E501
+        for w, g in zip(
+            WEIGHTS,
+            ("wohnen", "arbeit", "bildung", "medizin", "gemeinschaft", "ortsgroesse"),
+            strict=True,
+        )  # noqa: E501
     ),
-    Column("consent_version", "einwilligung_version", gettext_lazy("Version of the consent text the household agreed to, e.g. 2026-1."), True, "2026-1"),  # noqa: E501
-    Column("consent_date", "einwilligung_datum", gettext_lazy("Date the consent was given."), True, "2026-01-15"),  # noqa: E501
-)  # fmt: skip
+    Column(
+        "consent_version",
+        "einwilligung_version",
+        gettext_lazy("Version of the consent text the household agreed to, e.g. 2026-1."),
+        True,
+        "2026-1",
+    ),
+    Column(
+        "consent_date",
+        "einwilligung_datum",
+        gettext_lazy("Date the consent was given."),
+        True,
+        "2026-01-15",
+    ),
+)
 COLUMN_KEYS = tuple(c.key for c in COLUMNS)
 REQUIRED = ("household_key", "relation", "full_name", "date_of_birth", "sex")
 HOUSEHOLD_COLUMNS = tuple(c.key for c in COLUMNS if c.household_level)
@@ -204,8 +312,16 @@ def _unreadable_workbook() -> ImportFileError:
 
 
 # What openpyxl raises for a damaged workbook (a missing shared string, broken XML, bad zip).
-_XLSX_ERRORS = (zipfile.BadZipFile, KeyError, IndexError, OSError, ValueError, TypeError,
-                AttributeError, SyntaxError)  # fmt: skip
+_XLSX_ERRORS = (
+    zipfile.BadZipFile,
+    KeyError,
+    IndexError,
+    OSError,
+    ValueError,
+    TypeError,
+    AttributeError,
+    SyntaxError,
+)
 
 
 def _xlsx_rows(upload: IO[bytes]) -> Iterator[list[Any]]:
@@ -680,8 +796,14 @@ def import_file(
 def template_rows(language: str) -> tuple[list[str], list[list[str]]]:
     header = [c.german if language == "de" else c.key for c in COLUMNS]
     contact = [c.example for c in COLUMNS]
-    child = {"household_key": "A1", "relation": "child", "full_name": "Maksym Kovalenko",
-             "date_of_birth": "2017-05-01", "sex": "m", "languages": "uk:native"}  # fmt: skip
+    child = {
+        "household_key": "A1",
+        "relation": "child",
+        "full_name": "Maksym Kovalenko",
+        "date_of_birth": "2017-05-01",
+        "sex": "m",
+        "languages": "uk:native",
+    }
     return header, [contact, [child.get(c.key, "") for c in COLUMNS]]
 
 

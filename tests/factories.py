@@ -247,12 +247,35 @@ class HousingUnitFactory(ModelFactory[HousingUnit]):
 # --- Household import files (API and portal import) ---------------------------------------------
 
 IMPORT_HEADER = [
-    "household_key", "relation", "full_name", "date_of_birth", "sex", "languages", "education",
-    "occupation", "sector", "work_experience_years", "notes", "status", "wheelchair",
-    "psychotherapy", "care_needs", "specialist_care", "settlement_types", "wished_states",
-    "excluded_states", "has_pets", "weight_housing", "weight_work", "weight_education",
-    "weight_medical", "weight_community", "weight_city_size", "consent_version", "consent_date",
-]  # fmt: skip
+    "household_key",
+    "relation",
+    "full_name",
+    "date_of_birth",
+    "sex",
+    "languages",
+    "education",
+    "occupation",
+    "sector",
+    "work_experience_years",
+    "notes",
+    "status",
+    "wheelchair",
+    "psychotherapy",
+    "care_needs",
+    "specialist_care",
+    "settlement_types",
+    "wished_states",
+    "excluded_states",
+    "has_pets",
+    "weight_housing",
+    "weight_work",
+    "weight_education",
+    "weight_medical",
+    "weight_community",
+    "weight_city_size",
+    "consent_version",
+    "consent_date",
+]
 
 
 def import_rows(households: int = 2, **contact_overrides) -> list[dict[str, str]]:
@@ -260,19 +283,44 @@ def import_rows(households: int = 2, **contact_overrides) -> list[dict[str, str]
     rows = []
     for n in range(households):
         contact = {
-            "household_key": f"K{n}", "relation": "contact", "full_name": f"Olena Test {n}",
-            "date_of_birth": "1988-03-04", "sex": "f", "languages": "uk:native; de:A2",
-            "education": "bachelor", "occupation": "Teacher", "sector": "84",
-            "work_experience_years": "10", "notes": "", "status": "ready", "wheelchair": "no",
-            "psychotherapy": "ja", "care_needs": "no", "specialist_care": "cardiology",
-            "settlement_types": "big_city; medium_town", "wished_states": "BE; HH",
-            "excluded_states": "", "has_pets": "no", "weight_housing": "5", "weight_work": "3",
-            "weight_education": "4", "weight_medical": "2", "weight_community": "1",
-            "weight_city_size": "0", "consent_version": "2026-1", "consent_date": "15.01.2026",
+            "household_key": f"K{n}",
+            "relation": "contact",
+            "full_name": f"Olena Test {n}",
+            "date_of_birth": "1988-03-04",
+            "sex": "f",
+            "languages": "uk:native; de:A2",
+            "education": "bachelor",
+            "occupation": "Teacher",
+            "sector": "84",
+            "work_experience_years": "10",
+            "notes": "",
+            "status": "ready",
+            "wheelchair": "no",
+            "psychotherapy": "ja",
+            "care_needs": "no",
+            "specialist_care": "cardiology",
+            "settlement_types": "big_city; medium_town",
+            "wished_states": "BE; HH",
+            "excluded_states": "",
+            "has_pets": "no",
+            "weight_housing": "5",
+            "weight_work": "3",
+            "weight_education": "4",
+            "weight_medical": "2",
+            "weight_community": "1",
+            "weight_city_size": "0",
+            "consent_version": "2026-1",
+            "consent_date": "15.01.2026",
             **contact_overrides,
-        }  # fmt: skip
-        child = {"household_key": f"K{n}", "relation": "child", "full_name": f"Maksym Test {n}",
-                 "date_of_birth": "2017-05-01", "sex": "m", "languages": "uk:native"}  # fmt: skip
+        }
+        child = {
+            "household_key": f"K{n}",
+            "relation": "child",
+            "full_name": f"Maksym Test {n}",
+            "date_of_birth": "2017-05-01",
+            "sex": "m",
+            "languages": "uk:native",
+        }
         rows += [contact, child]
     return rows
 

@@ -13,13 +13,26 @@ import yaml
 ROOT = Path(__file__).resolve().parent.parent
 # The standard's controlled vocabulary (docs/standard/categories-list), the part we may use.
 CATEGORIES = {
-    "communications", "contact-management", "data-analytics", "data-collection",
-    "data-visualization", "digital-citizenship", "survey", "workflow-management",
-}  # fmt: skip
+    "communications",
+    "contact-management",
+    "data-analytics",
+    "data-collection",
+    "data-visualization",
+    "digital-citizenship",
+    "survey",
+    "workflow-management",
+}
 SOFTWARE_TYPES = {
-    "standalone/mobile", "standalone/iot", "standalone/desktop", "standalone/web",
-    "standalone/backend", "standalone/other", "addon", "library", "configurationFiles",
-}  # fmt: skip
+    "standalone/mobile",
+    "standalone/iot",
+    "standalone/desktop",
+    "standalone/web",
+    "standalone/backend",
+    "standalone/other",
+    "addon",
+    "library",
+    "configurationFiles",
+}
 STATUSES = {"concept", "development", "beta", "stable", "obsolete"}
 MAINTENANCE = {"internal", "contract", "community", "none"}
 
@@ -30,9 +43,19 @@ def _publiccode() -> dict:
 
 def test_publiccode_has_every_mandatory_key_of_the_core_standard():
     data = _publiccode()
-    for key in ("publiccodeYmlVersion", "name", "url", "platforms", "categories",
-                "developmentStatus", "softwareType", "description", "legal", "maintenance",
-                "localisation"):  # fmt: skip
+    for key in (
+        "publiccodeYmlVersion",
+        "name",
+        "url",
+        "platforms",
+        "categories",
+        "developmentStatus",
+        "softwareType",
+        "description",
+        "legal",
+        "maintenance",
+        "localisation",
+    ):
         assert key in data, key
     assert data["publiccodeYmlVersion"] == "0.4"
     assert re.match(r"^https://", data["url"])

@@ -55,8 +55,14 @@ class Document(FPDF):
         self.set_y(8)
         half = self.epw / 2
         self.cell(half, 4, f"Re:Match · {self.running_title}", align="L")
-        self.cell(half, 4, _("Created on %(date)s.") % {"date": self.made}, align="R",
-                  new_x=XPos.LMARGIN, new_y=YPos.NEXT)  # fmt: skip
+        self.cell(
+            half,
+            4,
+            _("Created on %(date)s.") % {"date": self.made},
+            align="R",
+            new_x=XPos.LMARGIN,
+            new_y=YPos.NEXT,
+        )
         self.line(self.l_margin, 13, self.w - self.r_margin, 13)
         self.set_text_color(0, 0, 0)
         self.set_y(self.t_margin)
@@ -87,8 +93,13 @@ class Document(FPDF):
             self.add_page()  # a heading never stands alone at the foot of a page
         self.ln(3 if item.level > 1 else 0)
         self.set_font(FONT, "B", HEADING_SIZES.get(item.level, BODY_SIZE))
-        self.multi_cell(0, HEADING_SIZES.get(item.level, BODY_SIZE) * 0.5, item.text,
-                        new_x=XPos.LMARGIN, new_y=YPos.NEXT)  # fmt: skip
+        self.multi_cell(
+            0,
+            HEADING_SIZES.get(item.level, BODY_SIZE) * 0.5,
+            item.text,
+            new_x=XPos.LMARGIN,
+            new_y=YPos.NEXT,
+        )
         self.ln(1)
 
 

@@ -12,14 +12,45 @@ import re
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 
-SKIPPED_TAGS = frozenset({"script", "style", "svg", "button", "nav", "form", "select", "summary",
-                          "template", "noscript", "head", "title"})  # fmt: skip
+SKIPPED_TAGS = frozenset(
+    {
+        "script",
+        "style",
+        "svg",
+        "button",
+        "nav",
+        "form",
+        "select",
+        "summary",
+        "template",
+        "noscript",
+        "head",
+        "title",
+    }
+)
 SKIPPED_CLASSES = frozenset({"rm-no-print", "kern-visually-hidden-focusable"})
 VOID_TAGS = frozenset({"br", "img", "input", "meta", "link", "hr", "wbr", "source", "col"})
 HEADINGS = {"h1": 1, "h2": 2, "h3": 3, "h4": 4}
 # Elements that end one paragraph and start the next.
-BLOCK_TAGS = frozenset({"p", "li", "blockquote", "figcaption", "dt", "dd", "div", "section",
-                        "ul", "ol", "dl", "figure", "details", "article", "main"})  # fmt: skip
+BLOCK_TAGS = frozenset(
+    {
+        "p",
+        "li",
+        "blockquote",
+        "figcaption",
+        "dt",
+        "dd",
+        "div",
+        "section",
+        "ul",
+        "ol",
+        "dl",
+        "figure",
+        "details",
+        "article",
+        "main",
+    }
+)
 # A card (figure and label) reads as one line; its inner divs do not break it up.
 ATOMIC_CLASSES = frozenset({"rm-card"})
 # Inline elements shown on a line of their own (a method's explanation under its name).

@@ -81,8 +81,9 @@ def _text_widths(pdf: Document, cell: Cell, *, bold: bool, size: float) -> tuple
     return word + extra, min(line + extra, max(WIDEST_COLUMN, word + extra))
 
 
-def _bounds(pdf: Document, header: list[Row], rows: list[Row],
-            size: float) -> tuple[list[float], list[float]]:  # fmt: skip
+def _bounds(
+    pdf: Document, header: list[Row], rows: list[Row], size: float
+) -> tuple[list[float], list[float]]:
     columns = len((header or rows)[0])
     low, high = [2 * PADDING] * columns, [2 * PADDING] * columns
     for bold, group in ((True, header), (False, rows)):
@@ -95,8 +96,7 @@ def _bounds(pdf: Document, header: list[Row], rows: list[Row],
     return low, high
 
 
-def _widths(pdf: Document, header: list[Row], rows: list[Row],
-            size: float) -> list[float] | None:  # fmt: skip
+def _widths(pdf: Document, header: list[Row], rows: list[Row], size: float) -> list[float] | None:
     """Column widths in mm at ``size`` pt, or None when the longest words do not fit."""
     low, high = _bounds(pdf, header, rows, size)
     room = pdf.epw
@@ -108,8 +108,9 @@ def _widths(pdf: Document, header: list[Row], rows: list[Row],
     return [lo + (hi - lo) * share for lo, hi in zip(low, high, strict=True)]
 
 
-def _column_groups(pdf: Document, header: list[Row], rows: list[Row],
-                   size: float) -> list[list[int]]:  # fmt: skip
+def _column_groups(
+    pdf: Document, header: list[Row], rows: list[Row], size: float
+) -> list[list[int]]:
     """Column indexes per part: the first column in each, then as many as fit."""
     low, _high = _bounds(pdf, header, rows, size)
     groups: list[list[int]] = []
@@ -128,21 +129,30 @@ def _even(pdf: Document, columns: int) -> list[float]:
     return [pdf.epw / columns] * columns
 
 
-def _draw(pdf: Document, header: list[Row], rows: list[Row],
-          widths: Sequence[float], size: float) -> None:  # fmt: skip
+def _draw(
+    pdf: Document, header: list[Row], rows: list[Row], widths: Sequence[float], size: float
+) -> None:
     from core.pdf import FONT
 
     pdf.set_font(FONT, size=size)
     with pdf.table(
-        width=sum(widths), col_widths=tuple(widths), align=Align.L, text_align="LEFT",
-        line_height=size * 0.45, padding=PADDING, first_row_as_headings=bool(header),
-        num_heading_rows=max(len(header), 1), repeat_headings=1,
-        headings_style=HEADINGS_STYLE, borders_layout=TableBordersLayout.HORIZONTAL_LINES,
-    ) as grid:  # fmt: skip
+        width=sum(widths),
+        col_widths=tuple(widths),
+        align=Align.L,
+        text_align="LEFT",
+        line_height=size * 0.45,
+        padding=PADDING,
+        first_row_as_headings=bool(header),
+        num_heading_rows=max(len(header), 1),
+        repeat_headings=1,
+        headings_style=HEADINGS_STYLE,
+        borders_layout=TableBordersLayout.HORIZONTAL_LINES,
+    ) as grid:
         for row in [*header, *rows]:
             line = grid.row()
             for cell in row:
                 if cell is not None:
-                    line.cell(cell.text, align=Align.R if cell.numeric else Align.L,
-                              colspan=cell.colspan)  # fmt: skip
+                    line.cell(
+                        cell.text, align=Align.R if cell.numeric else Align.L, colspan=cell.colspan
+                    )
     pdf.ln(3)

@@ -39,9 +39,11 @@ def comparison_start(*, round: Round, by: User, seed: int = 2026) -> Comparison:
     try:
         with transaction.atomic():
             item = Comparison.objects.create(
-                round=round, weights=scoring.normalised_weights(round.weights), seed=seed,
+                round=round,
+                weights=scoring.normalised_weights(round.weights),
+                seed=seed,
                 started_by=by,
-            )  # fmt: skip
+            )
     except IntegrityError:
         raise ValidationError(_("A comparison of this round is being computed already.")) from None
     audit_log(actor=by, action="evaluation.comparison.started", target=item)
@@ -61,8 +63,9 @@ def _claim(comparison_id: int) -> Comparison | None:
         return item
 
 
-def comparison_execute(*, comparison_id: int, time_limit: float = DEFAULT_TIME_LIMIT
-                       ) -> Comparison | None:  # fmt: skip
+def comparison_execute(
+    *, comparison_id: int, time_limit: float = DEFAULT_TIME_LIMIT
+) -> Comparison | None:
     item = _claim(comparison_id)
     if item is None:
         return None
@@ -74,27 +77,35 @@ def comparison_execute(*, comparison_id: int, time_limit: float = DEFAULT_TIME_L
     except Exception as error:  # the comparison fails visibly; nothing else changes
         logger.exception("evaluation.comparison.failed", extra={"comparison": item.pk})
         Comparison.objects.filter(pk=item.pk).update(
-            status=ComparisonStatus.FAILED, finished_at=timezone.now(),
+            status=ComparisonStatus.FAILED,
+            finished_at=timezone.now(),
             error=f"{type(error).__name__}: {error}"[:2000],
-        )  # fmt: skip
+        )
         return Comparison.objects.get(pk=item.pk)
     Comparison.objects.filter(pk=item.pk).update(
-        status=ComparisonStatus.SUCCEEDED, finished_at=timezone.now(), results=results,
-        household_count=len(instance.households), municipality_count=len(instance.municipalities),
-        pair_count=len(instance.scores), seconds=round(time.perf_counter() - started, 3),
-    )  # fmt: skip
+        status=ComparisonStatus.SUCCEEDED,
+        finished_at=timezone.now(),
+        results=results,
+        household_count=len(instance.households),
+        municipality_count=len(instance.municipalities),
+        pair_count=len(instance.scores),
+        seconds=round(time.perf_counter() - started, 3),
+    )
     return Comparison.objects.get(pk=item.pk)
 
 
-def compare(frame: Frame, instance: engine.Instance, *, seed: int, time_limit: float
-            ) -> dict[str, Any]:  # fmt: skip
+def compare(
+    frame: Frame, instance: engine.Instance, *, seed: int, time_limit: float
+) -> dict[str, Any]:
     """Every method on the same instance, each checked by the engine's feasibility checker."""
     context = comparison.Context(
-        municipality_state=dict(zip(frame.municipalities.ids, frame.municipality_states,
-                                    strict=True)),
+        municipality_state=dict(
+            zip(frame.municipalities.ids, frame.municipality_states, strict=True)
+        ),
         state_shares=koenigstein.shares(sorted(set(frame.municipality_states))),
-        seed=seed, time_limit=time_limit,
-    )  # fmt: skip
+        seed=seed,
+        time_limit=time_limit,
+    )
     h_row = {ref: i for i, ref in enumerate(frame.households.ids)}
     m_row = {slug: j for j, slug in enumerate(frame.municipalities.ids)}
     score = {(p.household, p.municipality): p.score for p in instance.scores}
@@ -102,15 +113,17 @@ def compare(frame: Frame, instance: engine.Instance, *, seed: int, time_limit: f
     for method, result in comparison.allocate_all(instance, context).items():
         placed = {h_row[h]: m_row[m] for h, m in result.assignment.items()}
         scores = {h_row[h]: score[(h, m)] for h, m in result.assignment.items()}
-        methods.append({
-            "method": method,
-            "objective": float(result.objective),
-            "status": result.status,
-            "engine_method": result.method,
-            "seconds": round(result.seconds, 3),
-            "violations": engine.check_feasible(instance, result.assignment)[:20],
-            "metrics": placement_metrics(frame, placed, scores),
-        })  # fmt: skip
+        methods.append(
+            {
+                "method": method,
+                "objective": float(result.objective),
+                "status": result.status,
+                "engine_method": result.method,
+                "seconds": round(result.seconds, 3),
+                "violations": engine.check_feasible(instance, result.assignment)[:20],
+                "metrics": placement_metrics(frame, placed, scores),
+            }
+        )
     return {"methods": methods, "key_year": koenigstein.KEY_YEAR}
 
 
@@ -121,7 +134,12 @@ def latest_comparison(round_: Round) -> Comparison | None:
 def comparisons_reap_stale(*, older_than_seconds: float) -> int:
     """Comparisons whose worker died are marked failed, so the round can be compared again."""
     cutoff = timezone.now() - timedelta(seconds=older_than_seconds)
-    return Comparison.objects.active().filter(created_at__lt=cutoff).update(
-        status=ComparisonStatus.FAILED, finished_at=timezone.now(),
-        error=_("The worker stopped before the comparison finished."),
-    )  # fmt: skip
+    return (
+        Comparison.objects.active()
+        .filter(created_at__lt=cutoff)
+        .update(
+            status=ComparisonStatus.FAILED,
+            finished_at=timezone.now(),
+            error=_("The worker stopped before the comparison finished."),
+        )
+    )

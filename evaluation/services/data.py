@@ -78,11 +78,13 @@ def build_full_instance(frame: Frame, weights: dict[str, float]) -> engine.Insta
         scores=tuple(
             engine.Pair(hh.ids[h], mu.ids[m], int(s))
             for h, m, s in zip(
-                scored.household.tolist(), scored.municipality.tolist(), scored.score.tolist(),
+                scored.household.tolist(),
+                scored.municipality.tolist(),
+                scored.score.tolist(),
                 strict=True,
             )
         ),
-    )  # fmt: skip
+    )
 
 
 def _amounts(row: np.ndarray) -> dict[str, int]:

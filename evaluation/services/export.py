@@ -34,9 +34,15 @@ def _month(value) -> str:
 def export_rows(round_: Round, kind: str) -> list[list[Any]]:
     exported = [q for q in questions.questions_for(kind) if q.exported]
     header = [
-        _("respondent"), _("wave"), _("municipality"), _("federal state"), _("due (month)"),
-        _("answered (month)"), _("language"), *[str(q.label) for q in exported],
-    ]  # fmt: skip
+        _("respondent"),
+        _("wave"),
+        _("municipality"),
+        _("federal state"),
+        _("due (month)"),
+        _("answered (month)"),
+        _("language"),
+        *[str(q.label) for q in exported],
+    ]
     rows: list[list[Any]] = [header]
     languages = {code: str(name) for code, name in settings.LANGUAGES}
     surveys = (
@@ -46,12 +52,18 @@ def export_rows(round_: Round, kind: str) -> list[list[Any]]:
     )
     for survey in surveys:
         who = survey.household_id if kind == SurveyKind.HOUSEHOLD else survey.municipality_id
-        rows.append([
-            pseudonym(kind, who) if kind == SurveyKind.HOUSEHOLD else survey.municipality.name,
-            survey.wave, survey.municipality.name, survey.municipality.get_federal_state_display(),
-            _month(survey.due_on), _month(survey.answered_at), languages.get(survey.language, ""),
-            *[_value(q, survey.answers.get(q.code, "")) for q in exported],
-        ])  # fmt: skip
+        rows.append(
+            [
+                pseudonym(kind, who) if kind == SurveyKind.HOUSEHOLD else survey.municipality.name,
+                survey.wave,
+                survey.municipality.name,
+                survey.municipality.get_federal_state_display(),
+                _month(survey.due_on),
+                _month(survey.answered_at),
+                languages.get(survey.language, ""),
+                *[_value(q, survey.answers.get(q.code, "")) for q in exported],
+            ]
+        )
     return rows
 
 
@@ -65,7 +77,11 @@ def _value(question: questions.Question, value: str) -> Any:
 def survey_export(*, round: Round, kind: str, fmt: str, by: User) -> tuple[bytes, str]:
     """The file and its content type; the export itself is audited."""
     rows = export_rows(round, kind)
-    audit_log(actor=by, action="evaluation.survey.exported", target=round,
-              changes={"kind": kind, "format": fmt, "rows": len(rows) - 1})  # fmt: skip
+    audit_log(
+        actor=by,
+        action="evaluation.survey.exported",
+        target=round,
+        changes={"kind": kind, "format": fmt, "rows": len(rows) - 1},
+    )
     content = spreadsheet_bytes(fmt, [Sheet(kind, rows[0], rows[1:])])
     return content, CONTENT_TYPES[fmt]

@@ -67,9 +67,10 @@ def _wishes(frame: Frame, placed: Mapping[int, int], rows: list[int]) -> dict[st
     with_relatives = [h for h in rows if h in relatives]
     here = [h for h in with_relatives if (h, placed.get(h)) in hh.relative_municipality]
     near = [
-        h for h in with_relatives
+        h
+        for h in with_relatives
         if h in placed and h not in here and (h, int(mu.state[placed[h]])) in hh.relative_state
-    ]  # fmt: skip
+    ]
     settlement_hits = sum(
         1 for h in settlement if h in placed and hh.settlement_wished[h, mu.settlement[placed[h]]]
     )
@@ -198,11 +199,16 @@ def offer_statistics(round_: Round) -> dict[str, Any]:
     """Acceptance, decline and objection rates with their reasons; time to answer."""
     offers = list(
         round_.offers.only(
-            "status", "household_answer", "household_reason", "household_answered_at",
-            "municipality_answer", "municipality_reason", "municipality_answered_at",
+            "status",
+            "household_answer",
+            "household_reason",
+            "household_answered_at",
+            "municipality_answer",
+            "municipality_reason",
+            "municipality_answered_at",
             "created_at",
         )
-    )  # fmt: skip
+    )
     status = Counter(o.status for o in offers)
     household = [o for o in offers if o.household_answer]
     municipality = [o for o in offers if o.municipality_answer]
@@ -210,23 +216,32 @@ def offer_statistics(round_: Round) -> dict[str, Any]:
         "offers": len(offers),
         "by_status": [(s.value, s.label, status.get(s.value, 0)) for s in OfferStatus],
         "household_answers": len(household),
-        "acceptance_rate": rate(sum(o.household_answer == Answer.YES for o in household),
-                                len(household)),
-        "decline_rate": rate(sum(o.household_answer == Answer.NO for o in household),
-                             len(household)),
+        "acceptance_rate": rate(
+            sum(o.household_answer == Answer.YES for o in household), len(household)
+        ),
+        "decline_rate": rate(
+            sum(o.household_answer == Answer.NO for o in household), len(household)
+        ),
         "municipality_answers": len(municipality),
-        "objection_rate": rate(sum(o.municipality_answer == Answer.NO for o in municipality),
-                               len(municipality)),
+        "objection_rate": rate(
+            sum(o.municipality_answer == Answer.NO for o in municipality), len(municipality)
+        ),
         "expired_rate": rate(status.get(OfferStatus.EXPIRED, 0), len(offers)),
-        "decline_reasons": _reasons(o.household_reason for o in household
-                                    if o.household_answer == Answer.NO),
-        "objection_reasons": _reasons(o.municipality_reason for o in municipality
-                                      if o.municipality_answer == Answer.NO),
-        "household_hours": _hours(o.household_answered_at - o.created_at for o in household
-                                  if o.household_answered_at),
-        "municipality_hours": _hours(o.municipality_answered_at - o.created_at
-                                     for o in municipality if o.municipality_answered_at),
-    }  # fmt: skip
+        "decline_reasons": _reasons(
+            o.household_reason for o in household if o.household_answer == Answer.NO
+        ),
+        "objection_reasons": _reasons(
+            o.municipality_reason for o in municipality if o.municipality_answer == Answer.NO
+        ),
+        "household_hours": _hours(
+            o.household_answered_at - o.created_at for o in household if o.household_answered_at
+        ),
+        "municipality_hours": _hours(
+            o.municipality_answered_at - o.created_at
+            for o in municipality
+            if o.municipality_answered_at
+        ),
+    }
 
 
 def _reasons(reasons: Iterable[str]) -> list[tuple[str, int]]:

@@ -53,10 +53,14 @@ def surveys_schedule(*, now: datetime | None = None, round: Round | None = None)
         arrival = timezone.localdate(offer.arrived_at)
         for wave in HOUSEHOLD_WAVES:
             created += _create(
-                round_id=offer.round_id, kind=SurveyKind.HOUSEHOLD, wave=wave,
-                household_id=offer.household_id, municipality_id=offer.municipality_id,
-                offer=offer, due_on=add_months(arrival, wave),
-            )  # fmt: skip
+                round_id=offer.round_id,
+                kind=SurveyKind.HOUSEHOLD,
+                wave=wave,
+                household_id=offer.household_id,
+                municipality_id=offer.municipality_id,
+                offer=offer,
+                due_on=add_months(arrival, wave),
+            )
     for round_ in closed:
         due = timezone.localdate(round_.closed_at) if round_.closed_at else _today(now)
         created += _municipality_surveys(round_, due)
@@ -135,8 +139,9 @@ def surveys_send_due(*, now: datetime | None = None) -> int:
 def surveys_remind(*, now: datetime | None = None) -> int:
     """Remind, at most twice and a week apart, whoever has not answered."""
     now = now or timezone.now()
-    due = Survey.objects.open().filter(sent_at__lte=now - REMIND_AFTER,
-                                       reminder_count__lt=MAX_REMINDERS)  # fmt: skip
+    due = Survey.objects.open().filter(
+        sent_at__lte=now - REMIND_AFTER, reminder_count__lt=MAX_REMINDERS
+    )
     count = 0
     for pk in list(due.values_list("pk", flat=True)):
         with transaction.atomic():
@@ -186,8 +191,12 @@ def survey_send_now(*, round: Round, wave: int, by: User) -> int:
         survey.due_on, survey.sent_at = min(survey.due_on, today), now
         survey.save(update_fields=["due_on", "sent_at"])
         _send(survey, "survey_invitation")
-    audit_log(actor=by, action="evaluation.survey.sent", target=round,
-              changes={"wave": wave, "surveys": len(pks)})  # fmt: skip
+    audit_log(
+        actor=by,
+        action="evaluation.survey.sent",
+        target=round,
+        changes={"wave": wave, "surveys": len(pks)},
+    )
     return len(pks)
 
 
@@ -218,10 +227,15 @@ def survey_answer(*, survey: Survey, by: User, answers: dict[str, str], language
     clean = {k: str(v).strip() for k, v in answers.items() if k in expected and str(v).strip()}
     survey.record_answers(answers=clean, language=language, by=by, version=questions.VERSION)
     survey.full_clean(validate_unique=False, validate_constraints=False)
-    survey.save(update_fields=["answers", "language", "questions_version", "answered_at",
-                               "answered_by"])  # fmt: skip
-    audit_log(actor=by, action="evaluation.survey.answered", target=survey,
-              changes={"questions": sorted(clean)})  # fmt: skip
+    survey.save(
+        update_fields=["answers", "language", "questions_version", "answered_at", "answered_by"]
+    )
+    audit_log(
+        actor=by,
+        action="evaluation.survey.answered",
+        target=survey,
+        changes={"questions": sorted(clean)},
+    )
     return survey
 
 
@@ -237,14 +251,18 @@ def response_rates(round_: Round) -> list[dict[str, Any]]:
         counts[wave]["answered"] += answered is not None
     return [
         {
-            "wave": wave, "label": label, "kind": _kind_of(wave),
-            "total": counts[wave]["total"], "sent": counts[wave]["sent"],
+            "wave": wave,
+            "label": label,
+            "kind": _kind_of(wave),
+            "total": counts[wave]["total"],
+            "sent": counts[wave]["sent"],
             "answered": counts[wave]["answered"],
-            "rate": counts[wave]["answered"] / counts[wave]["sent"] if counts[wave]["sent"]
+            "rate": counts[wave]["answered"] / counts[wave]["sent"]
+            if counts[wave]["sent"]
             else None,
         }
         for wave, label in Wave.choices
-    ]  # fmt: skip
+    ]
 
 
 def _kind_of(wave: int) -> str:
@@ -271,8 +289,9 @@ def _question_result(question, waves, answers) -> dict[str, Any]:
             row["mean"] = sum(numbers) / len(numbers) if numbers else None
         if question.kind in (questions.SCALE, questions.CHOICE):
             counted = Counter(given)
-            row["choices"] = [(value, str(label), counted.get(value, 0))
-                              for value, label in question.choices]  # fmt: skip
+            row["choices"] = [
+                (value, str(label), counted.get(value, 0)) for value, label in question.choices
+            ]
         if question.kind == questions.TEXT:
             row["texts"] = given
         per_wave.append(row)

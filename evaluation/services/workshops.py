@@ -17,8 +17,16 @@ from core.ics import Event, calendar_bytes
 from evaluation.models import Workshop, WorkshopRegistration
 from municipalities.models import Municipality, RoundMunicipality
 
-WORKSHOP_FIELDS = ("round", "title", "starts_at", "ends_at", "place", "online_url", "capacity",
-                   "description")  # fmt: skip
+WORKSHOP_FIELDS = (
+    "round",
+    "title",
+    "starts_at",
+    "ends_at",
+    "place",
+    "online_url",
+    "capacity",
+    "description",
+)
 
 
 @transaction.atomic
@@ -95,8 +103,9 @@ def workshop_unregister(*, workshop: Workshop, by: User) -> None:
 def workshop_calendar(workshop: Workshop) -> bytes:
     site = settings.SITE_URL.rstrip("/")
     host = site.split("://", 1)[-1].split("/", 1)[0].split(":", 1)[0] or "rematch"
-    location = ", ".join(part for part in (workshop.place.replace("\n", ", "),
-                                           workshop.online_url) if part)  # fmt: skip
+    location = ", ".join(
+        part for part in (workshop.place.replace("\n", ", "), workshop.online_url) if part
+    )
     return calendar_bytes(
         Event(
             uid=f"workshop-{workshop.pk}@{host}",

@@ -49,5 +49,6 @@ def programme_evaluation_pdf(request: AuthenticatedHttpRequest, pk: int) -> Http
     )
     title = _("Evaluation of %(name)s") % {"name": programme.name}
     audit_log(actor=request.user, action="evaluation.report.downloaded", target=programme)
-    return pdf.pdf_response(pdf.html_pdf(title=title, html=html),
-                            filename=f"programme-{programme.pk}-evaluation")  # fmt: skip
+    return pdf.pdf_response(
+        pdf.html_pdf(title=title, html=html), filename=f"programme-{programme.pk}-evaluation"
+    )

@@ -66,9 +66,7 @@ def _metrics_context(round_: Round) -> dict[str, Any]:
         "overall": overall,
         "overall_needs": presenters.needs_rows(overall),
         "overall_states": presenters.state_rows(overall),
-        "runs": [
-            {"run": run, "m": m, "needs_share": presenters.needs_share(m)} for run, m in runs
-        ],  # fmt: skip
+        "runs": [{"run": run, "m": m, "needs_share": presenters.needs_share(m)} for run, m in runs],
         "offers": _with_labels(figures["offers"]),
         "states_chart": presenters.states_chart(shown, "states") if shown else "",
         "scores_chart": presenters.scores_chart(shown, "scores") if shown else "",
@@ -108,13 +106,20 @@ def _survey_context(round_: Round) -> dict[str, Any]:
     return {
         "rates": survey_services.response_rates(round_),
         "survey_blocks": [
-            {"id": "household-survey", "title": _("What households say"), "results": household,
-             "chart": presenters.survey_chart(household, "household-survey")},
-            {"id": "municipality-survey", "title": _("What municipalities say"),
-             "results": municipality,
-             "chart": presenters.survey_chart(municipality, "municipality-survey")},
+            {
+                "id": "household-survey",
+                "title": _("What households say"),
+                "results": household,
+                "chart": presenters.survey_chart(household, "household-survey"),
+            },
+            {
+                "id": "municipality-survey",
+                "title": _("What municipalities say"),
+                "results": municipality,
+                "chart": presenters.survey_chart(municipality, "municipality-survey"),
+            },
         ],
-    }  # fmt: skip
+    }
 
 
 @require_safe
@@ -135,8 +140,9 @@ def round_comparison(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse
         else:
             messages.success(request, _("The comparison has been started."))
         return redirect("round_comparison", pk=round_.pk)
-    return render(request, "evaluation/comparison.html",
-                  {"round": round_, **_comparison_context(round_)})  # fmt: skip
+    return render(
+        request, "evaluation/comparison.html", {"round": round_, **_comparison_context(round_)}
+    )
 
 
 @require_safe
@@ -152,15 +158,19 @@ def round_surveys(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     form = SendSurveyForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            sent = survey_services.survey_send_now(round=round_, wave=form.cleaned_data["wave"],
-                                                   by=request.user)  # fmt: skip
+            sent = survey_services.survey_send_now(
+                round=round_, wave=form.cleaned_data["wave"], by=request.user
+            )
         except ValidationError as error:
             form.add_error("wave", error)
         else:
             messages.success(request, _("%(n)s surveys were sent.") % {"n": sent})
             return redirect("round_surveys", pk=round_.pk)
-    return render(request, "evaluation/surveys.html",
-                  {"round": round_, "form": form, **_survey_context(round_)})  # fmt: skip
+    return render(
+        request,
+        "evaluation/surveys.html",
+        {"round": round_, "form": form, **_survey_context(round_)},
+    )
 
 
 @require_safe
@@ -177,8 +187,12 @@ def survey_export(request: AuthenticatedHttpRequest, pk: int, fmt: str) -> HttpR
 
 
 def _report_context(round_: Round) -> dict[str, Any]:
-    return {**_metrics_context(round_), **_comparison_context(round_),
-            **_survey_context(round_), "override_report": override_report(round_)}  # fmt: skip
+    return {
+        **_metrics_context(round_),
+        **_comparison_context(round_),
+        **_survey_context(round_),
+        "override_report": override_report(round_),
+    }
 
 
 @require_safe
@@ -198,8 +212,9 @@ def round_report_pdf(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse
     html = render_to_string("evaluation/_report_body.html", _report_context(round_), request)
     title = _("Round report – %(name)s") % {"name": round_.name}
     audit_log(actor=request.user, action="evaluation.report.downloaded", target=round_)
-    return pdf.pdf_response(pdf.html_pdf(title=title, html=html),
-                            filename=f"round-{round_.pk}-report")  # fmt: skip
+    return pdf.pdf_response(
+        pdf.html_pdf(title=title, html=html), filename=f"round-{round_.pk}-report"
+    )
 
 
 # --- households and municipal staff ------------------------------------------------------------
@@ -232,9 +247,11 @@ def survey_answer(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             survey_services.survey_answer(
-                survey=survey, by=request.user, answers=form.cleaned_data,
+                survey=survey,
+                by=request.user,
+                answers=form.cleaned_data,
                 language=translation.get_language() or "",
-            )  # fmt: skip
+            )
         except ValidationError as error:
             show_error(request, error)
         else:

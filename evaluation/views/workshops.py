@@ -27,13 +27,15 @@ class WorkshopForm(forms.ModelForm):
         model = Workshop
         fields = services.WORKSHOP_FIELDS
         widgets = {
-            "starts_at": forms.DateTimeInput(attrs={"type": "datetime-local"},
-                                             format="%Y-%m-%dT%H:%M"),
-            "ends_at": forms.DateTimeInput(attrs={"type": "datetime-local"},
-                                           format="%Y-%m-%dT%H:%M"),
+            "starts_at": forms.DateTimeInput(
+                attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"
+            ),
+            "ends_at": forms.DateTimeInput(
+                attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"
+            ),
             "place": forms.Textarea(attrs={"rows": 2}),
             "description": forms.Textarea(attrs={"rows": 4}),
-        }  # fmt: skip
+        }
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -58,8 +60,9 @@ def workshop_edit(request: AuthenticatedHttpRequest, pk: int | None = None) -> H
     form = WorkshopForm(request.POST or None, instance=workshop)
     if request.method == "POST" and form.is_valid():
         try:
-            saved = services.workshop_save(by=request.user, data=form.cleaned_data,
-                                           workshop=workshop)  # fmt: skip
+            saved = services.workshop_save(
+                by=request.user, data=form.cleaned_data, workshop=workshop
+            )
         except ValidationError as error:
             form.add_error(None, error)
         else:

@@ -53,13 +53,36 @@ class RunSerializer(serializers.ModelSerializer):
     class Meta:
         model = Run
         fields = (
-            "id", "round", "iteration", "status", "stage", "progress", "method", "time_limit",
-            "engine_version", "engine_status", "engine_method", "objective", "bound",
-            "solve_seconds", "household_count", "pair_count", "matched_households",
-            "matched_persons", "placeable_households", "placeable_persons", "error", "created_at",
-            "started_at", "finished_at", "published_at",
-            "has_instance_file", "has_result_file", "reason_code", "stability",
-        )  # fmt: skip
+            "id",
+            "round",
+            "iteration",
+            "status",
+            "stage",
+            "progress",
+            "method",
+            "time_limit",
+            "engine_version",
+            "engine_status",
+            "engine_method",
+            "objective",
+            "bound",
+            "solve_seconds",
+            "household_count",
+            "pair_count",
+            "matched_households",
+            "matched_persons",
+            "placeable_households",
+            "placeable_persons",
+            "error",
+            "created_at",
+            "started_at",
+            "finished_at",
+            "published_at",
+            "has_instance_file",
+            "has_result_file",
+            "reason_code",
+            "stability",
+        )
 
     def get_has_instance_file(self, run: Run) -> bool:
         return bool(run.instance_file)
@@ -72,14 +95,20 @@ class RunStartSerializer(serializers.Serializer):
     method = serializers.ChoiceField(choices=run_services.METHODS, default="auto")
     time_limit = serializers.FloatField(min_value=1, max_value=3600, default=60)
     reason_code = serializers.ChoiceField(
-        choices=ReasonCode.choices, required=False, allow_blank=True, default="",
+        choices=ReasonCode.choices,
+        required=False,
+        allow_blank=True,
+        default="",
         help_text="Required from the second run of a round on: why it is run again "
         "(a code of the published list, docs/reasons.md).",
-    )  # fmt: skip
+    )
     reason = serializers.CharField(
-        required=False, allow_blank=True, max_length=300, default="",
+        required=False,
+        allow_blank=True,
+        max_length=300,
+        default="",
         help_text="An optional note; required for the code `other`.",
-    )  # fmt: skip
+    )
 
 
 class ResultRowSerializer(serializers.Serializer):
@@ -118,32 +147,46 @@ def result_rows(round_: Round) -> tuple[Run | None, list[dict]]:
         offer = offers.get(p.household_id)
         rows.append(
             {
-                "household": p.household.reference, "household_id": p.household_id,
+                "household": p.household.reference,
+                "household_id": p.household_id,
                 "persons": int(p.demand.get("persons", 0)),
                 "municipality_id": p.municipality_id,
                 "municipality": p.municipality.name if p.municipality else "",
                 "ags": p.municipality.ags if p.municipality else "",
-                "score": p.score, "unmatched_reason": p.unmatched_reason,
+                "score": p.score,
+                "unmatched_reason": p.unmatched_reason,
                 "offer_id": offer.pk if offer else None,
                 "offer_status": offer.status if offer else "",
             }
-        )  # fmt: skip
+        )
     return run, rows
 
 
 def results_file(round_: Round, kind: str) -> bytes:
     _run, rows = result_rows(round_)
     header = [
-        _("Household"), _("Persons"), _("Municipality"), _("AGS"), _("Score"),
-        _("Reason if unmatched"), _("Offer status"),
-    ]  # fmt: skip
+        _("Household"),
+        _("Persons"),
+        _("Municipality"),
+        _("AGS"),
+        _("Score"),
+        _("Reason if unmatched"),
+        _("Offer status"),
+    ]
     reasons = dict(Proposal._meta.get_field("unmatched_reason").choices or ())
     statuses = dict(OfferStatus.choices)
     table = [
-        [r["household"], r["persons"], r["municipality"], r["ags"], r["score"],
-         str(reasons.get(r["unmatched_reason"], "")), str(statuses.get(r["offer_status"], ""))]
+        [
+            r["household"],
+            r["persons"],
+            r["municipality"],
+            r["ags"],
+            r["score"],
+            str(reasons.get(r["unmatched_reason"], "")),
+            str(statuses.get(r["offer_status"], "")),
+        ]
         for r in rows
-    ]  # fmt: skip
+    ]
     return spreadsheet_bytes(kind, [Sheet(_("Results"), header, table)])
 
 
@@ -152,16 +195,20 @@ class RoundViewSet(RoundParticipationActions, rounds_api.RoundViewSet):
     """The round resource with its runs and results (and the municipalities' actions)."""
 
     @extend_schema(
-        methods=["GET"], request=None, responses=RunSerializer(many=True),
+        methods=["GET"],
+        request=None,
+        responses=RunSerializer(many=True),
         description="The round's runs, newest first.",
-    )  # fmt: skip
+    )
     @extend_schema(
-        methods=["POST"], request=RunStartSerializer, responses={202: RunSerializer},
+        methods=["POST"],
+        request=RunStartSerializer,
+        responses={202: RunSerializer},
         description=(
             "Start a run. It is queued and executed by a worker: poll GET /runs/{id}/ for "
             "status and progress. One run per round at a time (400 otherwise)."
         ),
-    )  # fmt: skip
+    )
     @action(detail=True, methods=["get", "post"], pagination_class=None, filter_backends=[])
     def runs(self, request, pk=None):
         round_ = self.get_object()
@@ -179,12 +226,13 @@ class RoundViewSet(RoundParticipationActions, rounds_api.RoundViewSet):
         return Response(RunSerializer(run).data, status=status.HTTP_202_ACCEPTED)
 
     @extend_schema(
-        request=None, responses=RoundResultsSerializer,
+        request=None,
+        responses=RoundResultsSerializer,
         description=(
             "Per household of the latest finished run: the proposed municipality (or why it "
             "stayed unmatched) and the status of its offer."
         ),
-    )  # fmt: skip
+    )
     @action(detail=True, methods=["get"], pagination_class=None, filter_backends=[])
     def results(self, request, pk=None):
         round_ = self.get_object()
@@ -193,18 +241,25 @@ class RoundViewSet(RoundParticipationActions, rounds_api.RoundViewSet):
         return Response(data)
 
     @extend_schema(
-        request=None, parameters=[FILE_TYPE_PARAMETER],
+        request=None,
+        parameters=[FILE_TYPE_PARAMETER],
         responses=spreadsheet_responses("The round's results as a spreadsheet."),
-    )  # fmt: skip
-    @action(detail=True, methods=["get"], url_path="results/export", filter_backends=[],
-            pagination_class=None)  # fmt: skip
+    )
+    @action(
+        detail=True,
+        methods=["get"],
+        url_path="results/export",
+        filter_backends=[],
+        pagination_class=None,
+    )
     def results_export(self, request, pk=None):
         round_ = self.get_object()
         kind = file_type(request)
         return file_response(
-            results_file(round_, kind), content_type=FILE_TYPES[kind],
+            results_file(round_, kind),
+            content_type=FILE_TYPES[kind],
             filename=f"results-{slugify(round_.name) or round_.pk}.{kind}",
-        )  # fmt: skip
+        )
 
 
 # --- Runs ---------------------------------------------------------------------------------------
@@ -217,9 +272,17 @@ class ProposalSerializer(serializers.ModelSerializer):
     class Meta:
         model = Proposal
         fields = (
-            "id", "household", "household_reference", "municipality", "municipality_name",
-            "score", "explanation", "unmatched_reason", "demand", "compatible_count",
-        )  # fmt: skip
+            "id",
+            "household",
+            "household_reference",
+            "municipality",
+            "municipality_name",
+            "score",
+            "explanation",
+            "unmatched_reason",
+            "demand",
+            "compatible_count",
+        )
 
     def get_municipality_name(self, proposal: Proposal) -> str:
         return proposal.municipality.name if proposal.municipality else ""
@@ -298,9 +361,10 @@ class RunViewSet(
         if content is None:
             raise Http404
         return file_response(
-            content, content_type=JSON_FILE,
+            content,
+            content_type=JSON_FILE,
             filename=f"round-{run.round_id}-run-{run.iteration}-{kind}.json",
-        )  # fmt: skip
+        )
 
     @extend_schema(request=None, responses=RunSerializer)
     @action(detail=True, methods=["post"])
@@ -351,12 +415,28 @@ class OfferSerializer(serializers.ModelSerializer):
     class Meta:
         model = Offer
         fields = (
-            "id", "round", "run", "household_reference", "municipality", "municipality_name",
-            "score", "explanation", "demand", "status", "deadline", "household_answer",
-            "household_reason_code", "municipality_reason_code", "expiry_reason_code",
-            "municipality_answer", "travel_date", "arrived_at", "created_at", "closed_at",
+            "id",
+            "round",
+            "run",
+            "household_reference",
+            "municipality",
+            "municipality_name",
+            "score",
+            "explanation",
+            "demand",
+            "status",
+            "deadline",
+            "household_answer",
+            "household_reason_code",
+            "municipality_reason_code",
+            "expiry_reason_code",
+            "municipality_answer",
+            "travel_date",
+            "arrived_at",
+            "created_at",
+            "closed_at",
             "profile",
-        )  # fmt: skip
+        )
 
     @extend_schema_field(serializers.DictField(child=serializers.IntegerField()))
     def get_demand(self, offer: Offer) -> dict:
@@ -376,14 +456,20 @@ class OfferSerializer(serializers.ModelSerializer):
 class AnswerSerializer(serializers.Serializer):
     accept = serializers.BooleanField()
     reason_code = serializers.ChoiceField(
-        choices=ReasonCode.choices, required=False, allow_blank=True, default="",
+        choices=ReasonCode.choices,
+        required=False,
+        allow_blank=True,
+        default="",
         help_text="Required when declining or objecting: a code of the published list "
         "(docs/reasons.md); which codes fit a decline or an objection is checked.",
-    )  # fmt: skip
+    )
     reason = serializers.CharField(
-        required=False, allow_blank=True, max_length=2000, default="",
+        required=False,
+        allow_blank=True,
+        max_length=2000,
+        default="",
         help_text="An optional note beside the reason code; required for the code `other`.",
-    )  # fmt: skip
+    )
 
 
 class OfferFilter(django_filters.FilterSet):

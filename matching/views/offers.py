@@ -100,12 +100,17 @@ def _answer_confirmation(offer: Offer, side: str, accept: bool) -> confirm.Confi
             consequences=[
                 _("%(name)s confirms the offer by %(when)s, if it has not done so already.")
                 % {"name": name, "when": deadline},
-                _("When both sides have accepted, %(name)s learns your names and your "
-                  "caseworker organises the move with you.") % {"name": name},
-                _("You cannot take the answer back here; talk to your caseworker if your "
-                  "situation changes."),
+                _(
+                    "When both sides have accepted, %(name)s learns your names and your "
+                    "caseworker organises the move with you."
+                )
+                % {"name": name},
+                _(
+                    "You cannot take the answer back here; talk to your caseworker if your "
+                    "situation changes."
+                ),
             ],
-        )  # fmt: skip
+        )
     if side == guidance.HOUSEHOLD:
         return confirm.Confirmation(
             title=_("Decline the offer?"),
@@ -126,12 +131,14 @@ def _answer_confirmation(offer: Offer, side: str, accept: bool) -> confirm.Confi
             confirm_label=_("Yes, confirm"),
             cancel_url=back,
             consequences=[
-                _("If the household accepts too, you see the names and the caseworker's contact "
-                  "to organise the move."),
+                _(
+                    "If the household accepts too, you see the names and the caseworker's contact "
+                    "to organise the move."
+                ),
                 _("The places stay reserved for this household until it answers (by %(when)s).")
                 % {"when": deadline},
             ],
-        )  # fmt: skip
+        )
     return confirm.Confirmation(
         title=_("Raise an objection?"),
         question=_("Do you object to household %(ref)s for %(name)s?") % {"ref": ref, "name": name},
@@ -265,11 +272,13 @@ def offer_arrival(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
                 cancel_url=reverse("offer_detail", args=[offer.pk]),
                 consequences=[
                     _("The household is marked as relocated; the relocation is complete."),
-                    _("The evaluation surveys of the household and the municipality start from "
-                      "the arrival."),
+                    _(
+                        "The evaluation surveys of the household and the municipality start from "
+                        "the arrival."
+                    ),
                 ],
             ),
-        )  # fmt: skip
+        )
     try:
         services.offer_confirm_arrival(offer=offer, by=request.user)
     except ValidationError as error:

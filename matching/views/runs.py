@@ -247,12 +247,14 @@ def _publish_confirmation(run: Run) -> confirm.Confirmation:
         consequences=confirm.lines(
             _("Each household and each municipality is told by e-mail and sees its offer."),
             _("Both sides answer by the deadline; an offer without both answers expires."),
-            _("Published offers cannot be withdrawn; declined or objected households can be "
-              "matched again in a new run."),
+            _(
+                "Published offers cannot be withdrawn; declined or objected households can be "
+                "matched again in a new run."
+            ),
             _unmatched_consequence(run),
             _not_submitted_consequence(run.round),
         ),
-    )  # fmt: skip
+    )
 
 
 def _not_submitted_facts(round_: Round) -> list[tuple[str, str]]:

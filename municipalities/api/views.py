@@ -145,10 +145,19 @@ class QuestionnaireSerializer(serializers.ModelSerializer):
     class Meta:
         model = Questionnaire
         fields = (
-            "id", "round", "municipality", "municipality_name", "status", "version",
-            "completed_sections", "submitted_at", "updated_at", *ANSWER_FIELDS,
-            "housing_units", "capacity",
-        )  # fmt: skip
+            "id",
+            "round",
+            "municipality",
+            "municipality_name",
+            "status",
+            "version",
+            "completed_sections",
+            "submitted_at",
+            "updated_at",
+            *ANSWER_FIELDS,
+            "housing_units",
+            "capacity",
+        )
         read_only_fields = fields
 
 
@@ -213,9 +222,10 @@ class QuestionnaireViewSet(
         return Response(QuestionnaireSerializer(fresh).data, status=code)
 
     @extend_schema(
-        request=QuestionnaireStartSerializer, responses={201: QuestionnaireSerializer},
+        request=QuestionnaireStartSerializer,
+        responses={201: QuestionnaireSerializer},
         description="Start the (empty) questionnaire of an invited municipality; idempotent.",
-    )  # fmt: skip
+    )
     def create(self, request):
         data = validated(QuestionnaireStartSerializer, request.data)
         municipality = get_object_or_404(
@@ -228,9 +238,10 @@ class QuestionnaireViewSet(
         return self._reply(questionnaire, status.HTTP_201_CREATED)
 
     @extend_schema(
-        request=SectionInputSerializer, responses=QuestionnaireSerializer,
+        request=SectionInputSerializer,
+        responses=QuestionnaireSerializer,
         parameters=[SECTION_PARAMETER],
-    )  # fmt: skip
+    )
     @action(detail=True, methods=["put"], url_path=r"sections/(?P<section>[a-z_]+)")
     def section(self, request, pk=None, section=None):
         """Save the answers of one section and mark it complete."""
@@ -244,9 +255,12 @@ class QuestionnaireViewSet(
         if version is None:
             raise serializers.ValidationError({"version": ["This field is required."]})
         questionnaire = services.questionnaire_save_section(
-            questionnaire=questionnaire, section=section, data=data, version=version,
+            questionnaire=questionnaire,
+            section=section,
+            data=data,
+            version=version,
             by=request.user,
-        )  # fmt: skip
+        )
         return self._reply(questionnaire)
 
     @extend_schema(request=VersionSerializer, responses=QuestionnaireSerializer)
@@ -279,9 +293,10 @@ class QuestionnaireViewSet(
         return Response(HousingUnitSerializer(unit).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(
-        request=None, responses={204: None},
+        request=None,
+        responses={204: None},
         parameters=[UNIT_PARAMETER, OpenApiParameter("version", int, required=True)],
-    )  # fmt: skip
+    )
     @action(detail=True, methods=["delete"], url_path=r"housing-units/(?P<unit_id>-?[0-9]+)")
     def delete_housing_unit(self, request, pk=None, unit_id=None):
         questionnaire = self.get_object()
@@ -328,17 +343,24 @@ class RoundParticipationActions(_RoundActionsBase):
         return Response(ParticipationSerializer(rows, many=True).data)
 
     @extend_schema(
-        request=None, parameters=[FILE_TYPE_PARAMETER],
+        request=None,
+        parameters=[FILE_TYPE_PARAMETER],
         responses=spreadsheet_responses("Every invited municipality's questionnaire answers."),
-    )  # fmt: skip
-    @action(detail=True, methods=["get"], url_path="questionnaires/export", filter_backends=[],
-            pagination_class=None)  # fmt: skip
+    )
+    @action(
+        detail=True,
+        methods=["get"],
+        url_path="questionnaires/export",
+        filter_backends=[],
+        pagination_class=None,
+    )
     def questionnaires_export(self, request, pk=None):
         round_ = self.get_object()
         kind = file_type(request)
         overview = round_overview(round_)
         content = export_csv(overview) if kind == "csv" else export_xlsx(overview)
         return file_response(
-            content, content_type=FILE_TYPES[kind],
+            content,
+            content_type=FILE_TYPES[kind],
             filename=f"questionnaires-{slugify(round_.name) or round_.pk}.{kind}",
-        )  # fmt: skip
+        )

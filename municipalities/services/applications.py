@@ -29,9 +29,20 @@ from rounds.models import Programme
 
 CONFIRM_DAYS = 7
 APPLICATION_FIELDS = (
-    "name", "ags", "federal_state", "settlement_type", "population", "contact_name",
-    "contact_role", "email", "phone", "pledged_persons", "pledge_from", "pledge_until", "message",
-)  # fmt: skip
+    "name",
+    "ags",
+    "federal_state",
+    "settlement_type",
+    "population",
+    "contact_name",
+    "contact_role",
+    "email",
+    "phone",
+    "pledged_persons",
+    "pledge_from",
+    "pledge_until",
+    "message",
+)
 
 
 def _hash(token: str) -> str:
@@ -67,9 +78,11 @@ def application_submit(*, data: dict[str, Any], language: str) -> MunicipalityAp
     audit_log(actor=None, action="municipalities.application.submitted", target=application)
     url = mail.absolute_url(reverse("application_confirm", args=[token]))
     mail.send_to_address(
-        application.email, "municipalities/email/application_confirm",
-        {"application": application, "url": url, "days": CONFIRM_DAYS}, language=language,
-    )  # fmt: skip
+        application.email,
+        "municipalities/email/application_confirm",
+        {"application": application, "url": url, "days": CONFIRM_DAYS},
+        language=language,
+    )
     return application
 
 
@@ -130,18 +143,25 @@ def application_approve(
     municipality = municipality_create(
         by=by,
         data={
-            "name": application.name, "slug": _unique_slug(application.name),
-            "ags": application.ags, "federal_state": application.federal_state,
+            "name": application.name,
+            "slug": _unique_slug(application.name),
+            "ags": application.ags,
+            "federal_state": application.federal_state,
             "settlement_type": application.settlement_type,
-            "population": application.population, "contact_name": application.contact_name,
-            "contact_email": application.email, "contact_phone": application.phone,
+            "population": application.population,
+            "contact_name": application.contact_name,
+            "contact_email": application.email,
+            "contact_phone": application.phone,
         },
-    )  # fmt: skip
+    )
     invitation, _token = invitation_create(
-        by=by, email=application.email, role=Role.MUNICIPAL_STAFF,
-        full_name=application.contact_name, language=application.language,
+        by=by,
+        email=application.email,
+        role=Role.MUNICIPAL_STAFF,
+        full_name=application.contact_name,
+        language=application.language,
         municipalities=[municipality],
-    )  # fmt: skip
+    )
     application.status = ApplicationStatus.APPROVED
     application.reviewed_at, application.reviewed_by = timezone.now(), by
     application.municipality, application.invitation = municipality, invitation
@@ -164,9 +184,11 @@ def application_decline(
     application.save()
     audit_log(actor=by, action="municipalities.application.declined", target=application)
     mail.send_to_address(
-        application.email, "municipalities/email/application_declined",
-        {"application": application}, language=application.language,
-    )  # fmt: skip
+        application.email,
+        "municipalities/email/application_declined",
+        {"application": application},
+        language=application.language,
+    )
     return application
 
 
@@ -188,6 +210,10 @@ def applications_purge(*, now: datetime | None = None) -> int:
         deleted, _rows = queryset.delete()
         count += deleted
     if count:
-        audit_log(actor=None, action="municipalities.application.purged",
-                  changes={"deleted": count}, label="applications")  # fmt: skip
+        audit_log(
+            actor=None,
+            action="municipalities.application.purged",
+            changes={"deleted": count},
+            label="applications",
+        )
     return count

@@ -26,9 +26,17 @@ from municipalities.notify import notify_staff
 from rounds.models import Round
 
 MASTER_FIELDS = (
-    "name", "slug", "ags", "federal_state", "settlement_type", "population",
-    "contact_name", "contact_email", "contact_phone", "description",
-)  # fmt: skip
+    "name",
+    "slug",
+    "ags",
+    "federal_state",
+    "settlement_type",
+    "population",
+    "contact_name",
+    "contact_email",
+    "contact_phone",
+    "description",
+)
 PROFILE_FIELDS = ("contact_name", "contact_email", "contact_phone", "description")
 UNIT_FIELDS = (
     "kind",
@@ -88,9 +96,11 @@ def municipality_update(
     changes = changes_between(before, model_to_dict(municipality, fields=allowed))
     if changes:
         audit_log(
-            actor=by, action="municipalities.municipality.changed", target=municipality,
+            actor=by,
+            action="municipalities.municipality.changed",
+            target=municipality,
             changes=changes,
-        )  # fmt: skip
+        )
     return municipality
 
 
@@ -178,9 +188,11 @@ def questionnaire_save_section(
         questionnaire.completed_sections = [*questionnaire.completed_sections, section]
     _touch(questionnaire, by, [*fields, "completed_sections"])
     audit_log(
-        actor=by, action="municipalities.questionnaire.changed", target=questionnaire,
+        actor=by,
+        action="municipalities.questionnaire.changed",
+        target=questionnaire,
         changes=changes_between(before, model_to_dict(questionnaire, fields=fields)),
-    )  # fmt: skip
+    )
     return questionnaire
 
 
@@ -201,9 +213,11 @@ def housing_unit_add(
     unit.save()
     _touch(questionnaire, by, [])
     audit_log(
-        actor=by, action="municipalities.housing_unit.created", target=unit,
+        actor=by,
+        action="municipalities.housing_unit.created",
+        target=unit,
         changes=changes_between({}, model_to_dict(unit, fields=UNIT_FIELDS)),
-    )  # fmt: skip
+    )
     return unit
 
 
@@ -222,9 +236,11 @@ def housing_unit_update(
     unit.save()
     _touch(questionnaire, by, [])
     audit_log(
-        actor=by, action="municipalities.housing_unit.changed", target=unit,
+        actor=by,
+        action="municipalities.housing_unit.changed",
+        target=unit,
         changes=changes_between(before, model_to_dict(unit, fields=UNIT_FIELDS)),
-    )  # fmt: skip
+    )
     return unit
 
 
@@ -236,9 +252,11 @@ def housing_unit_delete(
     unit = HousingUnit.objects.get(pk=unit.pk, questionnaire=questionnaire)
     unit.questionnaire = questionnaire
     audit_log(
-        actor=by, action="municipalities.housing_unit.deleted", target=unit,
+        actor=by,
+        action="municipalities.housing_unit.deleted",
+        target=unit,
         changes=changes_between(model_to_dict(unit, fields=UNIT_FIELDS), {}),
-    )  # fmt: skip
+    )
     unit.delete()
     _touch(questionnaire, by, [])
 
@@ -265,9 +283,11 @@ def questionnaire_submit(
     questionnaire.submitted_by = by
     _touch(questionnaire, by, ["status", "submitted_at", "submitted_by"])
     audit_log(
-        actor=by, action="municipalities.questionnaire.submitted", target=questionnaire,
+        actor=by,
+        action="municipalities.questionnaire.submitted",
+        target=questionnaire,
         changes={"status": [QuestionnaireStatus.DRAFT, QuestionnaireStatus.SUBMITTED]},
-    )  # fmt: skip
+    )
     return questionnaire
 
 
@@ -284,9 +304,11 @@ def questionnaire_reopen(*, questionnaire: Questionnaire, by: User) -> Questionn
     questionnaire.submitted_by = None
     _touch(questionnaire, by, ["status", "submitted_at", "submitted_by"])
     audit_log(
-        actor=by, action="municipalities.questionnaire.reopened", target=questionnaire,
+        actor=by,
+        action="municipalities.questionnaire.reopened",
+        target=questionnaire,
         changes={"status": [QuestionnaireStatus.SUBMITTED, QuestionnaireStatus.DRAFT]},
-    )  # fmt: skip
+    )
     notify_staff(
         municipality=questionnaire.municipality,
         template="municipalities/email/questionnaire_reopened",

@@ -14,9 +14,18 @@ from accounts.models import User
 from municipalities.models import Municipality, WelcomeContact
 
 WELCOME_FIELDS = (
-    "office_name", "office_contact", "office_email", "office_phone", "office_address",
-    "office_hours", "partner_name", "partner_contact", "partner_email", "partner_phone", "note",
-)  # fmt: skip
+    "office_name",
+    "office_contact",
+    "office_email",
+    "office_phone",
+    "office_address",
+    "office_hours",
+    "partner_name",
+    "partner_contact",
+    "partner_email",
+    "partner_phone",
+    "note",
+)
 
 
 def welcome_of(municipality: Municipality) -> WelcomeContact | None:
@@ -39,7 +48,9 @@ def welcome_save(*, municipality: Municipality, by: User, data: dict[str, Any]) 
     welcome.save()
     changes = changes_between(before, model_to_dict(welcome, fields=WELCOME_FIELDS))
     audit_log(
-        actor=by, action="municipalities.welcome.saved", target=welcome,
+        actor=by,
+        action="municipalities.welcome.saved",
+        target=welcome,
         changes={k: "changed" for k in changes},
-    )  # fmt: skip
+    )
     return welcome

@@ -177,9 +177,12 @@ def questionnaire_section(
         if form.is_valid():
             try:
                 services.questionnaire_save_section(
-                    questionnaire=questionnaire, section=section, data=form.answers(),
-                    version=form.cleaned_data["version"], by=request.user,
-                )  # fmt: skip
+                    questionnaire=questionnaire,
+                    section=section,
+                    data=form.answers(),
+                    version=form.cleaned_data["version"],
+                    by=request.user,
+                )
             except StaleVersion as error:
                 messages.error(request, error.messages[0])
                 return _to_section(questionnaire, section)
@@ -241,9 +244,11 @@ def housing_unit_add(request: AuthenticatedHttpRequest, slug: str, round_pk: int
     if unit_form.is_valid():
         try:
             services.housing_unit_add(
-                questionnaire=questionnaire, data=unit_form.answers(),
-                version=unit_form.cleaned_data["version"], by=request.user,
-            )  # fmt: skip
+                questionnaire=questionnaire,
+                data=unit_form.answers(),
+                version=unit_form.cleaned_data["version"],
+                by=request.user,
+            )
         except StaleVersion as error:
             messages.error(request, error.messages[0])
             return _to_section(questionnaire, Section.ACCOMMODATION)
@@ -260,9 +265,14 @@ def housing_unit_add(request: AuthenticatedHttpRequest, slug: str, round_pk: int
         initial={"version": questionnaire.version},
     )
     return _render_section(
-        request, questionnaire, Section.ACCOMMODATION, form,
-        blocker=questionnaire.edit_blocker(), unit_form=unit_form, status=400,
-    )  # fmt: skip
+        request,
+        questionnaire,
+        Section.ACCOMMODATION,
+        form,
+        blocker=questionnaire.edit_blocker(),
+        unit_form=unit_form,
+        status=400,
+    )
 
 
 @role_required(*PORTAL_ROLES)
@@ -284,9 +294,11 @@ def housing_unit_edit(
     if request.method == "POST" and form.is_valid():
         try:
             services.housing_unit_update(
-                unit=unit, data=form.answers(), version=form.cleaned_data["version"],
+                unit=unit,
+                data=form.answers(),
+                version=form.cleaned_data["version"],
                 by=request.user,
-            )  # fmt: skip
+            )
         except StaleVersion as error:
             messages.error(request, error.messages[0])
             return _to_section(questionnaire, Section.ACCOMMODATION)

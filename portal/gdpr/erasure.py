@@ -248,8 +248,11 @@ def encrypted_fields_rotate(batch_size: int = 500) -> int:
 
     count = 0
     with transaction.atomic():
-        for model, fields in ((Needs, Needs.HEALTH_FIELDS), (Proposal, ("demand",)),
-                              (Offer, ("demand",))):  # fmt: skip
+        for model, fields in (
+            (Needs, Needs.HEALTH_FIELDS),
+            (Proposal, ("demand",)),
+            (Offer, ("demand",)),
+        ):
             count += _rotate(model, fields, batch_size)
         count += run_files_rotate()
     return count

@@ -30,20 +30,45 @@ FORMAT_VERSION = 1
 EXPORT_KINDS = ("json", "pdf")
 
 MEMBER_FIELDS = (
-    "full_name", "date_of_birth", "sex", "relation", "languages", "education", "occupation",
-    "sector", "work_experience_years",
-)  # fmt: skip
+    "full_name",
+    "date_of_birth",
+    "sex",
+    "relation",
+    "languages",
+    "education",
+    "occupation",
+    "sector",
+    "work_experience_years",
+)
 NEEDS_FIELDS = ("wheelchair", "psychotherapy", "specialist_care", "care_needs", "recorded_at")
 PREFERENCE_FIELDS = (
-    "settlement_types", "wished_states", "excluded_states", "has_pets", "weight_housing",
-    "weight_work", "weight_education", "weight_medical", "weight_community", "weight_city_size",
+    "settlement_types",
+    "wished_states",
+    "excluded_states",
+    "has_pets",
+    "weight_housing",
+    "weight_work",
+    "weight_education",
+    "weight_medical",
+    "weight_community",
+    "weight_city_size",
     "recorded_at",
-)  # fmt: skip
+)
 OFFER_FIELDS = (
-    "score", "status", "deadline", "household_answer", "household_reason",
-    "household_answered_at", "municipality_answer", "municipality_reason",
-    "municipality_answered_at", "travel_date", "arrived_at", "created_at", "closed_at",
-)  # fmt: skip
+    "score",
+    "status",
+    "deadline",
+    "household_answer",
+    "household_reason",
+    "household_answered_at",
+    "municipality_answer",
+    "municipality_reason",
+    "municipality_answered_at",
+    "travel_date",
+    "arrived_at",
+    "created_at",
+    "closed_at",
+)
 
 
 @dataclass
@@ -92,8 +117,9 @@ def household_export(*, household: Household, by: User, kind: str) -> tuple[byte
         }
         content = render_pdf(title=title, sections=household_export_sections(household))
         content_type = "application/pdf"
-    audit_log(actor=by, action="refugees.household.exported", target=household,
-              changes={"format": kind})  # fmt: skip
+    audit_log(
+        actor=by, action="refugees.household.exported", target=household, changes={"format": kind}
+    )
     return content, content_type, name
 
 
@@ -347,8 +373,11 @@ def _offer_rows(offer: Offer) -> list[tuple[str, str]]:
 def _survey_rows(survey: Any) -> list[tuple[str, str]]:
     from evaluation.questions import choice_label, questions_for
 
-    rows = [(_("round"), survey.round.name), (_("wave"), survey.get_wave_display()),
-            (_("answered"), _display(survey.answered_at))]  # fmt: skip
+    rows = [
+        (_("round"), survey.round.name),
+        (_("wave"), survey.get_wave_display()),
+        (_("answered"), _display(survey.answered_at)),
+    ]
     for question in questions_for(survey.kind):
         if question.code in (survey.answers or {}):
             answer = choice_label(question, str(survey.answers[question.code]))

@@ -37,8 +37,9 @@ def render_pdf(*, title: str, sections: list[Section]) -> bytes:
     pdf.multi_cell(0, 8, title, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
     pdf.set_font(FONT, size=9)
     created = date_format(timezone.localtime(), "SHORT_DATETIME_FORMAT")
-    pdf.multi_cell(0, 5, _("Created on %(date)s.") % {"date": created},
-                   new_x=XPos.LMARGIN, new_y=YPos.NEXT)  # fmt: skip
+    pdf.multi_cell(
+        0, 5, _("Created on %(date)s.") % {"date": created}, new_x=XPos.LMARGIN, new_y=YPos.NEXT
+    )
     for section in sections:
         _section(pdf, section)
     return bytes(pdf.output())
@@ -55,13 +56,15 @@ def _section(pdf: FPDF, section: Section) -> None:
     for number, group in enumerate(section.groups, start=1):
         if len(section.groups) > 1:
             pdf.set_font(FONT, "B", 9)
-            pdf.multi_cell(0, 6, f"{section.title} {number}", new_x=XPos.LMARGIN,
-                           new_y=YPos.NEXT)  # fmt: skip
+            pdf.multi_cell(0, 6, f"{section.title} {number}", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
         pdf.set_font(FONT, size=9)
         with pdf.table(
-            col_widths=(1, 2), first_row_as_headings=False, borders_layout="HORIZONTAL_LINES",
-            line_height=5, text_align="LEFT",
-        ) as table:  # fmt: skip
+            col_widths=(1, 2),
+            first_row_as_headings=False,
+            borders_layout="HORIZONTAL_LINES",
+            line_height=5,
+            text_align="LEFT",
+        ) as table:
             for label, value in group:
                 row = table.row()
                 row.cell(str(label))

@@ -190,18 +190,30 @@ def activities() -> list[Activity]:
 
 def technical_measures() -> list[Promise]:
     return [
-        _("Health-related needs are encrypted in the database (Fernet: AES-128-CBC with "
-          "HMAC-SHA256); keys are kept outside the database and can be rotated."),
+        _(
+            "Health-related needs are encrypted in the database (Fernet: AES-128-CBC with "
+            "HMAC-SHA256); keys are kept outside the database and can be rotated."
+        ),
         _("TLS for every connection (HTTPS only, HSTS); secure, HTTP-only session cookies."),
-        _("Two-factor authentication (TOTP) required for coordinators and municipal staff; "
-          "staff sessions end after inactivity."),
-        _("Role-based access: caseworkers see only their organisation's households, "
-          "municipalities only their own offers, with anonymised profiles until both sides "
-          "accept."),
-        _("Every change to personal data and every read of a full household profile is "
-          "recorded in an append-only audit log."),
-        _("Passwords hashed with Argon2; strict Content Security Policy; no third-party "
-          "scripts or fonts."),
-        _("Automatic anonymisation after the retention period; export of a household's data "
-          "on request (JSON and PDF)."),
-    ]  # fmt: skip
+        _(
+            "Two-factor authentication (TOTP) required for coordinators and municipal staff; "
+            "staff sessions end after inactivity."
+        ),
+        _(
+            "Role-based access: caseworkers see only their organisation's households, "
+            "municipalities only their own offers, with anonymised profiles until both sides "
+            "accept."
+        ),
+        _(
+            "Every change to personal data and every read of a full household profile is "
+            "recorded in an append-only audit log."
+        ),
+        _(
+            "Passwords hashed with Argon2; strict Content Security Policy; no third-party "
+            "scripts or fonts."
+        ),
+        _(
+            "Automatic anonymisation after the retention period; export of a household's data "
+            "on request (JSON and PDF)."
+        ),
+    ]

@@ -44,9 +44,11 @@ def content_edit(request: AuthenticatedHttpRequest, language: str | None = None)
         else:
             try:
                 services.programme_content_save(
-                    language=language, data=form.cleaned_data, quotes=filled(quotes),
+                    language=language,
+                    data=form.cleaned_data,
+                    quotes=filled(quotes),
                     by=request.user,
-                )  # fmt: skip
+                )
             except ValidationError as error:
                 form.add_error(None, error)
             else:
@@ -56,10 +58,14 @@ def content_edit(request: AuthenticatedHttpRequest, language: str | None = None)
         request,
         "portal/content_edit.html",
         {
-            "form": form, "quotes": quotes, "language": language, "existing": existing,
-            "edit_languages": settings.LANGUAGES, "preview": preview,
+            "form": form,
+            "quotes": quotes,
+            "language": language,
+            "existing": existing,
+            "edit_languages": settings.LANGUAGES,
+            "preview": preview,
         },
-    )  # fmt: skip
+    )
 
 
 def _preview(form: ProgrammeContentForm, quotes, language: str) -> services.Programme:

@@ -73,9 +73,17 @@ class MemberSerializer(serializers.ModelSerializer):
     class Meta:
         model = Member
         fields: tuple[str, ...] = (
-            "id", "full_name", "date_of_birth", "sex", "relation", "languages", "education",
-            "occupation", "sector", "work_experience_years",
-        )  # fmt: skip
+            "id",
+            "full_name",
+            "date_of_birth",
+            "sex",
+            "relation",
+            "languages",
+            "education",
+            "occupation",
+            "sector",
+            "work_experience_years",
+        )
 
 
 class NeedsSerializer(serializers.ModelSerializer):
@@ -107,10 +115,18 @@ class PreferencesSerializer(serializers.ModelSerializer):
     class Meta:
         model = Preferences
         fields: tuple[str, ...] = (
-            "settlement_types", "wished_states", "excluded_states", "has_pets", "weight_housing",
-            "weight_work", "weight_education", "weight_medical", "weight_community",
-            "weight_city_size", "recorded_at",
-        )  # fmt: skip
+            "settlement_types",
+            "wished_states",
+            "excluded_states",
+            "has_pets",
+            "weight_housing",
+            "weight_work",
+            "weight_education",
+            "weight_medical",
+            "weight_community",
+            "weight_city_size",
+            "recorded_at",
+        )
         read_only_fields = ("recorded_at",)
 
 
@@ -147,9 +163,17 @@ class HouseholdListSerializer(serializers.ModelSerializer):
     class Meta:
         model = Household
         fields = (
-            "id", "reference", "status", "organisation", "caseworker", "persons",
-            "has_valid_consent", "version", "created_at", "updated_at",
-        )  # fmt: skip
+            "id",
+            "reference",
+            "status",
+            "organisation",
+            "caseworker",
+            "persons",
+            "has_valid_consent",
+            "version",
+            "created_at",
+            "updated_at",
+        )
 
 
 class RelativeOutSerializer(serializers.Serializer):
@@ -175,10 +199,25 @@ class HouseholdDetailSerializer(serializers.ModelSerializer):
     class Meta:
         model = Household
         fields = (
-            "id", "reference", "status", "organisation", "caseworker", "notes", "version",
-            "members", "needs", "preferences", "consents", "relatives", "linked_households",
-            "rounds", "checklist", "completeness", "created_at", "updated_at",
-        )  # fmt: skip
+            "id",
+            "reference",
+            "status",
+            "organisation",
+            "caseworker",
+            "notes",
+            "version",
+            "members",
+            "needs",
+            "preferences",
+            "consents",
+            "relatives",
+            "linked_households",
+            "rounds",
+            "checklist",
+            "completeness",
+            "created_at",
+            "updated_at",
+        )
 
     def get_rounds(self, household: Household) -> list[int]:
         return [entry.round_id for entry in household.round_entries.all()]
@@ -410,34 +449,43 @@ class HouseholdViewSet(
         household = self._editable()
         data = validated(MemberInputSerializer, request.data)
         version = data.pop("version", None)
-        member = services.member_save(household=household, by=request.user, version=version,
-                                      data=data)  # fmt: skip
+        member = services.member_save(
+            household=household, by=request.user, version=version, data=data
+        )
         return Response(MemberSerializer(member).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(
-        methods=["PATCH"], request=MemberInputSerializer, responses=MemberSerializer,
+        methods=["PATCH"],
+        request=MemberInputSerializer,
+        responses=MemberSerializer,
         parameters=[OpenApiParameter("member_id", int, OpenApiParameter.PATH)],
-    )  # fmt: skip
+    )
     @extend_schema(
-        methods=["DELETE"], request=None, responses={204: None},
-        parameters=[OpenApiParameter("member_id", int, OpenApiParameter.PATH),
-                    OpenApiParameter("version", int, required=False)],
-    )  # fmt: skip
+        methods=["DELETE"],
+        request=None,
+        responses={204: None},
+        parameters=[
+            OpenApiParameter("member_id", int, OpenApiParameter.PATH),
+            OpenApiParameter("version", int, required=False),
+        ],
+    )
     @action(detail=True, methods=["patch", "delete"], url_path=r"members/(?P<member_id>-?[0-9]+)")
     def member(self, request, pk=None, member_id=None):
         household = self._editable()
         member = get_object_or_404(household.members.all(), pk=checked_id(member_id))
         if request.method == "DELETE":
             version = validated(VersionedSerializer, request.query_params).get("version")
-            services.member_remove(household=household, by=request.user, version=version,
-                                   member=member)  # fmt: skip
+            services.member_remove(
+                household=household, by=request.user, version=version, member=member
+            )
             return Response(status=status.HTTP_204_NO_CONTENT)
         serializer = MemberInputSerializer(member, data=request.data, partial=True)
         serializer.is_valid(raise_exception=True)
         data = dict(serializer.validated_data)
         version = data.pop("version", None)
-        member = services.member_save(household=household, by=request.user, version=version,
-                                      data=data, member=member)  # fmt: skip
+        member = services.member_save(
+            household=household, by=request.user, version=version, data=data, member=member
+        )
         return Response(MemberSerializer(member).data)
 
     @extend_schema(request=NeedsInputSerializer, responses=NeedsSerializer)
@@ -446,8 +494,9 @@ class HouseholdViewSet(
         household = self._editable()
         data = validated(NeedsInputSerializer, request.data)
         version = data.pop("version", None)
-        needs = services.needs_update(household=household, by=request.user, version=version,
-                                      data=data)  # fmt: skip
+        needs = services.needs_update(
+            household=household, by=request.user, version=version, data=data
+        )
         return Response(NeedsSerializer(needs).data)
 
     @extend_schema(request=PreferencesInputSerializer, responses=PreferencesSerializer)
@@ -467,9 +516,11 @@ class HouseholdViewSet(
         household = self._editable()
         data = validated(ConsentInputSerializer, request.data)
         consent = services.consent_record(
-            household=household, by=request.user, text_version=data["text_version"],
+            household=household,
+            by=request.user,
+            text_version=data["text_version"],
             given_at=consent_given_at(data["given_on"]),
-        )  # fmt: skip
+        )
         return Response(ConsentSerializer(consent).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(request=None, responses=HouseholdDetailSerializer)
@@ -500,29 +551,45 @@ class HouseholdViewSet(
             "birth), which are listed and skipped unless named in import_anyway."
         ),
     )
-    @action(detail=False, methods=["post"], url_path="import",
-            parser_classes=[MultiPartParser, FormParser])  # fmt: skip
+    @action(
+        detail=False,
+        methods=["post"],
+        url_path="import",
+        parser_classes=[MultiPartParser, FormParser],
+    )
     def import_file(self, request):
         data = validated(ImportUploadSerializer, request.data)
         upload = data["file"]
         report = importing.import_file(
-            upload=upload.file, filename=upload.name or "", size=upload.size, by=request.user,
-            save=not data["dry_run"], import_anyway=set(data["import_anyway"]),
-        )  # fmt: skip
+            upload=upload.file,
+            filename=upload.name or "",
+            size=upload.size,
+            by=request.user,
+            save=not data["dry_run"],
+            import_anyway=set(data["import_anyway"]),
+        )
         if report.errors:
             errors = [
-                {"field": f"rows.{e.row}.{e.column}" if e.column else f"rows.{e.row}",
-                 "code": "invalid", "message": e.message}
+                {
+                    "field": f"rows.{e.row}.{e.column}" if e.column else f"rows.{e.row}",
+                    "code": "invalid",
+                    "message": e.message,
+                }
                 for e in report.errors
-            ]  # fmt: skip
+            ]
             detail = f"{len(report.errors)} error(s) in the file; nothing was saved."
             return Response(problem(400, detail, errors), status=status.HTTP_400_BAD_REQUEST)
         result = {
-            "valid": report.is_valid, "saved": bool(report.saved), "rows": report.rows,
-            "households": len(report.households), "members": report.member_count,
-            "references": report.saved, "errors": [], "skipped": report.skipped,
+            "valid": report.is_valid,
+            "saved": bool(report.saved),
+            "rows": report.rows,
+            "households": len(report.households),
+            "members": report.member_count,
+            "references": report.saved,
+            "errors": [],
+            "skipped": report.skipped,
             "duplicates": [{"key": r.key, "references": r.duplicates} for r in report.duplicates],
-        }  # fmt: skip
+        }
         code = status.HTTP_201_CREATED if report.saved else status.HTTP_200_OK
         return Response(ImportResultSerializer(result).data, status=code)
 
@@ -533,13 +600,19 @@ class HouseholdViewSet(
             (200, XLSX): OpenApiResponse(OpenApiTypes.BINARY),
         },
     )
-    @action(detail=False, methods=["get"], url_path="import-template",
-            filter_backends=[], pagination_class=None)  # fmt: skip
+    @action(
+        detail=False,
+        methods=["get"],
+        url_path="import-template",
+        filter_backends=[],
+        pagination_class=None,
+    )
     def import_template(self, request):
         query = validated(TemplateQuery, request.query_params)
         language, kind = query["language"], file_type(request)
         build = importing.template_csv if kind == "csv" else importing.template_xlsx
         return file_response(
-            build(language), filename=f"rematch-households-{language}.{kind}",
+            build(language),
+            filename=f"rematch-households-{language}.{kind}",
             content_type=FILE_TYPES[kind],
-        )  # fmt: skip
+        )

@@ -167,9 +167,11 @@ def _about(key: str) -> Iterator[None]:
             raise
         errors = error.update_error_dict({})
         raise ValidationError(
-            {key if name == NON_FIELD_ERRORS else f"{key}.{name}": messages
-             for name, messages in errors.items()}
-        ) from error  # fmt: skip
+            {
+                key if name == NON_FIELD_ERRORS else f"{key}.{name}": messages
+                for name, messages in errors.items()
+            }
+        ) from error
 
 
 def _build(
@@ -330,8 +332,9 @@ def _redraw(households: list[Household], clashing: set[str]) -> None:
 def _check_ready(batch: list[tuple[str, _New]]) -> None:
     """Status 'ready' needs a complete record: the checklist of household_update, run on the
     saved households (three queries for the batch)."""
-    ready = {new.household.pk: key for key, new in batch
-             if new.household.status == HouseholdStatus.READY}  # fmt: skip
+    ready = {
+        new.household.pk: key for key, new in batch if new.household.status == HouseholdStatus.READY
+    }
     if not ready:
         return
     saved = (

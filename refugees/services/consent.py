@@ -53,8 +53,12 @@ def consent_record(
         household.status = HouseholdStatus.DRAFT
         household.save(update_fields=["status", "updated_at"])
     bump_version(household)
-    audit_log(actor=by, action="refugees.consent.given", target=household,
-              changes={"text_version": text_version})  # fmt: skip
+    audit_log(
+        actor=by,
+        action="refugees.consent.given",
+        target=household,
+        changes={"text_version": text_version},
+    )
     return consent
 
 
@@ -81,8 +85,12 @@ def consent_withdraw(*, household: Household, by: User) -> Household:
         household.status = HouseholdStatus.WITHDRAWN
         household.save(update_fields=["status", "updated_at"])
     bump_version(household)
-    audit_log(actor=by, action="refugees.consent.withdrawn", target=household,
-              changes={"rounds_left": rounds})  # fmt: skip
+    audit_log(
+        actor=by,
+        action="refugees.consent.withdrawn",
+        target=household,
+        changes={"rounds_left": rounds},
+    )
     return household
 
 
@@ -100,10 +108,18 @@ def household_link(*, household: Household, other: Household, by: User) -> None:
     household.linked_households.add(other)
     bump_version(household)
     bump_version(other)
-    audit_log(actor=by, action="refugees.household.linked", target=household,
-              changes={"linked": other.reference})  # fmt: skip
-    audit_log(actor=by, action="refugees.household.linked", target=other,
-              changes={"linked": household.reference})  # fmt: skip
+    audit_log(
+        actor=by,
+        action="refugees.household.linked",
+        target=household,
+        changes={"linked": other.reference},
+    )
+    audit_log(
+        actor=by,
+        action="refugees.household.linked",
+        target=other,
+        changes={"linked": household.reference},
+    )
 
 
 @transaction.atomic
@@ -116,5 +132,9 @@ def household_unlink(*, household: Household, other: Household, by: User) -> Non
     bump_version(household)
     bump_version(other)
     for target, partner in ((household, other), (other, household)):
-        audit_log(actor=by, action="refugees.household.unlinked", target=target,
-                  changes={"linked": partner.reference})  # fmt: skip
+        audit_log(
+            actor=by,
+            action="refugees.household.unlinked",
+            target=target,
+            changes={"linked": partner.reference},
+        )

@@ -30,14 +30,29 @@ if TYPE_CHECKING:
 
 HOUSEHOLD_FIELDS = ("caseworker", "notes", "status")
 MEMBER_FIELDS = (
-    "full_name", "date_of_birth", "sex", "relation", "languages", "education", "occupation",
-    "sector", "work_experience_years",
-)  # fmt: skip
+    "full_name",
+    "date_of_birth",
+    "sex",
+    "relation",
+    "languages",
+    "education",
+    "occupation",
+    "sector",
+    "work_experience_years",
+)
 NEEDS_FIELDS = ("wheelchair", "psychotherapy", "specialist_care", "care_needs")
 PREFERENCE_FIELDS = (
-    "settlement_types", "wished_states", "excluded_states", "has_pets", "weight_housing",
-    "weight_work", "weight_education", "weight_medical", "weight_community", "weight_city_size",
-)  # fmt: skip
+    "settlement_types",
+    "wished_states",
+    "excluded_states",
+    "has_pets",
+    "weight_housing",
+    "weight_work",
+    "weight_education",
+    "weight_medical",
+    "weight_community",
+    "weight_city_size",
+)
 # Unambiguous characters only: reference codes are read out on the phone.
 _REFERENCE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 
@@ -63,8 +78,9 @@ def household_update(
     apply(household, data, HOUSEHOLD_FIELDS)
     _check_status(household, before["status"])
     caseworker = household.caseworker
-    if caseworker and (not caseworker.is_caseworker or
-                       caseworker.organisation_id != household.organisation_id):  # fmt: skip
+    if caseworker and (
+        not caseworker.is_caseworker or caseworker.organisation_id != household.organisation_id
+    ):
         raise ValidationError({"caseworker": _("Choose a caseworker of your organisation.")})
     household.full_clean()
     household.version += 1
@@ -83,9 +99,11 @@ def _check_status(household: Household, old: str) -> None:
         missing = [str(c.label) for c in household_checklist(household) if not c.done]
         if missing:
             raise ValidationError(
-                {"status": _("Not ready yet. Still missing: %(items)s.")
-                 % {"items": ", ".join(missing)}}
-            )  # fmt: skip
+                {
+                    "status": _("Not ready yet. Still missing: %(items)s.")
+                    % {"items": ", ".join(missing)}
+                }
+            )
 
 
 @transaction.atomic
@@ -134,8 +152,9 @@ def member_remove(*, household: Household, by: User, version: int | None, member
     member_id = member.pk
     member.delete()
     bump_version(household)
-    audit_log(actor=by, action="refugees.member.removed", target=household,
-              changes={"member": member_id})  # fmt: skip
+    audit_log(
+        actor=by, action="refugees.member.removed", target=household, changes={"member": member_id}
+    )
 
 
 def needs_update(
@@ -193,8 +212,12 @@ def relative_remove(
     relative_id = relative.pk
     relative.delete()
     bump_version(household)
-    audit_log(actor=by, action="refugees.relative.removed", target=household,
-              changes={"relative": relative_id})  # fmt: skip
+    audit_log(
+        actor=by,
+        action="refugees.relative.removed",
+        target=household,
+        changes={"relative": relative_id},
+    )
 
 
 def household_view_log(*, household: Household, by: User, part: str = "") -> None:

@@ -38,8 +38,12 @@ def round_household_add(*, round: Round, household: Household, by: User) -> Roun
             entry = RoundHousehold.objects.create(round=round, household=household, added_by=by)
     except IntegrityError:  # the unique constraint caught a parallel request
         raise ValidationError(_("The household is in this round already.")) from None
-    audit_log(actor=by, action="refugees.household.round_added", target=household,
-              changes={"round": round.name})  # fmt: skip
+    audit_log(
+        actor=by,
+        action="refugees.household.round_added",
+        target=household,
+        changes={"round": round.name},
+    )
     return entry
 
 
@@ -52,5 +56,9 @@ def round_household_remove(*, round: Round, household: Household, by: User) -> N
         raise ValidationError(_("The household is not in this round."))
     round.require(Action.REMOVE_HOUSEHOLD)
     entry.delete()
-    audit_log(actor=by, action="refugees.household.round_removed", target=household,
-              changes={"round": round.name})  # fmt: skip
+    audit_log(
+        actor=by,
+        action="refugees.household.round_removed",
+        target=household,
+        changes={"round": round.name},
+    )

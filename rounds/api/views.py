@@ -29,10 +29,18 @@ class RoundSerializer(serializers.ModelSerializer):
     class Meta:
         model = Round
         fields = (
-            "id", "name", "status", "questionnaire_opens", "questionnaire_deadline",
-            "arrival_date", "offer_reply_days", "weights", "created_at", "closed_at",
+            "id",
+            "name",
+            "status",
+            "questionnaire_opens",
+            "questionnaire_deadline",
+            "arrival_date",
+            "offer_reply_days",
+            "weights",
+            "created_at",
+            "closed_at",
             "allowed_actions",
-        )  # fmt: skip
+        )
         read_only_fields = ("status", "weights", "created_at", "closed_at")
 
     def get_allowed_actions(self, round_: Round) -> list[str]:

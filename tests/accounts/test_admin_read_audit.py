@@ -50,8 +50,16 @@ def test_the_admin_list_and_a_missing_object_write_no_read_entry(support, househ
     assert not AuditEvent.objects.filter(action="admin.object.viewed").exists()
 
 
-@pytest.mark.parametrize("page", ["household_members", "household_needs", "household_edit",
-                                  "household_preferences", "household_relatives"])  # fmt: skip
+@pytest.mark.parametrize(
+    "page",
+    [
+        "household_members",
+        "household_needs",
+        "household_edit",
+        "household_preferences",
+        "household_relatives",
+    ],
+)
 def test_the_portal_edit_pages_audit_the_read(as_caseworker, caseworker, household, page):
     response = as_caseworker.get(reverse(page, args=[household.pk]))
     assert response.status_code == 200

@@ -15,8 +15,17 @@ from accounts.audit_labels import ACTIONS
 from tests.factories import RoundFactory
 
 ROOT = Path(__file__).resolve().parents[2]
-APPS = ("accounts", "api", "rounds", "municipalities", "refugees", "matching", "evaluation",
-        "portal", "core")  # fmt: skip
+APPS = (
+    "accounts",
+    "api",
+    "rounds",
+    "municipalities",
+    "refugees",
+    "matching",
+    "evaluation",
+    "portal",
+    "core",
+)
 
 
 def _written_actions() -> tuple[set[str], set[str]]:
@@ -29,8 +38,10 @@ def _written_actions() -> tuple[set[str], set[str]]:
         if isinstance(node, ast.Constant) and isinstance(node.value, str) and "." in node.value:
             codes.add(node.value)
         elif isinstance(node, ast.JoinedStr):
-            parts = [re.escape(str(p.value)) if isinstance(p, ast.Constant) else "[a-z_]+"
-                     for p in node.values]  # fmt: skip
+            parts = [
+                re.escape(str(p.value)) if isinstance(p, ast.Constant) else "[a-z_]+"
+                for p in node.values
+            ]
             patterns.add("".join(parts))
         elif isinstance(node, ast.IfExp):
             take(node.body)
@@ -66,12 +77,20 @@ def test_every_action_the_code_writes_has_a_label():
 def test_the_audit_log_reads_in_words_in_german(as_coordinator, coordinator, other_municipality):
     round_ = RoundFactory()
     audit_log(actor=coordinator, action="accounts.login.succeeded", target=coordinator)
-    audit_log(actor=coordinator, action="matching.round.questionnaire_opened", target=round_,
-              changes={"status": ["draft", "questionnaire"]})  # fmt: skip
+    audit_log(
+        actor=coordinator,
+        action="matching.round.questionnaire_opened",
+        target=round_,
+        changes={"status": ["draft", "questionnaire"]},
+    )
     banned = {"municipality": other_municipality.slug, "reason_code": "other"}
     audit_log(actor=coordinator, action="matching.pair.banned", target=round_, changes=banned)
-    audit_log(actor=coordinator, action="matching.run.started", target=round_,
-              changes={"method": "greedy", "use_forecast": True})  # fmt: skip
+    audit_log(
+        actor=coordinator,
+        action="matching.run.started",
+        target=round_,
+        changes={"method": "greedy", "use_forecast": True},
+    )
     as_coordinator.cookies["django_language"] = "de"
     page = as_coordinator.get(reverse("audit_log")).content.decode()
     assert "Anmeldung erfolgreich" in page

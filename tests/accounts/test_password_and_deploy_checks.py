@@ -23,9 +23,13 @@ def coordinator_org():
 @pytest.fixture
 def invitation(coordinator):
     invitation, token = invitation_create(
-        by=coordinator, email="new.caseworker@hilfe.example", role="caseworker",
-        organisation=coordinator_org(), full_name="", language="en",
-    )  # fmt: skip
+        by=coordinator,
+        email="new.caseworker@hilfe.example",
+        role="caseworker",
+        organisation=coordinator_org(),
+        full_name="",
+        language="en",
+    )
     return invitation, token
 
 

@@ -61,8 +61,15 @@ def api_refugee(refugee):
     return token_client(refugee)
 
 
-ROLES = ("anonymous", "coordinator", "staff", "other_staff", "caseworker", "other_caseworker",
-         "refugee")  # fmt: skip
+ROLES = (
+    "anonymous",
+    "coordinator",
+    "staff",
+    "other_staff",
+    "caseworker",
+    "other_caseworker",
+    "refugee",
+)
 
 
 @pytest.fixture
@@ -80,8 +87,9 @@ from tests.matching.conftest import small_round  # noqa: E402, F401
 
 
 @pytest.fixture
-def published_run(request, coordinator, staff, django_capture_on_commit_callbacks, settings,
-                  tmp_path):  # fmt: skip
+def published_run(
+    request, coordinator, staff, django_capture_on_commit_callbacks, settings, tmp_path
+):
     from matching.models import RunStatus
     from matching.services import offers as offer_services
     from matching.services import runs as run_services

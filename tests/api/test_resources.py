@@ -26,13 +26,17 @@ def test_a_household_is_created_whole_with_members_needs_preferences_and_consent
         "status": "ready",
         "members": [
             {**MEMBER, "languages": [{"code": "uk", "level": "native"}], "sector": "84"},
-            {"full_name": "Maksym K", "date_of_birth": "2017-05-01", "sex": "m",
-             "relation": "child"},
+            {
+                "full_name": "Maksym K",
+                "date_of_birth": "2017-05-01",
+                "sex": "m",
+                "relation": "child",
+            },
         ],
         "needs": {"wheelchair": True, "specialist_care": ["dialysis"]},
         "preferences": {"wished_states": ["BE"], "weight_work": 5},
         "consent": {"text_version": "2026-1", "given_on": "2026-01-15"},
-    }  # fmt: skip
+    }
     response = api_caseworker.post("/api/v1/households/", body, format="json")
     assert response.status_code == 201, response.content
     data = response.json()
@@ -44,8 +48,9 @@ def test_a_household_is_created_whole_with_members_needs_preferences_and_consent
     assert household.preferences.weight_work == 5
     assert household.has_valid_consent
     assert data["completeness"] == 100
-    assert AuditEvent.objects.filter(target_id=str(household.pk),
-                                     action="refugees.household.created").exists()  # fmt: skip
+    assert AuditEvent.objects.filter(
+        target_id=str(household.pk), action="refugees.household.created"
+    ).exists()
 
 
 def test_validation_errors_name_every_field_in_one_shape(api_caseworker):
@@ -57,8 +62,12 @@ def test_validation_errors_name_every_field_in_one_shape(api_caseworker):
     assert problem["type"] == "urn:rematch:problem:validation-error"
     assert problem["title"] == "Invalid request"
     fields = {e["field"] for e in problem["errors"]}
-    assert {"members.0.full_name", "members.0.date_of_birth", "members.0.sex",
-            "needs.specialist_care.0"} <= fields  # fmt: skip
+    assert {
+        "members.0.full_name",
+        "members.0.date_of_birth",
+        "members.0.sex",
+        "needs.specialist_care.0",
+    } <= fields
     assert not Household.objects.exists()
 
 
@@ -73,8 +82,9 @@ def test_a_household_needs_one_contact_person(api_caseworker):
 def test_service_validation_errors_become_400_with_the_field(api_caseworker, household):
     # The model's own rule (not the serializer's): a date of birth in the future.
     body = {**MEMBER, "date_of_birth": "2999-01-01"}
-    response = api_caseworker.post(f"/api/v1/households/{household.pk}/members/", body,
-                                   format="json")  # fmt: skip
+    response = api_caseworker.post(
+        f"/api/v1/households/{household.pk}/members/", body, format="json"
+    )
     assert response.status_code == 400
     assert response.json()["errors"][0]["field"] == "date_of_birth"
     assert not household.members.exists()
@@ -93,8 +103,9 @@ def test_a_stale_version_is_refused(api_caseworker, household):
 def test_members_are_added_changed_and_removed(api_caseworker, household):
     base = f"/api/v1/households/{household.pk}/members/"
     member = api_caseworker.post(base, MEMBER, format="json").json()
-    response = api_caseworker.patch(f"{base}{member['id']}/", {"occupation": "Nurse"},
-                                    format="json")  # fmt: skip
+    response = api_caseworker.patch(
+        f"{base}{member['id']}/", {"occupation": "Nurse"}, format="json"
+    )
     assert response.status_code == 200
     assert household.members.get().occupation == "Nurse"
     assert api_caseworker.delete(f"{base}{member['id']}/").status_code == 204
@@ -235,8 +246,9 @@ def test_staff_see_an_anonymised_profile_until_both_accept(
 
 def test_declining_needs_a_reason(api_refugee, published_run, household):
     offer = Offer.objects.get(household=household)
-    response = api_refugee.post(f"/api/v1/offers/{offer.pk}/answer/", {"accept": False},
-                                format="json")  # fmt: skip
+    response = api_refugee.post(
+        f"/api/v1/offers/{offer.pk}/answer/", {"accept": False}, format="json"
+    )
     assert response.status_code == 400
     assert response.json()["errors"][0]["field"] == "reason_code"
     offer.refresh_from_db()

@@ -92,8 +92,10 @@ def test_the_api_matches_its_schema_for_every_role(world, keep_connection):
         def check(case):
             _real_ids(case, world["ids"])
             for role in ROLES:  # every generated request, sent once with each role's token
-                headers = {"Authorization": f"Bearer {world['tokens'][role]}",
-                           "Accept-Language": "en"}  # fmt: skip
+                headers = {
+                    "Authorization": f"Bearer {world['tokens'][role]}",
+                    "Accept-Language": "en",
+                }
                 case.call_and_validate(headers=headers, checks=CHECKS)
 
         try:

@@ -146,6 +146,9 @@ def test_every_mail_of_the_project_goes_through_core_mail():
 def test_make_run_sets_the_site_url_from_its_host_and_port():
     dry_run = subprocess.run(
         ["make", "-n", "run", "HOST=0.0.0.0", "PORT=8101"],
-        cwd=ROOT, capture_output=True, text=True, check=False,
-    )  # fmt: skip
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     assert "SITE_URL=http://0.0.0.0:8101" in dry_run.stdout

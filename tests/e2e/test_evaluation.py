@@ -55,9 +55,14 @@ def test_a_household_answers_its_survey_on_a_phone(phone_page, sent_survey, refu
     expect(page.locator("#id_good_decision_error")).to_be_visible()
     assert_accessible(page)
 
-    for name, value in [("good_decision", "5"), ("still_fits", "4"), ("belonging", "3"),
-                        ("german_level", "a2"), ("language_course", "yes"),
-                        ("still_there", "yes")]:  # fmt: skip
+    for name, value in [
+        ("good_decision", "5"),
+        ("still_fits", "4"),
+        ("belonging", "3"),
+        ("german_level", "a2"),
+        ("language_course", "yes"),
+        ("still_there", "yes"),
+    ]:
         page.locator(f"input[name='{name}'][value='{value}']").tap()
     page.fill("textarea[name=comment]", "Дякуємо!")
     page.click("form.rm-form button[type=submit]")
@@ -75,10 +80,19 @@ def test_the_coordinator_compares_sees_answers_and_prints_the_report(
 ):
     settings.REMATCH_REQUIRE_MFA = False
     Authenticator.objects.filter(user=coordinator).delete()
-    surveys.survey_answer(survey=sent_survey, by=refugee, language="uk",
-                          answers={"good_decision": "4", "still_fits": "4", "belonging": "5",
-                                   "german_level": "a1", "language_course": "yes",
-                                   "still_there": "yes"})  # fmt: skip
+    surveys.survey_answer(
+        survey=sent_survey,
+        by=refugee,
+        language="uk",
+        answers={
+            "good_decision": "4",
+            "still_fits": "4",
+            "belonging": "5",
+            "german_level": "a1",
+            "language_course": "yes",
+            "still_there": "yes",
+        },
+    )
     round_id = sent_survey.round_id
     sign_in(page, coordinator)
     page.click("nav.rm-nav a[href='/evaluation/']")

@@ -30,11 +30,16 @@ def test_from_the_public_page_to_the_first_sign_in(page, phone_page, coordinator
     phone_page.click("main a[href='/join/'] >> nth=0")
     assert_accessible(phone_page)
     form = {
-        "name": "Flensburg", "ags": "01001000", "population": "92000",
-        "contact_name": "Jana Beispiel", "contact_role": "Integrationsbeauftragte",
-        "email": "jana@flensburg.example", "pledged_persons": "12",
-        "pledge_from": "2027-05-01", "pledge_until": "2027-09-30",
-    }  # fmt: skip
+        "name": "Flensburg",
+        "ags": "01001000",
+        "population": "92000",
+        "contact_name": "Jana Beispiel",
+        "contact_role": "Integrationsbeauftragte",
+        "email": "jana@flensburg.example",
+        "pledged_persons": "12",
+        "pledge_from": "2027-05-01",
+        "pledge_until": "2027-09-30",
+    }
     for name, value in form.items():
         phone_page.fill(f"[name={name}]", value)
     phone_page.select_option("[name=federal_state]", "SH")
@@ -87,9 +92,13 @@ def test_staff_register_for_the_workshop_and_name_their_welcome_on_a_phone(
     RoundMunicipality.objects.create(round=round_, municipality=municipality)
     start = timezone.now() + timedelta(days=30)
     Workshop.objects.create(
-        round=round_, title="Evaluationsworkshop", starts_at=start,
-        ends_at=start + timedelta(hours=6), place="Rathaus", capacity=5,
-    )  # fmt: skip
+        round=round_,
+        title="Evaluationsworkshop",
+        starts_at=start,
+        ends_at=start + timedelta(hours=6),
+        place="Rathaus",
+        capacity=5,
+    )
     sign_in_with_cookie(phone_page, staff)
     phone_page.goto(phone_page.base_url + "/")
     phone_page.click("text=Evaluationsworkshop")

@@ -41,8 +41,14 @@ pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 PHONE = {"width": 390, "height": 844}
 # (role, language): the household reads Ukrainian, staff German (the longest words); the public
 # pages and the sign-in are read in both.
-SWEEPS = [("anonymous", "de"), ("anonymous", "uk"), ("coordinator", "de"), ("staff", "de"),
-          ("caseworker", "de"), ("refugee", "uk")]  # fmt: skip
+SWEEPS = [
+    ("anonymous", "de"),
+    ("anonymous", "uk"),
+    ("coordinator", "de"),
+    ("staff", "de"),
+    ("caseworker", "de"),
+    ("refugee", "uk"),
+]
 # Where the content starts at most on a phone (px from the top, in demo mode with its banner):
 # the header is one row of brand and menu button plus the language buttons.
 HEADER_BUDGET = 200
@@ -110,9 +116,13 @@ def account_pages() -> list[str]:
 
 def phone_context(browser, live_server, language: str):
     context = browser.new_context(
-        locale={"de": "de-DE", "uk": "uk-UA"}[language], viewport=PHONE, is_mobile=True,
-        has_touch=True, bypass_csp=True, base_url=live_server.url,
-    )  # fmt: skip
+        locale={"de": "de-DE", "uk": "uk-UA"}[language],
+        viewport=PHONE,
+        is_mobile=True,
+        has_touch=True,
+        bypass_csp=True,
+        base_url=live_server.url,
+    )
     context.set_default_timeout(15_000)
     context.add_init_script(path=str(AXE))
     return context
@@ -125,8 +135,9 @@ def sign_in(context, live_server, user) -> None:
     context.add_cookies([{"name": cookie.key, "value": cookie.value, "url": live_server.url}])
 
 
-FILES = tuple(url for url in (django_settings.STATIC_URL, django_settings.MEDIA_URL)
-              if url and url.strip("/"))  # fmt: skip
+FILES = tuple(
+    url for url in (django_settings.STATIC_URL, django_settings.MEDIA_URL) if url and url.strip("/")
+)
 
 
 def forbidden_links(page, role: str) -> list[str]:

@@ -99,9 +99,14 @@ def test_the_coordinator_compares_fair_shares_and_publishes_the_chosen_variant(
     cohort = programme.rounds.get()
     add_municipality(cohort, municipality, units=[(4, False, False), (3, False, False)])
     add_municipality(
-        cohort, other_municipality, units=[(4, False, False)], gp_availability="none",
-        paediatrics_availability="none", ukrainian_community="none", public_transport="poor",
-    )  # fmt: skip
+        cohort,
+        other_municipality,
+        units=[(4, False, False)],
+        gp_availability="none",
+        paediatrics_availability="none",
+        ukrainian_community="none",
+        public_transport="poor",
+    )
     for reference, ages in (("HH-1", (30, 8)), ("HH-2", (40, 41)), ("HH-3", (35, 36, 10))):
         add_household(cohort, organisation, reference, ages=ages)
     cohort.status = RoundStatus.QUESTIONNAIRE

@@ -69,9 +69,13 @@ def test_staff_fill_in_and_submit_the_questionnaire_on_a_desktop(page, staff, mu
     page.wait_for_url("**/questionnaire/education/")
     assert_accessible(page)
 
-    for name, value in [("school_places_primary", "4"), ("school_places_secondary", "3"),
-                        ("school_places_vocational", "1"), ("kita_places_under3", "1"),
-                        ("kita_places_3to6", "2")]:  # fmt: skip
+    for name, value in [
+        ("school_places_primary", "4"),
+        ("school_places_secondary", "3"),
+        ("school_places_vocational", "1"),
+        ("kita_places_under3", "1"),
+        ("kita_places_3to6", "2"),
+    ]:
         page.fill(f"input[name={name}]", value)
     save(page)
     page.wait_for_url("**/questionnaire/courses/")
@@ -107,8 +111,12 @@ def test_staff_fill_in_and_submit_the_questionnaire_on_a_desktop(page, staff, mu
     questionnaire = Questionnaire.objects.get()
     assert questionnaire.status == QuestionnaireStatus.SUBMITTED
     assert questionnaire.capacity() == {
-        "persons": 10, "school": 8, "kita": 3, "accessible": 1, "psychotherapy": 2
-    }  # fmt: skip
+        "persons": 10,
+        "school": 8,
+        "kita": 3,
+        "accessible": 1,
+        "psychotherapy": 2,
+    }
     assert questionnaire.sectors_in_demand == ["81"]
     assert HousingUnit.objects.get().district == "Gaarden"
     participation.refresh_from_db()
@@ -133,8 +141,13 @@ def test_staff_fill_in_a_section_on_a_phone(phone_page, staff, municipality, no_
     # One column on a phone: nothing wider than the screen outside scrollable tables.
     width = page.evaluate("document.documentElement.scrollWidth")
     assert width <= 390
-    for name in ("school_places_primary", "school_places_secondary", "school_places_vocational",
-                 "kita_places_under3", "kita_places_3to6"):  # fmt: skip
+    for name in (
+        "school_places_primary",
+        "school_places_secondary",
+        "school_places_vocational",
+        "kita_places_under3",
+        "kita_places_3to6",
+    ):
         page.fill(f"input[name={name}]", "2")
     save(page)
     page.wait_for_url("**/questionnaire/courses/")

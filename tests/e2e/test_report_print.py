@@ -24,10 +24,12 @@ A4_LANDSCAPE = {"width": 1047, "height": 740}
 def report_page(browser, live_server, answered_round, coordinator):
     session = login(coordinator).cookies[settings.SESSION_COOKIE_NAME].value
     context = browser.new_context(locale="de-DE", viewport=A4_LANDSCAPE)
-    context.add_cookies([
-        {"name": settings.SESSION_COOKIE_NAME, "value": session, "url": live_server.url},
-        {"name": settings.LANGUAGE_COOKIE_NAME, "value": "de", "url": live_server.url},
-    ])  # fmt: skip
+    context.add_cookies(
+        [
+            {"name": settings.SESSION_COOKIE_NAME, "value": session, "url": live_server.url},
+            {"name": settings.LANGUAGE_COOKIE_NAME, "value": "de", "url": live_server.url},
+        ]
+    )
     page = context.new_page()
     page.goto(live_server.url + reverse("round_report", args=[answered_round.pk]))
     yield page

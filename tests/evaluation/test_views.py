@@ -12,8 +12,15 @@ from tests.conftest import login
 from tests.evaluation.conftest import ARRIVAL_TIME, arrive
 
 pytestmark = pytest.mark.django_db
-ROLES = ["anonymous", "coordinator", "staff", "other_staff", "caseworker", "other_caseworker",
-         "refugee"]  # fmt: skip
+ROLES = [
+    "anonymous",
+    "coordinator",
+    "staff",
+    "other_staff",
+    "caseworker",
+    "other_caseworker",
+    "refugee",
+]
 
 
 # Who may open which evaluation page is in tests/security/matrix.txt; the survey of a municipality
@@ -101,8 +108,15 @@ def test_the_household_answers_on_the_web(eval_round, coordinator, refugee, clie
     survey = Survey.objects.get(wave=1)
     client = client_for("refugee")
     url = reverse("survey_answer", args=[survey.pk])
-    form = {"good_decision": "5", "still_fits": "4", "belonging": "4", "german_level": "b1",
-            "language_course": "no", "still_there": "yes", "comment": ""}  # fmt: skip
+    form = {
+        "good_decision": "5",
+        "still_fits": "4",
+        "belonging": "4",
+        "german_level": "b1",
+        "language_course": "no",
+        "still_there": "yes",
+        "comment": "",
+    }
     response = client.post(url, form)
     assert response.status_code == 302
     survey.refresh_from_db()
@@ -120,8 +134,9 @@ def test_a_missing_answer_is_shown_next_to_the_question_and_nothing_is_saved(
     arrive(eval_round, "EV-1", eval_round.kiel, ARRIVAL_TIME)
     surveys.survey_send_now(round=eval_round, wave=Wave.ONE_MONTH, by=coordinator)
     survey = Survey.objects.get(wave=1)
-    response = client_for("refugee").post(reverse("survey_answer", args=[survey.pk]),
-                                          {"good_decision": "9"})  # fmt: skip
+    response = client_for("refugee").post(
+        reverse("survey_answer", args=[survey.pk]), {"good_decision": "9"}
+    )
     html = response.content.decode()
     assert response.status_code == 200
     assert "Please choose an answer." in html
@@ -141,8 +156,9 @@ def test_the_second_of_two_staff_answering_at_once_is_told(answered_round, clien
     survey = Survey.objects.get(wave=0, municipality=answered_round.kiel)  # answered by staff
     client = login(colleague)
     client.cookies["django_language"] = "en"
-    response = client.post(reverse("survey_answer", args=[survey.pk]), {"proposal_fit": "1"},
-                           follow=True)  # fmt: skip
+    response = client.post(
+        reverse("survey_answer", args=[survey.pk]), {"proposal_fit": "1"}, follow=True
+    )
     assert "answered already" in response.content.decode()
     survey.refresh_from_db()
     assert survey.answers["proposal_fit"] == "4"
@@ -177,8 +193,9 @@ def test_export_formats(answered_round, client_for):
 
 
 @pytest.mark.parametrize("name", ["round_evaluation", "round_surveys", "round_report"])
-def test_pages_need_a_bounded_number_of_queries(answered_round, client_for, name,
-                                                django_assert_max_num_queries):  # fmt: skip
+def test_pages_need_a_bounded_number_of_queries(
+    answered_round, client_for, name, django_assert_max_num_queries
+):
     client = client_for("coordinator")
     with django_assert_max_num_queries(60):
         assert client.get(reverse(name, args=[answered_round.pk])).status_code == 200

@@ -30,10 +30,15 @@ def workshop(db, municipality, other_municipality, coordinator):
     RoundMunicipality.objects.create(round=round_, municipality=other_municipality)
     start = timezone.now() + timedelta(days=30)
     return Workshop.objects.create(
-        round=round_, title="Evaluationsworkshop 2027", starts_at=start,
-        ends_at=start + timedelta(hours=6), place="Rathaus Kiel, Saal 2", capacity=2,
-        online_url="https://meet.example/rematch", created_by=coordinator,
-    )  # fmt: skip
+        round=round_,
+        title="Evaluationsworkshop 2027",
+        starts_at=start,
+        ends_at=start + timedelta(hours=6),
+        place="Rathaus Kiel, Saal 2",
+        capacity=2,
+        online_url="https://meet.example/rematch",
+        created_by=coordinator,
+    )
 
 
 def test_staff_see_the_workshop_on_their_dashboard_and_register(staff, workshop, municipality):
@@ -58,14 +63,16 @@ def test_registering_twice_is_refused(staff, workshop, municipality):
     assert WorkshopRegistration.objects.count() == 1
 
 
-def test_a_full_workshop_takes_nobody_more(staff, other_staff, workshop, municipality,
-                                           other_municipality):  # fmt: skip
+def test_a_full_workshop_takes_nobody_more(
+    staff, other_staff, workshop, municipality, other_municipality
+):
     workshop.capacity = 1
     workshop.save()
     services.workshop_register(workshop=workshop, by=staff, municipality=municipality)
     with pytest.raises(ValidationError, match="full"):
-        services.workshop_register(workshop=workshop, by=other_staff,
-                                   municipality=other_municipality)  # fmt: skip
+        services.workshop_register(
+            workshop=workshop, by=other_staff, municipality=other_municipality
+        )
     assert WorkshopRegistration.objects.count() == 1
 
 
@@ -76,15 +83,17 @@ def test_staff_of_a_municipality_outside_the_round_cannot_register(workshop, db)
     outsider = StaffMembershipFactory(municipality=munich)
     give_totp(outsider.user)
     with pytest.raises(PermissionDenied):
-        services.workshop_register(workshop=workshop, by=outsider.user,
-                                   municipality=outsider.municipality)  # fmt: skip
+        services.workshop_register(
+            workshop=workshop, by=outsider.user, municipality=outsider.municipality
+        )
     assert (
         login(outsider.user).get(reverse("workshop_detail", args=[workshop.pk])).status_code == 404
     )
 
 
-def test_the_coordinator_sees_who_comes_and_staff_do_not(coordinator, staff, workshop,
-                                                          municipality):  # fmt: skip
+def test_the_coordinator_sees_who_comes_and_staff_do_not(
+    coordinator, staff, workshop, municipality
+):
     services.workshop_register(workshop=workshop, by=staff, municipality=municipality)
     html = login(coordinator).get(reverse("workshop_detail", args=[workshop.pk])).content.decode()
     assert staff.email in html
@@ -120,23 +129,29 @@ def test_the_coordinator_plans_a_workshop_and_bad_input_is_refused(coordinator, 
     client = login(coordinator)
     client.cookies["django_language"] = "en"
     data = {
-        "round": workshop.round.pk, "title": "Workshop", "starts_at": "2027-09-23T10:00",
-        "ends_at": "2027-09-23T09:00", "place": "", "online_url": "", "capacity": "20",
+        "round": workshop.round.pk,
+        "title": "Workshop",
+        "starts_at": "2027-09-23T10:00",
+        "ends_at": "2027-09-23T09:00",
+        "place": "",
+        "online_url": "",
+        "capacity": "20",
         "description": "",
-    }  # fmt: skip
+    }
     response = client.post(reverse("workshop_create"), data)
     assert response.status_code == 200
     assert "must end after it starts" in response.content.decode()
     assert Workshop.objects.count() == 1
-    response = client.post(reverse("workshop_create"), {**data, "ends_at": "2027-09-23T16:00",
-                                                         "place": "Rathaus"})  # fmt: skip
+    response = client.post(
+        reverse("workshop_create"), {**data, "ends_at": "2027-09-23T16:00", "place": "Rathaus"}
+    )
     assert response.status_code == 302
     assert Workshop.objects.count() == 2
 
 
-def test_the_capacity_cannot_drop_below_the_registrations(coordinator, staff, other_staff,
-                                                          workshop, municipality,
-                                                          other_municipality):  # fmt: skip
+def test_the_capacity_cannot_drop_below_the_registrations(
+    coordinator, staff, other_staff, workshop, municipality, other_municipality
+):
     services.workshop_register(workshop=workshop, by=staff, municipality=municipality)
     services.workshop_register(workshop=workshop, by=other_staff, municipality=other_municipality)
     with pytest.raises(ValidationError):

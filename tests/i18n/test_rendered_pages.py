@@ -84,9 +84,10 @@ def translated_msgids(language: str) -> frozenset[str]:
     """English msgids the language's catalogues (ours, Django's, allauth's) translate."""
     catalog = trans_real.translation(language)._catalog  # type: ignore[attr-defined]
     return frozenset(
-        msgid for msgid, msgstr in catalog.items()
+        msgid
+        for msgid, msgstr in catalog.items()
         if isinstance(msgid, str) and msgid and msgstr and msgstr != msgid
-    )  # fmt: skip
+    )
 
 
 def english_leftovers(html: str, language: str) -> list[str]:

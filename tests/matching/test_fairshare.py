@@ -159,9 +159,13 @@ def test_a_floor_the_households_do_not_allow_is_shown_with_its_reason(
     from municipalities.models import Municipality
 
     absent = Municipality.objects.create(
-        name="Eutin", slug="eutin", ags="01055012", federal_state="SH",
-        settlement_type="small_town", population=17000,
-    )  # fmt: skip
+        name="Eutin",
+        slug="eutin",
+        ags="01055012",
+        federal_state="SH",
+        settlement_type="small_town",
+        population=17000,
+    )
     programme_pledge_set(
         programme=programme, municipality=absent, by=coordinator, amounts={"persons": 4}
     )
@@ -177,9 +181,13 @@ def test_the_programme_page_says_whether_fair_shares_are_on(programme, as_coordi
     assert "mindestens 50 % ihrer Zusage" in page
     response = as_coordinator.post(
         reverse("programme_change", args=[programme.pk]),
-        {"name": programme.name, "starts_on": "2027-01-01", "ends_on": "2027-12-31",
-         "fair_share_percent": ""},
-    )  # fmt: skip
+        {
+            "name": programme.name,
+            "starts_on": "2027-01-01",
+            "ends_on": "2027-12-31",
+            "fair_share_percent": "",
+        },
+    )
     assert response.status_code == 302
     programme.refresh_from_db()
     assert programme.fair_share_percent == 0
@@ -191,9 +199,13 @@ def test_the_programme_page_says_whether_fair_shares_are_on(programme, as_coordi
 def test_a_fair_share_above_100_percent_is_refused(programme, as_coordinator):
     response = as_coordinator.post(
         reverse("programme_change", args=[programme.pk]),
-        {"name": programme.name, "starts_on": "2027-01-01", "ends_on": "2027-12-31",
-         "fair_share_percent": "120"},
-    )  # fmt: skip
+        {
+            "name": programme.name,
+            "starts_on": "2027-01-01",
+            "ends_on": "2027-12-31",
+            "fair_share_percent": "120",
+        },
+    )
     assert response.status_code == 200
     programme.refresh_from_db()
     assert programme.fair_share_percent == 50
@@ -244,9 +256,11 @@ def test_the_result_file_stability_and_sensitivity_describe_the_chosen_variant(
     chosen = _result_document(as_coordinator, first.pk)
     assert chosen["variant"] == "fair"
     assert chosen["floors"][other_municipality.slug] == 2
-    placed = dict(first.proposals.exclude(municipality=None).values_list(
-        "household__reference", "municipality__slug"
-    ))  # fmt: skip
+    placed = dict(
+        first.proposals.exclude(municipality=None).values_list(
+            "household__reference", "municipality__slug"
+        )
+    )
     assert {a["household"]: a["municipality"] for a in chosen["assignment"]} == placed
     assert chosen["objective"] == first.objective
     # The figures at the top are the fair variant's own: proven with its floors, not the

@@ -79,9 +79,19 @@ def test_the_programme_report_equals_the_database_and_its_cohorts(overridden_pro
 def test_the_cohorts_counts_reasons_municipalities_and_costs_are_added_up(programme, monkeypatch):
     one = make_round(name="Eins", programme=programme, arrival_date=date(2027, 3, 1))
     two = make_round(name="Zwei", programme=programme, arrival_date=date(2027, 6, 1))
-    cost = {"override": "pin", "code": "safety", "given_up": 2.5, "run": 1, "household": "H",
-            "municipality": "kiel", "municipality_name": "Kiel", "with": 10, "without": 12.5,
-            "moved": 1, "code_label": "Safety"}  # fmt: skip
+    cost = {
+        "override": "pin",
+        "code": "safety",
+        "given_up": 2.5,
+        "run": 1,
+        "household": "H",
+        "municipality": "kiel",
+        "municipality_name": "Kiel",
+        "with": 10,
+        "without": 12.5,
+        "moved": 1,
+        "code_label": "Safety",
+    }
     parts = {
         one.pk: OverrideReport(
             totals=Counter(published=3, unchanged=2, declined=1),

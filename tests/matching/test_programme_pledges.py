@@ -39,13 +39,21 @@ def programme(coordinator):
 
 def pending(**extra) -> MunicipalityApplication:
     data = {
-        "name": "Flensburg", "ags": "01001000", "federal_state": "SH",
-        "settlement_type": "medium_town", "population": 92000, "contact_name": "Jana Beispiel",
-        "contact_role": "Integrationsbeauftragte", "email": "jana@flensburg.example",
-        "pledged_persons": 12, "pledge_from": date(2027, 5, 1), "pledge_until": date(2027, 9, 30),
-        "status": "pending", "token_hash": f"t-{extra.get('ags', '01001000')}",
+        "name": "Flensburg",
+        "ags": "01001000",
+        "federal_state": "SH",
+        "settlement_type": "medium_town",
+        "population": 92000,
+        "contact_name": "Jana Beispiel",
+        "contact_role": "Integrationsbeauftragte",
+        "email": "jana@flensburg.example",
+        "pledged_persons": 12,
+        "pledge_from": date(2027, 5, 1),
+        "pledge_until": date(2027, 9, 30),
+        "status": "pending",
+        "token_hash": f"t-{extra.get('ags', '01001000')}",
         "confirmed_at": timezone.now(),
-    }  # fmt: skip
+    }
     return MunicipalityApplication.objects.create(**{**data, **extra})
 
 
@@ -107,11 +115,14 @@ def test_taking_over_keeps_the_services_already_pledged_and_the_cohorts_follow(
         programme=programme,
         by=coordinator,
         data={
-            "name": "Kohorte Mai", "questionnaire_opens": date(2027, 3, 1),
-            "questionnaire_deadline": date(2027, 4, 1), "arrival_date": date(2027, 5, 1),
-            "offer_reply_days": 7, "expected_households": 8,
+            "name": "Kohorte Mai",
+            "questionnaire_opens": date(2027, 3, 1),
+            "questionnaire_deadline": date(2027, 4, 1),
+            "arrival_date": date(2027, 5, 1),
+            "offer_reply_days": 7,
+            "expected_households": 8,
         },
-    )  # fmt: skip
+    )
     participation = RoundMunicipality.objects.get(round=cohort, municipality=municipality)
     assert participation.pledged_persons == 5
     application.refresh_from_db()
@@ -119,8 +130,12 @@ def test_taking_over_keeps_the_services_already_pledged_and_the_cohorts_follow(
         programme=programme, application=application, by=coordinator
     )
     assert pledge.amounts() == {
-        "persons": 12, "school": 0, "kita": 2, "accessible": 0, "psychotherapy": 0,
-    }  # fmt: skip
+        "persons": 12,
+        "school": 0,
+        "kita": 2,
+        "accessible": 0,
+        "psychotherapy": 0,
+    }
     participation.refresh_from_db()
     assert participation.pledged_persons == 12  # one number, not a copy per cohort
 
@@ -170,10 +185,12 @@ def test_the_migration_links_existing_pledges_that_repeat_an_approved_applicatio
     same, other = pending(), pending(name="Schleswig", ags="01059075", email="s@s.example")
     first, _ = application_approve(application=same, by=coordinator)
     second, _ = application_approve(application=other, by=coordinator)
-    programme_pledge_set(programme=programme, municipality=first, by=coordinator,
-                         amounts={"persons": 12})  # fmt: skip
-    programme_pledge_set(programme=programme, municipality=second, by=coordinator,
-                         amounts={"persons": 7})  # fmt: skip
+    programme_pledge_set(
+        programme=programme, municipality=first, by=coordinator, amounts={"persons": 12}
+    )
+    programme_pledge_set(
+        programme=programme, municipality=second, by=coordinator, amounts={"persons": 7}
+    )
     migration.link_applications(apps, None)
     pledges = dict(ProgrammePledge.objects.values_list("municipality_id", "application_id"))
     assert pledges == {first.pk: same.pk, second.pk: None}  # 7 is not what Schleswig applied

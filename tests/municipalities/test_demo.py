@@ -44,9 +44,15 @@ def test_every_demo_questionnaire_and_unit_is_valid():
 
 def test_seeding_twice_changes_nothing():
     seed()
-    before = (Questionnaire.objects.count(), HousingUnit.objects.count(),
-              list(Questionnaire.objects.values_list("version", "status")))  # fmt: skip
+    before = (
+        Questionnaire.objects.count(),
+        HousingUnit.objects.count(),
+        list(Questionnaire.objects.values_list("version", "status")),
+    )
     seed()
-    after = (Questionnaire.objects.count(), HousingUnit.objects.count(),
-             list(Questionnaire.objects.values_list("version", "status")))  # fmt: skip
+    after = (
+        Questionnaire.objects.count(),
+        HousingUnit.objects.count(),
+        list(Questionnaire.objects.values_list("version", "status")),
+    )
     assert before == after

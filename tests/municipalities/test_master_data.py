@@ -12,9 +12,14 @@ pytestmark = pytest.mark.django_db
 
 EN = {"HTTP_ACCEPT_LANGUAGE": "en"}
 NEW = {
-    "name": "Lübeck", "slug": "luebeck", "ags": "01003000", "federal_state": "SH",
-    "settlement_type": "big_city", "population": "218000", "contact_email": "",
-}  # fmt: skip
+    "name": "Lübeck",
+    "slug": "luebeck",
+    "ags": "01003000",
+    "federal_state": "SH",
+    "settlement_type": "big_city",
+    "population": "218000",
+    "contact_email": "",
+}
 
 
 @pytest.mark.parametrize("ags", ["0100200", "010020001", "01OO2000", ""])
@@ -105,8 +110,10 @@ def test_staff_cannot_change_official_master_data(as_staff, municipality):
     as_staff.post(reverse("municipality_edit", args=["kiel"]), data)
     municipality.refresh_from_db()
     assert (municipality.name, municipality.ags, municipality.population) == (
-        "Kiel", "01002000", 50_000
-    )  # fmt: skip
+        "Kiel",
+        "01002000",
+        50_000,
+    )
 
 
 def test_staff_cannot_edit_another_municipality(as_staff, other_municipality):

@@ -29,9 +29,12 @@ def round_with_answers(municipality, other_municipality):
     """Kiel submitted (with two units), Troisdorf has a draft, Fulda has not started."""
     round_ = RoundFactory(name="Pilot 2026")
     kiel = QuestionnaireFactory(
-        round=round_, municipality=municipality, status=QuestionnaireStatus.SUBMITTED,
-        submitted_at=timezone.now(), notes="=HYPERLINK(\"http://evil\")",
-    )  # fmt: skip
+        round=round_,
+        municipality=municipality,
+        status=QuestionnaireStatus.SUBMITTED,
+        submitted_at=timezone.now(),
+        notes='=HYPERLINK("http://evil")',
+    )
     HousingUnitFactory(questionnaire=kiel, beds=4, wheelchair_accessible=True)
     HousingUnitFactory(questionnaire=kiel, beds=2, district="Wik")
     QuestionnaireFactory(round=round_, municipality=other_municipality, aggregate_places=5)
@@ -46,8 +49,12 @@ def test_the_overview_knows_who_submitted_and_totals_each_dimension(round_with_a
     states = {row.municipality.slug: row.state for row in overview.rows}
     assert states == {"kiel": "submitted", "troisdorf": "draft", "fulda": "missing"}
     assert overview.submitted_totals == {
-        "persons": 16, "school": 6, "kita": 3, "accessible": 1, "psychotherapy": 1
-    }  # fmt: skip
+        "persons": 16,
+        "school": 6,
+        "kita": 3,
+        "accessible": 1,
+        "psychotherapy": 1,
+    }
     assert overview.all_totals["persons"] == 16 + 5
     kiel = next(row for row in overview.rows if row.municipality.slug == "kiel")
     assert kiel.pledge_gap == 16 - 20

@@ -26,9 +26,12 @@ def url(name, q, *args):
 
 
 EDUCATION = {
-    "school_places_primary": "5", "school_places_secondary": "4",
-    "school_places_vocational": "1", "kita_places_under3": "1", "kita_places_3to6": "2",
-}  # fmt: skip
+    "school_places_primary": "5",
+    "school_places_secondary": "4",
+    "school_places_vocational": "1",
+    "kita_places_under3": "1",
+    "kita_places_3to6": "2",
+}
 
 
 def post_section(client, q, section, data, version=None):
@@ -89,9 +92,11 @@ def test_saving_a_section_stores_a_draft_marks_it_complete_and_moves_on(
 
 def test_health_section_stores_specialist_care_as_a_list(as_staff, questionnaire):
     data = {
-        "gp_availability": "good", "paediatrics_availability": "none",
-        "psychotherapy_places": "2", "specialist_care": ["dialysis", "oncology"],
-    }  # fmt: skip
+        "gp_availability": "good",
+        "paediatrics_availability": "none",
+        "psychotherapy_places": "2",
+        "specialist_care": ["dialysis", "oncology"],
+    }
     assert post_section(as_staff, questionnaire, "health", data).status_code == 302
     questionnaire.refresh_from_db()
     assert questionnaire.specialist_care == ["dialysis", "oncology"]
@@ -102,8 +107,11 @@ def test_health_section_stores_specialist_care_as_a_list(as_staff, questionnaire
 
 
 def test_labour_section_stores_sectors_from_the_kldb_list(as_staff, questionnaire):
-    data = {"sectors_in_demand": ["81", "52"], "apprenticeship_places": "3",
-            "recognition_counselling": "on"}  # fmt: skip
+    data = {
+        "sectors_in_demand": ["81", "52"],
+        "apprenticeship_places": "3",
+        "recognition_counselling": "on",
+    }
     assert post_section(as_staff, questionnaire, "labour", data).status_code == 302
     questionnaire.refresh_from_db()
     assert questionnaire.sectors_in_demand == ["81", "52"]
@@ -120,8 +128,12 @@ def test_an_unknown_sector_is_refused(as_staff, questionnaire):
 
 
 def test_the_last_section_returns_to_the_overview(as_staff, questionnaire):
-    data = {"ukrainian_community": "small", "migrant_organisations": "1",
-            "public_transport": "fair", "notes": ""}  # fmt: skip
+    data = {
+        "ukrainian_community": "small",
+        "migrant_organisations": "1",
+        "public_transport": "fair",
+        "notes": "",
+    }
     response = post_section(as_staff, questionnaire, "community", data)
     assert response["Location"] == url("participation_detail", questionnaire)
 
@@ -164,10 +176,13 @@ def test_accommodation_needs_places_or_units(as_staff, questionnaire):
 
 def add_unit(client, q, version=None, **overrides):
     data = {
-        "unit-kind": "flat", "unit-beds": "4", "unit-district": "Gaarden",
-        "unit-available_from": "", "unit-version": q.version if version is None else version,
+        "unit-kind": "flat",
+        "unit-beds": "4",
+        "unit-district": "Gaarden",
+        "unit-available_from": "",
+        "unit-version": q.version if version is None else version,
         **{f"unit-{k}": v for k, v in overrides.items()},
-    }  # fmt: skip
+    }
     return client.post(url("housing_unit_add", q), data, **EN)
 
 
@@ -179,8 +194,12 @@ def test_staff_adds_a_housing_unit(as_staff, staff, questionnaire):
     questionnaire.refresh_from_db()
     assert questionnaire.version == 2
     assert questionnaire.capacity() == {
-        "persons": 4, "school": 0, "kita": 0, "accessible": 1, "psychotherapy": 0
-    }  # fmt: skip
+        "persons": 4,
+        "school": 0,
+        "kita": 0,
+        "accessible": 1,
+        "psychotherapy": 0,
+    }
     assert AuditEvent.objects.filter(action="municipalities.housing_unit.created").count() == 1
 
 
@@ -301,9 +320,11 @@ def test_an_incomplete_questionnaire_cannot_be_submitted(as_staff, questionnaire
     post_section(as_staff, questionnaire, "education", EDUCATION)
     questionnaire.refresh_from_db()
     response = as_staff.post(
-        url("questionnaire_submit", questionnaire), {"version": questionnaire.version},
-        follow=True, **EN,
-    )  # fmt: skip
+        url("questionnaire_submit", questionnaire),
+        {"version": questionnaire.version},
+        follow=True,
+        **EN,
+    )
     assert "Please complete these sections first: Accommodation, Language courses" in (
         response.content.decode()
     )
@@ -373,8 +394,12 @@ def test_capacity_sums_beds_places_and_counts_accessible_units(complete):
     HousingUnitFactory(questionnaire=complete, beds=4, wheelchair_accessible=True)
     HousingUnitFactory(questionnaire=complete, beds=2, pets_allowed=True)
     assert complete.capacity() == {
-        "persons": 16, "school": 6, "kita": 3, "accessible": 1, "psychotherapy": 1
-    }  # fmt: skip
+        "persons": 16,
+        "school": 6,
+        "kita": 3,
+        "accessible": 1,
+        "psychotherapy": 1,
+    }
     assert complete.largest_unit_beds() == 4
     assert complete.has_pet_friendly_housing() is True
 
@@ -395,8 +420,9 @@ def test_visible_to_scopes_questionnaires_by_role(
     coordinator, staff, caseworker, refugee, questionnaire, other_questionnaire
 ):
     assert set(Questionnaire.objects.visible_to(coordinator)) == {
-        questionnaire, other_questionnaire
-    }  # fmt: skip
+        questionnaire,
+        other_questionnaire,
+    }
     assert list(Questionnaire.objects.visible_to(staff)) == [questionnaire]
     assert not Questionnaire.objects.visible_to(caseworker).exists()
     assert not Questionnaire.objects.visible_to(refugee).exists()

@@ -70,8 +70,9 @@ def test_coordinator_invites_municipalities_and_their_staff_are_emailed(
         )
     assert response.status_code == 302
     assert set(round_.participations.values_list("municipality__slug", flat=True)) == {
-        "kiel", "troisdorf"
-    }  # fmt: skip
+        "kiel",
+        "troisdorf",
+    }
     assert [m.to for m in mail.outbox] == [[staff.email]]  # Troisdorf has no staff account
     assert round_.name in mail.outbox[0].body
     assert f"/municipalities/kiel/rounds/{round_.pk}/" in mail.outbox[0].body

@@ -20,13 +20,18 @@ from tests.evaluation.conftest import make_round
 pytestmark = pytest.mark.django_db
 
 FORM = {
-    "office_name": "Sozialamt Kiel", "office_contact": "Frau Beispiel",
-    "office_email": "willkommen@kiel.example", "office_phone": "+49 431 000000",
-    "office_address": "Rathausplatz 1", "office_hours": "Mo–Fr 9–12 Uhr",
-    "partner_name": "Willkommen in Kiel e.V.", "partner_contact": "Herr Muster",
-    "partner_email": "", "partner_phone": "+49 431 111111",
+    "office_name": "Sozialamt Kiel",
+    "office_contact": "Frau Beispiel",
+    "office_email": "willkommen@kiel.example",
+    "office_phone": "+49 431 000000",
+    "office_address": "Rathausplatz 1",
+    "office_hours": "Mo–Fr 9–12 Uhr",
+    "partner_name": "Willkommen in Kiel e.V.",
+    "partner_contact": "Herr Muster",
+    "partner_email": "",
+    "partner_phone": "+49 431 111111",
     "note": "Am ersten Tag holen wir Sie am Bahnhof ab.",
-}  # fmt: skip
+}
 
 
 def test_staff_name_who_welcomes_arrivals(staff, municipality):
@@ -49,8 +54,7 @@ def test_staff_name_who_welcomes_arrivals(staff, municipality):
         ({"partner_email": "", "partner_phone": ""}, "e-mail address or a phone number"),
     ],
 )
-def test_incomplete_contacts_are_refused_and_nothing_is_saved(staff, municipality, change,
-                                                              message):  # fmt: skip
+def test_incomplete_contacts_are_refused_and_nothing_is_saved(staff, municipality, change, message):
     client = login(staff)
     client.cookies["django_language"] = "en"
     response = client.post(reverse("welcome_edit", args=[municipality.slug]), {**FORM, **change})
@@ -81,10 +85,16 @@ def _offer(household, municipality, status: str) -> Offer:
         {"household_answer": "yes", "municipality_answer": "yes"} if status != "pending" else {}
     )
     return Offer.objects.create(
-        round=round_, run=run, household=household, municipality=municipality, score=120,
-        demand={"persons": 1}, status=status, deadline=timezone.now() + timedelta(days=7),
+        round=round_,
+        run=run,
+        household=household,
+        municipality=municipality,
+        score=120,
+        demand={"persons": 1},
+        status=status,
+        deadline=timezone.now() + timedelta(days=7),
         **answers,
-    )  # fmt: skip
+    )
 
 
 def test_the_household_sees_the_welcome_once_both_sides_accepted(

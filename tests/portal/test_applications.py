@@ -19,13 +19,21 @@ pytestmark = pytest.mark.django_db
 
 def _form(**extra) -> dict[str, str]:
     data = {
-        "name": "Flensburg", "ags": "01001000", "federal_state": "SH",
-        "settlement_type": "medium_town", "population": "92000",
-        "contact_name": "Jana Beispiel", "contact_role": "Integrationsbeauftragte",
-        "email": "Jana@Flensburg.example", "phone": "", "pledged_persons": "12",
-        "pledge_from": "2027-05-01", "pledge_until": "2027-09-30", "message": "",
+        "name": "Flensburg",
+        "ags": "01001000",
+        "federal_state": "SH",
+        "settlement_type": "medium_town",
+        "population": "92000",
+        "contact_name": "Jana Beispiel",
+        "contact_role": "Integrationsbeauftragte",
+        "email": "Jana@Flensburg.example",
+        "phone": "",
+        "pledged_persons": "12",
+        "pledge_from": "2027-05-01",
+        "pledge_until": "2027-09-30",
+        "message": "",
         "website": "",
-    }  # fmt: skip
+    }
     return {**data, **extra}
 
 
@@ -109,8 +117,10 @@ def test_applications_are_rate_limited_per_email_address():
 
 
 def test_applications_are_rate_limited_per_client(settings):
-    settings.ACCOUNT_RATE_LIMITS = {**settings.ACCOUNT_RATE_LIMITS,
-                                    "municipality_application": "2/h/ip"}  # fmt: skip
+    settings.ACCOUNT_RATE_LIMITS = {
+        **settings.ACCOUNT_RATE_LIMITS,
+        "municipality_application": "2/h/ip",
+    }
     assert _apply(email="a@x.example").status_code == 302
     assert _apply(email="b@x.example").status_code == 302
     assert _apply(email="c@x.example").status_code == 429

@@ -150,15 +150,26 @@ def test_the_weights_of_each_published_round_are_shown_and_unpublished_runs_are_
     from django.utils import timezone
 
     published = Round.objects.create(
-        name="Runde Nord", status="matching", questionnaire_opens=date(2027, 1, 1),
-        questionnaire_deadline=date(2027, 2, 1), arrival_date=date(2027, 3, 1),
-    )  # fmt: skip
+        name="Runde Nord",
+        status="matching",
+        questionnaire_opens=date(2027, 1, 1),
+        questionnaire_deadline=date(2027, 2, 1),
+        arrival_date=date(2027, 3, 1),
+    )
     hidden = Round.objects.create(
-        name="Runde Süd", status="matching", questionnaire_opens=date(2027, 1, 1),
-        questionnaire_deadline=date(2027, 2, 1), arrival_date=date(2027, 3, 1),
-    )  # fmt: skip
-    Run.objects.create(round=published, iteration=1, status="succeeded",
-                       weights={"relatives": 61}, published_at=timezone.now())  # fmt: skip
+        name="Runde Süd",
+        status="matching",
+        questionnaire_opens=date(2027, 1, 1),
+        questionnaire_deadline=date(2027, 2, 1),
+        arrival_date=date(2027, 3, 1),
+    )
+    Run.objects.create(
+        round=published,
+        iteration=1,
+        status="succeeded",
+        weights={"relatives": 61},
+        published_at=timezone.now(),
+    )
     Run.objects.create(round=hidden, iteration=1, status="succeeded", weights={"relatives": 62})
     html = _criteria_page()
     assert "Runde Nord" in html

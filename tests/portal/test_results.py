@@ -44,8 +44,9 @@ def test_a_mean_needs_five_answers():
     assert mean(4.5, 5).value == 4.5
 
 
-def _closed_round(organisation, municipality, other_municipality, *, accepted, declined=0,
-                  persons=1, answers=()):  # fmt: skip
+def _closed_round(
+    organisation, municipality, other_municipality, *, accepted, declined=0, persons=1, answers=()
+):
     """A closed round: ``accepted`` households of ``persons`` each arrived (half in each
     municipality), ``declined`` declined; ``answers`` are 1-month "good decision" answers."""
     round_ = make_round(name="Runde Ost", status="closed", closed_at=timezone.now())
@@ -60,18 +61,31 @@ def _closed_round(organisation, municipality, other_municipality, *, accepted, d
         yes = i < accepted
         place = municipality if i % 2 == 0 else other_municipality
         offer = Offer.objects.create(
-            round=round_, run=run, household=household, municipality=place, score=100,
-            demand={"persons": persons}, status="arrived" if yes else "declined",
-            household_answer="yes" if yes else "no", municipality_answer="yes",
-            deadline=timezone.now(), arrived_at=timezone.now() if yes else None,
-        )  # fmt: skip
+            round=round_,
+            run=run,
+            household=household,
+            municipality=place,
+            score=100,
+            demand={"persons": persons},
+            status="arrived" if yes else "declined",
+            household_answer="yes" if yes else "no",
+            municipality_answer="yes",
+            deadline=timezone.now(),
+            arrived_at=timezone.now() if yes else None,
+        )
         if i < len(answers):
             Survey.objects.create(
-                round=round_, kind="household", wave=1, household=household,
-                municipality=place, offer=offer, due_on=timezone.localdate(),
-                sent_at=timezone.now(), answered_at=timezone.now(),
+                round=round_,
+                kind="household",
+                wave=1,
+                household=household,
+                municipality=place,
+                offer=offer,
+                due_on=timezone.localdate(),
+                sent_at=timezone.now(),
+                answered_at=timezone.now(),
                 answers={"good_decision": str(answers[i])},
-            )  # fmt: skip
+            )
     return round_
 
 
@@ -84,8 +98,9 @@ def _figures(html: str) -> list[str]:
 def test_a_round_with_fewer_than_five_people_matched_publishes_no_figure(
     organisation, municipality, other_municipality
 ):
-    _closed_round(organisation, municipality, other_municipality, accepted=2, persons=2,
-                  answers=(5, 4))  # fmt: skip
+    _closed_round(
+        organisation, municipality, other_municipality, accepted=2, persons=2, answers=(5, 4)
+    )
     html = Client().get(reverse("public_results"), HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert "Runde Ost" in html
     assert "figures are not published" in html
@@ -98,8 +113,14 @@ def test_a_round_with_fewer_than_five_people_matched_publishes_no_figure(
 def test_a_larger_round_shows_its_figures_and_withholds_the_small_ones(
     organisation, municipality, other_municipality
 ):
-    _closed_round(organisation, municipality, other_municipality, accepted=6, declined=2,
-                  answers=(5, 5, 4, 5, 3, 2))  # fmt: skip
+    _closed_round(
+        organisation,
+        municipality,
+        other_municipality,
+        accepted=6,
+        declined=2,
+        answers=(5, 5, 4, 5, 3, 2),
+    )
     result = results.round_results(results.closed_rounds().get())
     assert result.matched_persons.value == 6
     assert result.matched_households.value == 6
@@ -119,8 +140,14 @@ def test_a_larger_round_shows_its_figures_and_withholds_the_small_ones(
 
 
 def test_no_figure_below_five_in_the_csv_download(organisation, municipality, other_municipality):
-    _closed_round(organisation, municipality, other_municipality, accepted=7, declined=3,
-                  answers=(5, 5, 5, 5, 5, 1, 2))  # fmt: skip
+    _closed_round(
+        organisation,
+        municipality,
+        other_municipality,
+        accepted=7,
+        declined=3,
+        answers=(5, 5, 5, 5, 5, 1, 2),
+    )
     content = _csv()
     rows = list(csv.reader(io.StringIO(content.lstrip("\ufeff")), delimiter=";"))
     figures = rows[1][2:]

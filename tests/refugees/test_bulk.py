@@ -35,19 +35,48 @@ def _record(key: str = "K0", consent: bool = True, **changes) -> HouseholdRecord
     """A valid household as the importer hands it over; ``changes`` as section__field=value."""
     record = HouseholdRecord(key=key, first_row=2)
     record.members = [
-        (2, {"full_name": f"Olena {key}", "date_of_birth": date(1988, 3, 4), "sex": "f",
-             "relation": "contact", "languages": [{"code": "uk", "level": "native"}],
-             "education": "bachelor", "occupation": "Teacher", "sector": "84",
-             "work_experience_years": 10}),
-        (3, {"full_name": f"Maksym {key}", "date_of_birth": date(2017, 5, 1), "sex": "m",
-             "relation": "child", "languages": [], "education": "", "occupation": "",
-             "sector": "", "work_experience_years": 0}),
-    ]  # fmt: skip
+        (
+            2,
+            {
+                "full_name": f"Olena {key}",
+                "date_of_birth": date(1988, 3, 4),
+                "sex": "f",
+                "relation": "contact",
+                "languages": [{"code": "uk", "level": "native"}],
+                "education": "bachelor",
+                "occupation": "Teacher",
+                "sector": "84",
+                "work_experience_years": 10,
+            },
+        ),
+        (
+            3,
+            {
+                "full_name": f"Maksym {key}",
+                "date_of_birth": date(2017, 5, 1),
+                "sex": "m",
+                "relation": "child",
+                "languages": [],
+                "education": "",
+                "occupation": "",
+                "sector": "",
+                "work_experience_years": 0,
+            },
+        ),
+    ]
     record.household = {"notes": "", "status": "ready" if consent else "draft"}
-    record.needs = {"wheelchair": False, "psychotherapy": True, "care_needs": False,
-                    "specialist_care": ["cardiology"]}  # fmt: skip
-    record.preferences = {"settlement_types": ["big_city"], "wished_states": ["BE"],
-                          "excluded_states": [], "weight_housing": 5}  # fmt: skip
+    record.needs = {
+        "wheelchair": False,
+        "psychotherapy": True,
+        "care_needs": False,
+        "specialist_care": ["cardiology"],
+    }
+    record.preferences = {
+        "settlement_types": ["big_city"],
+        "wished_states": ["BE"],
+        "excluded_states": [],
+        "weight_housing": 5,
+    }
     record.consent = {"text_version": "2026-1", "given_on": date(2026, 1, 15)} if consent else None
     for name, value in changes.items():
         section, _sep, key_ = name.partition("__")

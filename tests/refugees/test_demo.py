@@ -22,9 +22,11 @@ def seeded():
 
 def _snapshot():
     return (
-        Household.objects.count(), Member.objects.count(), Relative.objects.count(),
+        Household.objects.count(),
+        Member.objects.count(),
+        Relative.objects.count(),
         sorted(Member.objects.values_list("full_name", flat=True)),
-    )  # fmt: skip
+    )
 
 
 def test_the_demo_households_meet_the_targets(seeded):

@@ -78,9 +78,12 @@ def test_names_match_regardless_of_case_and_spaces_but_not_other_birth_dates(cas
     rows[2]["date_of_birth"] = "1990-01-01"  # Olena Test 1, other birth date, other child
     rows[3]["full_name"] = "Maksym Other"
     report = importing.import_file(
-        upload=io.BytesIO(import_xlsx(rows)), filename="b.xlsx", size=None, by=caseworker,
+        upload=io.BytesIO(import_xlsx(rows)),
+        filename="b.xlsx",
+        size=None,
+        by=caseworker,
         save=False,
-    )  # fmt: skip
+    )
     assert [r.key for r in report.duplicates] == ["K0"]
 
 
@@ -131,9 +134,13 @@ def _member(household, name="Iryna Bondar", born=date(1979, 6, 2)) -> Member:
 
 def _member_post(**extra) -> dict:
     return {
-        "full_name": "IRYNA  Bondar", "date_of_birth": "1979-06-02", "sex": "f",
-        "relation": "contact", "work_experience_years": "0", **extra,
-    }  # fmt: skip
+        "full_name": "IRYNA  Bondar",
+        "date_of_birth": "1979-06-02",
+        "sex": "f",
+        "relation": "contact",
+        "work_experience_years": "0",
+        **extra,
+    }
 
 
 def test_the_form_asks_before_saving_a_person_recorded_in_another_household(
@@ -171,9 +178,12 @@ def test_the_account_step_asks_before_inviting_an_address_another_household_uses
 ):
     existing = HouseholdFactory(organisation=caseworker.organisation)
     Invitation.objects.create(
-        email="family@example.org", role=Role.REFUGEE, household=existing, invited_by=caseworker,
+        email="family@example.org",
+        role=Role.REFUGEE,
+        household=existing,
+        invited_by=caseworker,
         expires_at=timezone.now() + timedelta(days=7),
-    )  # fmt: skip
+    )
     new = HouseholdFactory(organisation=caseworker.organisation)
     url = f"/households/{new.pk}/account/"
     data = {"email": "Family@example.org", "language": "uk"}
@@ -189,9 +199,12 @@ def test_the_account_step_asks_before_inviting_an_address_another_household_uses
 def test_the_email_search_stays_within_the_organisation(caseworker, other_caseworker):
     theirs = HouseholdFactory(organisation=other_caseworker.organisation)
     Invitation.objects.create(
-        email="family@example.org", role=Role.REFUGEE, household=theirs,
-        invited_by=other_caseworker, expires_at=timezone.now() + timedelta(days=7),
-    )  # fmt: skip
+        email="family@example.org",
+        role=Role.REFUGEE,
+        household=theirs,
+        invited_by=other_caseworker,
+        expires_at=timezone.now() + timedelta(days=7),
+    )
     assert (
         duplicates.households_with_email(caseworker.organisation_id, "family@example.org") == set()
     )
@@ -206,14 +219,23 @@ def test_the_api_create_refuses_a_likely_duplicate_unless_told_to_save_anyway(
     from tests.api.conftest import token_client
 
     body = {
-        "members": [{"full_name": "Olena  KOVALENKO", "date_of_birth": "1988-03-04", "sex": "f",
-                     "relation": "contact"}],
-    }  # fmt: skip
+        "members": [
+            {
+                "full_name": "Olena  KOVALENKO",
+                "date_of_birth": "1988-03-04",
+                "sex": "f",
+                "relation": "contact",
+            }
+        ],
+    }
     existing = HouseholdFactory(organisation=caseworker.organisation)
     Member.objects.create(
-        household=existing, full_name="Olena Kovalenko", date_of_birth=date(1988, 3, 4),
-        sex="f", relation="contact",
-    )  # fmt: skip
+        household=existing,
+        full_name="Olena Kovalenko",
+        date_of_birth=date(1988, 3, 4),
+        sex="f",
+        relation="contact",
+    )
     api = token_client(caseworker)
     before = Household.objects.count()
     refused = api.post("/api/v1/households/", body, format="json", HTTP_ACCEPT_LANGUAGE="en")

@@ -28,9 +28,12 @@ def raw_row(needs: Needs) -> tuple:
 @pytest.fixture
 def needs(household):
     return NeedsFactory(
-        household=household, wheelchair=True, psychotherapy=True, care_needs=False,
+        household=household,
+        wheelchair=True,
+        psychotherapy=True,
+        care_needs=False,
         specialist_care=["dialysis", "oncology"],
-    )  # fmt: skip
+    )
 
 
 def test_the_database_holds_no_plaintext_of_health_needs(needs):

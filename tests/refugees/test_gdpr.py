@@ -42,12 +42,24 @@ def profile(household, refugee, caseworker):
     household.caseworker = caseworker
     household.notes = "Taras works as a welder in Kharkiv"
     household.save()
-    MemberFactory(household=household, full_name=NAMES[0], date_of_birth=date(1984, 3, 9),
-                  occupation="Lehrerin in Kyjiw")  # fmt: skip
-    MemberFactory(household=household, full_name=NAMES[1], relation="partner",
-                  date_of_birth=date(1982, 11, 30))  # fmt: skip
-    NeedsFactory(household=household, wheelchair=True, specialist_care=["dialysis"],
-                 recorded_at=timezone.now())  # fmt: skip
+    MemberFactory(
+        household=household,
+        full_name=NAMES[0],
+        date_of_birth=date(1984, 3, 9),
+        occupation="Lehrerin in Kyjiw",
+    )
+    MemberFactory(
+        household=household,
+        full_name=NAMES[1],
+        relation="partner",
+        date_of_birth=date(1982, 11, 30),
+    )
+    NeedsFactory(
+        household=household,
+        wheelchair=True,
+        specialist_care=["dialysis"],
+        recorded_at=timezone.now(),
+    )
     PreferencesFactory(household=household, recorded_at=timezone.now())
     ConsentFactory(household=household)
     Relative.objects.create(household=household, place="Bad Segeberg", relation="Tante Halyna")
@@ -55,22 +67,30 @@ def profile(household, refugee, caseworker):
         household=household, municipality=MunicipalityFactory(name="Lübeck"), relation="Bruder"
     )
     assert EmailAddress.objects.filter(user=refugee).exists()
-    InvitationFactory(email="oksana.private@example.org", full_name=NAMES[0],
-                      household=household, role="refugee")  # fmt: skip
+    InvitationFactory(
+        email="oksana.private@example.org", full_name=NAMES[0], household=household, role="refugee"
+    )
     return household
 
 
 def closed_round_with_offer(household, *, closed_at):
-    round_ = OpenRoundFactory(name="Pilot 2026", status="closed", closed_at=closed_at,
-                              arrival_date=date(2026, 4, 1))  # fmt: skip
+    round_ = OpenRoundFactory(
+        name="Pilot 2026", status="closed", closed_at=closed_at, arrival_date=date(2026, 4, 1)
+    )
     RoundHousehold.objects.create(round=round_, household=household)
     run = Run.objects.create(round=round_, iteration=1, status="succeeded")
     offer = Offer.objects.create(
-        round=round_, run=run, household=household, municipality=MunicipalityFactory(name="Kiel"),
-        score=420, explanation=[{"criterion": "relatives", "points": 30}],
-        status="declined", deadline=closed_at, household_answer="no",
+        round=round_,
+        run=run,
+        household=household,
+        municipality=MunicipalityFactory(name="Kiel"),
+        score=420,
+        explanation=[{"criterion": "relatives", "points": 30}],
+        status="declined",
+        deadline=closed_at,
+        household_answer="no",
         household_reason="Oksana's mother Halyna lives in Hamburg",
-    )  # fmt: skip
+    )
     return round_, offer
 
 
@@ -235,9 +255,20 @@ def test_erasure_removes_every_name_and_contact_from_the_whole_database(
     dump = io.StringIO()
     call_command("dumpdata", stdout=dump)
     text = dump.getvalue()
-    secrets = (*NAMES, "Kovalenko", "HH-00042", "olena@example.org", "oksana.private",
-               "welder", "Lehrerin", "Bad Segeberg", "Halyna", "Tante", "1984-03-09",
-               "1982-11-30")  # fmt: skip
+    secrets = (
+        *NAMES,
+        "Kovalenko",
+        "HH-00042",
+        "olena@example.org",
+        "oksana.private",
+        "welder",
+        "Lehrerin",
+        "Bad Segeberg",
+        "Halyna",
+        "Tante",
+        "1984-03-09",
+        "1982-11-30",
+    )
     leaked = [s for s in secrets if s in text]
     # The audit log keeps the old reference code: it names no person once the record is gone.
     assert leaked == ["HH-00042"] or leaked == []
@@ -413,6 +444,10 @@ def test_records_of_processing_mark_exactly_the_health_fields_encrypted():
     fields = dict(DataCategory("refugees.Needs").fields)
     encrypted = sorted(label for label, flag in fields.items() if flag)
     assert encrypted == sorted(
-        ["wheelchair-accessible housing", "psychotherapy", "specialist care",
-         "care needs (Pflegebedarf)"]
-    )  # fmt: skip
+        [
+            "wheelchair-accessible housing",
+            "psychotherapy",
+            "specialist care",
+            "care needs (Pflegebedarf)",
+        ]
+    )

@@ -188,9 +188,12 @@ def test_only_caseworkers_import(coordinator):
     content = import_csv(import_rows(1))
     with pytest.raises(PermissionDenied):
         importing.import_file(
-            upload=io.BytesIO(content), filename="x.csv", size=len(content), by=coordinator,
+            upload=io.BytesIO(content),
+            filename="x.csv",
+            size=len(content),
+            by=coordinator,
             save=True,
-        )  # fmt: skip
+        )
 
 
 @pytest.mark.parametrize("language", ["de", "en"])
@@ -208,9 +211,10 @@ def test_the_template_is_itself_a_valid_import_file(language, kind):
 
 def _upload(client, content: bytes, name: str = "households.csv"):
     return client.post(
-        "/households/import/", {"file": SimpleUploadedFile(name, content)},
+        "/households/import/",
+        {"file": SimpleUploadedFile(name, content)},
         HTTP_ACCEPT_LANGUAGE="en",
-    )  # fmt: skip
+    )
 
 
 def test_upload_preview_and_confirm_in_the_portal(as_caseworker, caseworker, settings, tmp_path):

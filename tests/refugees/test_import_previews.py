@@ -27,9 +27,10 @@ def media(settings, tmp_path) -> Path:
 def _preview(client) -> str:
     content = import_csv(import_rows(1))
     response = client.post(
-        "/households/import/", {"file": SimpleUploadedFile("h.csv", content)},
+        "/households/import/",
+        {"file": SimpleUploadedFile("h.csv", content)},
         HTTP_ACCEPT_LANGUAGE="en",
-    )  # fmt: skip
+    )
     assert response.status_code == 200
     return client.session["household_import"]["path"]
 

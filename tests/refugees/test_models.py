@@ -47,8 +47,12 @@ def test_demand_has_exactly_the_engine_dimensions():
     NeedsFactory(household=household, wheelchair=True, psychotherapy=True)
     household = Household.objects.get(pk=household.pk)
     assert household.demand(ARRIVAL) == {
-        "persons": 3, "school": 1, "kita": 1, "accessible": 1, "psychotherapy": 1,
-    }  # fmt: skip
+        "persons": 3,
+        "school": 1,
+        "kita": 1,
+        "accessible": 1,
+        "psychotherapy": 1,
+    }
     assert household.persons == 3
 
 

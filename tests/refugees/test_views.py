@@ -130,10 +130,18 @@ def test_a_caseworker_creates_a_household_and_adds_a_member(as_caseworker, casew
     assert response["Location"] == reverse("household_members", args=[household.pk])
     response = as_caseworker.post(
         reverse("household_members", args=[household.pk]),
-        {"full_name": "Olena Kovalenko", "date_of_birth": "1988-03-04", "sex": "f",
-         "relation": "contact", "lang_uk": "native", "lang_de": "A2",
-         "work_experience_years": "12", "sector": "84", "version": household.version},
-    )  # fmt: skip
+        {
+            "full_name": "Olena Kovalenko",
+            "date_of_birth": "1988-03-04",
+            "sex": "f",
+            "relation": "contact",
+            "lang_uk": "native",
+            "lang_de": "A2",
+            "work_experience_years": "12",
+            "sector": "84",
+            "version": household.version,
+        },
+    )
     assert response.status_code == 302
     member = household.members.get()
     assert member.languages == [{"code": "uk", "level": "native"}, {"code": "de", "level": "A2"}]
@@ -144,10 +152,15 @@ def test_a_caseworker_creates_a_household_and_adds_a_member(as_caseworker, casew
 def test_bad_member_input_is_explained_next_to_the_field(as_caseworker, household):
     response = as_caseworker.post(
         reverse("household_members", args=[household.pk]),
-        {"full_name": "", "date_of_birth": "2999-01-01", "sex": "f", "relation": "contact",
-         "work_experience_years": "0"},
+        {
+            "full_name": "",
+            "date_of_birth": "2999-01-01",
+            "sex": "f",
+            "relation": "contact",
+            "work_experience_years": "0",
+        },
         HTTP_ACCEPT_LANGUAGE="en",
-    )  # fmt: skip
+    )
     assert response.status_code == 200
     form = response.context["form"]
     assert "full_name" in form.errors
@@ -158,9 +171,14 @@ def test_bad_member_input_is_explained_next_to_the_field(as_caseworker, househol
 def test_a_future_date_of_birth_is_refused(as_caseworker, household):
     response = as_caseworker.post(
         reverse("household_members", args=[household.pk]),
-        {"full_name": "A", "date_of_birth": "2999-01-01", "sex": "f", "relation": "contact",
-         "work_experience_years": "0"},
-    )  # fmt: skip
+        {
+            "full_name": "A",
+            "date_of_birth": "2999-01-01",
+            "sex": "f",
+            "relation": "contact",
+            "work_experience_years": "0",
+        },
+    )
     assert "date_of_birth" in response.context["form"].errors
     assert not household.members.exists()
 
@@ -220,8 +238,9 @@ def test_inviting_the_contact_person_sends_an_email(
 ):
     url = reverse("household_account", args=[full_household.pk])
     with django_capture_on_commit_callbacks(execute=True):
-        response = as_caseworker.post(url, {"email": "olena@example.net", "language": "uk",
-                                            "full_name": "Olena"})  # fmt: skip
+        response = as_caseworker.post(
+            url, {"email": "olena@example.net", "language": "uk", "full_name": "Olena"}
+        )
     assert response.status_code == 302
     invitation = Invitation.objects.get()
     assert (invitation.household, invitation.language) == (full_household, "uk")

@@ -103,12 +103,14 @@ def _round_data(**changes):
     [
         ({"offer_reply_days": 0}, "offer_reply_days"),
         ({"arrival_date": date(9999, 12, 31)}, "arrival_date"),
-        ({"questionnaire_deadline": date(9999, 1, 1), "arrival_date": date(9999, 2, 1)},
-         "questionnaire_deadline"),
+        (
+            {"questionnaire_deadline": date(9999, 1, 1), "arrival_date": date(9999, 2, 1)},
+            "questionnaire_deadline",
+        ),
         ({"arrival_date": timezone.localdate() + timedelta(days=14)}, "arrival_date"),
         ({"arrival_date": timezone.localdate() + timedelta(days=3)}, "arrival_date"),
     ],
-)  # fmt: skip
+)
 def test_impossible_round_dates_are_refused_in_the_form_with_a_message(changes, field):
     form = RoundForm(data=_round_data(**changes))
     assert not form.is_valid()

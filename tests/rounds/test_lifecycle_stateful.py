@@ -64,9 +64,14 @@ REFUSALS = (ValidationError, PermissionDenied)
 PHASE_EVENTS = set(AUDIT_ACTIONS.values())
 # Services outside this machine (round settings, invitations, pledges, households, weights).
 NOT_WALKED = {
-    Action.EDIT, Action.INVITE, Action.PLEDGE, Action.ADD_HOUSEHOLD, Action.REMOVE_HOUSEHOLD,
-    Action.SET_WEIGHTS, Action.START_MATCHING,
-}  # fmt: skip
+    Action.EDIT,
+    Action.INVITE,
+    Action.PLEDGE,
+    Action.ADD_HOUSEHOLD,
+    Action.REMOVE_HOUSEHOLD,
+    Action.SET_WEIGHTS,
+    Action.START_MATCHING,
+}
 
 
 class RoundLifecycle(RuleBasedStateMachine):
@@ -100,9 +105,13 @@ class RoundLifecycle(RuleBasedStateMachine):
         )
         late = MunicipalityFactory(name="Rottenburg", slug="rottenburg", ags="08416036")
         add_municipality(
-            round_, late, status="draft", submitted_at=None, aggregate_places=6,
+            round_,
+            late,
+            status="draft",
+            submitted_at=None,
+            aggregate_places=6,
             completed_sections=[section.value for section in Section],
-        )  # fmt: skip
+        )
         self.staff[late.pk] = StaffMembershipFactory(municipality=late).user
         for municipality_ in Municipality.objects.filter(participations__round=round_):
             if municipality_.pk not in self.staff:
@@ -281,8 +290,11 @@ class RoundLifecycle(RuleBasedStateMachine):
         return lambda self: Offer.objects.filter(round_id=self.round_pk, status=status).exists()
 
     @precondition(_some(OfferStatus.PENDING))
-    @rule(index=st.integers(0, 20), side=st.sampled_from(["household", "municipality"]),
-          accept=st.integers(0, 3))  # fmt: skip
+    @rule(
+        index=st.integers(0, 20),
+        side=st.sampled_from(["household", "municipality"]),
+        accept=st.integers(0, 3),
+    )
     def answer(self, index: int, side: str, accept: int) -> None:
         """Mostly yes (3 in 4), so that the walk reaches travel and arrival."""
         offer = self._offer(index, OfferStatus.PENDING)

@@ -33,15 +33,26 @@ def offer(db, organisation, municipality):
     from tests.factories import OpenRoundFactory
 
     household = HouseholdFactory(organisation=organisation)
-    Needs.objects.create(household=household, wheelchair=True, psychotherapy=True,
-                         care_needs=True, specialist_care=["dialysis"])  # fmt: skip
+    Needs.objects.create(
+        household=household,
+        wheelchair=True,
+        psychotherapy=True,
+        care_needs=True,
+        specialist_care=["dialysis"],
+    )
     round_ = OpenRoundFactory(arrival_date=date(2026, 4, 1))
     run = Run.objects.create(round=round_, iteration=1, status="succeeded")
     return Offer.objects.create(
-        round=round_, run=run, household=household, municipality=municipality, score=400,
-        explanation=[], status="pending", deadline=timezone.now() + timedelta(days=7),
+        round=round_,
+        run=run,
+        household=household,
+        municipality=municipality,
+        score=400,
+        explanation=[],
+        status="pending",
+        deadline=timezone.now() + timedelta(days=7),
         demand={"persons": 2, "accessible": 1, "psychotherapy": 1},
-    )  # fmt: skip
+    )
 
 
 def _consent(household, version):
@@ -146,10 +157,14 @@ def test_the_profile_names_languages_and_levels_in_the_readers_language(offer):
 
     from refugees.models import Member
 
-    Member.objects.create(household=offer.household, full_name="Olena K", sex="f",
-                          date_of_birth=date(1988, 3, 4), relation="contact",
-                          languages=[{"code": "uk", "level": "native"},
-                                     {"code": "ru", "level": "C1"}])  # fmt: skip
+    Member.objects.create(
+        household=offer.household,
+        full_name="Olena K",
+        sex="f",
+        date_of_birth=date(1988, 3, 4),
+        relation="contact",
+        languages=[{"code": "uk", "level": "native"}, {"code": "ru", "level": "C1"}],
+    )
     _consent(offer.household, "2026-2")
     with translation.override("de"):
         (member,) = anonymised_profile(offer).members

@@ -21,8 +21,16 @@ from refugees.services.households import member_save
 pytestmark = pytest.mark.django_db
 
 MARKERS = ("dialysis", "markerova", "marker-welder", "olena@example.org", "marker-reason")
-TEXT_TYPES = {"CharField", "TextField", "JSONField", "EmailField", "SlugField", "URLField",
-              "FileField", "GenericIPAddressField"}  # fmt: skip
+TEXT_TYPES = {
+    "CharField",
+    "TextField",
+    "JSONField",
+    "EmailField",
+    "SlugField",
+    "URLField",
+    "FileField",
+    "GenericIPAddressField",
+}
 
 
 def database_hits(needles) -> set[tuple[str, str, str]]:  # (table, column, needle)
@@ -59,13 +67,25 @@ def media(settings, tmp_path) -> Path:
 
 
 @pytest.fixture
-def matched(small_round, household, refugee, caseworker, coordinator, media,
-            django_capture_on_commit_callbacks):  # fmt: skip
+def matched(
+    small_round,
+    household,
+    refugee,
+    caseworker,
+    coordinator,
+    media,
+    django_capture_on_commit_callbacks,
+):
     """The persona household with a marker need, through the services: a member changed (its
     occupation audited), a run with files and an offer the household declined with a reason."""
     member = household.members.get(relation="contact")
-    member_save(household=household, by=caseworker, version=None, member=member,
-                data={"full_name": "Zoryana Markerova", "occupation": "Marker-Welder"})  # fmt: skip
+    member_save(
+        household=household,
+        by=caseworker,
+        version=None,
+        member=member,
+        data={"full_name": "Zoryana Markerova", "occupation": "Marker-Welder"},
+    )
     with django_capture_on_commit_callbacks(execute=True):
         run = run_services.run_start(round=small_round, by=coordinator)
     run.refresh_from_db()

@@ -126,8 +126,13 @@ def test_member_data_is_validated(caseworker, household, name, born, languages, 
 
 @pytest.mark.parametrize("years", [float("inf"), float("-inf"), float("nan")])
 def test_a_number_that_is_not_finite_is_refused_with_a_message(caseworker, household, years):
-    data = {"full_name": "Olena", "date_of_birth": date(1990, 1, 1), "sex": "f",
-            "relation": "child", "work_experience_years": years}  # fmt: skip
+    data = {
+        "full_name": "Olena",
+        "date_of_birth": date(1990, 1, 1),
+        "sex": "f",
+        "relation": "child",
+        "work_experience_years": years,
+    }
     before = Member.objects.count()
     with pytest.raises(ValidationError) as refused:
         member_save(household=household, by=caseworker, version=None, data=data)

@@ -127,9 +127,10 @@ def test_a_long_cell_is_reported_at_its_row_and_column():
 
 def _upload(client, content: bytes, name: str):
     return client.post(
-        "/households/import/", {"file": SimpleUploadedFile(name, content)},
+        "/households/import/",
+        {"file": SimpleUploadedFile(name, content)},
         HTTP_ACCEPT_LANGUAGE="en",
-    )  # fmt: skip
+    )
 
 
 def test_the_portal_shows_a_message_for_a_giant_cell(as_caseworker):

@@ -20,9 +20,14 @@ def invitation(caseworker, household):
 
 @pytest.mark.parametrize(
     "target",
-    ["https://evil.example/steal", "//evil.example/", "http://evil.example", "/\\evil.example",
-     "javascript:alert(1)"],
-)  # fmt: skip
+    [
+        "https://evil.example/steal",
+        "//evil.example/",
+        "http://evil.example",
+        "/\\evil.example",
+        "javascript:alert(1)",
+    ],
+)
 def test_revoking_an_invitation_never_redirects_off_site(as_caseworker, invitation, target):
     response = as_caseworker.post(
         reverse("invitation_revoke", args=[invitation.pk]), {"next": target}

@@ -29,9 +29,10 @@ def redis_down(monkeypatch):
 def test_sign_in_with_redis_down_is_503_not_500(caseworker, redis_down):
     client = Client(raise_request_exception=False)
     response = client.post(
-        reverse("account_login"), {"login": caseworker.email, "password": PASSWORD},
+        reverse("account_login"),
+        {"login": caseworker.email, "password": PASSWORD},
         HTTP_ACCEPT_LANGUAGE="en",
-    )  # fmt: skip
+    )
     assert response.status_code == 503
     assert response["Retry-After"] == "30"
     assert "Service unavailable" in response.content.decode()

@@ -18,10 +18,25 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from tests.matching.conftest import small_round  # noqa: F401  (the shared small round)
 
-APPS = ("accounts", "api", "core", "evaluation", "matching", "municipalities", "portal",
-        "refugees", "rounds")  # fmt: skip
-READS_INPUT = ("request.POST", "request.method", "request.FILES", "request.body", "is_valid",
-               "_form(request")  # fmt: skip
+APPS = (
+    "accounts",
+    "api",
+    "core",
+    "evaluation",
+    "matching",
+    "municipalities",
+    "portal",
+    "refugees",
+    "rounds",
+)
+READS_INPUT = (
+    "request.POST",
+    "request.method",
+    "request.FILES",
+    "request.body",
+    "is_valid",
+    "_form(request",
+)
 # Django's admin pages, with their own method handling.
 OUTSIDE = ("accounts.admin_audit",)
 
@@ -69,8 +84,9 @@ def read_only_views() -> dict[str, Callable[..., Any]]:
 
 
 def test_every_read_only_page_declares_its_methods():
-    undeclared = sorted(name for name, view in read_only_views().items()
-                        if declared_methods(view) is None)  # fmt: skip
+    undeclared = sorted(
+        name for name, view in read_only_views().items() if declared_methods(view) is None
+    )
     assert undeclared == [], "add @require_safe to these views (or @require_POST to actions)"
 
 
