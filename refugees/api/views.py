@@ -275,9 +275,17 @@ class VersionedSerializer(serializers.Serializer):
 
 class MemberInputSerializer(MemberSerializer):
     version = serializers.IntegerField(required=False, write_only=True)
+    save_anyway = serializers.BooleanField(
+        default=False,
+        write_only=True,
+        help_text=(
+            "Save although the member has the same name and date of birth as a person of "
+            "another household your organisation recorded already (a likely duplicate)."
+        ),
+    )
 
     class Meta(MemberSerializer.Meta):
-        fields = (*MemberSerializer.Meta.fields, "version")
+        fields = (*MemberSerializer.Meta.fields, "version", "save_anyway")
 
 
 class NeedsInputSerializer(NeedsSerializer):
@@ -449,8 +457,13 @@ class HouseholdViewSet(
         household = self._editable()
         data = validated(MemberInputSerializer, request.data)
         version = data.pop("version", None)
+        save_anyway = data.pop("save_anyway")
         member = services.member_save(
-            household=household, by=request.user, version=version, data=data
+            household=household,
+            by=request.user,
+            version=version,
+            data=data,
+            save_anyway=save_anyway,
         )
         return Response(MemberSerializer(member).data, status=status.HTTP_201_CREATED)
 
@@ -483,8 +496,14 @@ class HouseholdViewSet(
         serializer.is_valid(raise_exception=True)
         data = dict(serializer.validated_data)
         version = data.pop("version", None)
+        save_anyway = data.pop("save_anyway", False)
         member = services.member_save(
-            household=household, by=request.user, version=version, data=data, member=member
+            household=household,
+            by=request.user,
+            version=version,
+            data=data,
+            member=member,
+            save_anyway=save_anyway,
         )
         return Response(MemberSerializer(member).data)
 

@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.audit import audit_log, changes_between
+from refugees import duplicates
 from refugees.models import (
     CASEWORKER_STATUSES,
     Household,
@@ -114,8 +115,14 @@ def member_save(
     version: int | None,
     data: dict[str, Any],
     member: Member | None = None,
+    save_anyway: bool = False,
 ) -> Member:
-    """Add a member (``member`` is None) or change one."""
+    """Add a member (``member`` is None) or change one.
+
+    A new person, or a member whose name or date of birth changes, that matches a person of
+    another household of the organisation is refused as a likely duplicate
+    (:class:`refugees.duplicates.LikelyDuplicate`) unless ``save_anyway``: the rule of the
+    household's create, for the form's member step and the API's alike."""
     household = lock_editable(household, by, version)
     if member is None:
         check_member_count(household.members.count() + 1)
@@ -125,6 +132,20 @@ def member_save(
         member = Member.objects.get(pk=member.pk, household=household)
         before = snapshot(member, MEMBER_FIELDS)
     apply(member, data, MEMBER_FIELDS)
+    if not save_anyway and (
+        not before
+        or duplicates.person(member.full_name, member.date_of_birth)
+        != duplicates.person(before["full_name"], before["date_of_birth"])
+    ):
+        duplicates.refuse_likely_duplicates(
+            household.organisation_id,
+            {
+                "": duplicates.people_of(
+                    [{"full_name": member.full_name, "date_of_birth": member.date_of_birth}]
+                )
+            },
+            exclude=household.pk,
+        )
     _check_single_contact(household, member)
     member.full_clean()
     member.save()

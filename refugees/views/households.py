@@ -260,11 +260,13 @@ def household_members(
     )
     if request.method == "POST" and form.is_valid():
         try:
-            duplicates.refuse_likely_duplicates(
-                household.organisation_id,
-                {"": duplicates.people_of([form.cleaned_data])},
-                save_anyway={""} if request.POST.get(SAVE_ANYWAY) else (),
-                exclude=household.pk,
+            services.member_save(
+                household=household,
+                by=request.user,
+                version=_versioned(request, form),
+                data=form.cleaned_data,
+                member=member,
+                save_anyway=bool(request.POST.get(SAVE_ANYWAY)),
             )
         except duplicates.LikelyDuplicate as error:
             message = _(
@@ -273,15 +275,6 @@ def household_members(
                 "recorded twice. If it is a different person, confirm and save again."
             )
             _ask_save_anyway(form, message % {"references": ", ".join(error.references)})
-            return _step(request, household, "members", form=form, member=member)
-        try:
-            services.member_save(
-                household=household,
-                by=request.user,
-                version=_versioned(request, form),
-                data=form.cleaned_data,
-                member=member,
-            )
         except ValidationError as error:
             _add_errors(form, error)
         else:

@@ -248,3 +248,58 @@ def test_the_api_create_refuses_a_likely_duplicate_unless_told_to_save_anyway(
     theirs = token_client(other_caseworker).post("/api/v1/households/", body, format="json")
     assert theirs.status_code == 201, theirs.content
     assert existing.reference not in str(theirs.json())
+
+
+def test_the_api_member_add_refuses_a_likely_duplicate_unless_told_to_save_anyway(
+    caseworker, other_caseworker
+):
+    """The same rule as the form's member step: a person recorded in another household of the
+    organisation is refused unless the caseworker says save_anyway; another organisation's
+    households are never searched."""
+    from tests.api.conftest import token_client
+
+    existing = HouseholdFactory(organisation=caseworker.organisation)
+    _member(existing, "Olena Kovalenko", date(1988, 3, 4))
+    new = HouseholdFactory(organisation=caseworker.organisation)
+    body = {
+        "full_name": "Olena  KOVALENKO",
+        "date_of_birth": "1988-03-04",
+        "sex": "f",
+        "relation": "contact",
+    }
+    api = token_client(caseworker)
+    url = f"/api/v1/households/{new.pk}/members/"
+    refused = api.post(url, body, format="json", HTTP_ACCEPT_LANGUAGE="en")
+    assert refused.status_code == 400, refused.content
+    assert existing.reference in str(refused.json())
+    assert not new.members.exists()
+    saved = api.post(url, {**body, "save_anyway": True}, format="json")
+    assert saved.status_code == 201, saved.content
+    assert new.members.count() == 1
+    # Changing that member's languages later does not ask again: the person did not change.
+    member_id = saved.json()["id"]
+    changed = api.patch(f"{url}{member_id}/", {"languages": []}, format="json")
+    assert changed.status_code == 200, changed.content
+    # Renaming another member to the recorded person is refused like adding one.
+    other = Member.objects.create(
+        household=new,
+        full_name="Petro K",
+        date_of_birth=date(2015, 1, 2),
+        sex="m",
+        relation="child",
+    )
+    renamed = api.patch(
+        f"{url}{other.pk}/",
+        {"full_name": "Olena Kovalenko", "date_of_birth": "1988-03-04"},
+        format="json",
+    )
+    assert renamed.status_code == 400, renamed.content
+    other.refresh_from_db()
+    assert other.full_name == "Petro K"
+    # Another organisation's caseworker adds the same person without a question.
+    theirs = HouseholdFactory(organisation=other_caseworker.organisation)
+    response = token_client(other_caseworker).post(
+        f"/api/v1/households/{theirs.pk}/members/", body, format="json"
+    )
+    assert response.status_code == 201, response.content
+    assert existing.reference not in str(response.json())
