@@ -10,7 +10,6 @@ import django_filters
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.utils.text import slugify
-from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_field
 from rest_framework import mixins, serializers, status, viewsets
@@ -29,16 +28,16 @@ from api.responses import (
     file_type,
     spreadsheet_responses,
 )
-from core.spreadsheets import Sheet, spreadsheet_bytes
 from matching.anonymise import anonymised_profile, visible_demand
+from matching.exports import results_file
 from matching.models import Offer, OfferStatus, Proposal, Run, RunStatus
 from matching.reasons import ReasonCode
 from matching.run_files import run_file_read
+from matching.selectors import round_results
 from matching.services import offers as offer_services
 from matching.services import runs as run_services
 from municipalities.api.views import RoundParticipationActions
 from rounds.api import views as rounds_api
-from rounds.models import Round
 
 COORDINATOR = (Role.COORDINATOR,)
 
@@ -130,66 +129,6 @@ class RoundResultsSerializer(serializers.Serializer):
     rows = ResultRowSerializer(many=True)
 
 
-def result_rows(round_: Round) -> tuple[Run | None, list[dict]]:
-    """Per household of the latest finished run: the proposal and the current offer."""
-    run = round_.runs.filter(status=RunStatus.SUCCEEDED).order_by("-iteration").first()
-    if run is None:
-        return None, []
-    offers = {
-        o.household_id: o
-        for o in round_.offers.order_by("created_at", "id").only("id", "household_id", "status")
-    }
-    proposals = run.proposals.select_related("household", "municipality").order_by(
-        "household__reference"
-    )
-    rows = []
-    for p in proposals:
-        offer = offers.get(p.household_id)
-        rows.append(
-            {
-                "household": p.household.reference,
-                "household_id": p.household_id,
-                "persons": int(p.demand.get("persons", 0)),
-                "municipality_id": p.municipality_id,
-                "municipality": p.municipality.name if p.municipality else "",
-                "ags": p.municipality.ags if p.municipality else "",
-                "score": p.score,
-                "unmatched_reason": p.unmatched_reason,
-                "offer_id": offer.pk if offer else None,
-                "offer_status": offer.status if offer else "",
-            }
-        )
-    return run, rows
-
-
-def results_file(round_: Round, kind: str) -> bytes:
-    _run, rows = result_rows(round_)
-    header = [
-        _("Household"),
-        _("Persons"),
-        _("Municipality"),
-        _("AGS"),
-        _("Score"),
-        _("Reason if unmatched"),
-        _("Offer status"),
-    ]
-    reasons = dict(Proposal._meta.get_field("unmatched_reason").choices or ())
-    statuses = dict(OfferStatus.choices)
-    table = [
-        [
-            r["household"],
-            r["persons"],
-            r["municipality"],
-            r["ags"],
-            r["score"],
-            str(reasons.get(r["unmatched_reason"], "")),
-            str(statuses.get(r["offer_status"], "")),
-        ]
-        for r in rows
-    ]
-    return spreadsheet_bytes(kind, [Sheet(_("Results"), header, table)])
-
-
 @extend_schema(tags=["rounds"])
 class RoundViewSet(RoundParticipationActions, rounds_api.RoundViewSet):
     """The round resource with its runs and results (and the municipalities' actions)."""
@@ -236,7 +175,7 @@ class RoundViewSet(RoundParticipationActions, rounds_api.RoundViewSet):
     @action(detail=True, methods=["get"], pagination_class=None, filter_backends=[])
     def results(self, request, pk=None):
         round_ = self.get_object()
-        run, rows = result_rows(round_)
+        run, rows = round_results(round_)
         data = {"round": round_.pk, "run": RunSerializer(run).data if run else None, "rows": rows}
         return Response(data)
 
