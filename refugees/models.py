@@ -249,6 +249,20 @@ class Household(models.Model):
 
 
 class Member(models.Model):
+    # What a caseworker records of a person: the form, the API, the import, the audit's
+    # changes and the household's data export (Art. 15 GDPR) all take this one list.
+    PROFILE_FIELDS = (
+        "full_name",
+        "date_of_birth",
+        "sex",
+        "relation",
+        "languages",
+        "education",
+        "occupation",
+        "sector",
+        "work_experience_years",
+    )
+
     household = models.ForeignKey(Household, on_delete=models.CASCADE, related_name="members")
     full_name = models.CharField(
         _("full name"), max_length=150, validators=[ProhibitNullCharactersValidator()]
@@ -377,6 +391,20 @@ def _weight(label: StrOrPromise) -> models.PositiveSmallIntegerField:
 
 
 class Preferences(models.Model):
+    # The household's wishes and weights, as Member.PROFILE_FIELDS for a person.
+    PROFILE_FIELDS = (
+        "settlement_types",
+        "wished_states",
+        "excluded_states",
+        "has_pets",
+        "weight_housing",
+        "weight_work",
+        "weight_education",
+        "weight_medical",
+        "weight_community",
+        "weight_city_size",
+    )
+
     household = models.OneToOneField(
         Household, on_delete=models.CASCADE, related_name="preferences"
     )

@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from accounts.audit import audit_log
 from matching import explain
 from matching.models import Offer
-from refugees.models import Consent, Household, Member, Relative
+from refugees.models import Consent, Household, Member, Needs, Preferences, Relative
 
 if TYPE_CHECKING:
     from accounts.models import User
@@ -29,31 +29,9 @@ FORMAT = "rematch-household-export"
 FORMAT_VERSION = 1
 EXPORT_KINDS = ("json", "pdf")
 
-MEMBER_FIELDS = (
-    "full_name",
-    "date_of_birth",
-    "sex",
-    "relation",
-    "languages",
-    "education",
-    "occupation",
-    "sector",
-    "work_experience_years",
-)
-NEEDS_FIELDS = ("wheelchair", "psychotherapy", "specialist_care", "care_needs", "recorded_at")
-PREFERENCE_FIELDS = (
-    "settlement_types",
-    "wished_states",
-    "excluded_states",
-    "has_pets",
-    "weight_housing",
-    "weight_work",
-    "weight_education",
-    "weight_medical",
-    "weight_community",
-    "weight_city_size",
-    "recorded_at",
-)
+MEMBER_FIELDS = Member.PROFILE_FIELDS
+NEEDS_FIELDS = (*Needs.HEALTH_FIELDS, "recorded_at")
+PREFERENCE_FIELDS = (*Preferences.PROFILE_FIELDS, "recorded_at")
 OFFER_FIELDS = (
     "score",
     "status",

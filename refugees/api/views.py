@@ -72,18 +72,7 @@ class MemberSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Member
-        fields: tuple[str, ...] = (
-            "id",
-            "full_name",
-            "date_of_birth",
-            "sex",
-            "relation",
-            "languages",
-            "education",
-            "occupation",
-            "sector",
-            "work_experience_years",
-        )
+        fields: tuple[str, ...] = ("id", *Member.PROFILE_FIELDS)
 
 
 class NeedsSerializer(serializers.ModelSerializer):
@@ -93,13 +82,7 @@ class NeedsSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Needs
-        fields: tuple[str, ...] = (
-            "wheelchair",
-            "psychotherapy",
-            "care_needs",
-            "specialist_care",
-            "recorded_at",
-        )
+        fields: tuple[str, ...] = (*Needs.HEALTH_FIELDS, "recorded_at")
         read_only_fields = ("recorded_at",)
 
 
@@ -114,19 +97,7 @@ class PreferencesSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Preferences
-        fields: tuple[str, ...] = (
-            "settlement_types",
-            "wished_states",
-            "excluded_states",
-            "has_pets",
-            "weight_housing",
-            "weight_work",
-            "weight_education",
-            "weight_medical",
-            "weight_community",
-            "weight_city_size",
-            "recorded_at",
-        )
+        fields: tuple[str, ...] = (*Preferences.PROFILE_FIELDS, "recorded_at")
         read_only_fields = ("recorded_at",)
 
 

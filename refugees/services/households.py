@@ -30,30 +30,9 @@ if TYPE_CHECKING:
     from accounts.models import User
 
 HOUSEHOLD_FIELDS = ("caseworker", "notes", "status")
-MEMBER_FIELDS = (
-    "full_name",
-    "date_of_birth",
-    "sex",
-    "relation",
-    "languages",
-    "education",
-    "occupation",
-    "sector",
-    "work_experience_years",
-)
-NEEDS_FIELDS = ("wheelchair", "psychotherapy", "specialist_care", "care_needs")
-PREFERENCE_FIELDS = (
-    "settlement_types",
-    "wished_states",
-    "excluded_states",
-    "has_pets",
-    "weight_housing",
-    "weight_work",
-    "weight_education",
-    "weight_medical",
-    "weight_community",
-    "weight_city_size",
-)
+MEMBER_FIELDS = Member.PROFILE_FIELDS
+NEEDS_FIELDS = Needs.HEALTH_FIELDS
+PREFERENCE_FIELDS = Preferences.PROFILE_FIELDS
 # Unambiguous characters only: reference codes are read out on the phone.
 _REFERENCE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 

@@ -210,6 +210,19 @@ def test_the_json_export_holds_all_personal_data(as_caseworker, profile, casewor
     assert event.changes == {"format": "json"}
 
 
+@pytest.mark.parametrize("part", ["members", "needs", "preferences"])
+def test_the_json_export_holds_every_stored_field_of_the_profile(as_caseworker, profile, part):
+    """Art. 15 GDPR: a field added to a member, the needs or the preferences is in the export
+    without anyone remembering to add it (the export takes the models' one field list)."""
+    from refugees.models import Preferences
+
+    model = {"members": Member, "needs": Needs, "preferences": Preferences}[part]
+    stored = {f.name for f in model._meta.concrete_fields} - {"id", "household"}
+    data = json.loads(as_caseworker.get(export_url(profile, "json")).content)
+    exported = data[part][0] if part == "members" else data[part]
+    assert set(exported) == stored
+
+
 def test_the_pdf_export_is_a_pdf_with_cyrillic_names(as_refugee, profile, refugee):
     Member.objects.filter(full_name=NAMES[0]).update(full_name="Оксана Коваленко")
     response = english(as_refugee).get(export_url(profile, "pdf"))
