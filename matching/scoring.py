@@ -288,9 +288,36 @@ def pair_scores(
     return np.rint(BASE_SCORE + total).astype(np.int64)
 
 
+# The household columns each rule reads. Households that agree on a rule's columns are alike
+# for it, so ``score_round`` evaluates the rule once per distinct combination of them (a few
+# dozen at national scale) against every municipality and copies the rows out for each chunk:
+# the same functions and the same numbers as evaluating every pair, a third of the work. A rule
+# that comes to read another column must name it here; the test that scores random households
+# both ways (tests/matching/test_scoring_tables.py) fails until it does.
+READS: dict[str, tuple[str, ...]] = {
+    "excluded_state": ("state_excluded",),
+    "specialist_care": ("specialist_needed",),
+    "unit_size": ("demand",),
+    "pets": ("has_pets",),
+    "capacity": ("demand",),
+    "relatives": ("relative_municipality", "relative_state"),
+    "settlement": ("settlement_wished",),
+    "state": ("state_wished",),
+    "labour": ("workers_by_sector", "workers"),
+    "language_course": (),
+    "medical": ("demand",),
+    "community": (),
+    "education": ("demand",),
+    "housing": ("demand",),
+}
+# Pairs per chunk of a round: small enough that a chunk's columns stay in the processor's
+# cache (a million pairs were 8 MB per column and twice as slow), large enough that numpy's
+# per-call cost does not count.
+CHUNK_PAIRS = 1 << 17
+
+
 def _chunks(n_households: int, n_municipalities: int) -> Iterator[tuple[int, int]]:
-    # About a million pairs per chunk keeps memory flat at national scale.
-    step = max(1, 1_000_000 // max(1, n_municipalities))
+    step = max(1, CHUNK_PAIRS // max(1, n_municipalities))
     for start in range(0, n_households, step):
         yield start, min(n_households, start + step)
 
@@ -305,21 +332,23 @@ def score_round(
     candidates: int | None = None,
 ) -> Scored:
     """Score every compatible pair; keep at most ``candidates`` best municipalities per
-    household (None keeps all). A pin makes the pinned municipality the only candidate."""
+    household (None keeps all). A pin makes the pinned municipality the only candidate.
+    The same scores as ``compatible`` and ``pair_scores`` on every pair (see READS)."""
     weights = normalised_weights(weights)
     parts: list[tuple[IntArray, IntArray, IntArray]] = []
     counts = np.zeros(len(hh), dtype=np.int64)
     n = len(mu)
-    columns = np.arange(n, dtype=np.int64)[None, :]
-    for start, stop in _chunks(len(hh), n):
-        rows = np.arange(start, stop, dtype=np.int64)[:, None]
-        keep = compatible(rows, columns, hh, mu) & _rules_allow(rows, columns, n, bans, pins)
-        scores = pair_scores(rows, columns, hh, mu, weights)
-        counts[start:stop] = keep.sum(axis=1)
-        if candidates is not None and candidates < n:
-            keep &= _best_per_row(scores, keep, candidates)
-        local, m = np.nonzero(keep)
-        parts.append((local.astype(np.int64) + start, m.astype(np.int64), scores[keep]))
+    if len(hh) and n:
+        tables = _RuleTables(hh, mu)
+        allowed = _RulesMask(n, bans, pins)
+        for start, stop in _chunks(len(hh), n):
+            keep = tables.compatible(start, stop) & allowed(start, stop)
+            scores = tables.scores(start, stop, weights)
+            counts[start:stop] = keep.sum(axis=1)
+            if candidates is not None and candidates < n:
+                keep &= _best_per_row(scores, keep, candidates)
+            local, m = np.nonzero(keep)
+            parts.append((local.astype(np.int64) + start, m.astype(np.int64), scores[keep]))
     if not parts:
         empty = np.zeros(0, dtype=np.int64)
         return Scored(household=empty, municipality=empty, score=empty, compatible_count=counts)
@@ -327,20 +356,129 @@ def score_round(
     return Scored(household=h, municipality=m, score=s, compatible_count=counts)
 
 
-def _rules_allow(
-    h: IntArray,
-    m: IntArray,
-    n: int,
-    bans: set[tuple[int, int]] | None,
-    pins: dict[int, int] | None,
-) -> BoolArray:
-    allow = np.ones(np.broadcast_shapes(h.shape, m.shape), dtype=bool)
-    if bans:
-        allow &= ~_flags(h, m, bans, n)
-    if pins:
-        pinned = np.isin(h, np.fromiter(pins.keys(), dtype=np.int64, count=len(pins)))
-        allow &= ~pinned | _flags(h, m, set(pins.items()), n)
-    return allow
+class _RuleTables:
+    """Every rule evaluated once per class of households (READS) against every municipality;
+    a chunk of households gets its rows by class."""
+
+    def __init__(self, hh: Households, mu: Municipalities) -> None:
+        self.hh = hh
+        self.n = len(mu)
+        classes: dict[tuple[str, ...], tuple[IntArray, IntArray]] = {}
+        self.tables: dict[str, tuple[IntArray, npt.NDArray[Any]]] = {}
+        rules: dict[str, Callable[..., npt.NDArray[Any]]] = {
+            **HARD_CONSTRAINTS,
+            **CRITERION_FUNCTIONS,
+        }
+        for code, rule in rules.items():
+            columns = READS[code]
+            if columns not in classes:
+                classes[columns] = _classes(hh, columns)
+            of, representatives = classes[columns]
+            table = _rule_table(rule, representatives, hh, mu)
+            if code in CRITERION_FUNCTIONS:
+                table = table.astype(np.float64, copy=False)
+            self.tables[code] = (of, table)
+
+    def compatible(self, start: int, stop: int) -> BoolArray:
+        ok = np.ones((stop - start, self.n), dtype=bool)
+        for code in HARD_CONSTRAINTS:
+            of, table = self.tables[code]
+            ok &= table[of[start:stop]]
+        return ok
+
+    def scores(self, start: int, stop: int, weights: dict[str, float]) -> IntArray:
+        """``pair_scores`` of the chunk, criterion by criterion in the same order."""
+        rows = np.arange(start, stop, dtype=np.int64)[:, None]
+        total = np.zeros((stop - start, self.n))
+        points = np.empty_like(total)
+        for code in CRITERION_FUNCTIONS:
+            category = HOUSEHOLD_WEIGHTS.index(CRITERIA[code][0])
+            factor = self.hh.weights[rows, category] / NEUTRAL_HOUSEHOLD_WEIGHT
+            of, table = self.tables[code]
+            np.take(table, of[start:stop], axis=0, out=points)
+            np.multiply(weights[code] * factor, points, out=points)
+            total += points
+        return np.rint(BASE_SCORE + total).astype(np.int64)
+
+
+def _classes(hh: Households, columns: tuple[str, ...]) -> tuple[IntArray, IntArray]:
+    """Each household's class by the values of ``columns``, and one household of each class."""
+    n = len(hh)
+    parts = [np.zeros((n, 1))]
+    for name in columns:
+        value = getattr(hh, name)
+        if isinstance(value, set):  # (household, column) pairs: the household's own tuple
+            parts.append(_set_classes(value, n)[:, None].astype(np.float64))
+        else:
+            parts.append(np.asarray(value, dtype=np.float64).reshape(n, -1))
+    key = np.ascontiguousarray(np.concatenate(parts, axis=1))
+    rows = key.view(np.dtype((np.void, key.dtype.itemsize * key.shape[1]))).ravel()
+    _, first, inverse = np.unique(rows, return_index=True, return_inverse=True)
+    return inverse.reshape(n).astype(np.int64), first.astype(np.int64)
+
+
+def _set_classes(pairs: set[tuple[int, int]], n: int) -> IntArray:
+    by_household: dict[int, list[int]] = {}
+    for h, column in sorted(pairs):
+        by_household.setdefault(h, []).append(column)
+    known: dict[tuple[int, ...], int] = {(): 0}
+    of = np.zeros(n, dtype=np.int64)
+    for h, columns in by_household.items():
+        of[h] = known.setdefault(tuple(columns), len(known))
+    return of
+
+
+def _rule_table(
+    rule: Callable[..., npt.NDArray[Any]],
+    households: IntArray,
+    hh: Households,
+    mu: Municipalities,
+) -> npt.NDArray[Any]:
+    """``rule`` for ``households`` x every municipality, as flat pairs (the path ``explain``
+    takes), a block of households at a time."""
+    n = len(mu)
+    step = max(1, 1_000_000 // n)
+    blocks = []
+    for start in range(0, len(households), step):
+        block = households[start : start + step]
+        h = np.repeat(block, n)
+        m = np.tile(np.arange(n, dtype=np.int64), len(block))
+        blocks.append(np.broadcast_to(rule(h, m, hh, mu), h.shape).reshape(len(block), n))
+    return np.concatenate(blocks)
+
+
+class _RulesMask:
+    """``_rules_allow`` for chunks of consecutive households, the rules sorted once."""
+
+    def __init__(
+        self, n: int, bans: set[tuple[int, int]] | None, pins: dict[int, int] | None
+    ) -> None:
+        self.n = n
+        self.bans = _pair_keys(bans or set(), n)
+        self.pinned = np.array(sorted((pins or {}).keys()), dtype=np.int64)
+        self.pin_pairs = _pair_keys(set((pins or {}).items()), n)
+
+    def __call__(self, start: int, stop: int) -> BoolArray:
+        allow = np.ones((stop - start, self.n), dtype=bool)
+        if len(self.bans):
+            allow &= ~self._mask(self.bans, start, stop)
+        if len(self.pinned):
+            pinned = np.isin(np.arange(start, stop), self.pinned)[:, None]
+            allow &= ~pinned | self._mask(self.pin_pairs, start, stop)
+        return allow
+
+    def _mask(self, keys: IntArray, start: int, stop: int) -> BoolArray:
+        lo, hi = np.searchsorted(keys, [start * self.n, stop * self.n])
+        mask = np.zeros((stop - start) * self.n, dtype=bool)
+        mask[keys[lo:hi] - start * self.n] = True
+        return mask.reshape(stop - start, self.n)
+
+
+def _pair_keys(pairs: set[tuple[int, int]], n: int) -> IntArray:
+    if not pairs:
+        return np.zeros(0, dtype=np.int64)
+    known = np.array(sorted(pairs), dtype=np.int64)
+    return np.unique(known[:, 0] * n + known[:, 1])
 
 
 def _best_per_row(scores: IntArray, keep: BoolArray, candidates: int) -> BoolArray:
@@ -359,14 +497,16 @@ def explain(
 ) -> list[list[dict[str, object]]]:
     """Per pair, the criteria that contributed points, largest first (params filled by the
     caller, which knows names)."""
+    if not len(h):
+        return []
     points = criterion_points(h, m, hh, mu, normalised_weights(weights))
+    codes = list(points)
+    columns = [np.broadcast_to(points[code], (len(h),)) for code in codes]
+    # np.rint rounds half to even, as round() does
+    whole = np.rint(np.stack(columns, axis=1)).astype(np.int64)
     rows: list[list[dict[str, object]]] = []
-    for i in range(len(h)):
-        row = [
-            {"criterion": code, "points": int(round(float(values[i])))}
-            for code, values in points.items()
-            if round(float(values[i])) > 0
-        ]
-        row.sort(key=lambda item: -int(item["points"]))  # type: ignore[call-overload]
-        rows.append(row)
+    for values in whole.tolist():
+        # largest first; equal points keep the order of CRITERIA (a stable sort)
+        order = sorted((-v, k) for k, v in enumerate(values) if v > 0)
+        rows.append([{"criterion": codes[k], "points": -v} for v, k in order])
     return rows

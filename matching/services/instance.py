@@ -5,15 +5,21 @@ and 100,000 members, and this runs inside the time budget of one iteration."""
 
 from __future__ import annotations
 
+import dataclasses
+import json
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date
+from itertools import repeat
 from typing import Any
 
 import networkx as nx
 import numpy as np
+from django.db.models import TextField
+from django.db.models.functions import Cast
 
-from matching import scoring
+from core.bulk import json_text
+from matching import engine, scoring
 from matching.models import PairRule, PairRuleKind
 from municipalities.choices import Sector, SpecialistCare, age_on, member_demand
 from municipalities.models import FederalState, Municipality, SettlementType
@@ -227,20 +233,15 @@ def _households(
     table = _empty_households(len(pks))
     refs = dict(Household.objects.filter(pk__in=wanted).values_list("pk", "reference"))
     table.ids = [refs[pk] for pk in pks]
-    members = Member.objects.filter(household_id__in=wanted)
+    # No ordering: the sums do not depend on it, and sorting 100,000 members spilled to disk.
+    members = Member.objects.filter(household_id__in=wanted).order_by()
     _fill_members(
         table,
         index,
         round_.arrival_date,
         members.values_list("household_id", "date_of_birth", "sector"),
     )
-    needs = Needs.objects.filter(household_id__in=wanted)
-    for hid, wheelchair, therapy, care in _needs_rows(needs):
-        i = index[hid]
-        table.demand[i, _DIMENSION["accessible"]] = int(wheelchair)
-        table.demand[i, _DIMENSION["psychotherapy"]] = int(therapy)
-        if care:
-            table.specialist_needed[i] = [c in care for c in SPECIALIST]
+    _fill_needs(table, index, _needs_rows(Needs.objects.filter(household_id__in=wanted)))
     _fill_preferences(table, index, Preferences.objects.filter(household_id__in=wanted))
     relatives = Relative.objects.filter(household_id__in=wanted).values_list(
         "household_id", "municipality_id", "municipality__federal_state", "municipality__name"
@@ -257,7 +258,26 @@ def _needs_rows(needs) -> list[tuple[int, Any, Any, Any]]:
     if not rows:
         return []
     household_ids, *tokens = zip(*rows, strict=True)
-    return list(zip(household_ids, *(decrypt_values(t) for t in tokens), strict=True))
+    n = len(household_ids)
+    values = decrypt_values([token for column in tokens for token in column])
+    by_column = [values[k * n : (k + 1) * n] for k in range(len(columns))]
+    return list(zip(household_ids, *by_column, strict=True))
+
+
+def _fill_needs(table: scoring.Households, index: dict[int, int], rows) -> None:
+    if not rows:
+        return
+    hids, wheelchair, therapy, care = zip(*rows, strict=True)
+    at = _positions(index, hids)
+    table.demand[at, _DIMENSION["accessible"]] = [int(v) for v in wheelchair]
+    table.demand[at, _DIMENSION["psychotherapy"]] = [int(v) for v in therapy]
+    for i, needed in zip(at.tolist(), care, strict=True):
+        if needed:
+            table.specialist_needed[i] = [c in needed for c in SPECIALIST]
+
+
+def _positions(index: dict[int, int], pks) -> np.ndarray:
+    return np.fromiter(map(index.__getitem__, pks), np.int64, len(pks))
 
 
 def _empty_households(n: int) -> scoring.Households:
@@ -276,36 +296,71 @@ def _empty_households(n: int) -> scoring.Households:
 
 
 def _fill_members(table: scoring.Households, index: dict[int, int], arrival: date, rows) -> None:
+    """Sums the members' demands (municipalities.choices.member_demand, asked once per date
+    of birth: 100,000 members have a few thousand) and counts the working-age members."""
+    rows = list(rows)
+    if not rows:
+        return
+    hids, born, sector = zip(*rows, strict=True)
+    at = _positions(index, hids)
+    by_date = {day: _member_row(day, arrival) for day in set(born)}
+    demand = np.array([by_date[day][0] for day in born], dtype=np.int64)
+    np.add.at(table.demand, at, demand)
+    working = np.array([by_date[day][1] for day in born], dtype=bool)
+    np.add.at(table.workers, at[working], 1)
     sector_index = {code: i for i, code in enumerate(SECTORS)}
-    for hid, born, sector in rows:
-        i = index[hid]
-        table.demand[i] += [member_demand(born, arrival)[d] for d in scoring.DIMENSIONS]
-        if born is not None and WORKING_AGE[0] <= age_on(born, arrival) <= WORKING_AGE[1]:
-            table.workers[i] += 1
-            if sector in sector_index:
-                table.workers_by_sector[i, sector_index[sector]] += 1
+    column = np.array([sector_index.get(s, -1) for s in sector], dtype=np.int64)
+    counted = working & (column >= 0)
+    np.add.at(table.workers_by_sector, (at[counted], column[counted]), 1)
 
 
+def _member_row(born: date | None, arrival: date) -> tuple[list[int], bool]:
+    """A member's demand in DIMENSIONS, and whether the member is of working age."""
+    demand = member_demand(born, arrival)
+    working = born is not None and WORKING_AGE[0] <= age_on(born, arrival) <= WORKING_AGE[1]
+    return [demand[d] for d in scoring.DIMENSIONS], working
+
+
+_PREFERENCE_LISTS = ("settlement_types", "wished_states", "excluded_states")
 _PREFERENCE_COLUMNS = (
     "household_id",
-    "settlement_types",
-    "wished_states",
-    "excluded_states",
+    *_PREFERENCE_LISTS,
     "has_pets",
     *(f"weight_{w}" for w in scoring.HOUSEHOLD_WEIGHTS),
 )
 
 
 def _fill_preferences(table: scoring.Households, index: dict[int, int], prefs) -> None:
+    """The lists are read as JSON text and parsed in one go (120,000 of them at national
+    scale; the ORM parses each on its own)."""
+    columns = [Cast(c, TextField()) if c in _PREFERENCE_LISTS else c for c in _PREFERENCE_COLUMNS]
+    rows = list(prefs.values_list(*columns))
+    if not rows:
+        return
+    hids, types, wished, excluded, pets, *weights = zip(*rows, strict=True)
+    at = _positions(index, hids)
     settlement = {code: k for k, code in enumerate(SETTLEMENTS)}
     state = {code: k for k, code in enumerate(STATES)}
-    for hid, types, wished, excluded, pets, *weights in prefs.values_list(*_PREFERENCE_COLUMNS):
-        i = index[hid]
-        table.settlement_wished[i, [settlement[t] for t in types or [] if t in settlement]] = True
-        table.state_wished[i, [state[s] for s in wished or [] if s in state]] = True
-        table.state_excluded[i, [state[s] for s in excluded or [] if s in state]] = True
-        table.has_pets[i] = pets
-        table.weights[i] = weights
+    for target, codes, column in (
+        (table.settlement_wished, settlement, types),
+        (table.state_wished, state, wished),
+        (table.state_excluded, state, excluded),
+    ):
+        cells = [
+            (i, codes[code])
+            for i, chosen in zip(at.tolist(), _json_values(column), strict=True)
+            for code in chosen or []
+            if code in codes
+        ]
+        if cells:
+            target[tuple(np.array(cells, dtype=np.int64).T)] = True
+    table.has_pets[at] = pets
+    table.weights[at] = np.array(weights, dtype=np.float64).T
+
+
+def _json_values(texts) -> list[Any]:
+    """JSON texts (None for SQL NULL) parsed by one call."""
+    return json.loads("[" + ",".join("null" if t is None else t for t in texts) + "]")
 
 
 def _fill_relatives(table, index, m_index, rows) -> dict[tuple[int, int], str]:
@@ -368,19 +423,20 @@ def _rules(round_, h_index, m_index) -> tuple[set[tuple[int, int]], dict[int, in
 # --- the instance ----------------------------------------------------------------------------
 
 
-def build_instance(data: RoundData, weights: dict[str, float]) -> tuple[dict, scoring.Scored]:
+def score_data(data: RoundData, weights: dict[str, float]) -> scoring.Scored:
     hh, mu = data.households, data.municipalities
     candidates = CANDIDATES_PER_HOUSEHOLD if len(mu) > CANDIDATES_PER_HOUSEHOLD else None
-    scored = scoring.score_round(
+    return scoring.score_round(
         hh, mu, weights=weights, bans=data.bans, pins=data.pins, candidates=candidates
     )
+
+
+def build_instance(data: RoundData, weights: dict[str, float]) -> tuple[dict, scoring.Scored]:
+    """The ``rematch-instance/1`` document of the round, and its scored pairs."""
+    scored = score_data(data, weights)
+    hh, mu = data.households, data.municipalities
     instance = {
-        "format": "rematch-instance/1",
-        "dimensions": list(scoring.DIMENSIONS),
-        "municipalities": [
-            {"id": mid, "capacity": _amounts(mu.capacity[j])} for j, mid in enumerate(mu.ids)
-        ],
-        "households": [_household_entry(hh, i) for i in range(len(hh))],
+        **_instance_head(data),
         "scores": [
             {"household": hh.ids[h], "municipality": mu.ids[m], "score": int(s)}
             for h, m, s in zip(
@@ -394,6 +450,62 @@ def build_instance(data: RoundData, weights: dict[str, float]) -> tuple[dict, sc
     return instance, scored
 
 
+@dataclass
+class RunInstance:
+    """What a run solves, and the instance file it keeps."""
+
+    instance: engine.Instance
+    content: bytes  # the document as JSON, byte for byte as run_files.run_file_save writes it
+    scored: scoring.Scored
+
+
+def build_run_instance(data: RoundData, weights: dict[str, float]) -> RunInstance:
+    """``build_instance``, parsed, and its JSON, without the 800,000 score entries as
+    dictionaries between them (a national round spent 2 s of CPU building, parsing and
+    encoding them). The engine's parser checks the municipalities and households; the scores
+    are valid as scoring makes them (positive integers, each pair once, known ids), so they
+    are handed over as the parser hands over its own, with the same cached arrays."""
+    scored = score_data(data, weights)
+    head = _instance_head(data)
+    parsed = engine.parse_instance({**head, "scores": []})
+    hh, mu = data.households, data.municipalities
+    hl, ml, sl = scored.household.tolist(), scored.municipality.tolist(), scored.score.tolist()
+    pairs = tuple(
+        map(
+            tuple.__new__,
+            repeat(engine.Pair),
+            zip([hh.ids[h] for h in hl], [mu.ids[m] for m in ml], sl, strict=True),
+        )
+    )
+    cache = {
+        "integral": True,
+        "pair_index": (scored.household, scored.municipality, scored.score.astype(np.float64)),
+        "made_for": (pairs, parsed.households),
+    }
+    instance = dataclasses.replace(parsed, scores=pairs, _cache=cache)
+    return RunInstance(instance, _instance_json(head, hh.ids, mu.ids, hl, ml, sl), scored)
+
+
+def _instance_head(data: RoundData) -> dict[str, Any]:
+    hh, mu = data.households, data.municipalities
+    return {
+        "format": "rematch-instance/1",
+        "dimensions": list(scoring.DIMENSIONS),
+        "municipalities": [
+            {"id": mid, "capacity": _amounts(mu.capacity[j])} for j, mid in enumerate(mu.ids)
+        ],
+        "households": [_household_entry(hh, i) for i in range(len(hh))],
+    }
+
+
+def _instance_json(head, household_ids, municipality_ids, hl, ml, sl) -> bytes:
+    """``json_text`` of the head with the scores, written from the index lists."""
+    opening = [f'{{"household":{json_text(h)},"municipality":' for h in household_ids]
+    middle = [f'{json_text(m)},"score":' for m in municipality_ids]
+    scores = ",".join([f"{opening[h]}{middle[m]}{s}}}" for h, m, s in zip(hl, ml, sl, strict=True)])
+    return f'{json_text(head)[:-1]},"scores":[{scores}]}}'.encode()
+
+
 def _amounts(row: np.ndarray) -> dict[str, int]:
     return {d: int(v) for d, v in zip(scoring.DIMENSIONS, row.tolist(), strict=True) if v}
 
@@ -405,9 +517,12 @@ def _household_entry(hh: scoring.Households, i: int) -> dict[str, Any]:
     return entry
 
 
-def explanation_params(data: RoundData, h: int, m: int, item: dict[str, Any]) -> dict[str, Any]:
-    """Names and codes that make an explanation line readable ("Relatives in Kiel")."""
-    hh, mu = data.households, data.municipalities
+def explanation_params(
+    data: RoundData, h: int, m: int, item: dict[str, Any], sectors: list[str] | None = None
+) -> dict[str, Any]:
+    """Names and codes that make an explanation line readable ("Relatives in Kiel").
+    ``sectors``: the labour sectors of the pair, when the caller found them already."""
+    mu = data.municipalities
     code = item["criterion"]
     if code == "relatives":
         place = data.relative_places.get((h, m))
@@ -417,11 +532,19 @@ def explanation_params(data: RoundData, h: int, m: int, item: dict[str, Any]) ->
     if code == "state":
         return {"state": STATES[int(mu.state[m])]}
     if code == "labour":
-        wanted = hh.workers_by_sector[h] > 0
-        return {"sectors": [SECTORS[k] for k in np.flatnonzero(wanted & mu.sectors_in_demand[m])]}
+        if sectors is None:
+            sectors = _labour_sectors(data, np.array([h]), np.array([m]))[0]
+        return {"sectors": sectors}
     if code == "language_course":
         return {"weeks": int(mu.course_wait_weeks[m])}
     return {}
+
+
+def _labour_sectors(data: RoundData, h: np.ndarray, m: np.ndarray) -> list[list[str]]:
+    """Per pair, the sectors of its working members that the municipality has in demand."""
+    hh, mu = data.households, data.municipalities
+    hits = (hh.workers_by_sector[h] > 0) & mu.sectors_in_demand[m]
+    return [[s for s, hit in zip(SECTORS, row, strict=True) if hit] for row in hits.tolist()]
 
 
 def explain_pairs(data: RoundData, pairs: list[tuple[int, int]], weights) -> list[list[dict]]:
@@ -430,7 +553,10 @@ def explain_pairs(data: RoundData, pairs: list[tuple[int, int]], weights) -> lis
     h = np.array([p[0] for p in pairs], dtype=np.int64)
     m = np.array([p[1] for p in pairs], dtype=np.int64)
     rows = scoring.explain(h, m, data.households, data.municipalities, weights)
-    for (hi, mi), row in zip(pairs, rows, strict=True):
+    with_labour = [k for k, row in enumerate(rows) if any(i["criterion"] == "labour" for i in row)]
+    found = _labour_sectors(data, h[with_labour], m[with_labour])
+    sectors = dict(zip(with_labour, found, strict=True))
+    for k, ((hi, mi), row) in enumerate(zip(pairs, rows, strict=True)):
         for item in row:
-            item["params"] = explanation_params(data, hi, mi, item)
+            item["params"] = explanation_params(data, hi, mi, item, sectors.get(k))
     return rows

@@ -36,12 +36,17 @@ from matching.models import (
     UnmatchedReason,
 )
 from matching.reasons import Override, reason_clean
-from matching.run_files import run_file_save
+from matching.run_files import run_file_save, run_file_save_json
 from matching.services.fairshare import ALTERNATIVE_KEYS as SWAPPED
 from matching.services.fairshare import fair_share_compare
 from matching.services.fairshare import floors_of_summary as run_floors_of
 from matching.services.forecast import kept_for_later, programme_forecast
-from matching.services.instance import build_instance, explain_pairs, load_round
+from matching.services.instance import (
+    build_instance,
+    build_run_instance,
+    explain_pairs,
+    load_round,
+)
 from matching.services.overrides import run_rules_snapshot
 from matching.services.programmes import cohort_take_over_waiting
 from matching.services.sensitivity import sensitivity_queue_after_run
@@ -279,12 +284,16 @@ def _execute(run: Run, seconds: dict[str, float]) -> None:
         data = load_round(run.round)
         run_rules_snapshot(run=run, data=data)
     with _stage(run, RunStage.SCORE, 25, seconds):
-        document, scored = build_instance(data, run.weights)
         summary: dict = {}
-        if run.use_forecast:
+        if run.use_forecast:  # a cohort of a programme: small, and the forecast is a document
+            document, scored = build_instance(data, run.weights)
             document["forecast"], summary = programme_forecast(run.round, data, run.weights)
             Run.objects.filter(pk=run.pk).update(forecast_summary=summary)
-        instance = engine.parse_instance(document)
+            instance = engine.parse_instance(document)
+            content = json_text(document).encode()
+        else:
+            built = build_run_instance(data, run.weights)
+            instance, content, scored = built.instance, built.content, built.scored
     with _stage(run, RunStage.SOLVE, 50, seconds):
         result = engine.solve(instance, time_limit=run.time_limit, method=run.method)
         if run.use_forecast and instance.forecast:
@@ -299,18 +308,18 @@ def _execute(run: Run, seconds: dict[str, float]) -> None:
         with _stage(run, RunStage.FAIR_SHARE, 88, seconds):
             fair = fair_share_compare(run=run, instance=instance, plain=result)
     with _stage(run, RunStage.STORE, 90, seconds):
-        _store(run, data, scored, document, result, seconds, fair)
+        _store(run, data, scored, content, result, seconds, fair)
     Run.objects.filter(pk=run.pk).update(stage_seconds=seconds)
 
 
 @transaction.atomic
-def _store(run, data, scored, document, result, seconds, fair=None) -> None:
+def _store(run, data, scored, instance_json: bytes, result, seconds, fair=None) -> None:
     run = Run.objects.select_for_update().get(pk=run.pk)
     if run.status != RunStatus.RUNNING:
         return
     other = fair[0].fair.assignment if fair else None
     matched_households, matched_persons = _store_proposals(run, data, scored, result, other)
-    run_file_save(run=run, kind="instance", document=document)
+    run_file_save_json(run=run, kind="instance", content=instance_json)
     if fair:
         # Both variants' results are kept; each file says which one it is, and choosing a
         # variant swaps them (services.fairshare), so "the result file" is the chosen one.
