@@ -203,6 +203,10 @@ def _per_pair(
     if len(h) == 0:
         return np.zeros(0)
     households, inverse = np.unique(h, return_inverse=True)
+    if len(households) * len(municipality_rows) > 4 * len(h):  # few pairs per household
+        # The rows hold counts and flags: their dot products are exact in any order.
+        pairs = household_rows[h].astype(float) * municipality_rows[m].astype(float)
+        return np.asarray(pairs.sum(axis=1), dtype=np.float64)
     products = household_rows[households].astype(float) @ municipality_rows.T.astype(float)
     return np.asarray(products[inverse, m], dtype=np.float64)
 

@@ -494,7 +494,10 @@ def _instance_head(data: RoundData) -> dict[str, Any]:
         "municipalities": [
             {"id": mid, "capacity": _amounts(mu.capacity[j])} for j, mid in enumerate(mu.ids)
         ],
-        "households": [_household_entry(hh, i) for i in range(len(hh))],
+        "households": [
+            _household_entry(hh.ids[i], row, hh.group[i] if hh.group else None)
+            for i, row in enumerate(hh.demand.tolist())
+        ],
     }
 
 
@@ -506,38 +509,52 @@ def _instance_json(head, household_ids, municipality_ids, hl, ml, sl) -> bytes:
     return f'{json_text(head)[:-1]},"scores":[{scores}]}}'.encode()
 
 
-def _amounts(row: np.ndarray) -> dict[str, int]:
-    return {d: int(v) for d, v in zip(scoring.DIMENSIONS, row.tolist(), strict=True) if v}
+def _amounts(row: np.ndarray | list[int]) -> dict[str, int]:
+    values = row.tolist() if isinstance(row, np.ndarray) else row
+    return {d: int(v) for d, v in zip(scoring.DIMENSIONS, values, strict=True) if v}
 
 
-def _household_entry(hh: scoring.Households, i: int) -> dict[str, Any]:
-    entry: dict[str, Any] = {"id": hh.ids[i], "demand": _amounts(hh.demand[i])}
-    if hh.group and hh.group[i]:
-        entry["group"] = hh.group[i]
+def _household_entry(reference: str, demand: list[int], group: str | None) -> dict[str, Any]:
+    entry: dict[str, Any] = {"id": reference, "demand": _amounts(demand)}
+    if group:
+        entry["group"] = group
     return entry
 
 
-def explanation_params(
-    data: RoundData, h: int, m: int, item: dict[str, Any], sectors: list[str] | None = None
-) -> dict[str, Any]:
-    """Names and codes that make an explanation line readable ("Relatives in Kiel").
-    ``sectors``: the labour sectors of the pair, when the caller found them already."""
-    mu = data.municipalities
-    code = item["criterion"]
-    if code == "relatives":
-        place = data.relative_places.get((h, m))
-        return {"place": place} if place else {"state": STATES[int(mu.state[m])]}
-    if code == "settlement":
-        return {"type": SETTLEMENTS[int(mu.settlement[m])]}
-    if code == "state":
-        return {"state": STATES[int(mu.state[m])]}
-    if code == "labour":
-        if sectors is None:
-            sectors = _labour_sectors(data, np.array([h]), np.array([m]))[0]
-        return {"sectors": sectors}
-    if code == "language_course":
-        return {"weeks": int(mu.course_wait_weeks[m])}
-    return {}
+def explanation_params(data: RoundData, h: int, m: int, item: dict[str, Any]) -> dict[str, Any]:
+    """Names and codes that make an explanation line readable ("Relatives in Kiel")."""
+    return _Names(data).params(h, m, item)
+
+
+class _Names:
+    """What explanation lines name, per municipality, read from the arrays once."""
+
+    def __init__(self, data: RoundData) -> None:
+        mu = data.municipalities
+        self.data = data
+        self.state = [STATES[s] for s in mu.state.tolist()]
+        self.settlement = [SETTLEMENTS[s] for s in mu.settlement.tolist()]
+        self.weeks = [int(w) for w in mu.course_wait_weeks.tolist()]
+
+    def params(
+        self, h: int, m: int, item: dict[str, Any], sectors: list[str] | None = None
+    ) -> dict[str, Any]:
+        """``sectors``: the pair's labour sectors, when the caller found them already."""
+        code = item["criterion"]
+        if code == "relatives":
+            place = self.data.relative_places.get((h, m))
+            return {"place": place} if place else {"state": self.state[m]}
+        if code == "settlement":
+            return {"type": self.settlement[m]}
+        if code == "state":
+            return {"state": self.state[m]}
+        if code == "labour":
+            if sectors is None:
+                sectors = _labour_sectors(self.data, np.array([h]), np.array([m]))[0]
+            return {"sectors": sectors}
+        if code == "language_course":
+            return {"weeks": self.weeks[m]}
+        return {}
 
 
 def _labour_sectors(data: RoundData, h: np.ndarray, m: np.ndarray) -> list[list[str]]:
@@ -556,7 +573,8 @@ def explain_pairs(data: RoundData, pairs: list[tuple[int, int]], weights) -> lis
     with_labour = [k for k, row in enumerate(rows) if any(i["criterion"] == "labour" for i in row)]
     found = _labour_sectors(data, h[with_labour], m[with_labour])
     sectors = dict(zip(with_labour, found, strict=True))
+    names = _Names(data)
     for k, ((hi, mi), row) in enumerate(zip(pairs, rows, strict=True)):
         for item in row:
-            item["params"] = explanation_params(data, hi, mi, item, sectors.get(k))
+            item["params"] = names.params(hi, mi, item, sectors.get(k))
     return rows

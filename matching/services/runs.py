@@ -403,12 +403,15 @@ def _store_proposals(run, data, scored, result, other=None) -> tuple[int, int]:
             return None, None, [], reason
         return data.municipality_pks[j], float(scores[(i, j)]), explanations[(i, j)], ""
 
+    nothing = json_text({})  # no alternative placement: most of the 40,000 rows
+
     def rows():
         for i, household_pk in enumerate(data.household_pks):
             municipality, score, explanation, reason = placement(i, placed.get(i))
-            alternative = {}
+            alternative = nothing
             if i in moved:
-                alternative = dict(zip(SWAPPED, placement(i, elsewhere.get(i)), strict=True))
+                elsewhere_at = placement(i, elsewhere.get(i))
+                alternative = json_text(dict(zip(SWAPPED, elsewhere_at, strict=True)))
             yield (
                 run.pk,
                 household_pk,
@@ -418,7 +421,7 @@ def _store_proposals(run, data, scored, result, other=None) -> tuple[int, int]:
                 reason,
                 tokens[i],
                 compatible[i],
-                json_text(alternative),
+                alternative,
             )
 
     copy_rows(Proposal, PROPOSAL_COLUMNS, rows())

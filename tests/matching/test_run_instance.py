@@ -95,10 +95,12 @@ def test_the_run_instance_is_the_instance_document_parsed_and_encoded(varied_rou
     assert built.instance == parsed
     for key in ("integral", "pair_index"):
         mine, theirs = built.instance.cached(key), parsed.cached(key)
-        assert mine is not None and theirs is not None, key
+        assert mine is not None, key
+        assert theirs is not None, key
         if key == "pair_index":
             for a, b in zip(mine, theirs, strict=True):
-                assert a.dtype == b.dtype and np.array_equal(a, b)
+                assert a.dtype == b.dtype
+                np.testing.assert_array_equal(a, b)
         else:
             assert mine == theirs
     assert [p.score for p in built.instance.scores] == [p.score for p in parsed.scores]
