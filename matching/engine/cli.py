@@ -15,12 +15,13 @@ import threading
 import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import replace
 from typing import NoReturn
 
 from .hungarian import NotApplicableError
 from .incumbent import Incumbent
 from .instance import Instance, InstanceError, load_instance
-from .result import Result, build_result, empty_result
+from .result import Result, build_result, empty_result, utilisation
 from .solve import DEFAULT_TIME_LIMIT, METHODS, solve
 
 EXIT_INVALID = 2
@@ -56,8 +57,19 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _write(document: dict[str, object], target: str) -> None:
+WRITTEN = '"written": null'
+
+
+def _write(
+    document: dict[str, object], target: str, timing: dict[str, float], began: float
+) -> None:
+    """Write the result with ``timing``: seconds since the process started when the instance
+    was read, the solve ended and the text was complete (``written``, set last, just before
+    the text goes to the file), the limit and the reserve kept for this."""
+    document["timing"] = {key: round(value, 3) for key, value in timing.items()} | {"written": None}
     text = json.dumps(document, indent=1, ensure_ascii=False) + "\n"
+    written = f'"written": {time.perf_counter() - began:.3f}'
+    text = written.join(text.rsplit(WRITTEN, 1))
     if target == "-":
         sys.stdout.write(text)
         sys.stdout.flush()
@@ -102,14 +114,54 @@ def process_age() -> float:
         return 0.0
 
 
-def output_reserve(households: int, pairs: int) -> float:
-    """Seconds kept back for building and writing the result (measured ~0.4 s at 20,000
-    households and 800,000 pairs on the loaded 2-core machine; doubled for safety)."""
-    return 0.15 + 2e-5 * households + 5e-7 * pairs
+# Households in the document that output_reserve() builds and serialises to time the writing.
+PROBE_HOUSEHOLDS = 5_000
+# The probe scaled to the instance, times this: the load can rise while the solver runs, and
+# when the solver overruns, the command line builds the result beside it.
+RESERVE_FACTOR = 4.0
+RESERVE_MIN = 0.05  # seconds: opening, writing and closing the file, process exit
+WAIT_SLICE = 0.2  # seconds between the waiting thread's measurements of its lateness
+HANDOVERS = 4  # times the writing thread waits for the interpreter lock after the solve
 
 
-def _solve_by(instance: Instance, time_limit: float, method: str, latest: float) -> Result:
-    """Solve in a worker thread; at ``latest`` take the best solution handed in so far."""
+def output_reserve(instance: Instance) -> float:
+    """Seconds kept back for building and writing the result, measured on this run.
+
+    Builds and serialises a result document for a sample of the households, the same code
+    path as the real result, and scales the time it took to the number of households. It is
+    the wall time of this process now, so a loaded machine reserves more: the old constant (0.15 s +
+    2e-5 s per household + 5e-7 s per pair, ~0.95 s at 20,000 x 400) was 20 times the ~50 ms
+    that building and writing takes there on a quiet machine, and still too little under
+    heavy load (0.1-0.3 s over a 30 s limit).
+    """
+    began = time.perf_counter()
+    households = instance.households[:PROBE_HOUSEHOLDS]
+    where = instance.municipalities[0].id if instance.municipalities else ""
+    assignment = {h.id: where for h in households}
+    sample = replace(instance, households=households, scores=(), _cache={})
+    probe = Result(
+        status="feasible",
+        objective=0,
+        bound=None,
+        method="probe",
+        seconds=0.0,
+        assignment=assignment,
+        utilisation=utilisation(sample, assignment),
+    )
+    json.dumps(probe.to_dict(), indent=1, ensure_ascii=False)
+    took = time.perf_counter() - began
+    scale = max(len(instance.households), 1) / max(len(households), 1)
+    return RESERVE_MIN + RESERVE_FACTOR * took * scale
+
+
+def _solve_by(
+    instance: Instance, time_limit: float, method: str, latest: float, timing: dict[str, float]
+) -> Result:
+    """Solve in a worker thread; at ``latest`` take the best solution handed in so far.
+
+    ``timing["handover"]`` gets the longest this thread waited beyond a wake-up it asked for
+    (see :func:`_wait`); ``latest`` moves earlier by :data:`HANDOVERS` times that.
+    """
     incumbent = Incumbent()
     outcome: dict[str, Result | BaseException] = {}
     started = time.perf_counter()
@@ -124,7 +176,7 @@ def _solve_by(instance: Instance, time_limit: float, method: str, latest: float)
 
     worker = threading.Thread(target=work, name="rematch-solve", daemon=True)
     worker.start()
-    worker.join(max(latest - time.perf_counter(), 0.0))
+    timing["handover"] = _wait(worker, latest)
     failed = outcome.get("error")
     if isinstance(failed, BaseException):
         raise failed
@@ -146,25 +198,49 @@ def _solve_by(instance: Instance, time_limit: float, method: str, latest: float)
     )
 
 
+def _wait(worker: threading.Thread, latest: float) -> float:
+    """Wait for ``worker`` until ``latest`` less HANDOVERS x the lateness seen; that lateness.
+
+    After the solver ends, this thread needs the interpreter lock back several times (the
+    join, opening, writing and closing the file) while a solver that overran its deadline may
+    still hold it in Python code. On a loaded machine every such hand-over waits for the other
+    thread to be scheduled, which the reserve for writing alone does not cover (0.1-0.3 s
+    over a 30 s limit at load 15). So this thread wakes up every WAIT_SLICE seconds and
+    measures how late it is: the hand-over as it is now, with the solver running.
+    """
+    lateness = 0.0
+    while (now := time.perf_counter()) < (cutoff := latest - HANDOVERS * lateness):
+        wake = min(now + WAIT_SLICE, cutoff)
+        worker.join(wake - now)
+        if not worker.is_alive():
+            break
+        lateness = max(lateness, time.perf_counter() - wake)
+    return lateness
+
+
 def main(argv: Sequence[str] | None = None, *, age: float = 0.0) -> int:
     """Run the command line; ``age`` is how long ago the process started (``__main__``)."""
     args = _parser().parse_args(argv)
     limit = args.time_limit or DEFAULT_TIME_LIMIT
     # The limit is a promise for the whole process: start-up, reading, solving and writing.
-    deadline = time.perf_counter() + limit - age
+    began = time.perf_counter() - age
+    deadline = began + limit
     gc.disable()  # parsing builds a million small objects and no cycles; collection only costs
     try:
         instance = load_instance(args.instance)
-        reserve = output_reserve(len(instance.households), len(instance.scores))
+        read = time.perf_counter() - began
+        reserve = output_reserve(instance)
         # Even when reading took the whole limit, a quick answer beats none.
         left = max(deadline - time.perf_counter() - reserve, min(limit * 0.05, 0.05))
+        timing = {"limit": limit, "read": read, "reserve": reserve}
         with _quiet_stdout():
-            result = _solve_by(instance, left, args.method, deadline - reserve / 2)
+            result = _solve_by(instance, left, args.method, deadline - reserve / 2, timing)
     except (InstanceError, NotApplicableError) as exc:
         print(" ".join(str(exc).split()), file=sys.stderr)
         return EXIT_INVALID
+    timing["solved"] = time.perf_counter() - began
     try:
-        _write(result.to_dict(), args.output)
+        _write(result.to_dict(), args.output, timing, began)
     except OSError as exc:
         print(f"{args.output}: cannot write result: {exc.strerror or exc}", file=sys.stderr)
         return EXIT_OUTPUT

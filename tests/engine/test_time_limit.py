@@ -75,6 +75,39 @@ def test_the_process_ends_within_a_short_limit_with_a_valid_result(
     assert result["bound"] is None or result["bound"] >= result["objective"]
 
 
+@pytest.mark.parametrize("method", ["auto", "lp-round"])
+def test_the_process_reports_writing_its_result_within_the_limit(
+    regional_file: Path, tmp_path: Path, method: str
+) -> None:
+    """The result carries the process's own timing (seconds since it started): the text was
+    complete within the limit, after the solve, with a reserve measured on this run."""
+    target = tmp_path / "result.json"
+    limit = 3.0
+    argv = [sys.executable, "-m", "matching.engine", "solve", str(regional_file)]
+    argv += ["-o", str(target), "--time-limit", str(limit), "--method", method]
+    done = subprocess.run(argv, cwd=ROOT, capture_output=True, text=True, check=False)
+    assert done.returncode == 0, done.stderr
+    timing = json.loads(target.read_text(encoding="utf-8"))["timing"]
+    assert timing["limit"] == limit
+    assert 0 < timing["read"] <= timing["solved"] <= timing["written"] <= limit
+    assert timing["reserve"] >= cli_module.RESERVE_MIN
+    assert timing["handover"] >= 0
+
+
+def test_the_reserve_for_writing_grows_with_the_households(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Measured, not a constant: the probe's time scaled to the instance (a clock that ticks
+    once per reading makes the measurement exact, whatever the machine's load)."""
+    ticks = iter(range(100))
+    monkeypatch.setattr(cli_module.time, "perf_counter", lambda: float(next(ticks)))
+    small = parse_instance(generate(50, 5, density=0.5, seed=1))
+    large = parse_instance(generate(cli_module.PROBE_HOUSEHOLDS * 3, 5, density=0.01, seed=1))
+    assert cli_module.output_reserve(small) == cli_module.RESERVE_MIN + cli_module.RESERVE_FACTOR
+    reserve = cli_module.output_reserve(large)
+    assert reserve == pytest.approx(cli_module.RESERVE_MIN + 3 * cli_module.RESERVE_FACTOR)
+
+
 def test_a_solver_that_overruns_is_cut_off_with_its_best_solution(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -16,7 +16,8 @@ from matching.engine.groups import Model, Solution, build_model
 from matching.engine.highs import solve_mip
 from matching.engine.lns import improve_lns
 from matching.engine.milp import solve_component, start_solution
-from matching.engine.repair import price_repair
+from matching.engine import repair as repair_module
+from matching.engine.repair import chain_repair, price_repair
 
 from .test_solvers import assert_valid
 
@@ -102,6 +103,49 @@ def test_price_repair_never_loses_and_moves_misplaced_units(regional: Instance) 
     # With no time it hands back the start unchanged.
     same = price_repair(model, start, reduced, best, time.perf_counter())
     assert np.array_equal(same, start)
+
+
+def _repair_inputs(model: Model) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    dual = dual_module.solve_dual(model, time.perf_counter() + 5.0)
+    reduced = national_module.reduced_scores(model, dual.price)
+    return dual.price, reduced, national_module.unit_priority(model, reduced), np.array(dual.bound)
+
+
+@pytest.fixture(scope="module")
+def small_regional() -> Instance:
+    return parse_instance(generate(400, 20, density=0.25, seed=9))
+
+
+def test_chain_repair_never_loses_nor_breaks_a_capacity(small_regional: Instance) -> None:
+    model = build_model(small_regional)
+    price, reduced, best, bound = _repair_inputs(model)
+    start = start_solution(model, np.arange(model.n_pairs), time.perf_counter() + 0.2)
+    repaired = chain_repair(model, start, price, reduced, best, time.perf_counter() + 10.0)
+    assert _feasible(model, repaired)
+    assert _value(model, repaired) > _value(model, start)
+    assert _value(model, repaired) <= float(bound) + 1e-6
+    # From its own answer it finds nothing it could not keep: never below, still feasible.
+    again = chain_repair(model, repaired, price, reduced, best, time.perf_counter() + 10.0)
+    assert _feasible(model, again)
+    assert _value(model, again) >= _value(model, repaired)
+    # With no time it hands back the start unchanged.
+    same = chain_repair(model, start, price, reduced, best, time.perf_counter())
+    assert np.array_equal(same, start)
+
+
+def test_chain_repair_gives_the_same_answer_with_one_programme_at_a_time(
+    small_regional: Instance, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Programmes solved side by side touch different municipalities and are applied in seed
+    order, so the second core changes how soon the answer comes, not the answer."""
+    model = build_model(small_regional)
+    monkeypatch.setattr(repair_module, "CHAIN_ROUND", 60.0)  # no programme cut off by load
+    price, reduced, best, _ = _repair_inputs(model)
+    start = start_solution(model, np.arange(model.n_pairs), time.perf_counter() + 0.2)
+    side_by_side = chain_repair(model, start, price, reduced, best, time.perf_counter() + 60.0)
+    monkeypatch.setattr(repair_module, "CHAIN_WORKERS", 1)
+    one_by_one = chain_repair(model, start, price, reduced, best, time.perf_counter() + 60.0)
+    assert np.array_equal(side_by_side, one_by_one)
 
 
 def test_working_set_dual_gives_a_valid_bound_close_to_the_full_one(
