@@ -37,6 +37,7 @@ from typing import Any, NamedTuple
 ROOT = Path(__file__).resolve().parents[1]
 FILE_PREFIX = "file:"
 PEER_SCRIPT = Path(__file__).resolve().with_name("peers.py")
+OLD = "old"  # the engine of another checkout (--old), run in the same invocation
 
 
 class Case(NamedTuple):
@@ -174,23 +175,27 @@ def instance_file(name: str, case: Case, workdir: Path) -> Path:
     return path
 
 
-def timed(argv: list[str], kill_after: float) -> tuple[float, int, int, str]:
-    """(wall seconds, exit status, peak MB, last stderr line) of one process."""
+def timed(
+    argv: list[str], kill_after: float, cwd: Path = ROOT
+) -> tuple[float, float, int, int, str]:
+    """(wall seconds, CPU seconds, exit status, peak MB, last stderr line) of one process."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.perf_counter()
-    child = subprocess.Popen(argv, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    child = subprocess.Popen(argv, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     try:
         _, stderr = child.communicate(timeout=kill_after)
     except subprocess.TimeoutExpired:
         child.kill()
         _, stderr = child.communicate()
     seconds = time.perf_counter() - started
-    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss // 1024
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime
     lines = stderr.decode(errors="replace").strip().splitlines()
-    return seconds, child.returncode, peak, lines[-1] if lines else ""
+    return seconds, cpu, child.returncode, after.ru_maxrss // 1024, lines[-1] if lines else ""
 
 
 def solver_argv(solver: str, instance: Path, output: Path, limit: float) -> list[str]:
-    if solver == "engine":
+    if solver in ("engine", OLD):
         command = [sys.executable, "-m", "matching.engine", "solve"]
     else:
         command = [sys.executable, str(PEER_SCRIPT), solver]
@@ -213,7 +218,9 @@ def checked(instance: Any, output: Path) -> dict[str, Any] | None:
     return dict(result)
 
 
-def compare_case(name: str, case: Case, solvers: list[str], workdir: Path) -> dict[str, Any]:
+def compare_case(
+    name: str, case: Case, solvers: list[str], workdir: Path, old: Path | None = None
+) -> dict[str, Any]:
     from matching.engine import load_instance
 
     path = instance_file(name, case, workdir)
@@ -223,9 +230,16 @@ def compare_case(name: str, case: Case, solvers: list[str], workdir: Path) -> di
         output = workdir / f"{name}-{solver}-result.json"
         output.unlink(missing_ok=True)
         argv = solver_argv(solver, path, output, case.limit)
-        seconds, status, _, error = timed(argv, kill_after=case.limit * 3 + 120)
+        cwd = old if solver == OLD and old is not None else ROOT
+        seconds, cpu, status, _, error = timed(argv, case.limit * 3 + 120, cwd)
         result = checked(instance, output) if status == 0 else None
-        row[solver] = {"seconds": seconds, "exit": status, "error": error, "result": result}
+        row[solver] = {
+            "seconds": seconds,
+            "cpu": cpu,
+            "exit": status,
+            "error": error,
+            "result": result,
+        }
     return row
 
 
@@ -244,22 +258,29 @@ def show_compare(row: dict[str, Any], solvers: list[str]) -> str:
         if bound:
             share += f", {result['objective'] / bound:.4f} of bound"
         objective = f"{result['objective']:,}"
-        cells.append(f"{result['status']}, {objective}, {share}, {run['seconds']:.1f} s")
+        took = f"{run['seconds']:.1f} s ({run['cpu']:.1f} s CPU"
+        written = (result.get("timing") or {}).get("written")
+        took += ")" if written is None else f", written at {written:.2f} s)"
+        cells.append(f"{result['status']}, {objective}, {share}, {took}")
     return "| " + " | ".join(cells) + " |"
 
 
-def compare(names: list[str], peers: list[str], workdir: Path, limit: float | None) -> None:
+def compare(
+    names: list[str], peers: list[str], workdir: Path, limit: float | None, old: Path | None
+) -> None:
     print(f"uptime: {os.getloadavg()[0]:.2f} {os.getloadavg()[1]:.2f} {os.getloadavg()[2]:.2f}")
-    solvers = ["engine", *peers]
+    engines = ["engine"] if old is None else ["engine", OLD]
+    solvers = [*engines, *peers]
     print("| instance | " + " | ".join(solvers) + " |")
     print("|---" * (len(solvers) + 1) + "|")
     for name in names:
         case = CASES[name]._replace(limit=limit) if limit else CASES[name]
         run_peers = [p for p in peers if case.peers]
-        row = compare_case(name, case, ["engine", *run_peers], workdir)
+        row = compare_case(name, case, [*engines, *run_peers], workdir, old)
         for peer in peers:
             row.setdefault(peer, {"seconds": 0.0, "exit": "-", "error": "skipped", "result": None})
         print(show_compare(row, solvers), flush=True)
+    print(f"uptime: {os.getloadavg()[0]:.2f} {os.getloadavg()[1]:.2f} {os.getloadavg()[2]:.2f}")
 
 
 def main() -> None:
@@ -276,6 +297,9 @@ def main() -> None:
     parser.add_argument("--workdir", default=str(workdir), help="instance cache")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--instance", default=None, help="benchmark this instance file")
+    parser.add_argument(
+        "--old", default=None, help="--compare: also run the engine of this checkout"
+    )
     parser.add_argument("--child", nargs=4, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.compare:
@@ -284,7 +308,8 @@ def main() -> None:
         if unknown:
             parser.error(f"unknown case {unknown[0]!r}, expected one of {', '.join(CASES)}")
         peers = [] if args.peers == "none" else args.peers.split(",")
-        compare(names, peers, Path(args.workdir), args.time_limit)
+        old = None if args.old is None else Path(args.old).resolve()
+        compare(names, peers, Path(args.workdir), args.time_limit, old)
         return
     args.time_limit = args.time_limit or 60.0
     if args.child:

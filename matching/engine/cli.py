@@ -119,7 +119,15 @@ PROBE_HOUSEHOLDS = 5_000
 # The probe scaled to the instance, times this: the load can rise while the solver runs, and
 # when the solver overruns, the command line builds the result beside it.
 RESERVE_FACTOR = 4.0
-RESERVE_MIN = 0.05  # seconds: opening, writing and closing the file, process exit
+RESERVE_MIN = 0.05  # seconds: opening, writing and closing the file
+# The process's end: the kernel frees its memory page by page before the caller sees it exit.
+# A parsed national instance is ~500 MB of small objects in 4 KiB pages, and at load 20 that
+# took 0.2-0.7 s (a process holding one 460 MB array: 0.04-0.1 s; an empty one: 0.002 s).
+# exit_reserve() times freeing EXIT_PROBE bytes of 4 KiB pages and scales it to the memory the
+# process holds, times EXIT_FACTOR (the model and the solver add to it; at load 20 the probe's
+# estimate was 0.5-0.7 s for exits of 0.16-0.73 s).
+EXIT_PROBE = 16 * 2**20
+EXIT_FACTOR = 2.0
 WAIT_SLICE = 0.2  # seconds between the waiting thread's measurements of its lateness
 HANDOVERS = 4  # times the writing thread waits for the interpreter lock after the solve
 
@@ -152,6 +160,24 @@ def output_reserve(instance: Instance) -> float:
     took = time.perf_counter() - began
     scale = max(len(instance.households), 1) / max(len(households), 1)
     return RESERVE_MIN + RESERVE_FACTOR * took * scale
+
+
+def exit_reserve() -> float:
+    """Seconds kept back for the process's end, measured on this run (see EXIT_PROBE)."""
+    import mmap
+    import resource
+
+    import numpy as np
+
+    probe = mmap.mmap(-1, EXIT_PROBE)
+    if hasattr(mmap, "MADV_NOHUGEPAGE"):  # Linux: pages as small as the interpreter's
+        probe.madvise(mmap.MADV_NOHUGEPAGE)
+    np.frombuffer(probe, np.uint8)[:: mmap.PAGESIZE] = 1  # every page in memory
+    began = time.perf_counter()
+    probe.close()
+    took = time.perf_counter() - began
+    held = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024  # KiB on Linux
+    return EXIT_FACTOR * took * held / EXIT_PROBE
 
 
 def _solve_by(
@@ -229,12 +255,13 @@ def main(argv: Sequence[str] | None = None, *, age: float = 0.0) -> int:
     try:
         instance = load_instance(args.instance)
         read = time.perf_counter() - began
-        reserve = output_reserve(instance)
+        reserve, ending = output_reserve(instance), exit_reserve()
+        end = deadline - ending  # the result must be written by then
         # Even when reading took the whole limit, a quick answer beats none.
-        left = max(deadline - time.perf_counter() - reserve, min(limit * 0.05, 0.05))
-        timing = {"limit": limit, "read": read, "reserve": reserve}
+        left = max(end - time.perf_counter() - reserve, min(limit * 0.05, 0.05))
+        timing = {"limit": limit, "read": read, "reserve": reserve, "exit": ending}
         with _quiet_stdout():
-            result = _solve_by(instance, left, args.method, deadline - reserve / 2, timing)
+            result = _solve_by(instance, left, args.method, end - reserve / 2, timing)
     except (InstanceError, NotApplicableError) as exc:
         print(" ".join(str(exc).split()), file=sys.stderr)
         return EXIT_INVALID

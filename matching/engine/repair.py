@@ -26,7 +26,7 @@ from __future__ import annotations
 import time
 from collections import deque
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -153,11 +153,14 @@ def chain_repair(
     state = Assignment(model, chosen)
     at_muni = _pairs_by_municipality(model)
     passes = list(CHAIN_SCHEDULE)
+    solved = Solved(model.n_munis)
     new_highs()  # the first one of a process silences HiGHS's banner: not in a worker thread
     with ThreadPoolExecutor(CHAIN_WORKERS, thread_name_prefix="rematch-chain") as pool:
         while passes and time.perf_counter() < deadline:
             schedule = passes.pop(0)
-            gained = _chain_pass(state, price, reduced, best, at_muni, schedule, deadline, pool)
+            gained = _chain_pass(
+                state, price, reduced, best, at_muni, schedule, deadline, pool, solved
+            )
             if gained > 0:
                 offer(model, state.chosen())
             if not passes and gained > 0:  # the widest pass still gains: once more
@@ -197,6 +200,25 @@ class _Hood:
     start: IntArray
     capacity: IntArray
     munis: frozenset[int]
+    seed: tuple[int, int, tuple[int, float]] = (0, 0, (0, 0.0))  # kind, index, schedule
+    clock: int = 0  # Solved.clock when it was built
+
+
+class Solved:
+    """Which seeds' programmes were proven to gain nothing, and what changed since.
+
+    A later pass with the same schedule (the widest repeats) would build the same programme
+    for a seed whose municipalities no applied answer has touched since: it is skipped.
+    """
+
+    def __init__(self, munis: int) -> None:
+        self.clock = 0  # applied answers that gained
+        self.changed = np.zeros(munis, np.int64)  # per municipality: clock of its last change
+        self.done: dict[tuple[int, int, tuple[int, float]], tuple[IntArray, int]] = {}
+
+    def unchanged(self, seed: tuple[int, int, tuple[int, float]]) -> bool:
+        known = self.done.get(seed)
+        return known is not None and int(self.changed[known[0]].max()) <= known[1]
 
 
 def _chain_pass(
@@ -208,6 +230,7 @@ def _chain_pass(
     schedule: tuple[int, float],
     deadline: float,
     pool: ThreadPoolExecutor,
+    solved: Solved,
 ) -> float:
     """One pass over the seeds; the score gained (-1 when the deadline cut it short).
 
@@ -220,6 +243,9 @@ def _chain_pass(
     for _, kind, index in _seeds(state, price, reduced, best):
         if time.perf_counter() >= deadline:
             break
+        seed = (kind, index, schedule)
+        if solved.unchanged(seed):
+            continue
         while True:
             free = (
                 _around_unit(state, reduced, best, index, schedule[0])
@@ -227,6 +253,8 @@ def _chain_pass(
                 else _around_municipality(state, price, reduced, at_muni[index], index, schedule)
             )
             hood = None if free is None else _hood(state, reduced, free, schedule[1])
+            if hood is not None:
+                hood = replace(hood, seed=seed, clock=solved.clock)
             clashes = [
                 k
                 for k, (other, _) in enumerate(flight)
@@ -235,17 +263,17 @@ def _chain_pass(
             if not clashes:
                 break
             for _ in range(clashes[-1] + 1):
-                gained += _apply(state, *flight.popleft())
+                gained += _apply(state, solved, *flight.popleft())
         if hood is None:
             continue
         if len(flight) >= CHAIN_WORKERS:
-            gained += _apply(state, *flight.popleft())
+            gained += _apply(state, solved, *flight.popleft())
         left = min(CHAIN_ROUND, deadline - time.perf_counter())
         model = state.model
         job = pool.submit(solve_mip, model, hood.pairs, left, hood.start, hood.capacity)
         flight.append((hood, job))
     while flight:
-        gained += _apply(state, *flight.popleft())
+        gained += _apply(state, solved, *flight.popleft())
     return gained
 
 
@@ -312,13 +340,17 @@ def _hood(state: Assignment, reduced: FloatArray, free: IntArray, window: float)
     return _Hood(pairs, start, capacity, frozenset(np.unique(model.pair_muni[pairs]).tolist()))
 
 
-def _apply(state: Assignment, hood: _Hood, future: Future[MipAnswer]) -> float:
+def _apply(state: Assignment, solved: Solved, hood: _Hood, future: Future[MipAnswer]) -> float:
     """Take a solved programme's answer if it gains; the gain (0 otherwise)."""
     model = state.model
     answer = future.result()
     gain = float(model.pair_score[answer.chosen].sum() - model.pair_score[hood.start].sum())
     if gain <= 0:
+        if answer.optimal:
+            solved.done[hood.seed] = (np.fromiter(hood.munis, np.int64), hood.clock)
         return 0.0
+    solved.clock += 1
+    solved.changed[list(hood.munis)] = solved.clock
     for pair in hood.start.tolist():
         state.remove(int(model.pair_unit[pair]))
     for pair in answer.chosen.tolist():

@@ -91,6 +91,7 @@ def test_the_process_reports_writing_its_result_within_the_limit(
     assert timing["limit"] == limit
     assert 0 < timing["read"] <= timing["solved"] <= timing["written"] <= limit
     assert timing["reserve"] >= cli_module.RESERVE_MIN
+    assert timing["exit"] > 0
     assert timing["handover"] >= 0
 
 
@@ -106,6 +107,18 @@ def test_the_reserve_for_writing_grows_with_the_households(
     assert cli_module.output_reserve(small) == cli_module.RESERVE_MIN + cli_module.RESERVE_FACTOR
     reserve = cli_module.output_reserve(large)
     assert reserve == pytest.approx(cli_module.RESERVE_MIN + 3 * cli_module.RESERVE_FACTOR)
+
+
+def test_the_reserve_for_the_end_grows_with_the_memory_held(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The kernel frees a process's memory page by page before its caller sees it end: the
+    time to free a probe, scaled to what the process holds (clock as above)."""
+    ticks = iter(range(100))
+    monkeypatch.setattr(cli_module.time, "perf_counter", lambda: float(next(ticks)))
+    reserve = cli_module.exit_reserve()
+    held = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024  # the probe's pages too
+    assert reserve == pytest.approx(cli_module.EXIT_FACTOR * held / cli_module.EXIT_PROBE)
 
 
 def test_a_solver_that_overruns_is_cut_off_with_its_best_solution(
