@@ -118,7 +118,7 @@ def process_age() -> float:
 PROBE_HOUSEHOLDS = 5_000
 # The probe scaled to the instance, times this: the load can rise while the solver runs, and
 # when the solver overruns, the command line builds the result beside it.
-RESERVE_FACTOR = 4.0
+RESERVE_FACTOR = 2.5
 RESERVE_MIN = 0.05  # seconds: opening, writing and closing the file
 # The process's end: the kernel frees its memory page by page before the caller sees it exit.
 # A parsed national instance is ~500 MB of small objects in 4 KiB pages, and at load 20 that
@@ -127,7 +127,7 @@ RESERVE_MIN = 0.05  # seconds: opening, writing and closing the file
 # process holds, times EXIT_FACTOR (the model and the solver add to it; at load 20 the probe's
 # estimate was 0.5-0.7 s for exits of 0.16-0.73 s).
 EXIT_PROBE = 16 * 2**20
-EXIT_FACTOR = 2.0
+EXIT_FACTOR = 1.5
 WAIT_SLICE = 0.2  # seconds between the waiting thread's measurements of its lateness
 HANDOVERS = 4  # times the writing thread waits for the interpreter lock after the solve
 
