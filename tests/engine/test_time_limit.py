@@ -101,7 +101,7 @@ def test_the_reserve_for_writing_grows_with_the_households(
     """Measured, not a constant: the probe's time scaled to the instance (a clock that ticks
     once per reading makes the measurement exact, whatever the machine's load)."""
     ticks = iter(range(100))
-    monkeypatch.setattr(cli_module.time, "perf_counter", lambda: float(next(ticks)))
+    monkeypatch.setattr(cli_module, "clock", lambda: float(next(ticks)))
     small = parse_instance(generate(50, 5, density=0.5, seed=1))
     large = parse_instance(generate(cli_module.PROBE_HOUSEHOLDS * 3, 5, density=0.01, seed=1))
     assert cli_module.output_reserve(small) == cli_module.RESERVE_MIN + cli_module.RESERVE_FACTOR
@@ -115,7 +115,7 @@ def test_the_reserve_for_the_end_grows_with_the_memory_held(
     """The kernel frees a process's memory page by page before its caller sees it end: the
     time to free a probe, scaled to what the process holds (clock as above)."""
     ticks = iter(range(100))
-    monkeypatch.setattr(cli_module.time, "perf_counter", lambda: float(next(ticks)))
+    monkeypatch.setattr(cli_module, "clock", lambda: float(next(ticks)))
     reserve = cli_module.exit_reserve()
     held = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024  # the probe's pages too
     assert reserve == pytest.approx(cli_module.EXIT_FACTOR * held / cli_module.EXIT_PROBE)

@@ -11,12 +11,12 @@ from matching.engine import Instance, parse_instance, solve
 from matching.engine import dual as dual_module
 from matching.engine import instance as instance_module
 from matching.engine import national as national_module
+from matching.engine import repair as repair_module
 from matching.engine.generate import generate
 from matching.engine.groups import Model, Solution, build_model
 from matching.engine.highs import solve_mip
 from matching.engine.lns import improve_lns
 from matching.engine.milp import solve_component, start_solution
-from matching.engine import repair as repair_module
 from matching.engine.repair import chain_repair, price_repair
 
 from .test_solvers import assert_valid
