@@ -353,27 +353,45 @@ def _argument(case: Case, world: dict[str, Any], name: str, before: str) -> Any:
     return world[key]
 
 
+def project_models() -> list[Any]:
+    """Every table of the project's apps, many-to-many link tables included."""
+    return [
+        model
+        for model in apps.get_models(include_auto_created=True)
+        if model._meta.app_label in PROJECT_APPS and not model._meta.proxy
+    ]
+
+
+PROJECT_TABLES = frozenset(model._meta.db_table for model in project_models())
+
+
 def fingerprint() -> str:
     """Every row of every project table, hashed: what a refused write must leave unchanged."""
     digest = hashlib.sha256()
-    for model in apps.get_models():
-        if model._meta.app_label in PROJECT_APPS and not model._meta.proxy:
-            rows = model._base_manager.order_by("pk").values_list()
-            digest.update(f"{model._meta.label}{list(rows)}".encode())
+    for model in project_models():
+        rows = model._base_manager.order_by("pk").values_list()
+        digest.update(f"{model._meta.label}{list(rows)}".encode())
     return digest.hexdigest()
 
 
 class Writes:
-    """Notes whether a request sent a statement that can change rows. Only then is the database
-    fingerprinted: without one, its state is the fingerprinted one by construction."""
+    """Notes whether a request sent a statement that can change rows of a project table. Only
+    then is the database fingerprinted: without one, the project's tables are in the
+    fingerprinted state by construction. A write to a table outside the project (the session
+    a request saves) is not one; a statement whose table cannot be read off counts as one."""
 
     WRITE = re.compile(r"\s*(INSERT|UPDATE|DELETE|REPLACE|TRUNCATE|ALTER|DROP|CREATE)\b", re.I)
+    TABLE = re.compile(
+        r'\s*(?:INSERT\s+INTO|UPDATE|DELETE\s+FROM|REPLACE\s+INTO)\s+"?(\w+)"?\s', re.I
+    )
 
     def __init__(self) -> None:
         self.seen = False
 
     def __call__(self, execute, sql, params, many, context):
-        self.seen = self.seen or bool(self.WRITE.match(sql))
+        if not self.seen and self.WRITE.match(sql):
+            table = self.TABLE.match(sql)
+            self.seen = table is None or table.group(1) in PROJECT_TABLES
         return execute(sql, params, many, context)
 
 
@@ -457,3 +475,31 @@ def test_route_answers_each_role_as_the_matrix_says(case, world, db):
             out.write(row_text(case, tuple(observed)) + "\n")
     problem = judge(case, tuple(observed))
     assert problem is None, problem
+
+
+def test_a_write_to_a_project_table_is_noticed_and_changes_the_fingerprint(world, db):
+    """The check behind every refused write: a change to any project table, a many-to-many
+    link included, is seen and alters the fingerprint; the session a request saves is not a
+    change to the project's data."""
+    from django.contrib.sessions.backends.db import SessionStore
+
+    from refugees.models import Household
+
+    household = Household.objects.get(pk=world["household"])
+    other = Household.objects.exclude(pk=household.pk).exclude(
+        pk__in=household.linked_households.values("pk")
+    )[0]
+    with transaction.atomic():
+        session = Writes()
+        with connection.execute_wrapper(session):
+            store = SessionStore()
+            store["seen"] = True
+            store.save()
+        assert not session.seen
+        assert fingerprint() == world["fingerprint"]
+        link = Writes()
+        with connection.execute_wrapper(link):
+            household.linked_households.add(other)
+        assert link.seen
+        assert fingerprint() != world["fingerprint"]
+        transaction.set_rollback(True)
