@@ -371,6 +371,10 @@ PROPOSAL_COLUMNS = (
     "alternative",
 )
 
+# The columns pages filter, join and sort proposals on: their statistics are refreshed after
+# a run. Explanations and the encrypted demands are only shown.
+PROPOSAL_FILTERED = tuple(c for c in PROPOSAL_COLUMNS if c not in ("explanation", "demand"))
+
 
 def _store_proposals(run, data, scored, result, other=None) -> tuple[int, int]:
     """One proposal per household, written with COPY (core.bulk): a national run has 40,000,
@@ -424,7 +428,7 @@ def _store_proposals(run, data, scored, result, other=None) -> tuple[int, int]:
                 alternative,
             )
 
-    copy_rows(Proposal, PROPOSAL_COLUMNS, rows())
+    copy_rows(Proposal, PROPOSAL_COLUMNS, rows(), planner_columns=PROPOSAL_FILTERED)
     persons = sum(demands[i]["persons"] for i in placed)
     return len(placed), persons
 
