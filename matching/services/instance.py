@@ -561,7 +561,10 @@ def _labour_sectors(data: RoundData, h: np.ndarray, m: np.ndarray) -> list[list[
     """Per pair, the sectors of its working members that the municipality has in demand."""
     hh, mu = data.households, data.municipalities
     hits = (hh.workers_by_sector[h] > 0) & mu.sectors_in_demand[m]
-    return [[s for s, hit in zip(SECTORS, row, strict=True) if hit] for row in hits.tolist()]
+    rows, columns = np.nonzero(hits)  # row by row, sectors in order
+    names = np.asarray(SECTORS, dtype=object)[columns].tolist()
+    ends = np.cumsum(np.bincount(rows, minlength=len(h))).tolist()
+    return [names[start:end] for start, end in zip([0, *ends[:-1]], ends, strict=True)]
 
 
 def explain_pairs(data: RoundData, pairs: list[tuple[int, int]], weights) -> list[list[dict]]:
@@ -570,11 +573,9 @@ def explain_pairs(data: RoundData, pairs: list[tuple[int, int]], weights) -> lis
     h = np.array([p[0] for p in pairs], dtype=np.int64)
     m = np.array([p[1] for p in pairs], dtype=np.int64)
     rows = scoring.explain(h, m, data.households, data.municipalities, weights)
-    with_labour = [k for k, row in enumerate(rows) if any(i["criterion"] == "labour" for i in row)]
-    found = _labour_sectors(data, h[with_labour], m[with_labour])
-    sectors = dict(zip(with_labour, found, strict=True))
+    sectors = _labour_sectors(data, h, m)
     names = _Names(data)
-    for k, ((hi, mi), row) in enumerate(zip(pairs, rows, strict=True)):
+    for (hi, mi), row, found in zip(pairs, rows, sectors, strict=True):
         for item in row:
-            item["params"] = names.params(hi, mi, item, sectors.get(k))
+            item["params"] = names.params(hi, mi, item, found)
     return rows

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import logging
 import time
 from contextlib import contextmanager, nullcontext
@@ -269,7 +270,7 @@ def run_execute(*, run_id: int) -> Run | None:
     seconds: dict[str, float] = {}
     beat = _Heartbeat(run.pk) if not settings.CELERY_TASK_ALWAYS_EAGER else nullcontext()
     try:
-        with beat:
+        with beat, _cyclic_gc_paused():
             _execute(run, seconds)
     except RunCancelled:
         logger.info("matching.run.stopped", extra={"run": run.pk})
@@ -277,6 +278,22 @@ def run_execute(*, run_id: int) -> Run | None:
         logger.exception("matching.run.failed", extra={"run": run.pk})
         run_fail(run_id=run.pk, error=f"{type(error).__name__}: {error}")
     return Run.objects.get(pk=run.pk)
+
+
+@contextmanager
+def _cyclic_gc_paused():
+    """No cycle collection while a run executes. A national run keeps a million small objects
+    alive (the pairs, the households, the result), and every full collection walks all of
+    them: it was a quarter of the CPU outside the solver (explaining 35,000 placements took
+    0.72 s instead of 0.17 s). What a run leaves behind is freed by reference counting; the
+    few cycles wait for the next collection after the run."""
+    paused = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if paused:
+            gc.enable()
 
 
 def _execute(run: Run, seconds: dict[str, float]) -> None:
