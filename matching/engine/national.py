@@ -45,7 +45,7 @@ from .incumbent import offer
 from .lns import MUNICIPALITIES as LNS_SIZE
 from .lns import improve_lns
 from .milp import solve_component
-from .repair import chain_repair, price_repair
+from .repair import CHAIN_WORKERS, chain_repair, price_repair
 
 TOP_K = 4  # municipalities per unit in the restricted LP (best by reduced score)
 DUAL_SHARE = 0.5  # share of the budget for the smoothed Lagrangian dual
@@ -167,8 +167,10 @@ def _complete(model: Model, reduced: FloatArray, state: tuple[np.ndarray, ...]) 
     return greedy_fill(model, _by_value(everything, reduced), *state)
 
 
-def solve_national(model: Model, deadline: float) -> Solution:
-    """Feasible solution with a proven Lagrangian upper bound (see the module docstring)."""
+def solve_national(model: Model, deadline: float, workers: int = CHAIN_WORKERS) -> Solution:
+    """Feasible solution with a proven Lagrangian upper bound (see the module docstring).
+
+    ``workers``: programmes the chain repair solves at once (1 beside another solver)."""
     started = time.perf_counter()
     dual = solve_dual(model, started + (deadline - started) * DUAL_SHARE)
     reduced = reduced_scores(model, dual.price)
@@ -183,7 +185,7 @@ def solve_national(model: Model, deadline: float) -> Solution:
     chosen = price_repair(model, chosen, reduced, priority, now + (deadline - now) * REPAIR_SHARE)
     now = time.perf_counter()
     chosen = chain_repair(
-        model, chosen, dual.price, reduced, priority, now + (deadline - now) * CHAIN_SHARE
+        model, chosen, dual.price, reduced, priority, now + (deadline - now) * CHAIN_SHARE, workers
     )
     left = deadline - time.perf_counter()
     if left > LP_MIN_SECONDS or (left > 0 and model.n_pairs <= LP_SMALL_PAIRS):

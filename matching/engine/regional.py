@@ -98,7 +98,8 @@ def _helper(
 ) -> None:
     from .national import solve_national  # national imports milp, which imports this module
 
-    heuristic = solve_national(model, until)
+    # One chain-repair programme at a time: HiGHS has the other core.
+    heuristic = solve_national(model, until, workers=1)
     if heuristic.bound is not None:
         bounds.append(heuristic.bound)
     shared.take(heuristic.chosen)

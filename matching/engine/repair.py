@@ -138,9 +138,11 @@ def chain_repair(
     reduced: FloatArray,
     best: FloatArray,
     deadline: float,
+    workers: int = CHAIN_WORKERS,
 ) -> IntArray:
     """``chosen`` improved by small exact re-solves around each misplaced unit and each
-    municipality with unused priced capacity (never worse, always feasible).
+    municipality with unused priced capacity (never worse, always feasible); ``workers``
+    programmes at once.
 
     A misplaced unit's seed frees it and every unit at the municipalities where its reduced
     score is higher; a municipality's seed frees the units there and the units that would lose
@@ -155,11 +157,11 @@ def chain_repair(
     passes = list(CHAIN_SCHEDULE)
     solved = Solved(model.n_munis)
     new_highs()  # the first one of a process silences HiGHS's banner: not in a worker thread
-    with ThreadPoolExecutor(CHAIN_WORKERS, thread_name_prefix="rematch-chain") as pool:
+    with ThreadPoolExecutor(workers, thread_name_prefix="rematch-chain") as pool:
         while passes and time.perf_counter() < deadline:
             schedule = passes.pop(0)
             gained = _chain_pass(
-                state, price, reduced, best, at_muni, schedule, deadline, pool, solved
+                state, price, reduced, best, at_muni, schedule, deadline, (pool, workers), solved
             )
             if gained > 0:
                 offer(model, state.chosen())
@@ -229,7 +231,7 @@ def _chain_pass(
     at_muni: list[IntArray],
     schedule: tuple[int, float],
     deadline: float,
-    pool: ThreadPoolExecutor,
+    workers: tuple[ThreadPoolExecutor, int],
     solved: Solved,
 ) -> float:
     """One pass over the seeds; the score gained (-1 when the deadline cut it short).
@@ -266,7 +268,8 @@ def _chain_pass(
                 gained += _apply(state, solved, *flight.popleft())
         if hood is None:
             continue
-        if len(flight) >= CHAIN_WORKERS:
+        pool, most = workers
+        if len(flight) >= most:
             gained += _apply(state, solved, *flight.popleft())
         left = min(CHAIN_ROUND, deadline - time.perf_counter())
         model = state.model

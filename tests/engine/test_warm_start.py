@@ -64,8 +64,8 @@ def test_auto_on_a_regional_round_never_ends_below_its_heuristic_start(
     starts: list[Solution] = []
     original = national_module.solve_national
 
-    def recorded(model: Model, deadline: float) -> Solution:
-        starts.append(original(model, deadline))
+    def recorded(model: Model, deadline: float, workers: int = 2) -> Solution:
+        starts.append(original(model, deadline, workers))
         return starts[-1]
 
     monkeypatch.setattr(national_module, "solve_national", recorded)
@@ -143,8 +143,9 @@ def test_chain_repair_gives_the_same_answer_with_one_programme_at_a_time(
     price, reduced, best, _ = _repair_inputs(model)
     start = start_solution(model, np.arange(model.n_pairs), time.perf_counter() + 0.2)
     side_by_side = chain_repair(model, start, price, reduced, best, time.perf_counter() + 60.0)
-    monkeypatch.setattr(repair_module, "CHAIN_WORKERS", 1)
-    one_by_one = chain_repair(model, start, price, reduced, best, time.perf_counter() + 60.0)
+    one_by_one = chain_repair(
+        model, start, price, reduced, best, time.perf_counter() + 60.0, workers=1
+    )
     assert np.array_equal(side_by_side, one_by_one)
 
 
