@@ -13,4 +13,6 @@ RUN pip install --no-cache-dir --no-deps . && pip check \
 RUN useradd --create-home rematch && mkdir -p /app/media && chown rematch /app/media
 USER rematch
 EXPOSE 8000
-CMD ["gunicorn", "rematch.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3"]
+# Workers, threads and keep-alive: gunicorn.conf.py (one process per core, threads for the
+# database waits).
+CMD ["gunicorn", "rematch.wsgi:application", "--bind", "0.0.0.0:8000"]

@@ -27,6 +27,7 @@ import json
 import os
 import random
 import re
+import resource
 import statistics
 import subprocess
 import sys
@@ -50,18 +51,26 @@ PAGES = {
 
 
 class Browser:
-    """A tiny cookie-keeping HTTP client: one keep-alive connection per simulated user."""
+    """A tiny cookie-keeping HTTP client: one keep-alive connection per simulated person.
 
-    def __init__(self, port: int) -> None:
+    Cheap on purpose, since it shares the two cores with the server: the body is read as bytes
+    and only searched where a form's CSRF token is needed. Each person comes from an address of
+    its own (``X-Forwarded-For`` behind one trusted proxy, as in production), so the sign-in
+    rate limits per address stay what they are."""
+
+    def __init__(self, port: int, address: str) -> None:
         self.port = port
+        self.address = address
         self.cookies: dict[str, str] = {}
         self.conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
 
-    def request(self, method: str, path: str, body: dict | None = None) -> tuple[int, str]:
+    def request(self, method: str, path: str, body: dict | None = None) -> tuple[int, bytes, str]:
+        """Status, body and the Location header (redirects are not followed)."""
         headers = {
             "Cookie": "; ".join(f"{k}={v}" for k, v in self.cookies.items()),
             "Accept-Language": "de",
             "Host": "127.0.0.1",
+            "X-Forwarded-For": self.address,
         }
         data = None
         if body is not None:
@@ -75,23 +84,27 @@ class Browser:
             self.conn.close()
             self.conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
             response = self._send(method, path, data, headers)
-        text = response.read().decode("utf-8", "replace")
+        content = response.read()
         for header in response.headers.get_all("Set-Cookie") or []:
             for key, morsel in SimpleCookie(header).items():
                 self.cookies[key] = morsel.value
-        return response.status, text
+        return response.status, content, response.headers.get("Location", "")
 
     def _send(self, method, path, data, headers) -> http.client.HTTPResponse:
         self.conn.request(method, path, body=data, headers=headers)
         return self.conn.getresponse()
 
-    def login(self, email: str) -> None:
-        _status, page = self.request("GET", "/accounts/login/")
-        found = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page)
+    def form_token(self, path: str) -> str:
+        _status, page, _location = self.request("GET", path)
+        found = CSRF.search(page)
         if found is None:
-            raise SystemExit(f"no CSRF token on the login page for {email}")
-        token = found.group(1)
-        status, _ = self.request(
+            raise RuntimeError(f"no CSRF token on {path.split('?')[0]}")
+        return found.group(1).decode()
+
+    def login(self, email: str) -> None:
+        """Staff: the password form (Argon2 on purpose; before the clock starts)."""
+        token = self.form_token("/accounts/login/")
+        status, _, _ = self.request(
             "POST",
             "/accounts/login/",
             {"csrfmiddlewaretoken": token, "login": email, "password": PASSWORD},
@@ -100,7 +113,47 @@ class Browser:
             raise RuntimeError(f"login of {email} failed with {status}")
 
 
-def prepare(env: dict[str, str], scale: str = "demo") -> None:
+CSRF = re.compile(rb'name="csrfmiddlewaretoken" value="([^"]+)"')
+CODE = re.compile(rb"^([A-Z0-9]{4}-[A-Z0-9]{4})\r?$", re.M)
+RECIPIENT = re.compile(rb"^To: (\S+)\r?$", re.M)
+
+
+class Mailbox:
+    """The sign-in codes the server sent, read from Django's file e-mail backend (one file per
+    message in ``EMAIL_FILE_PATH``), as a household reads its e-mail."""
+
+    def __init__(self, directory: Path) -> None:
+        self.directory = directory
+        self.codes: dict[str, str] = {}
+        self.read: set[str] = set()
+        self.lock = threading.Lock()
+
+    def code_for(self, email: str, wait: float = 30.0) -> str:
+        until = time.monotonic() + wait
+        while True:
+            with self.lock:
+                if email not in self.codes:
+                    self._scan()
+                if email in self.codes:
+                    return self.codes.pop(email)
+            if time.monotonic() > until:
+                raise RuntimeError("no sign-in code arrived")
+            time.sleep(0.05)
+
+    def _scan(self) -> None:
+        for name in os.listdir(self.directory):
+            if name in self.read:
+                continue
+            text = (self.directory / name).read_bytes()
+            recipient, code = RECIPIENT.search(text), CODE.search(text)
+            if recipient and code:  # else still being written: read again next time
+                self.codes[recipient.group(1).decode().lower()] = code.group(1).decode()
+                self.read.add(name)
+            elif text.endswith(b"-" * 79 + b"\n") or len(text) > 10_000:
+                self.read.add(name)  # another e-mail (offers, notices): no code in it
+
+
+def prepare(env: dict[str, str], scale: str = "demo", server_root: Path = ROOT) -> None:
     import psycopg
 
     url = env["DATABASE_URL"]
@@ -110,42 +163,42 @@ def prepare(env: dict[str, str], scale: str = "demo") -> None:
             c.execute(f'CREATE DATABASE "{name}"')
     python = sys.executable
     seed = ["seed_demo", "--scale", scale]
-    for command in (["migrate", "-v0"], seed, ["collectstatic", "--noinput", "-v0"]):
+    static = ["collectstatic", "--noinput", "-v0"]
+    for command, where in (
+        (["migrate", "-v0"], ROOT),
+        (seed, ROOT),
+        (static, server_root),  # the served tree's static files and their manifest
+    ):
         subprocess.run(
             [python, "manage.py", *command],
-            cwd=ROOT,
+            cwd=where,
             env=env,
             check=True,
             stdout=subprocess.DEVNULL,
         )
 
 
-def start_server(env: dict[str, str], port: int, workers: int) -> subprocess.Popen:
+def start_server(env: dict[str, str], port: int, args: argparse.Namespace) -> subprocess.Popen:
+    """gunicorn as deployed: its settings from the project's gunicorn.conf.py (read from the
+    working directory), ``--workers``/``--threads`` only when given."""
     gunicorn = str(Path(sys.executable).with_name("gunicorn"))
-    server = subprocess.Popen(
-        [
-            gunicorn,
-            "rematch.wsgi:application",
-            "--bind",
-            f"127.0.0.1:{port}",
-            "--workers",
-            str(workers),
-            "--threads",
-            "4",
-            "--worker-class",
-            "gthread",
-            "--log-level",
-            "warning",
-        ],
-        cwd=ROOT,
-        env=env,
-    )
-    for _ in range(60):
+    command = [gunicorn, "rematch.wsgi:application", "--bind", f"127.0.0.1:{port}"]
+    if args.workers:
+        command += ["--workers", str(args.workers)]
+    if args.threads:
+        command += ["--threads", str(args.threads)]
+    server = subprocess.Popen(command, cwd=args.server_root, env=env)
+    for _ in range(120):
         try:
-            http.client.HTTPConnection("127.0.0.1", port, timeout=1).request("GET", "/healthz")
-            return server
+            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=1)
+            connection.request("GET", "/healthz")
+            if connection.getresponse().status == 200:
+                return server
         except OSError:
-            time.sleep(0.5)
+            pass
+        if server.poll() is not None:
+            raise RuntimeError("gunicorn did not start")
+        time.sleep(0.5)
     server.terminate()
     raise RuntimeError("gunicorn did not start")
 
@@ -162,7 +215,13 @@ def users() -> list[tuple[str, str]]:
 
 codes: dict[int, int] = defaultdict(int)
 SIGN_INS = threading.Semaphore(4)
-SPIKE_PAGES = ("spike: sign-in", "spike: home /", "spike: own offer")
+SPIKE_STEPS = (
+    "spike: e-mail link",
+    "spike: request code",
+    "spike: enter code",
+    "spike: own offer",
+    "spike: home /",
+)
 
 
 def spike_setup(count: int, out: str) -> None:
@@ -237,46 +296,77 @@ def prepare_spike(env: dict[str, str], count: int) -> list[tuple[str, int]]:
     return pairs
 
 
-def spike_household(email: str, offer: int, port: int, samples, errors, lock) -> None:
-    """One household after the e-mail: sign in, the home page, its offer."""
-    browser = Browser(port)
-    steps = [
-        ("spike: sign-in", None),
-        ("spike: home /", "/"),
-        ("spike: own offer", f"/offers/{offer}/"),
-    ]
-    for name, path in steps:
+def spike_household(email: str, offer: int, n: int, ctx: dict[str, Any]) -> None:
+    """One household after the e-mail, as a real one: it follows the link to its offer, is sent
+    to the sign-in page, asks for a code (households have no password), reads the code from
+    its e-mail, enters it, lands on its offer, then opens its home page. Every request of the
+    path is timed on its own, under the step it belongs to."""
+    port, mailbox = ctx["port"], ctx["mailbox"]
+    browser = Browser(port, f"10.{1 + n // 65536}.{n // 256 % 256}.{n % 256}")
+    link = f"/offers/{offer}/"
+    code_url = "/accounts/login/code/?" + urlencode({"next": link})
+
+    def timed(step: str, method: str, path: str, body=None, expect=(200,)) -> tuple[bytes, str]:
         started = time.perf_counter()
         try:
-            if path is None:
-                browser.login(email)
-                status = 302
-            else:
-                status, _ = browser.request("GET", path)
-        except (http.client.HTTPException, OSError, RuntimeError):
-            status = 0
-        elapsed = (time.perf_counter() - started) * 1000
-        with lock:
-            samples[name].append(elapsed)
-            if status == 0 or status >= 400:
-                errors[name] += 1
-                codes[status] += 1
+            status, content, location = browser.request(method, path, body)
+        except (http.client.HTTPException, OSError):
+            status, content, location = 0, b"", ""
+        record(ctx, step, (time.perf_counter() - started) * 1000, status, expect)
+        if status not in expect:
+            raise StopIteration
+        return content, location
+
+    try:
+        _, login = timed("spike: e-mail link", "GET", link, expect=(302,))
+        timed("spike: e-mail link", "GET", login)
+        page, _ = timed("spike: request code", "GET", code_url)
+        token = CSRF.search(page)
+        if token is None:
+            raise StopIteration
+        body = {"csrfmiddlewaretoken": token.group(1).decode(), "email": email, "next": link}
+        _, confirm = timed("spike: request code", "POST", code_url, body, expect=(302,))
+        page, _ = timed("spike: request code", "GET", confirm)
+        token = CSRF.search(page)
+        try:
+            code = mailbox.code_for(email)
+        except RuntimeError:
+            record(ctx, "spike: enter code", float("nan"), 0, (200,))
+            return
+        if token is None:
+            raise StopIteration
+        body = {"csrfmiddlewaretoken": token.group(1).decode(), "code": code, "next": link}
+        _, landing = timed("spike: enter code", "POST", confirm, body, expect=(302,))
+        timed("spike: own offer", "GET", landing or link)
+        timed("spike: home /", "GET", "/")
+    except StopIteration:
+        return
 
 
-def walk(role: str, email: str, port: int, clock, samples, errors, lock, think) -> None:
+def record(ctx: dict[str, Any], name: str, elapsed: float, status: int, expect=None) -> None:
+    """One sample; an error is a failed connection, a status of 400 or more, or (on the
+    spike's path) another status than the step expects."""
+    failed = status == 0 or status >= 400 or (expect is not None and status not in expect)
+    with ctx["lock"]:
+        ctx["samples"][name].append(elapsed)
+        if failed:
+            ctx["errors"][name] += 1
+            codes[status] += 1
+
+
+def walk(role: str, email: str, n: int, ctx: dict[str, Any]) -> None:
     """Sign in, wait until everyone has, then walk the role's pages until the clock runs out
     (sign-ins hash passwords with Argon2 on purpose; they are not part of the page figures)."""
-    browser = Browser(port)
-    pause = random.Random(email + str(id(browser)))
+    clock = ctx["clock"]
+    browser = Browser(ctx["port"], f"10.0.{n // 256}.{n % 256}")
+    pause = random.Random(email + str(n))
     try:
         with SIGN_INS:  # Argon2 on purpose: a few at a time, as people arrive, not 150 at once
             browser.login(email)
         for path in PAGES[role]:  # warm-up: every worker compiles its templates, unmeasured
             browser.request("GET", path)
     except (http.client.HTTPException, OSError, RuntimeError):
-        with lock:
-            errors["sign-in and warm-up"] += 1
-            samples["sign-in and warm-up"].append(float("nan"))
+        record(ctx, "sign-in and warm-up", float("nan"), 0)
         clock["ready"].wait()
         return
     clock["ready"].wait()
@@ -284,20 +374,77 @@ def walk(role: str, email: str, port: int, clock, samples, errors, lock, think) 
     pages = PAGES[role]
     i = pause.randrange(len(pages))  # each user starts at a page of its own
     while time.monotonic() < until:
-        time.sleep(pause.uniform(*think))
+        time.sleep(pause.uniform(*ctx["think"]))
         path = pages[i % len(pages)]
         i += 1
         started = time.perf_counter()
         try:
-            status, _ = browser.request("GET", path)
+            status, _, _ = browser.request("GET", path)
         except (http.client.HTTPException, OSError):
             status = 0
-        elapsed = (time.perf_counter() - started) * 1000
-        with lock:
-            samples[path].append(elapsed)
-            if status == 0 or status >= 400:
-                errors[path] += 1
-                codes[status] += 1
+        record(ctx, path, (time.perf_counter() - started) * 1000, status)
+
+
+class CpuMeter:
+    """CPU seconds spent during the measured window by the server (gunicorn's processes), the
+    database (the PostgreSQL backends connected to the test database) and this load generator:
+    on a shared machine the wall times vary with the neighbours, the CPU per request much less.
+    Sampled every second, so a database connection that ends in between loses at most 1 s."""
+
+    def __init__(self, server_pid: int, database: str) -> None:
+        self.server_pid, self.database = server_pid, database
+        self.first: dict[int, float] = {}
+        self.last: dict[int, tuple[str, float]] = {}
+        self.stop = threading.Event()
+        self.tick = os.sysconf("SC_CLK_TCK")
+        self.started = resource.getrusage(resource.RUSAGE_SELF)
+
+    def _sample(self) -> None:
+        for entry in os.listdir("/proc"):
+            if not entry.isdigit():
+                continue
+            try:
+                stat = Path(f"/proc/{entry}/stat").read_text()
+                fields = stat[stat.rindex(")") + 2 :].split()
+                pid, ppid = int(entry), int(fields[1])
+                kind = None
+                if pid == self.server_pid or ppid == self.server_pid:
+                    kind = "server"
+                elif "postgres" in stat[: stat.rindex(")")]:
+                    command = Path(f"/proc/{entry}/cmdline").read_bytes()
+                    if b" " + self.database.encode() + b" " in command:
+                        kind = "database"
+                if kind is None:
+                    continue
+                seconds = (int(fields[11]) + int(fields[12])) / self.tick
+            except (OSError, ValueError, IndexError):
+                continue
+            # Processes running at the start count from then, those started since from zero.
+            self.first.setdefault(pid, 0.0 if self.running else seconds)
+            self.last[pid] = (kind, seconds)
+
+    def start(self) -> None:
+        self.running = False
+        self._sample()
+        self.running = True
+        self.started = resource.getrusage(resource.RUSAGE_SELF)
+        threading.Thread(target=self._run, daemon=True).start()
+
+    def _run(self) -> None:
+        while not self.stop.wait(1.0):
+            self._sample()
+
+    def result(self) -> dict[str, float]:
+        self.stop.set()
+        self._sample()
+        spent = {"server": 0.0, "database": 0.0}
+        for pid, (kind, seconds) in self.last.items():
+            spent[kind] += seconds - self.first.get(pid, 0.0)
+        now = resource.getrusage(resource.RUSAGE_SELF)
+        spent["load generator"] = (now.ru_utime + now.ru_stime) - (
+            self.started.ru_utime + self.started.ru_stime
+        )
+        return spent
 
 
 def percentile(values: list[float], q: int) -> float:
@@ -316,8 +463,24 @@ def main() -> None:
     parser.add_argument("--spike-seconds", type=float, default=300)
     parser.add_argument("--seconds", type=float, default=60)
     parser.add_argument("--port", type=int, default=8765)
-    parser.add_argument("--workers", type=int, default=5)
+    parser.add_argument(
+        "--workers", type=int, default=0, help="gunicorn workers (default: gunicorn.conf.py)"
+    )
+    parser.add_argument(
+        "--threads", type=int, default=0, help="threads per worker (default: gunicorn.conf.py)"
+    )
     parser.add_argument("--database", default=DATABASE_URL, help="PostgreSQL URL of the test data")
+    parser.add_argument(
+        "--redis",
+        default="",
+        help="Redis URL for the server's cache, as in production (default: per-process memory)",
+    )
+    parser.add_argument(
+        "--server-root",
+        type=Path,
+        default=ROOT,
+        help="the tree whose code gunicorn serves (an old checkout, to compare old with new)",
+    )
     parser.add_argument(
         "--think",
         type=float,
@@ -326,6 +489,7 @@ def main() -> None:
         help="seconds a user waits between pages (min max)",
     )
     args = parser.parse_args()
+    mail_dir = Path(tempfile.mkdtemp(prefix="rematch-load-mail-"))
     env = {
         **os.environ,
         "DATABASE_URL": args.database,
@@ -337,20 +501,33 @@ def main() -> None:
         "DB_CONN_MAX_AGE": "60",
         "STATICFILES_BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage",
         "CELERY_TASK_ALWAYS_EAGER": "true",
-        "EMAIL_BACKEND": "django.core.mail.backends.locmem.EmailBackend",
-        # Every simulated person signs in from the one loopback address.
-        "REMATCH_LOGIN_RATE_LIMIT": "100000/m/ip",
+        # The sign-in codes reach the households through files the generator reads.
+        "EMAIL_BACKEND": "django.core.mail.backends.filebased.EmailBackend",
+        "EMAIL_FILE_PATH": str(mail_dir),
+        # Each simulated person has an address of its own behind one proxy (X-Forwarded-For):
+        # the sign-in rate limits per address and per account stay as in production.
+        "REMATCH_TRUSTED_PROXY_COUNT": "1",
     }
     env.pop("REDIS_URL", None)
+    env.pop("REMATCH_LOGIN_RATE_LIMIT", None)
+    if args.redis:
+        env["REDIS_URL"] = env["CELERY_BROKER_URL"] = args.redis
+        flush_redis(args.redis)  # rate-limit counters of an earlier run
     if args.spike and args.scale != "national":
         raise SystemExit("--spike needs --scale national (the national round's offers)")
-    prepare(env, args.scale)
+    prepare(env, args.scale, args.server_root)
     spike = prepare_spike(env, args.spike) if args.spike else []
-    server = start_server(env, args.port, args.workers)
-    samples: dict[str, list[float]] = defaultdict(list)
-    errors: dict[str, int] = defaultdict(int)
-    lock = threading.Lock()
+    server = start_server(env, args.port, args)
+    ctx: dict[str, Any] = {
+        "port": args.port,
+        "samples": defaultdict(list),
+        "errors": defaultdict(int),
+        "lock": threading.Lock(),
+        "think": args.think,
+        "mailbox": Mailbox(mail_dir),
+    }
     pool = users()
+    meter = CpuMeter(server.pid, args.database.rsplit("/", 1)[1])
     try:
         clock: dict[str, Any] = {"until": 0.0}
 
@@ -358,24 +535,34 @@ def main() -> None:
             # Once everyone has signed in: 150 Argon2 sign-ins on a loaded machine took longer
             # than a 60 s test, which then ended before its first page.
             clock["until"] = time.monotonic() + args.seconds
+            meter.start()
 
         clock["ready"] = threading.Barrier(args.users + 1, action=start_clock)
+        ctx["clock"] = clock
         threads = [
-            threading.Thread(
-                target=walk,
-                args=(*pool[i % len(pool)], args.port, clock, samples, errors, lock, args.think),
-            )
+            threading.Thread(target=walk, args=(*pool[i % len(pool)], i, ctx))
             for i in range(args.users)
         ]
         for thread in threads:
             thread.start()
         clock["ready"].wait(timeout=900)
-        spikes = start_spike(spike, args, samples, errors, lock)
+        started = time.monotonic()
+        spikes = start_spike(spike, args, ctx)
         for thread in threads + spikes:
             thread.join()
-        report(samples, errors, args)
+        elapsed = time.monotonic() - started
+        report(ctx["samples"], ctx["errors"], args, meter.result(), elapsed)
     finally:
         stop_server(server)
+        for name in os.listdir(mail_dir):
+            (mail_dir / name).unlink()
+        mail_dir.rmdir()
+
+
+def flush_redis(url: str) -> None:
+    import redis
+
+    redis.Redis.from_url(url).flushdb()
 
 
 def stop_server(server: subprocess.Popen) -> None:
@@ -390,7 +577,7 @@ def stop_server(server: subprocess.Popen) -> None:
         server.wait(timeout=30)
 
 
-def start_spike(spike, args, samples, errors, lock) -> list[threading.Thread]:
+def start_spike(spike, args, ctx) -> list[threading.Thread]:
     """The households open their offers at random moments within ``--spike-seconds``."""
     if not spike:
         return []
@@ -398,56 +585,57 @@ def start_spike(spike, args, samples, errors, lock) -> list[threading.Thread]:
     moments = sorted(rng.uniform(0, args.spike_seconds) for _ in spike)
     started = time.monotonic()
     threads = []
-    for (email, offer), moment in zip(spike, moments, strict=True):
+    for n, ((email, offer), moment) in enumerate(zip(spike, moments, strict=True)):
         time.sleep(max(0.0, started + moment - time.monotonic()))
-        thread = threading.Thread(
-            target=spike_household, args=(email, offer, args.port, samples, errors, lock)
-        )
+        thread = threading.Thread(target=spike_household, args=(email, offer, n, ctx))
         thread.start()
         threads.append(thread)
     return threads
 
 
-def report(samples, errors, args) -> None:
-    spike = {k: v for k, v in samples.items() if k in SPIKE_PAGES}
-    samples = {k: v for k, v in samples.items() if k not in SPIKE_PAGES}
+def line(name: str, values: list[float], errors: int) -> str:
+    values = [v for v in values if v == v]  # a missing code is an error, not a time
+    return (
+        f"{name:<24}{len(values):>9}{percentile(values, 50):>9.0f}"
+        f"{percentile(values, 95):>9.0f}{percentile(values, 99):>9.0f}{errors:>8}"
+    )
+
+
+def report(samples, errors, args, cpu: dict[str, float], elapsed: float) -> None:
+    spike = {k: v for k, v in samples.items() if k.startswith("spike: ")}
+    samples = {k: v for k, v in samples.items() if not k.startswith("spike: ")}
     every = [v for values in samples.values() for v in values]
-    total_errors = sum(e for k, e in errors.items() if k not in SPIKE_PAGES)
-    print(f"{args.users} users, {args.seconds:.0f} s, gunicorn {args.workers} workers x 4 threads")
+    total_errors = sum(e for k, e in errors.items() if not k.startswith("spike: "))
+    workers = f"{args.workers or 'conf'} workers x {args.threads or 'conf'} threads"
+    print(f"{args.users} users, {args.seconds:.0f} s, gunicorn {workers} ({args.server_root})")
     print(f"{'page':<24}{'requests':>9}{'p50 ms':>9}{'p95 ms':>9}{'p99 ms':>9}{'errors':>8}")
     for path in sorted(samples):
-        values = samples[path]
-        print(
-            f"{path:<24}{len(values):>9}{percentile(values, 50):>9.0f}"
-            f"{percentile(values, 95):>9.0f}{percentile(values, 99):>9.0f}{errors[path]:>8}"
-        )
-    print(
-        f"{'all':<24}{len(every):>9}{percentile(every, 50):>9.0f}{percentile(every, 95):>9.0f}"
-        f"{percentile(every, 99):>9.0f}{total_errors:>8}"
-    )
-    if codes:
-        print("error statuses:", dict(codes))
+        print(line(path, samples[path], errors[path]))
+    print(line("all", every, total_errors))
     print(
         f"throughput {len(every) / args.seconds:.0f} requests/s, "
         f"error rate {total_errors / max(1, len(every)):.2%}"
     )
     if spike:
-        pages = [v for k, values in spike.items() if k != "spike: sign-in" for v in values]
-        spike_errors = sum(errors[k] for k in SPIKE_PAGES)
+        pages = [v for values in spike.values() for v in values]
+        spike_errors = sum(errors[k] for k in spike)
         print(
             f"publish spike: {args.spike} households within {args.spike_seconds:.0f} s "
-            f"(sign-in, home, own offer)"
+            "(e-mail link, sign-in with a code, own offer, home), each request"
         )
-        for name in SPIKE_PAGES:
-            values = spike.get(name, [])
-            print(
-                f"{name:<24}{len(values):>9}{percentile(values, 50):>9.0f}"
-                f"{percentile(values, 95):>9.0f}{percentile(values, 99):>9.0f}{errors[name]:>8}"
-            )
-        print(
-            f"{'spike pages':<24}{len(pages):>9}{percentile(pages, 50):>9.0f}"
-            f"{percentile(pages, 95):>9.0f}{percentile(pages, 99):>9.0f}{spike_errors:>8}"
+        for name in SPIKE_STEPS:
+            print(line(name, spike.get(name, []), errors[name]))
+        print(line("spike, every request", pages, spike_errors))
+    if codes:
+        print("error statuses:", dict(codes))
+    requests = len(every) + sum(len(v) for v in spike.values())
+    print(
+        f"CPU over the test ({elapsed:.0f} s, {requests} requests): "
+        + ", ".join(
+            f"{kind} {seconds:.1f} s ({seconds * 1000 / max(1, requests):.1f} ms a request)"
+            for kind, seconds in cpu.items()
         )
+    )
     print(f"load average {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
 
 

@@ -321,23 +321,25 @@ MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "media"))
 WHITENOISE_USE_FINDERS = DEBUG
 
 _EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
-MAILERS = {
-    "default": {
-        "BACKEND": _EMAIL_BACKEND,
-        "OPTIONS": (
-            {
-                "host": os.environ.get("EMAIL_HOST", "localhost"),
-                "port": envint("EMAIL_PORT", "25"),
-                "username": os.environ.get("EMAIL_HOST_USER", ""),
-                "password": os.environ.get("EMAIL_HOST_PASSWORD", ""),
-                "use_tls": envbool("EMAIL_USE_TLS", "false"),
-                "timeout": 15,
-            }
-            if _EMAIL_BACKEND.endswith("smtp.EmailBackend")
-            else {}
-        ),
-    }
-}
+
+
+def _mail_options(backend: str) -> dict:
+    if backend.endswith("smtp.EmailBackend"):
+        return {
+            "host": os.environ.get("EMAIL_HOST", "localhost"),
+            "port": envint("EMAIL_PORT", "25"),
+            "username": os.environ.get("EMAIL_HOST_USER", ""),
+            "password": os.environ.get("EMAIL_HOST_PASSWORD", ""),
+            "use_tls": envbool("EMAIL_USE_TLS", "false"),
+            "timeout": 15,
+        }
+    if backend.endswith("filebased.EmailBackend"):
+        # One file per message (benchmarks/load.py reads the households' sign-in codes there).
+        return {"file_path": os.environ.get("EMAIL_FILE_PATH", str(BASE_DIR / "mail"))}
+    return {}
+
+
+MAILERS = {"default": {"BACKEND": _EMAIL_BACKEND, "OPTIONS": _mail_options(_EMAIL_BACKEND)}}
 # Quoted: the colon in the name makes an unquoted "Re:Match <...>" an address group (core.mail
 # quotes a value given without quotes, too).
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", '"Re:Match" <noreply@rematch.example>')

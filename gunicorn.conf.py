@@ -1,0 +1,18 @@
+"""gunicorn's settings, read from the working directory by ``gunicorn rematch.wsgi:application``
+(the Dockerfile, docker-compose.yml and benchmarks/load.py start it so).
+
+Sized for the 2-core machine, on which gunicorn shares the cores with PostgreSQL: one process
+per core, each with threads that overlap their requests' database waits (a page spends about
+half its time waiting for PostgreSQL). More processes than cores only switch between requests
+and each holds its own copy of the application; WEB_CONCURRENCY and GUNICORN_THREADS override.
+Idle connections are kept open between a person's pages (1-3 s apart), so a page does not
+pay for a new connection; gthread keeps them in its poller, not in a thread."""
+
+import os
+
+workers = int(os.environ.get("WEB_CONCURRENCY", str(os.cpu_count() or 2)))
+worker_class = "gthread"
+threads = int(os.environ.get("GUNICORN_THREADS", "8"))
+keepalive = int(os.environ.get("GUNICORN_KEEPALIVE", "30"))
+timeout = int(os.environ.get("GUNICORN_TIMEOUT", "60"))
+loglevel = os.environ.get("GUNICORN_LOG_LEVEL", "warning")
