@@ -86,13 +86,13 @@ def anonymised_profile(offer: Offer) -> AnonymisedProfile:
     return AnonymisedProfile(
         reference=household.reference,
         members=members,
-        places=_places(demand),
+        places=place_labels(demand),
         needs=_recorded_needs(household) if reveal else _place_needs(demand),
         names_revealed=reveal,
     )
 
 
-def _places(demand: dict[str, Any]) -> list[str]:
+def place_labels(demand: dict[str, Any]) -> list[str]:
     persons, school, kita = (int(demand.get(k, 0)) for k in ("persons", "school", "kita"))
     places = [ngettext("%(n)s person", "%(n)s persons", persons) % {"n": persons}]
     if school:

@@ -122,15 +122,20 @@ def state(offer: Offer, side: str) -> str:
                 "when": _datetime(offer.deadline)
             }
         return _("Waiting for answers until %(when)s.") % {"when": _datetime(offer.deadline)}
-    by_status: dict[str, str] = {
-        OfferStatus.ACCEPTED: _("Both sides accepted. The move is being organised."),
-        OfferStatus.ARRIVED: _("The household has arrived (confirmed on %(when)s).")
-        % {"when": _date(offer.arrived_at)},
-        OfferStatus.DECLINED: _("The household declined this offer."),
-        OfferStatus.OBJECTED: _("The municipality objected to this offer."),
-        OfferStatus.EXPIRED: _("The deadline passed without both answers; the offer expired."),
-    }
-    return by_status.get(offer.status, offer.get_status_display())
+    # Only the sentence of the offer's status is translated (a list shows 100 offers).
+    if offer.status == OfferStatus.ACCEPTED:
+        return _("Both sides accepted. The move is being organised.")
+    if offer.status == OfferStatus.ARRIVED:
+        return _("The household has arrived (confirmed on %(when)s).") % {
+            "when": _date(offer.arrived_at)
+        }
+    if offer.status == OfferStatus.DECLINED:
+        return _("The household declined this offer.")
+    if offer.status == OfferStatus.OBJECTED:
+        return _("The municipality objected to this offer.")
+    if offer.status == OfferStatus.EXPIRED:
+        return _("The deadline passed without both answers; the offer expired.")
+    return offer.get_status_display()
 
 
 def _answers(offer: Offer, side: str) -> tuple[str, str]:
