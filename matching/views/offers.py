@@ -28,9 +28,17 @@ from matching.reasons import Override
 from matching.services import offers as services
 
 
+# The run's large documents (utilisation per municipality, the stability check): the offer
+# page reads only the run's pins and bans, and it is what a national round's households open.
+RUN_DOCUMENTS = ("run__utilisation", "run__stability", "run__fair_share", "run__forecast_summary")
+
+
 def _offer(request: AuthenticatedHttpRequest, pk: int) -> Offer:
-    offers = Offer.objects.visible_to(request.user).select_related(
-        "household__caseworker", "household__organisation", "municipality", "round"
+    offers = (
+        Offer.objects.visible_to(request.user)
+        .select_related("household__caseworker", "household__organisation", "municipality")
+        .select_related("round", "run")
+        .defer(*RUN_DOCUMENTS)
     )
     return get_object_or_404(offers, pk=pk)
 

@@ -34,8 +34,10 @@ def municipality_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     municipalities = Municipality.objects.visible_to(request.user).annotate(
         staff_count=_count(StaffMembership), round_count=_count(RoundMunicipality)
     )
-    if request.user.is_municipal_staff and len(municipalities[:2]) == 1:
-        return redirect("municipality_detail", municipalities[0].slug)
+    if request.user.is_municipal_staff:
+        first = list(municipalities.values_list("slug", flat=True)[:2])
+        if len(first) == 1:  # staff of one municipality go straight to it, in one query
+            return redirect("municipality_detail", first[0])
     page = Paginator(municipalities, MUNICIPALITIES_PER_PAGE).get_page(request.GET.get("page"))
     return render(
         request,

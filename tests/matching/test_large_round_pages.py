@@ -189,3 +189,31 @@ def test_the_caseworkers_offer_list_is_paginated_with_queries_bounded(
     # A row reads what it shows, not the offer's explanation (a JSON document per offer).
     row = context["tables"][0].rows[0]
     assert "explanation" in row.offer.get_deferred_fields()
+
+
+def test_a_households_offer_page_reads_the_run_without_its_large_documents(
+    two_runs, refugee, household, municipality
+):
+    """The page a national round's households open after the e-mail: the run's utilisation of
+    400 municipalities and its stability check are not read for it, the queries are few."""
+    from tests.conftest import login
+
+    _first, run = two_runs
+    Run.objects.filter(pk=run.pk).update(
+        utilisation={f"kreis-{i:03d}": {"persons": [i, 400]} for i in range(400)}
+    )
+    offer = Offer.objects.create(
+        round=run.round,
+        run=run,
+        household=household,
+        municipality=municipality,
+        score=1.0,
+        deadline=timezone.now() + timedelta(days=7),
+    )
+    client = login(refugee)
+    url = reverse("offer_detail", args=[offer.pk])
+    count, page = _queries(client, url)
+    assert municipality.name in page
+    shown = client.get(url).context["offer"]
+    assert {"utilisation", "stability"} <= shown.run.get_deferred_fields()
+    assert count <= 6

@@ -67,8 +67,13 @@ def test_coordinator_lists_all_municipalities(as_coordinator, municipality, othe
     assert set(response.context["municipalities"]) == {municipality, other_municipality}
 
 
-def test_staff_with_one_municipality_go_straight_to_it(as_staff, municipality):
-    response = as_staff.get(reverse("municipality_list"))
+def test_staff_with_one_municipality_go_straight_to_it(
+    as_staff, municipality, django_assert_num_queries
+):
+    as_staff.get(reverse("dashboard"))  # the session's first request may write it
+    # The session, the user, their second factor and one look at their municipalities.
+    with django_assert_num_queries(4):
+        response = as_staff.get(reverse("municipality_list"))
     assert response["Location"] == reverse("municipality_detail", args=["kiel"])
 
 
