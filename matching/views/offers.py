@@ -27,7 +27,6 @@ from matching.offer_table import offer_table
 from matching.reasons import Override
 from matching.services import offers as services
 
-
 # The run's large documents (utilisation per municipality, the stability check): the offer
 # page reads only the run's pins and bans, and it is what a national round's households open.
 RUN_DOCUMENTS = ("run__utilisation", "run__stability", "run__fair_share", "run__forecast_summary")
