@@ -12,7 +12,7 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonRe
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.formats import date_format
+from django.utils.formats import date_format, localize
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST, require_safe
@@ -140,12 +140,15 @@ def _utilisation(run: Run) -> list[dict]:
     names = dict(Municipality.objects.filter(slug__in=stored).values_list("slug", "name"))
     rows = []
     for slug, dims in stored.items():
-        cells = [
-            (d, dict(zip(("used", "capacity"), dims.get(d, [0, 0]), strict=True)))
-            for d in scoring.DIMENSIONS
-        ]
+        # "used / capacity" per dimension as text: a national round's 400 rows of five cells
+        # were 4,000 template variables on every view of the run page.
+        cells = [_used_of(*dims.get(d, [0, 0])) for d in scoring.DIMENSIONS]
         rows.append({"municipality": names.get(slug, slug), "cells": cells})
     return sorted(rows, key=lambda row: row["municipality"])
+
+
+def _used_of(used: float, capacity: float) -> str:
+    return f"{localize(used)} / {localize(capacity)}"
 
 
 def _utilisation_from_file(run: Run) -> dict[str, dict[str, list[int]]]:
