@@ -183,6 +183,7 @@ def start_server(env: dict[str, str], port: int, args: argparse.Namespace) -> su
     working directory), ``--workers``/``--threads`` only when given."""
     gunicorn = str(Path(sys.executable).with_name("gunicorn"))
     command = [gunicorn, "rematch.wsgi:application", "--bind", f"127.0.0.1:{port}"]
+    command += ["--log-level", "warning"]
     if args.workers:
         command += ["--workers", str(args.workers)]
     if args.threads:
