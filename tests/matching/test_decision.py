@@ -150,6 +150,20 @@ def test_a_forbidden_side_gets_no_confirmation_page(published, as_staff, as_refu
     assert as_refugee.post(url, {"answer": "yes"}).status_code == 403
 
 
+def test_each_row_of_the_offer_list_says_the_places_needed_in_the_readers_language(
+    published,  # noqa: F811
+    as_staff,
+    staff,
+):
+    offer = Offer.objects.filter(municipality__staff_memberships__user=staff).first()
+    offer.demand = {"persons": 3, "school": 1, "kita": 2}
+    offer.save(update_fields=["demand"])
+    html = _page(as_staff, reverse("offer_list"))
+    assert 'data-label="Places needed">3 persons, 1 school place, 2 Kita places</td>' in html
+    german = _page(as_staff, reverse("offer_list"), HTTP_ACCEPT_LANGUAGE="de")
+    assert 'data-label="Benötigte Plätze">3 Personen, 1 Schulplatz, 2 Kita-Plätze</td>' in german
+
+
 def test_the_municipality_sees_a_table_per_round_and_answers_with_a_confirmation(
     published,  # noqa: F811
     as_staff,
