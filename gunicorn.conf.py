@@ -10,7 +10,16 @@ pay for a new connection; gthread keeps them in its poller, not in a thread."""
 
 import os
 
-workers = int(os.environ.get("WEB_CONCURRENCY", str(os.cpu_count() or 2)))
+
+def _cores() -> int:
+    """The cores this process may run on (a container's CPU set), not the host's count."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 2
+
+
+workers = int(os.environ.get("WEB_CONCURRENCY", str(_cores())))
 worker_class = "gthread"
 threads = int(os.environ.get("GUNICORN_THREADS", "8"))
 keepalive = int(os.environ.get("GUNICORN_KEEPALIVE", "30"))
