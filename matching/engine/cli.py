@@ -130,7 +130,7 @@ EXIT_PROBE = 16 * 2**20
 EXIT_FACTOR = 1.5
 clock = time.perf_counter  # what the reserves' probes are timed with (the tests replace it)
 WAIT_SLICE = 0.2  # seconds between the waiting thread's measurements of its lateness
-HANDOVERS = 4  # times the writing thread waits for the interpreter lock after the solve
+HANDOVERS = 2  # of the worst lateness seen, kept back for the hand-overs after the solve
 
 
 def output_reserve(instance: Instance) -> float:

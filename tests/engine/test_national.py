@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import time
+from typing import Any
 
 import numpy as np
 import pytest
@@ -12,6 +13,7 @@ from matching.engine import national as national_module
 from matching.engine.generate import generate, generate_platform
 from matching.engine.groups import build_model
 from matching.engine.heuristics import greedy
+from matching.engine.incumbent import Incumbent, unwatch, watch
 
 from .test_solvers import assert_valid
 
@@ -157,3 +159,28 @@ def test_lp_round_on_the_platform_shape_reaches_the_lp_bound_and_the_lp() -> Non
     assert result.bound is not None
     assert lp_value - 1 <= result.bound <= lp_value * 1.002
     assert result.objective >= 0.99 * lp_value
+
+
+def test_lp_round_hands_in_a_first_answer_before_its_dual(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The dual may take half the budget; on a loaded machine the command line's deadline came
+    before the first answer after it, and it wrote an empty result."""
+    model = build_model(_tight(7))
+    incumbent = Incumbent()
+    watch(model, incumbent, "lp-round")
+    seen: list[np.ndarray] = []
+    original = dual_module.solve_dual
+
+    def recorded(*args: Any, **kwargs: Any) -> Any:
+        seen.append(incumbent.snapshot()[1])
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(national_module, "solve_dual", recorded)
+    try:
+        national_module.solve_national(model, time.perf_counter() + 5.0)
+    finally:
+        unwatch(model)
+    assert len(seen) == 1
+    assert len(seen[0]) > 0
+    used = np.zeros(model.capacity.shape, np.int64)
+    np.add.at(used, model.pair_muni[seen[0]], model.demand[model.pair_unit[seen[0]]])
+    assert (used <= model.capacity).all()
