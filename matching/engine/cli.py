@@ -10,6 +10,7 @@ import argparse
 import gc
 import json
 import os
+import statistics
 import sys
 import threading
 import time
@@ -115,7 +116,10 @@ def process_age() -> float:
 
 
 # Households in the document that output_reserve() builds and serialises to time the writing.
-PROBE_HOUSEHOLDS = 5_000
+PROBE_HOUSEHOLDS = 2_000
+# Each probe is timed this often and the median taken: one probe scaled to a national instance
+# turned a single preemption into seconds (40,000 x 400 at load 11: 3.0 s kept for the end).
+PROBES = 3
 # The probe scaled to the instance, times this: the load can rise while the solver runs, and
 # when the solver overruns, the command line builds the result beside it.
 RESERVE_FACTOR = 2.5
@@ -126,7 +130,7 @@ RESERVE_MIN = 0.05  # seconds: opening, writing and closing the file
 # exit_reserve() times freeing EXIT_PROBE bytes of 4 KiB pages and scales it to the memory the
 # process holds, times EXIT_FACTOR (the model and the solver add to it; at load 20 the probe's
 # estimate was 0.5-0.7 s for exits of 0.16-0.73 s).
-EXIT_PROBE = 16 * 2**20
+EXIT_PROBE = 8 * 2**20
 EXIT_FACTOR = 1.5
 clock = time.perf_counter  # what the reserves' probes are timed with (the tests replace it)
 WAIT_SLICE = 0.2  # seconds between the waiting thread's measurements of its lateness
@@ -137,30 +141,32 @@ def output_reserve(instance: Instance) -> float:
     """Seconds kept back for building and writing the result, measured on this run.
 
     Builds and serialises a result document for a sample of the households, the same code
-    path as the real result, and scales the time it took to the number of households. It is
-    the wall time of this process now, so a loaded machine reserves more: the old constant (0.15 s +
-    2e-5 s per household + 5e-7 s per pair, ~0.95 s at 20,000 x 400) was 20 times the ~50 ms
-    that building and writing takes there on a quiet machine, and still too little under
-    heavy load (0.1-0.3 s over a 30 s limit).
+    path as the real result, and scales the median time it took (PROBES runs) to the number
+    of households. It is the wall time of this process now, so a loaded machine reserves
+    more: the old constant (0.15 s + 2e-5 s per household + 5e-7 s per pair, ~0.95 s at
+    20,000 x 400) was 20 times the ~50 ms that building and writing takes there on a quiet
+    machine.
     """
-    began = clock()
     households = instance.households[:PROBE_HOUSEHOLDS]
     where = instance.municipalities[0].id if instance.municipalities else ""
     assignment = {h.id: where for h in households}
     sample = replace(instance, households=households, scores=(), _cache={})
-    probe = Result(
-        status="feasible",
-        objective=0,
-        bound=None,
-        method="probe",
-        seconds=0.0,
-        assignment=assignment,
-        utilisation=utilisation(sample, assignment),
-    )
-    json.dumps(probe.to_dict(), indent=1, ensure_ascii=False)
-    took = clock() - began
+    took = []
+    for _ in range(PROBES):
+        began = clock()
+        probe = Result(
+            status="feasible",
+            objective=0,
+            bound=None,
+            method="probe",
+            seconds=0.0,
+            assignment=assignment,
+            utilisation=utilisation(sample, assignment),
+        )
+        json.dumps(probe.to_dict(), indent=1, ensure_ascii=False)
+        took.append(clock() - began)
     scale = max(len(instance.households), 1) / max(len(households), 1)
-    return RESERVE_MIN + RESERVE_FACTOR * took * scale
+    return RESERVE_MIN + RESERVE_FACTOR * statistics.median(took) * scale
 
 
 def exit_reserve() -> float:
@@ -170,15 +176,17 @@ def exit_reserve() -> float:
 
     import numpy as np
 
-    probe = mmap.mmap(-1, EXIT_PROBE)
-    if hasattr(mmap, "MADV_NOHUGEPAGE"):  # Linux: pages as small as the interpreter's
-        probe.madvise(mmap.MADV_NOHUGEPAGE)
-    np.frombuffer(probe, np.uint8)[:: mmap.PAGESIZE] = 1  # every page in memory
-    began = clock()
-    probe.close()
-    took = clock() - began
+    took = []
+    for _ in range(PROBES):
+        probe = mmap.mmap(-1, EXIT_PROBE)
+        if hasattr(mmap, "MADV_NOHUGEPAGE"):  # Linux: pages as small as the interpreter's
+            probe.madvise(mmap.MADV_NOHUGEPAGE)
+        np.frombuffer(probe, np.uint8)[:: mmap.PAGESIZE] = 1  # every page in memory
+        began = clock()
+        probe.close()
+        took.append(clock() - began)
     held = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024  # KiB on Linux
-    return EXIT_FACTOR * took * held / EXIT_PROBE
+    return EXIT_FACTOR * statistics.median(took) * held / EXIT_PROBE
 
 
 def _solve_by(
