@@ -192,7 +192,9 @@ def solve_national(model: Model, deadline: float, workers: int = CHAIN_WORKERS) 
     chosen = round_shares(model, dual.weight, reduced)
     bound = dual.bound
     offer(model, chosen, bound)
-    if share < EJECT_BELOW:  # a loaded machine: the cheap gains first
+    # A loaded machine, at national scale: the cheap gains first. (Smaller rounds converge
+    # within their limits and stay reproducible: no decision here depends on the load.)
+    if share < EJECT_BELOW and model.n_pairs > LP_SMALL_PAIRS:
         now = time.perf_counter()
         chosen = eject_and_insert(model, chosen, priority, now + (deadline - now) * SEARCH_SHARE)
         offer(model, chosen, bound)
