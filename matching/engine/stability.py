@@ -137,14 +137,28 @@ class _Units:
         self.pair_unit, self.pair_muni, self.pair_score = _unit_pairs(
             instance, unit_of, m_index, [len(hs) for hs in self.members]
         )
-        self.score_of = dict(
-            zip(
-                zip(self.pair_unit.tolist(), self.pair_muni.tolist(), strict=True),
-                self.pair_score.tolist(),
-                strict=True,
-            )
-        )
+        # Pairs are sorted by (unit, municipality): a score is found by bisection, without a
+        # dictionary of every pair (800,000 at national scale).
+        self.width = max(1, len(self.munis))
+        self.keys = self.pair_unit * self.width + self.pair_muni
         self.m_index = m_index
+
+    def scores(self, units: IntArray, munis: IntArray) -> FloatArray:
+        """The score of each (unit, municipality) given; 0 where the unit is not placed
+        (municipality -1). Every placed pair must be compatible."""
+        placed = munis >= 0
+        found = np.zeros(len(units), np.float64)
+        wanted = units[placed] * self.width + munis[placed]
+        at = np.searchsorted(self.keys, wanted)
+        if len(wanted) and (
+            at.max(initial=0) >= len(self.keys) or not np.array_equal(self.keys[at], wanted)
+        ):
+            raise KeyError("a unit placed where it is not compatible")
+        found[placed] = self.pair_score[at]
+        return found
+
+    def score(self, unit: int, muni: int) -> float:
+        return float(self.scores(np.array([unit]), np.array([muni]))[0])
 
     def __len__(self) -> int:
         return len(self.members)
@@ -159,15 +173,36 @@ def _group_units(instance: Instance) -> list[tuple[str, ...]]:
     return [tuple(members) for members in units.values()]
 
 
+def pair_arrays(
+    instance: Instance, m_index: Mapping[str, int]
+) -> tuple[IntArray, IntArray, FloatArray]:
+    """(household index, municipality index, score) of every pair, in the order of
+    ``instance.households`` and ``m_index``: the parser's arrays where it kept them (the same
+    numbers, read once at parse time), else read off ``instance.scores``."""
+    cached = instance.cached("pair_index")
+    if cached is not None and list(m_index) == [m.id for m in instance.municipalities]:
+        households, munis, scores = cached
+        return households, munis, scores
+    n = len(instance.scores)
+    h_index = {h.id: i for i, h in enumerate(instance.households)}
+    return (
+        np.fromiter((h_index[p.household] for p in instance.scores), np.int64, n),
+        np.fromiter((m_index[p.municipality] for p in instance.scores), np.int64, n),
+        np.fromiter((p.score for p in instance.scores), np.float64, n),
+    )
+
+
 def _unit_pairs(
     instance: Instance, unit_of: Mapping[str, int], m_index: Mapping[str, int], sizes: list[int]
 ) -> tuple[IntArray, IntArray, FloatArray]:
     """A unit is compatible where all its members are; its score is their sum. Sorted by
     (unit, municipality)."""
-    n, width = len(instance.scores), max(1, len(m_index))
-    units = np.fromiter((unit_of[p.household] for p in instance.scores), np.int64, n)
-    munis = np.fromiter((m_index[p.municipality] for p in instance.scores), np.int64, n)
-    scores = np.fromiter((p.score for p in instance.scores), np.float64, n)
+    width = max(1, len(m_index))
+    households, munis, scores = pair_arrays(instance, m_index)
+    unit_index = np.fromiter(
+        (unit_of[h.id] for h in instance.households), np.int64, len(instance.households)
+    )
+    units = unit_index[households]
     keys, inverse, counts = np.unique(
         units * width + munis, return_inverse=True, return_counts=True
     )
@@ -189,13 +224,7 @@ class _State:
             target = assignment.get(members[0])
             if target is not None:
                 self.place[u] = units.m_index[target]
-        self.current = np.array(
-            [
-                units.score_of.get((u, int(m)), 0.0) if m >= 0 else 0.0
-                for u, m in enumerate(self.place)
-            ],
-            np.float64,
-        )
+        self.current = units.scores(np.arange(len(units), dtype=np.int64), self.place)
         self.residual = units.capacity.copy()
         placed = self.place >= 0
         np.subtract.at(self.residual, self.place[placed], units.demand[placed])
@@ -218,7 +247,7 @@ class _State:
             self.residual[self.place[unit]] += demand
         self.residual[muni] -= demand
         self.place[unit] = muni
-        self.current[unit] = self.units.score_of[(unit, muni)]
+        self.current[unit] = self.units.score(unit, muni)
 
     def assignment(self) -> dict[str, str]:
         placed: dict[str, str] = {}
@@ -289,11 +318,11 @@ def _feasible_swaps(
 
 
 def _swap_gains(state: _State, x: int, y: int) -> tuple[float, float]:
-    score_of = state.units.score_of
     a, b = int(state.place[x]), int(state.place[y])
+    at_other = state.units.scores(np.array([x, y]), np.array([b, a]))
     return (
-        score_of[(x, b)] - float(state.current[x]),
-        score_of[(y, a)] - float(state.current[y]),
+        float(at_other[0]) - float(state.current[x]),
+        float(at_other[1]) - float(state.current[y]),
     )
 
 
@@ -439,11 +468,31 @@ def repair(
     )
 
 
+def _assigned_scores(instance: Instance, assignment: Mapping[str, str]) -> FloatArray:
+    """The score of each placed household at its municipality (fsum of them is the objective,
+    exact whatever their order)."""
+    m_index = {m.id: j for j, m in enumerate(instance.municipalities)}
+    h_index = {h.id: i for i, h in enumerate(instance.households)}
+    households, munis, scores = pair_arrays(instance, m_index)
+    width = max(1, len(m_index))
+    keys = households * width + munis
+    order = np.argsort(keys, kind="stable")
+    wanted = np.fromiter(
+        (h_index[h] * width + m_index[m] for h, m in assignment.items()), np.int64, len(assignment)
+    )
+    sorted_keys = keys[order]
+    at = np.searchsorted(sorted_keys, wanted)
+    if len(wanted) and (
+        at.max(initial=0) >= len(keys) or not np.array_equal(sorted_keys[at], wanted)
+    ):
+        raise KeyError("a household placed where it is not compatible")
+    return scores[order[at]]
+
+
 def _improved(
     instance: Instance, result: Result, assignment: dict[str, str], spent: float
 ) -> Result:
-    score = {(p.household, p.municipality): p.score for p in instance.scores}
-    objective = math.fsum(score[(h, m)] for h, m in assignment.items())
+    objective = math.fsum(_assigned_scores(instance, assignment).tolist())
     if instance.integral_scores():
         objective = int(round(objective))
     status = result.status

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import random
 from typing import Any
@@ -233,6 +234,24 @@ def test_repair_of_an_lp_round_result_keeps_it_feasible_and_stable(seed: int) ->
     assert fixed.result.objective >= heuristic.objective
     assert fixed.result.bound == heuristic.bound
     assert check_stability(instance, fixed.result.assignment).stable
+
+
+@pytest.mark.parametrize("seed", [5, 6])
+def test_repair_reads_the_same_scores_with_or_without_the_parsers_arrays(seed: int) -> None:
+    """The parser keeps the pairs as arrays and repair reads them; an instance built without
+    them (a copy, or one made in code) is repaired to exactly the same result."""
+    instance = parse_instance(generate(120, 6, density=0.6, group_share=0.1, seed=seed))
+    assert instance.cached("pair_index") is not None
+    plain = dataclasses.replace(instance, _cache={})
+    optimal = solve(instance, method="milp")
+    heuristic = _result(instance, _spoilt(instance, optimal.assignment, seed))
+    with_arrays = repair(instance, heuristic, time_limit=30)
+    without = repair(plain, heuristic, time_limit=30)
+    assert with_arrays.applied_moves > 0
+    assert with_arrays.result.assignment == without.result.assignment
+    assert with_arrays.result.objective == without.result.objective
+    assert with_arrays.result.objective == assignment_value(instance, with_arrays.result.assignment)
+    assert with_arrays.before.to_dict() == without.before.to_dict()
 
 
 def test_a_stable_result_is_left_exactly_as_it_was() -> None:
