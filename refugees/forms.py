@@ -100,16 +100,8 @@ class MemberForm(forms.ModelForm):
 
     class Meta:
         model = Member
-        fields = (
-            "full_name",
-            "date_of_birth",
-            "sex",
-            "relation",
-            "education",
-            "occupation",
-            "sector",
-            "work_experience_years",
-        )
+        # The languages are a field per language, built in __init__ and read back in clean().
+        fields = tuple(f for f in Member.PROFILE_FIELDS if f != "languages")
         widgets = {"date_of_birth": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
 
     def __init__(self, *args, **kwargs) -> None:
@@ -151,7 +143,7 @@ class NeedsForm(forms.ModelForm):
 
     class Meta:
         model = Needs
-        fields = ("wheelchair", "psychotherapy", "specialist_care", "care_needs")
+        fields = Needs.HEALTH_FIELDS
         help_texts = {
             "wheelchair": _("Someone in the household uses a wheelchair."),
             "psychotherapy": _("Someone needs access to psychotherapy."),
@@ -183,18 +175,7 @@ class PreferencesForm(forms.ModelForm):
 
     class Meta:
         model = Preferences
-        fields = (
-            "settlement_types",
-            "wished_states",
-            "excluded_states",
-            "has_pets",
-            "weight_housing",
-            "weight_work",
-            "weight_education",
-            "weight_medical",
-            "weight_community",
-            "weight_city_size",
-        )
+        fields = Preferences.PROFILE_FIELDS
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
