@@ -14,6 +14,8 @@ from municipalities.models import (
     Questionnaire,
     Section,
 )
+from municipalities.services.questionnaires import MASTER_FIELDS
+from municipalities.services.welcome import WELCOME_FIELDS
 from rounds.models import Round
 
 NUMBER = {"inputmode": "numeric", "min": "0"}
@@ -24,18 +26,7 @@ class MunicipalityForm(forms.ModelForm):
 
     class Meta:
         model = Municipality
-        fields = (
-            "name",
-            "slug",
-            "ags",
-            "federal_state",
-            "settlement_type",
-            "population",
-            "contact_name",
-            "contact_email",
-            "contact_phone",
-            "description",
-        )
+        fields = MASTER_FIELDS  # what the service saves
         widgets = {
             "ags": forms.TextInput(attrs={"inputmode": "numeric", "maxlength": "8"}),
             "population": forms.NumberInput(attrs=NUMBER),
@@ -243,19 +234,7 @@ class WelcomeForm(forms.ModelForm):
         from municipalities.models import WelcomeContact
 
         model = WelcomeContact
-        fields = (
-            "office_name",
-            "office_contact",
-            "office_email",
-            "office_phone",
-            "office_address",
-            "office_hours",
-            "partner_name",
-            "partner_contact",
-            "partner_email",
-            "partner_phone",
-            "note",
-        )
+        fields = WELCOME_FIELDS
         widgets = {
             "office_address": forms.Textarea(attrs={"rows": 3}),
             "note": forms.Textarea(attrs={"rows": 4}),

@@ -4,6 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from municipalities.models import MunicipalityApplication
+from municipalities.services.applications import APPLICATION_FIELDS
 from portal.content import CONTENT_FIELDS
 from portal.models import ProgrammeContent, Quote, TimelinePhase
 
@@ -68,21 +69,7 @@ class ApplicationForm(forms.ModelForm):
 
     class Meta:
         model = MunicipalityApplication
-        fields = (
-            "name",
-            "ags",
-            "federal_state",
-            "settlement_type",
-            "population",
-            "contact_name",
-            "contact_role",
-            "email",
-            "phone",
-            "pledged_persons",
-            "pledge_from",
-            "pledge_until",
-            "message",
-        )
+        fields = APPLICATION_FIELDS  # what the service saves
         widgets = {
             "pledge_from": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
             "pledge_until": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
