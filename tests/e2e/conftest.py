@@ -98,7 +98,11 @@ OVERFLOW = """() => {
 def axe_violations(page) -> list[str]:
     """WCAG 2.1 A/AA violations of impact serious or critical, found by the vendored axe-core.
     Contexts load it into every document (add_init_script: a third of the time of injecting it
-    after each page load); elsewhere it is injected here (that needs bypass_csp=True)."""
+    after each page load); elsewhere it is injected here (that needs bypass_csp=True).
+
+    A click that navigates returns once the new page is committed, before its document has
+    loaded (axe then meets a document without an element): both checks wait for the load event."""
+    page.wait_for_load_state("load")
     if not page.evaluate("typeof window.axe !== 'undefined'"):
         page.add_script_tag(path=str(AXE))
     return page.evaluate(AXE_RUN, AXE_TAGS)
@@ -106,6 +110,7 @@ def axe_violations(page) -> list[str]:
 
 def horizontal_overflow(page) -> str | None:
     """None if the page does not scroll sideways, else how wide it is and what sticks out."""
+    page.wait_for_load_state("load")
     return page.evaluate(OVERFLOW)
 
 
