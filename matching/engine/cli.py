@@ -203,8 +203,9 @@ def _solve_by(
 
     def work() -> None:
         try:
+            # keep=0: the reserve measured for building and writing the result is kept instead.
             outcome["result"] = solve(
-                instance, time_limit=time_limit, method=method, incumbent=incumbent
+                instance, time_limit=time_limit, method=method, incumbent=incumbent, keep=0.0
             )
         except BaseException as exc:  # re-raised in the calling thread
             outcome["error"] = exc

@@ -5,9 +5,11 @@ from __future__ import annotations
 import time
 from typing import Any
 
+import pytest
 from hypothesis import given
 
 from matching.engine import Instance, parse_instance, solve
+from matching.engine.generate import generate
 from matching.engine.groups import build_model
 from matching.engine.placeable import placeable
 from matching.engine.result import gap_words
@@ -83,3 +85,29 @@ def test_scarce_places_bound_the_placeable_households_even_without_time_for_the_
     # 5 school places pooled: two households of two children each, and the one without.
     assert most.households == 3
     assert most.persons == 3 * 2 + 1 + 1  # 2.5 households' persons, rounded down
+
+
+def test_a_round_too_large_for_the_counting_dual_in_its_budget_gets_the_pooled_bound(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """At 20,000 x 400 the counting dual said "20,000 of 20,000" after a whole second; its
+    share of a 10 s limit only took time from the solver."""
+    from matching.engine import dual
+
+    calls: list[int] = []
+    real = dual.solve_dual
+
+    def counting(model: Any, deadline: float, **kwargs: Any) -> Any:
+        calls.append(model.n_pairs)
+        return real(model, deadline, **kwargs)
+
+    monkeypatch.setattr(dual, "solve_dual", counting)
+    model = build_model(parse_instance(generate(1_000, 50, density=0.2, seed=3)))
+    assert model.n_pairs > 6_000  # not a pilot round: no exact LP
+    pooled = placeable(model, deadline=time.perf_counter() + 0.01)
+    assert calls == []
+    assert 0 < pooled.households <= 1_000
+    given_time = placeable(model, deadline=time.perf_counter() + 5.0)
+    assert len(calls) == 2  # households and persons
+    assert given_time.households <= pooled.households
+    assert given_time.persons <= pooled.persons
