@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode
 
-from django.db.models import Exists, OuterRef, Prefetch
+from django.db.models import Count, Prefetch
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -109,27 +109,41 @@ def offer_table(user: User, params: Mapping[str, Any]) -> dict[str, Any]:
         .prefetch_related(Prefetch("household__members", queryset=members))
         .order_by("-round__arrival_date", "-round_id", "deadline", "household__reference")
     )
-    # One EXISTS per round, not a DISTINCT over the rounds of every offer (26,000 rows).
-    rounds = list(
-        Round.objects.filter(Exists(offers.filter(round=OuterRef("pk")))).order_by("-arrival_date")
+    # The reader's offers counted per round in one grouped query: it gives the rounds of the
+    # filter and, unless a status is chosen, the paginator's count. A caseworker of a national
+    # round's organisation has 35,000 offers, and each count joins them with the households:
+    # the EXISTS per round and the paginator's COUNT were two such joins on every view.
+    per_round = dict(
+        Offer.objects.visible_to(user)
+        .order_by()
+        .values_list("round_id")
+        .annotate(n=Count("pk"))
+        .values_list("round_id", "n")
+    )
+    rounds = (
+        list(Round.objects.filter(pk__in=per_round).order_by("-arrival_date")) if per_round else []
     )
     chosen_round = str(params.get("round", ""))
+    count: int | None = sum(per_round.values())
     if chosen_round.isdigit():
         offers = offers.filter(round_id=int(chosen_round))
+        count = per_round.get(int(chosen_round), 0)
     status = str(params.get("status", ""))
     if status == OPEN:
         answer_field = f"{side}_answer"
         offers = offers.filter(
             status=OfferStatus.PENDING, deadline__gt=timezone.now(), **{answer_field: ""}
         )
+        count = None  # counted by the paginator, with the filter
     elif status in OfferStatus.values:
         offers = offers.filter(status=status)
+        count = None
     else:
         status = ""
     # A caseworker of an organisation with a national round's households has 26,000 offers:
     # a page at a time, and the offers waiting for an answer counted in the database.
     # The page is cut on the sort keys alone (core.paging), then its 100 offers are read.
-    page = page_of(offers, PER_PAGE, params.get("page"))
+    page = page_of(offers, PER_PAGE, params.get("page"), count=count)
     rows = [_row(offer, side) for offer in page.object_list]
     tables: dict[int, RoundTable] = {}
     for row in rows:

@@ -133,6 +133,15 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "init_command": "PRAGMA journal_mode=WAL;",
         "transaction_mode": "IMMEDIATE",
     }
+_parallel = os.environ.get("DB_PARALLEL_WORKERS", "")
+if _parallel and DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # PostgreSQL's parallel workers per query (its default 2): gunicorn sets 0 for the web
+    # processes (gunicorn.conf.py), whose short queries share the cores with each other; each
+    # worker of a parallel join builds the whole hash table again (a caseworker's offer list
+    # over 35,000 offers took three times the CPU of the same join without workers).
+    _options = DATABASES["default"].setdefault("OPTIONS", {})
+    _flag = f"-c max_parallel_workers_per_gather={envint('DB_PARALLEL_WORKERS', '2')}"
+    _options["options"] = f"{_options.get('options', '')} {_flag}".strip()
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

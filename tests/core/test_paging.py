@@ -32,3 +32,26 @@ def test_only_the_keys_are_sorted():
         page_of(Municipality.objects.order_by("name"), 2, 1)
     (cut,) = [q["sql"] for q in queries.captured_queries if "LIMIT" in q["sql"]]
     assert '"municipalities_municipality"."name"' not in cut.split(" FROM ")[0]
+
+
+def test_a_count_given_is_not_counted_again():
+    for name in ("Essen", "Aachen", "Dortmund", "Bonn", "Celle"):
+        MunicipalityFactory(name=name)
+    rows = Municipality.objects.order_by("name")
+    with CaptureQueriesContext(connection) as queries:
+        page = page_of(rows, 2, "3", count=5)
+    assert [m.name for m in page] == ["Essen"]
+    assert page.paginator.num_pages == 3
+    assert not [q for q in queries.captured_queries if "COUNT(" in q["sql"]]
+    assert len(queries) == 2  # the page's keys, then its rows
+
+
+def test_rows_that_fit_on_one_page_are_read_in_one_query():
+    for name in ("Essen", "Aachen", "Dortmund"):
+        MunicipalityFactory(name=name)
+    with CaptureQueriesContext(connection) as queries:
+        page = page_of(Municipality.objects.order_by("name"), 5, "2", count=3)
+    assert [m.name for m in page] == ["Aachen", "Dortmund", "Essen"]
+    assert page.number == 1
+    assert not page.has_next()
+    assert len(queries) == 1
