@@ -47,18 +47,22 @@ def _caseworker(user: User) -> dict[str, Any]:
     """Three figures in one query and five households: the list's per-member counts and
     prefetches (household_list) cost seconds over an organisation with 40,000 households."""
     from refugees.models import Household
-    from refugees.selectors import has_valid_consent
+    from refugees.selectors import with_valid_consent
 
     households = Household.objects.visible_to(user)
-    counts = households.aggregate(total=Count("pk"), drafts=Count("pk", filter=Q(status="draft")))
-    # Those with consent as a filter, which the database runs as one semi-join; the NOT EXISTS
-    # inside the aggregate probed the consents once per household (40,000 probes a view).
-    with_consent = households.filter(has_valid_consent()).count()
+    # One pass over the organisation's households; those with consent by an uncorrelated IN
+    # that the database hashes once (a second count scanned the 40,000 households again, a
+    # NOT EXISTS inside the aggregate probed the consents once per household).
+    counts = households.aggregate(
+        total=Count("pk"),
+        drafts=Count("pk", filter=Q(status="draft")),
+        with_consent=Count("pk", filter=with_valid_consent()),
+    )
     return {
         "organisation": user.organisation,
         "household_count": counts["total"],
         "draft_count": counts["drafts"],
-        "without_consent_count": counts["total"] - with_consent,
+        "without_consent_count": counts["total"] - counts["with_consent"],
         "recent_households": households.filter(caseworker=user).order_by(
             "-updated_at", "reference"
         )[:5],

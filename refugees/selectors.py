@@ -91,6 +91,17 @@ def has_valid_consent() -> Exists:
     )
 
 
+def with_valid_consent() -> Q:
+    """The households with a valid, unwithdrawn consent, as a filter that also serves inside
+    an aggregate (``Count(..., filter=...)``): an uncorrelated ``IN``, which the database
+    hashes once, where a correlated ``EXISTS`` inside an aggregate probed the consents once
+    per household."""
+    valid = Consent.objects.filter(
+        withdrawn_at__isnull=True, text_version__in=valid_consent_versions()
+    ).values("household_id")
+    return Q(pk__in=valid)
+
+
 def household_list(user: User, *, query: str = "", filters: dict | None = None):
     """The caseworker's list: search by reference or member name, filter by status, consent,
     round and caseworker.

@@ -77,3 +77,16 @@ def test_the_coordinator_dashboard_queries_do_not_grow_with_the_households(
     from refugees.models import Household
 
     assert context["household_count"] == Household.objects.count()
+
+
+def test_the_caseworker_dashboard_counts_in_one_pass_over_the_households(
+    as_caseworker, organisation
+):
+    """A national round's organisation has 40,000 households: the figures from one scan."""
+    ConsentFactory(household=_household(organisation))
+    as_caseworker.get(reverse("dashboard"))
+    with CaptureQueriesContext(connection) as queries:
+        as_caseworker.get(reverse("dashboard"))
+    counts = [q["sql"] for q in queries.captured_queries if "COUNT(" in q["sql"]]
+    assert len(counts) == 1
+    assert "refugees_consent" in counts[0]
