@@ -4,12 +4,14 @@ from the reader's side) and filters by round and status."""
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import date
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode
 
-from django.db.models import Count, Prefetch
+from django.db.models import Count
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -70,14 +72,12 @@ def _needs_answer(offer: Offer, side: str) -> bool:
     return offer.is_open and not mine
 
 
-def _row(offer: Offer, side: str) -> OfferRow:
-    from refugees.models import Member
-
+def _row(offer: Offer, side: str, births: list[date]) -> OfferRow:
+    """``births``: the dates of birth of the household's members."""
     day = offer.round.arrival_date or timezone.localdate()
-    members: list[Member] = list(offer.household.members.all())
-    bands = sorted((age_on(m.date_of_birth, day) for m in members if m.date_of_birth), reverse=True)
+    bands = sorted((age_on(born, day) for born in births if born), reverse=True)
     demand = offer.demand or {}
-    persons = int(demand.get("persons") or len(members))
+    persons = int(demand.get("persons") or len(births))
     school, kita = int(demand.get("school") or 0), int(demand.get("kita") or 0)
     return OfferRow(
         offer=offer,
@@ -91,22 +91,32 @@ def _row(offer: Offer, side: str) -> OfferRow:
     )
 
 
+def _births(household_ids: set[int]) -> dict[int, list[date]]:
+    """The members' dates of birth of the page's households, as plain values: a prefetch made
+    a model instance of each of 250 members and matched them to 100 households in Python,
+    a fifth of the page's time."""
+    from refugees.models import Member
+
+    births: dict[int, list[date]] = defaultdict(list)
+    members = Member.objects.filter(household_id__in=household_ids).order_by("id")
+    for household_id, born in members.values_list("household_id", "date_of_birth"):
+        births[household_id].append(born)
+    return births
+
+
 def status_choices() -> list[tuple[str, StrOrPromise]]:
     return [(OPEN, _("Waiting for my answer")), *OfferStatus.choices]
 
 
 def offer_table(user: User, params: Mapping[str, Any]) -> dict[str, Any]:
-    from refugees.models import Member
 
     side = _side(user)
     # Only what a row shows: the explanation (a JSON document per offer), the reasons and the
     # household's and municipality's other columns were read and decoded for every row.
-    members = Member.objects.only("household_id", "date_of_birth").order_by("id")
     offers = (
         Offer.objects.visible_to(user)
         .select_related("household", "municipality", "round")
         .only(*ROW_FIELDS)
-        .prefetch_related(Prefetch("household__members", queryset=members))
         .order_by("-round__arrival_date", "-round_id", "deadline", "household__reference")
     )
     # The reader's offers counted per round in one grouped query: it gives the rounds of the
@@ -144,7 +154,8 @@ def offer_table(user: User, params: Mapping[str, Any]) -> dict[str, Any]:
     # a page at a time, and the offers waiting for an answer counted in the database.
     # The page is cut on the sort keys alone (core.paging), then its 100 offers are read.
     page = page_of(offers, PER_PAGE, params.get("page"), count=count)
-    rows = [_row(offer, side) for offer in page.object_list]
+    births = _births({offer.household_id for offer in page.object_list})
+    rows = [_row(offer, side, births.get(offer.household_id, [])) for offer in page.object_list]
     tables: dict[int, RoundTable] = {}
     for row in rows:
         tables.setdefault(row.offer.round_id, RoundTable(round=row.offer.round)).rows.append(row)

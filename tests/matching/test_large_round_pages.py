@@ -241,6 +241,42 @@ def test_the_offer_list_counts_its_offers_per_round_in_one_query(
     assert sum(len(t.rows) for t in last["tables"]) == 3
 
 
+def test_each_row_shows_the_age_bands_and_the_persons_of_its_household(
+    two_runs, as_caseworker, organisation, municipality
+):
+    """The members' dates of birth are read for the page's households alone, as values."""
+    from datetime import date
+
+    from tests.factories import MemberFactory
+
+    _first, run = two_runs
+    run.round.arrival_date = date(2026, 6, 1)
+    run.round.save(update_fields=["arrival_date"])
+    family, single = _households(2)
+    Household.objects.filter(pk__in=[family.pk, single.pk]).update(organisation=organisation)
+    for born in (date(1990, 1, 1), date(2016, 3, 1), date(1992, 2, 2)):
+        MemberFactory(household=family, date_of_birth=born, relation="other")
+    MemberFactory(household=single, date_of_birth=date(1950, 1, 1))
+    deadline = timezone.now() + timedelta(days=7)
+    for household, demand in ((family, {}), (single, {"persons": 2})):
+        Offer.objects.create(
+            round=run.round,
+            run=run,
+            household=household,
+            municipality=municipality,
+            score=1.0,
+            deadline=deadline,
+            demand=demand,
+        )
+    page = as_caseworker.get(reverse("offer_list"), HTTP_ACCEPT_LANGUAGE="en")
+    rows = {r.offer.household_id: r for t in page.context["tables"] for r in t.rows}
+    assert rows[family.pk].persons == 3  # no demand stored: its members
+    assert rows[family.pk].age_bands == ["30–44 years", "30–44 years", "6–10 years"]
+    assert rows[single.pk].persons == 2  # the demand's figure
+    assert rows[single.pk].age_bands == ["65 years and older"]
+    assert "30–44 years, 30–44 years, 6–10 years" in page.content.decode()
+
+
 def test_a_households_offer_page_reads_the_run_without_its_large_documents(
     two_runs, refugee, household, municipality
 ):
