@@ -46,9 +46,9 @@ ROUND_SHARE = 0.6  # of the time left, at most, for one round
 # And at most this long. A round that HiGHS does not prove quickly rarely gains (20,000 x 400:
 # eps 0.25 proven in 0.06 s and +17,093; eps 0.5, 2,036 pairs, nothing in 1.07 s and again
 # nothing in 0.26 s), while the chain repair after it gains ~15,000 points per second there.
-# With the cap and the stop on convergence (price_repair) the price repair takes 0.5 s
-# instead of 1.65 s, and the chain repair ends 0.002 % higher with that time.
-ROUND_SECONDS = 0.5
+# With the cap and the stop on convergence (price_repair) the price repair takes 0.3 s
+# instead of 1.65 s, and the chain repair gets that time.
+ROUND_SECONDS = 0.2
 # A round's programme larger than this is not worth handing to HiGHS. The platform's national
 # round (scores of one household within ~12 points, so WINDOW keeps all of its 20 pairs, and
 # LP prices that tie thousands of units) frees 2,200-4,000 units with 38,000-73,000 pairs even
