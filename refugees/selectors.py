@@ -72,23 +72,20 @@ def _consent_shown() -> IsNull:
     """Whether the household has a valid consent, for display: a scalar subquery that the
     database evaluates for the rows of the page only (an ``Exists`` in the select list is
     planned as one hash over every consent of the installation, 40,000 rows a view)."""
-    first = Consent.objects.filter(
-        household=OuterRef("pk"),
-        withdrawn_at__isnull=True,
-        text_version__in=valid_consent_versions(),
-    ).values("pk")[:1]
+    first = _valid_consents().filter(household=OuterRef("pk")).values("pk")[:1]
     return IsNull(Subquery(first), False)
+
+
+def _valid_consents() -> QuerySet[Consent]:
+    """The consents that count: not withdrawn, given to a text version still valid."""
+    return Consent.objects.filter(
+        withdrawn_at__isnull=True, text_version__in=valid_consent_versions()
+    )
 
 
 def has_valid_consent() -> Exists:
     """Whether the household of the outer query has a valid, unwithdrawn consent."""
-    return Exists(
-        Consent.objects.filter(
-            household=OuterRef("pk"),
-            withdrawn_at__isnull=True,
-            text_version__in=valid_consent_versions(),
-        )
-    )
+    return Exists(_valid_consents().filter(household=OuterRef("pk")))
 
 
 def with_valid_consent() -> Q:
@@ -96,10 +93,7 @@ def with_valid_consent() -> Q:
     an aggregate (``Count(..., filter=...)``): an uncorrelated ``IN``, which the database
     hashes once, where a correlated ``EXISTS`` inside an aggregate probed the consents once
     per household."""
-    valid = Consent.objects.filter(
-        withdrawn_at__isnull=True, text_version__in=valid_consent_versions()
-    ).values("household_id")
-    return Q(pk__in=valid)
+    return Q(pk__in=_valid_consents().values("household_id"))
 
 
 def household_list(user: User, *, query: str = "", filters: dict | None = None):

@@ -133,8 +133,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "init_command": "PRAGMA journal_mode=WAL;",
         "transaction_mode": "IMMEDIATE",
     }
-_parallel = os.environ.get("DB_PARALLEL_WORKERS", "")
-if _parallel and DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+if os.environ.get("DB_PARALLEL_WORKERS") and (
+    DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
+):
     # PostgreSQL's parallel workers per query (its default 2): gunicorn sets 0 for the web
     # processes (gunicorn.conf.py), whose short queries share the cores with each other; each
     # worker of a parallel join builds the whole hash table again (a caseworker's offer list

@@ -80,7 +80,10 @@ def _unit_of(members: Sequence[tuple[int, ...]], n_households: int) -> IntArray:
     return unit_of
 
 
-def _pair_arrays(instance: Instance) -> tuple[IntArray, IntArray, FloatArray]:
+def pair_arrays(instance: Instance) -> tuple[IntArray, IntArray, FloatArray]:
+    """(household index, municipality index, score) of every pair, in the order of
+    ``instance.households`` and ``instance.municipalities``: the parser's arrays where it kept
+    them (the same numbers, read once at parse time), else read off ``instance.scores``."""
     cached = instance.cached("pair_index")
     if cached is not None:
         return cached  # type: ignore[no-any-return]
@@ -126,7 +129,7 @@ def build_model(instance: Instance) -> Model:
         [[m.capacity.get(d, 0) for d in dims] for m in instance.municipalities], np.int64
     ).reshape(len(instance.municipalities), len(dims))
     demand = _demand_matrix(instance, members, dims)
-    hh, mm, ss = _pair_arrays(instance)
+    hh, mm, ss = pair_arrays(instance)
     uu, mm, ss = _merge_group_pairs(members, hh, mm, ss, max(len(capacity), 1))
     fits = np.all(demand[uu] <= capacity[mm], axis=1) if len(dims) else np.ones(len(uu), bool)
     return Model(

@@ -27,6 +27,7 @@ import numpy as np
 import numpy.typing as npt
 
 from .feasibility import check_feasible
+from .groups import pair_arrays
 from .instance import Instance
 from .result import Result, utilisation
 
@@ -173,32 +174,13 @@ def _group_units(instance: Instance) -> list[tuple[str, ...]]:
     return [tuple(members) for members in units.values()]
 
 
-def pair_arrays(
-    instance: Instance, m_index: Mapping[str, int]
-) -> tuple[IntArray, IntArray, FloatArray]:
-    """(household index, municipality index, score) of every pair, in the order of
-    ``instance.households`` and ``m_index``: the parser's arrays where it kept them (the same
-    numbers, read once at parse time), else read off ``instance.scores``."""
-    cached = instance.cached("pair_index")
-    if cached is not None and list(m_index) == [m.id for m in instance.municipalities]:
-        households, munis, scores = cached
-        return households, munis, scores
-    n = len(instance.scores)
-    h_index = {h.id: i for i, h in enumerate(instance.households)}
-    return (
-        np.fromiter((h_index[p.household] for p in instance.scores), np.int64, n),
-        np.fromiter((m_index[p.municipality] for p in instance.scores), np.int64, n),
-        np.fromiter((p.score for p in instance.scores), np.float64, n),
-    )
-
-
 def _unit_pairs(
     instance: Instance, unit_of: Mapping[str, int], m_index: Mapping[str, int], sizes: list[int]
 ) -> tuple[IntArray, IntArray, FloatArray]:
     """A unit is compatible where all its members are; its score is their sum. Sorted by
     (unit, municipality)."""
     width = max(1, len(m_index))
-    households, munis, scores = pair_arrays(instance, m_index)
+    households, munis, scores = pair_arrays(instance)
     unit_index = np.fromiter(
         (unit_of[h.id] for h in instance.households), np.int64, len(instance.households)
     )
@@ -473,7 +455,7 @@ def _assigned_scores(instance: Instance, assignment: Mapping[str, str]) -> Float
     exact whatever their order)."""
     m_index = {m.id: j for j, m in enumerate(instance.municipalities)}
     h_index = {h.id: i for i, h in enumerate(instance.households)}
-    households, munis, scores = pair_arrays(instance, m_index)
+    households, munis, scores = pair_arrays(instance)
     width = max(1, len(m_index))
     keys = households * width + munis
     order = np.argsort(keys, kind="stable")

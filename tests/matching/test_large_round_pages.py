@@ -25,6 +25,27 @@ def _households(n: int) -> list[Household]:
     return [HouseholdFactory(reference=f"BIG-{next(_numbers):05d}") for _ in range(n)]
 
 
+def _offers_of(organisation, run: Run, municipality, n: int, **per_offer) -> list[Household]:
+    """``n`` new households of ``organisation``, each with an offer of ``run`` at
+    ``municipality``; ``per_offer``: a field's value for the i-th offer, as a function of i
+    (the deadline is a week away unless given)."""
+    households = _households(n)
+    Household.objects.filter(pk__in=[h.pk for h in households]).update(organisation=organisation)
+    week = timezone.now() + timedelta(days=7)
+    Offer.objects.bulk_create(
+        Offer(
+            round=run.round,
+            run=run,
+            household=h,
+            municipality=municipality,
+            score=1.0,
+            **{"deadline": week} | {name: value(i) for name, value in per_offer.items()},
+        )
+        for i, h in enumerate(households)
+    )
+    return households
+
+
 def _start(round_, coordinator, capture, **kwargs) -> Run:
     with capture(execute=True):
         run = services.run_start(round=round_, by=coordinator, **kwargs)
@@ -158,33 +179,14 @@ def test_the_caseworkers_offer_list_is_paginated_with_queries_bounded(
     two_runs, as_caseworker, organisation, municipality
 ):
     _first, run = two_runs
-    deadline = timezone.now() + timedelta(days=7)
-
-    def offers(n: int) -> None:
-        households = _households(n)
-        Household.objects.filter(pk__in=[h.pk for h in households]).update(
-            organisation=organisation
-        )
-        Offer.objects.bulk_create(
-            Offer(
-                round=run.round,
-                run=run,
-                household=h,
-                municipality=municipality,
-                score=1.0,
-                deadline=deadline,
-            )
-            for h in households
-        )
-
-    offers(3)
+    _offers_of(organisation, run, municipality, 3)
     url = reverse("offer_list")
     few, _page = _queries(as_caseworker, url)
-    offers(150)
+    _offers_of(organisation, run, municipality, 150)
     many, page = _queries(as_caseworker, url)
     # Three offers fit on one page: read in their order, without cutting the keys first.
     assert many == few + 1
-    offers(100)
+    _offers_of(organisation, run, municipality, 100)
     assert _queries(as_caseworker, url)[0] == many
     assert "Page 1 of 2" in page
     context = as_caseworker.get(url).context
@@ -200,20 +202,14 @@ def test_the_offer_list_counts_its_offers_per_round_in_one_query(
     """The rounds of the filter and the paginator's count from one grouped query: each count
     of a national round's organisation joins 35,000 offers with the households."""
     _first, run = two_runs
-    households = _households(103)
-    Household.objects.filter(pk__in=[h.pk for h in households]).update(organisation=organisation)
     soon, later = timezone.now() + timedelta(days=7), timezone.now() + timedelta(days=9)
-    Offer.objects.bulk_create(
-        Offer(
-            round=run.round,
-            run=run,
-            household=h,
-            municipality=municipality,
-            score=1.0,
-            deadline=soon if i % 2 else later,
-            status="pending" if i < 101 else "declined",
-        )
-        for i, h in enumerate(households)
+    households = _offers_of(
+        organisation,
+        run,
+        municipality,
+        103,
+        deadline=lambda i: soon if i % 2 else later,
+        status=lambda i: "pending" if i < 101 else "declined",
     )
     url = reverse("offer_list")
     as_caseworker.get(url)
@@ -252,22 +248,12 @@ def test_each_row_shows_the_age_bands_and_the_persons_of_its_household(
     _first, run = two_runs
     run.round.arrival_date = date(2026, 6, 1)
     run.round.save(update_fields=["arrival_date"])
-    family, single = _households(2)
-    Household.objects.filter(pk__in=[family.pk, single.pk]).update(organisation=organisation)
+    family, single = _offers_of(
+        organisation, run, municipality, 2, demand=lambda i: [{}, {"persons": 2}][i]
+    )
     for born in (date(1990, 1, 1), date(2016, 3, 1), date(1992, 2, 2)):
         MemberFactory(household=family, date_of_birth=born, relation="other")
     MemberFactory(household=single, date_of_birth=date(1950, 1, 1))
-    deadline = timezone.now() + timedelta(days=7)
-    for household, demand in ((family, {}), (single, {"persons": 2})):
-        Offer.objects.create(
-            round=run.round,
-            run=run,
-            household=household,
-            municipality=municipality,
-            score=1.0,
-            deadline=deadline,
-            demand=demand,
-        )
     page = as_caseworker.get(reverse("offer_list"), HTTP_ACCEPT_LANGUAGE="en")
     rows = {r.offer.household_id: r for t in page.context["tables"] for r in t.rows}
     assert rows[family.pk].persons == 3  # no demand stored: its members
