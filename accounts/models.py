@@ -236,7 +236,7 @@ class AuditEvent(models.Model):
     )
     actor_label = models.CharField(_("actor"), max_length=254, blank=True)
     action = models.CharField(_("action"), max_length=100, db_index=True)
-    target_type = models.CharField(_("object type"), max_length=100, blank=True, db_index=True)
+    target_type = models.CharField(_("object type"), max_length=100, blank=True)
     target_id = models.CharField(_("object id"), max_length=64, blank=True)
     target_label = models.CharField(_("object"), max_length=200, blank=True)
     changes = models.JSONField(_("changes"), default=dict, blank=True)

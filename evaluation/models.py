@@ -308,7 +308,9 @@ class Workshop(models.Model):
 
 
 class WorkshopRegistration(models.Model):
-    workshop = models.ForeignKey(Workshop, on_delete=models.CASCADE, related_name="registrations")
+    workshop = models.ForeignKey(
+        Workshop, on_delete=models.CASCADE, related_name="registrations", db_index=False
+    )
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="workshop_registrations"
     )

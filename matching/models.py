@@ -78,7 +78,9 @@ class RunQuerySet(models.QuerySet["Run"]):
 class Run(models.Model):
     """One iteration of the matching for a round: its inputs, method and result are kept."""
 
-    round = models.ForeignKey("rounds.Round", on_delete=models.CASCADE, related_name="runs")
+    round = models.ForeignKey(
+        "rounds.Round", on_delete=models.CASCADE, related_name="runs", db_index=False
+    )
     iteration = models.PositiveIntegerField(_("iteration"))
     status = models.CharField(
         _("status"), max_length=20, choices=RunStatus.choices, default=RunStatus.QUEUED
@@ -208,7 +210,9 @@ class UnmatchedReason(models.TextChoices):
 class Proposal(models.Model):
     """A run's decision for one household: a municipality with its score, or unmatched."""
 
-    run = models.ForeignKey(Run, on_delete=models.CASCADE, related_name="proposals")
+    # unique_run_household starts with the run: a run stores 40,000 proposals at national
+    # scale, and a second index on the same column only costs writes.
+    run = models.ForeignKey(Run, on_delete=models.CASCADE, related_name="proposals", db_index=False)
     household = models.ForeignKey(
         "refugees.Household", on_delete=models.CASCADE, related_name="proposals"
     )
@@ -260,7 +264,9 @@ class PairRuleSource(models.TextChoices):
 class PairRule(models.Model):
     """A coordinator's pin or ban of a household x municipality pair, or a ban after a decline."""
 
-    round = models.ForeignKey("rounds.Round", on_delete=models.CASCADE, related_name="pair_rules")
+    round = models.ForeignKey(
+        "rounds.Round", on_delete=models.CASCADE, related_name="pair_rules", db_index=False
+    )
     household = models.ForeignKey(
         "refugees.Household", on_delete=models.CASCADE, related_name="pair_rules"
     )
@@ -358,8 +364,9 @@ class Offer(models.Model):
 
     round = models.ForeignKey("rounds.Round", on_delete=models.CASCADE, related_name="offers")
     run = models.ForeignKey(Run, on_delete=models.PROTECT, related_name="offers")
+    # offer_household_list starts with the household: no index of its own.
     household = models.ForeignKey(
-        "refugees.Household", on_delete=models.CASCADE, related_name="offers"
+        "refugees.Household", on_delete=models.CASCADE, related_name="offers", db_index=False
     )
     municipality = models.ForeignKey(
         "municipalities.Municipality", on_delete=models.PROTECT, related_name="offers"

@@ -130,7 +130,10 @@ class Municipality(models.Model):
 
 class StaffMembership(models.Model):
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="staff_memberships"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="staff_memberships",
+        db_index=False,
     )
     municipality = models.ForeignKey(
         Municipality, on_delete=models.CASCADE, related_name="staff_memberships"
@@ -268,7 +271,7 @@ class Questionnaire(models.Model):
     households. Sections are marked complete when staff save them; submission needs all."""
 
     round = models.ForeignKey(
-        "rounds.Round", on_delete=models.CASCADE, related_name="questionnaires"
+        "rounds.Round", on_delete=models.CASCADE, related_name="questionnaires", db_index=False
     )
     municipality = models.ForeignKey(
         Municipality, on_delete=models.PROTECT, related_name="questionnaires"
@@ -476,7 +479,7 @@ class RoundMunicipality(models.Model):
     """A municipality invited to a round, with the number of persons it pledged."""
 
     round = models.ForeignKey(
-        "rounds.Round", on_delete=models.CASCADE, related_name="participations"
+        "rounds.Round", on_delete=models.CASCADE, related_name="participations", db_index=False
     )
     municipality = models.ForeignKey(
         "municipalities.Municipality", on_delete=models.PROTECT, related_name="participations"
@@ -672,7 +675,7 @@ class ProgrammePledge(models.Model):
     services it can offer over the year. Cohorts of the programme share it."""
 
     programme = models.ForeignKey(
-        "rounds.Programme", on_delete=models.CASCADE, related_name="pledges"
+        "rounds.Programme", on_delete=models.CASCADE, related_name="pledges", db_index=False
     )
     municipality = models.ForeignKey(
         Municipality, on_delete=models.PROTECT, related_name="programme_pledges"

@@ -142,6 +142,8 @@ class Household(models.Model):
         verbose_name=_("partner organisation"),
         on_delete=models.PROTECT,
         related_name="households",
+        # household_org_updated starts with this column: a second index only costs writes.
+        db_index=False,
     )
     caseworker = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -601,7 +603,10 @@ class Consent(models.Model):
 class RoundHousehold(models.Model):
     """A household entered into a round (only with valid consent)."""
 
-    round = models.ForeignKey("rounds.Round", on_delete=models.CASCADE, related_name="entries")
+    # unique_round_household starts with the round: no index of its own (40,000 rows a round).
+    round = models.ForeignKey(
+        "rounds.Round", on_delete=models.CASCADE, related_name="entries", db_index=False
+    )
     household = models.ForeignKey(
         "refugees.Household", on_delete=models.CASCADE, related_name="round_entries"
     )
