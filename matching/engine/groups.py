@@ -96,10 +96,11 @@ def pair_arrays(instance: Instance) -> tuple[IntArray, IntArray, FloatArray]:
     return hh, mm, ss
 
 
-def _merge_group_pairs(
+def unit_pairs(
     members: Sequence[tuple[int, ...]], hh: IntArray, mm: IntArray, ss: FloatArray, n_munis: int
 ) -> tuple[IntArray, IntArray, FloatArray]:
-    """Map household pairs to unit pairs; a group keeps the municipalities all members share."""
+    """Map household pairs to unit pairs, sorted by (unit, municipality): a group keeps the
+    municipalities all its members share, with the sum of their scores."""
     unit_of = _unit_of(members, sum(map(len, members)))
     size = np.fromiter(map(len, members), np.int64, len(members))
     uu = unit_of[hh]
@@ -111,7 +112,7 @@ def _merge_group_pairs(
     return units[keep], (keys % n_munis)[keep], scores[keep]
 
 
-def _demand_matrix(
+def unit_demand(
     instance: Instance, members: Sequence[tuple[int, ...]], dims: Sequence[str]
 ) -> IntArray:
     per_household = np.array(
@@ -128,9 +129,9 @@ def build_model(instance: Instance) -> Model:
     capacity = np.array(
         [[m.capacity.get(d, 0) for d in dims] for m in instance.municipalities], np.int64
     ).reshape(len(instance.municipalities), len(dims))
-    demand = _demand_matrix(instance, members, dims)
+    demand = unit_demand(instance, members, dims)
     hh, mm, ss = pair_arrays(instance)
-    uu, mm, ss = _merge_group_pairs(members, hh, mm, ss, max(len(capacity), 1))
+    uu, mm, ss = unit_pairs(members, hh, mm, ss, max(len(capacity), 1))
     fits = np.all(demand[uu] <= capacity[mm], axis=1) if len(dims) else np.ones(len(uu), bool)
     return Model(
         members=tuple(members),

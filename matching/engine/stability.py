@@ -27,7 +27,7 @@ import numpy as np
 import numpy.typing as npt
 
 from .feasibility import check_feasible
-from .groups import pair_arrays
+from .groups import pair_arrays, unit_demand, unit_members, unit_pairs
 from .instance import Instance
 from .result import Result, utilisation
 
@@ -123,20 +123,16 @@ class _Units:
         self.instance = instance
         self.munis = tuple(m.id for m in instance.municipalities)
         m_index = {mid: j for j, mid in enumerate(self.munis)}
-        self.members = _group_units(instance)
-        unit_of = {h: u for u, hs in enumerate(self.members) for h in hs}
-        dims = instance.dimensions
+        members = unit_members(instance)
+        ids = [h.id for h in instance.households]
+        self.members = [tuple(ids[i] for i in unit) for unit in members]
         self.capacity = np.array(
-            [[m.capacity.get(d, 0) for d in dims] for m in instance.municipalities], np.int64
-        ).reshape(len(self.munis), len(dims))
-        demand = np.zeros((len(self.members), len(dims)), np.int64)
-        for household in instance.households:
-            row = demand[unit_of[household.id]]
-            for k, dim in enumerate(dims):
-                row[k] += household.demand.get(dim, 0)
-        self.demand = demand
-        self.pair_unit, self.pair_muni, self.pair_score = _unit_pairs(
-            instance, unit_of, m_index, [len(hs) for hs in self.members]
+            [[m.capacity.get(d, 0) for d in instance.dimensions] for m in instance.municipalities],
+            np.int64,
+        ).reshape(len(self.munis), len(instance.dimensions))
+        self.demand = unit_demand(instance, members, instance.dimensions)
+        self.pair_unit, self.pair_muni, self.pair_score = unit_pairs(
+            members, *pair_arrays(instance), max(1, len(self.munis))
         )
         # Pairs are sorted by (unit, municipality): a score is found by bisection, without a
         # dictionary of every pair (800,000 at national scale).
@@ -163,34 +159,6 @@ class _Units:
 
     def __len__(self) -> int:
         return len(self.members)
-
-
-def _group_units(instance: Instance) -> list[tuple[str, ...]]:
-    """One unit per group label, one per ungrouped household, in order of first member."""
-    units: dict[str, list[str]] = {}
-    for household in instance.households:
-        key = household.id if household.group is None else f"group\0{household.group}"
-        units.setdefault(key, []).append(household.id)
-    return [tuple(members) for members in units.values()]
-
-
-def _unit_pairs(
-    instance: Instance, unit_of: Mapping[str, int], m_index: Mapping[str, int], sizes: list[int]
-) -> tuple[IntArray, IntArray, FloatArray]:
-    """A unit is compatible where all its members are; its score is their sum. Sorted by
-    (unit, municipality)."""
-    width = max(1, len(m_index))
-    households, munis, scores = pair_arrays(instance)
-    unit_index = np.fromiter(
-        (unit_of[h.id] for h in instance.households), np.int64, len(instance.households)
-    )
-    units = unit_index[households]
-    keys, inverse, counts = np.unique(
-        units * width + munis, return_inverse=True, return_counts=True
-    )
-    totals = np.bincount(inverse, weights=scores, minlength=len(keys))
-    keep = counts == np.asarray(sizes, np.int64)[keys // width]
-    return keys[keep] // width, keys[keep] % width, totals[keep]
 
 
 class _State:
