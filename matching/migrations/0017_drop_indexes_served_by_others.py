@@ -28,9 +28,23 @@ class Migration(migrations.Migration):
             name='run',
             field=models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.CASCADE, related_name='proposals', to='matching.run'),
         ),
-        migrations.AlterField(
-            model_name='run',
-            name='round',
-            field=models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.CASCADE, related_name='runs', to='rounds.round'),
+        # Not AlterField in the database: dropping a field's index, Django drops every
+        # single-column index on that column that is not in Meta.indexes, and so also
+        # one_active_run_per_round (a conditional unique index on round_id). Only the field's
+        # own index goes.
+        migrations.SeparateDatabaseAndState(
+            state_operations=[
+                migrations.AlterField(
+                    model_name='run',
+                    name='round',
+                    field=models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.CASCADE, related_name='runs', to='rounds.round'),
+                ),
+            ],
+            database_operations=[
+                migrations.RunSQL(
+                    'DROP INDEX IF EXISTS "matching_run_round_id_5cb5c8e1"',
+                    reverse_sql='CREATE INDEX "matching_run_round_id_5cb5c8e1" ON "matching_run" ("round_id")',
+                ),
+            ],
         ),
     ]

@@ -83,3 +83,22 @@ def test_the_check_finds_a_field_index_served_by_a_unique_constraint(monkeypatch
     assert "matching.Proposal: run (field index) is served by unique_run_household" in (
         redundant_indexes()
     )
+
+
+def test_the_migrated_database_has_every_declared_index_and_constraint(db):
+    """The test database is built by the migrations: each index and constraint a model
+    declares must be there. (Django's AlterField that drops a field's own index also drops
+    any other single-column index on the column, a conditional unique rule among them.)"""
+    from django.db import connection
+
+    missing = []
+    with connection.cursor() as cursor:
+        for model in apps.get_models():
+            meta = model._meta
+            if meta.proxy or not meta.managed:
+                continue
+            present = connection.introspection.get_constraints(cursor, meta.db_table)
+            for item in [*meta.indexes, *meta.constraints]:
+                if item.name not in present:
+                    missing.append(f"{meta.label}: {item.name}")
+    assert missing == []
