@@ -69,7 +69,7 @@ def test_a_programme_with_two_cohorts(page, phone_page, coordinator, municipalit
 
     sign_in_with_cookie(phone_page, coordinator)
     phone_page.goto(f"{phone_page.base_url}/programmes/{programme.pk}/")
-    assert "Місця за громадами" in phone_page.content()
+    assert "Місця за муніципалітетами" in phone_page.content()
     # The page itself does not scroll sideways at 390 px; wide tables scroll in their box.
     width = phone_page.evaluate("document.documentElement.scrollWidth")
     assert width <= 390
