@@ -34,7 +34,7 @@ import numpy as np
 from scipy.optimize import Bounds, LinearConstraint, milp
 from scipy.sparse import coo_array, csr_array, vstack
 
-from .groups import FloatArray, IntArray, Model, build_model
+from .groups import FloatArray, IntArray, Model, build_model, capacity_matrix
 from .instance import ForecastEntry, Household, Instance, Pair
 from .milp import MIP_REL_GAP, upper_bound_free
 from .result import Result, build_result
@@ -83,9 +83,7 @@ def build_forecast_model(
 ) -> ForecastModel:
     demanded = set(model.dims) | {d for f in entries for d, v in f.demand.items() if v}
     dims = tuple(d for d in instance.dimensions if d in demanded)
-    capacity = np.array(
-        [[m.capacity.get(d, 0) for d in dims] for m in instance.municipalities], np.int64
-    ).reshape(len(instance.municipalities), len(dims))
+    capacity = capacity_matrix(instance, dims)
     unit_demand = np.zeros((model.n_units, len(dims)), np.int64)
     for k, dim in enumerate(model.dims):
         unit_demand[:, dims.index(dim)] = model.demand[:, k]

@@ -123,12 +123,17 @@ def unit_demand(
     return demand
 
 
+def capacity_matrix(instance: Instance, dims: Sequence[str]) -> IntArray:
+    """Each municipality's capacity in ``dims`` (0 where it states none), one row each."""
+    return np.array(
+        [[m.capacity.get(d, 0) for d in dims] for m in instance.municipalities], np.int64
+    ).reshape(len(instance.municipalities), len(dims))
+
+
 def build_model(instance: Instance) -> Model:
     dims = relevant_dimensions(instance)
     members = unit_members(instance)
-    capacity = np.array(
-        [[m.capacity.get(d, 0) for d in dims] for m in instance.municipalities], np.int64
-    ).reshape(len(instance.municipalities), len(dims))
+    capacity = capacity_matrix(instance, dims)
     demand = unit_demand(instance, members, dims)
     hh, mm, ss = pair_arrays(instance)
     uu, mm, ss = unit_pairs(members, hh, mm, ss, max(len(capacity), 1))

@@ -27,7 +27,7 @@ import numpy as np
 import numpy.typing as npt
 
 from .feasibility import check_feasible
-from .groups import pair_arrays, unit_demand, unit_members, unit_pairs
+from .groups import capacity_matrix, pair_arrays, unit_demand, unit_members, unit_pairs
 from .instance import Instance
 from .result import Result, utilisation
 
@@ -126,10 +126,7 @@ class _Units:
         members = unit_members(instance)
         ids = [h.id for h in instance.households]
         self.members = [tuple(ids[i] for i in unit) for unit in members]
-        self.capacity = np.array(
-            [[m.capacity.get(d, 0) for d in instance.dimensions] for m in instance.municipalities],
-            np.int64,
-        ).reshape(len(self.munis), len(instance.dimensions))
+        self.capacity = capacity_matrix(instance, instance.dimensions)
         self.demand = unit_demand(instance, members, instance.dimensions)
         self.pair_unit, self.pair_muni, self.pair_score = unit_pairs(
             members, *pair_arrays(instance), max(1, len(self.munis))
