@@ -5,7 +5,8 @@
 
 Creates (once) the database ``rematch_load`` on the local PostgreSQL, migrates it and loads the
 demo (``--scale national``: the demo and the synthetic national round, 40,000 households in
-the demo organisation), starts gunicorn on 127.0.0.1 with production-like settings, signs the
+the demo organisation), starts gunicorn on 127.0.0.1 with production-like settings (the
+cache and the sessions in Redis, ``--redis``, as docker-compose.yml deploys it), signs the
 users in through the real login form, lets each user walk through the pages of their role for
 the given time, and prints p50/p95/p99 latency and the error rate per page and overall. Like a
 person (and like locust's ``between(1, 3)``), each user waits 1 to 3 seconds between pages and
@@ -42,6 +43,7 @@ from urllib.parse import urlencode
 
 ROOT = Path(__file__).resolve().parent.parent
 DATABASE_URL = "postgres://postgres@127.0.0.1:5432/rematch_load"
+REDIS_URL = "redis://127.0.0.1:6379/14"  # a database of its own: the test empties it
 PASSWORD = "rematch-demo-2026"  # noqa: S105 - the public demo password
 PAGES = {
     "coordinator": ["/", "/rounds/", "/municipalities/", "/households/", "/audit/"],
@@ -388,12 +390,13 @@ def walk(role: str, email: str, n: int, ctx: dict[str, Any]) -> None:
 
 class CpuMeter:
     """CPU seconds spent during the measured window by the server (gunicorn's processes), the
-    database (the PostgreSQL backends connected to the test database) and this load generator:
+    database (the PostgreSQL backends connected to the test database), the cache (the Redis
+    server, when the server uses it; its other clients count too) and this load generator:
     on a shared machine the wall times vary with the neighbours, the CPU per request much less.
     Sampled every second, so a database connection that ends in between loses at most 1 s."""
 
-    def __init__(self, server_pid: int, database: str) -> None:
-        self.server_pid, self.database = server_pid, database
+    def __init__(self, server_pid: int, database: str, cache: bool = False) -> None:
+        self.server_pid, self.database, self.cache = server_pid, database, cache
         self.first: dict[int, float] = {}
         self.last: dict[int, tuple[str, float]] = {}
         self.stop = threading.Event()
@@ -411,6 +414,8 @@ class CpuMeter:
                 kind = None
                 if pid == self.server_pid or ppid == self.server_pid:
                     kind = "server"
+                elif "redis-server" in stat[: stat.rindex(")")]:
+                    kind = "cache" if self.cache else None
                 elif "postgres" in stat[: stat.rindex(")")]:
                     command = Path(f"/proc/{entry}/cmdline").read_bytes()
                     if b" " + self.database.encode() + b" " in command:
@@ -438,7 +443,7 @@ class CpuMeter:
     def result(self) -> dict[str, float]:
         self.stop.set()
         self._sample()
-        spent = {"server": 0.0, "database": 0.0}
+        spent = {"server": 0.0, "database": 0.0, **({"cache": 0.0} if self.cache else {})}
         for pid, (kind, seconds) in self.last.items():
             spent[kind] += seconds - self.first.get(pid, 0.0)
         now = resource.getrusage(resource.RUSAGE_SELF)
@@ -473,8 +478,9 @@ def main() -> None:
     parser.add_argument("--database", default=DATABASE_URL, help="PostgreSQL URL of the test data")
     parser.add_argument(
         "--redis",
-        default="",
-        help="Redis URL for the server's cache, as in production (default: per-process memory)",
+        default=REDIS_URL,
+        help="Redis URL of the server's cache and sessions, as deployed (docker-compose.yml); "
+        "its database is emptied first. '' for per-process memory and database sessions",
     )
     parser.add_argument(
         "--server-root",
@@ -528,7 +534,7 @@ def main() -> None:
         "mailbox": Mailbox(mail_dir),
     }
     pool = users()
-    meter = CpuMeter(server.pid, args.database.rsplit("/", 1)[1])
+    meter = CpuMeter(server.pid, args.database.rsplit("/", 1)[1], cache=bool(args.redis))
     try:
         clock: dict[str, Any] = {"until": 0.0}
 
