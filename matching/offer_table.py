@@ -57,6 +57,14 @@ class OfferRow:
     places: str = ""
 
 
+@dataclass(frozen=True)
+class RoundChoice:
+    """A round of the filter: the reader's offers are in it."""
+
+    pk: int
+    name: str
+
+
 @dataclass
 class RoundTable:
     round: Round
@@ -123,16 +131,21 @@ def offer_table(user: User, params: Mapping[str, Any]) -> dict[str, Any]:
     # filter and, unless a status is chosen, the paginator's count. A caseworker of a national
     # round's organisation has 35,000 offers, and each count joins them with the households:
     # the EXISTS per round and the paginator's COUNT were two such joins on every view.
-    per_round = dict(
+    # The rounds' names come with the counts: a second query read the rounds again.
+    grouped = (
         Offer.objects.visible_to(user)
         .order_by()
-        .values_list("round_id")
+        .values_list("round_id", "round__name", "round__arrival_date")
         .annotate(n=Count("pk"))
-        .values_list("round_id", "n")
     )
-    rounds = (
-        list(Round.objects.filter(pk__in=per_round).order_by("-arrival_date")) if per_round else []
-    )
+    per_round = {round_id: n for round_id, _name, _arrival, n in grouped}
+    # Newest arrival first, rounds without a date first (as PostgreSQL sorts NULL in DESC).
+    rounds = [
+        RoundChoice(pk=round_id, name=name)
+        for round_id, name, arrival, _n in sorted(
+            grouped, key=lambda g: (g[2] is None, g[2] or date.min, g[0]), reverse=True
+        )
+    ]
     chosen_round = str(params.get("round", ""))
     count: int | None = sum(per_round.values())
     if chosen_round.isdigit():
