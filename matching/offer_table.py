@@ -11,6 +11,7 @@ from datetime import date
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode
 
+from django.db import connection
 from django.db.models import Count
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -112,6 +113,35 @@ def _births(household_ids: set[int]) -> dict[int, list[date]]:
     return births
 
 
+def _counts_per_round(user: User) -> list[tuple[int, str, date | None, int]]:
+    """(round, its name, its arrival date, the reader's offers in it), in one query.
+
+    The rounds are joined after counting: joined before, as the ORM writes it, the database
+    joined each of a national organisation's 35,000 offers with its round (43 instead of
+    31 ms a view); read apart, the rounds were a second query on every view."""
+    counted = (
+        Offer.objects.visible_to(user)
+        .order_by()
+        .values_list("round_id")
+        .annotate(n=Count("pk"))
+        .values_list("round_id", "n")
+    )
+    sql, params = counted.query.sql_with_params()
+    table = connection.ops.quote_name(Round._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT counted.round_id, r.name, r.arrival_date, counted.n "  # noqa: S608 - the ORM's SQL
+            f"FROM ({sql}) counted JOIN {table} r ON r.id = counted.round_id",
+            params,
+        )
+        rows = cursor.fetchall()
+    # SQLite's cursor gives dates as text; PostgreSQL's as dates.
+    return [
+        (pk, name, date.fromisoformat(day) if isinstance(day, str) else day, n)
+        for pk, name, day, n in rows
+    ]
+
+
 def status_choices() -> list[tuple[str, StrOrPromise]]:
     return [(OPEN, _("Waiting for my answer")), *OfferStatus.choices]
 
@@ -131,13 +161,7 @@ def offer_table(user: User, params: Mapping[str, Any]) -> dict[str, Any]:
     # filter and, unless a status is chosen, the paginator's count. A caseworker of a national
     # round's organisation has 35,000 offers, and each count joins them with the households:
     # the EXISTS per round and the paginator's COUNT were two such joins on every view.
-    # The rounds' names come with the counts: a second query read the rounds again.
-    grouped = (
-        Offer.objects.visible_to(user)
-        .order_by()
-        .values_list("round_id", "round__name", "round__arrival_date")
-        .annotate(n=Count("pk"))
-    )
+    grouped = _counts_per_round(user)
     per_round = {round_id: n for round_id, _name, _arrival, n in grouped}
     # Newest arrival first, rounds without a date first (as PostgreSQL sorts NULL in DESC).
     rounds = [
