@@ -14,7 +14,7 @@ def open_surveys(user) -> list[Survey]:
     """The signed-in household's or municipal staff member's surveys waiting for an answer."""
     if not user.is_authenticated or not (user.is_refugee or user.is_municipal_staff):
         return []
-    return list(Survey.objects.visible_to(user).open().select_related("municipality", "round")[:10])
+    return list(Survey.objects.visible_to(user).open().select_related("municipality")[:10])
 
 
 @register.filter

@@ -56,6 +56,15 @@ def test_staff_see_the_workshop_on_their_dashboard_and_register(staff, workshop,
     assert WorkshopRegistration.objects.count() == 0
 
 
+def test_staff_of_two_municipalities_in_the_round_see_the_workshop_once(
+    staff, workshop, other_municipality
+):
+    StaffMembershipFactory(user=staff, municipality=other_municipality)
+    assert list(Workshop.objects.visible_to(staff)) == [workshop]
+    html = login(staff).get(reverse("dashboard")).content.decode()
+    assert html.count(workshop.title) == 1
+
+
 def test_registering_twice_is_refused(staff, workshop, municipality):
     services.workshop_register(workshop=workshop, by=staff, municipality=municipality)
     with pytest.raises(ValidationError, match="registered already"):
