@@ -19,9 +19,11 @@ was lost."""
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 from asgiref.sync import sync_to_async
 from django.contrib.sessions.backends.cached_db import SessionStore as CachedDBStore
+from django.core.cache.backends.base import BaseCache
 
 logger = logging.getLogger("rematch.sessions")
 
@@ -30,6 +32,10 @@ CACHE_SECONDS = 300
 
 
 class SessionStore(CachedDBStore):
+    # Django's own attributes, which its type stubs leave out.
+    _cache: BaseCache
+    _session: dict[str, Any]
+
     def _cache_seconds(self, expiry=None) -> int:
         return max(0, min(CACHE_SECONDS, self.get_expiry_age(expiry=expiry)))
 
@@ -50,7 +56,7 @@ class SessionStore(CachedDBStore):
         data = self._cache_get()
         if data is not None:
             return data
-        stored = self._get_session_from_db()
+        stored = self._get_session_from_db()  # type: ignore[attr-defined]
         if not stored:
             return {}
         data = self.decode(stored.session_data)
