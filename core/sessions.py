@@ -43,7 +43,7 @@ class SessionStore(CachedDBStore):
         try:
             return self._cache.get(self.cache_key)
         except Exception:  # noqa: BLE001 - a cache that fails must not fail the page
-            logger.warning("session cache unavailable, reading the database", exc_info=False)
+            logger.warning("session cache unavailable, reading the database")
             return None
 
     def _cache_set(self, data, seconds: int) -> None:

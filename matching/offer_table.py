@@ -114,7 +114,8 @@ def _births(household_ids: set[int]) -> dict[int, list[date]]:
 
 
 def _counts_per_round(user: User) -> list[tuple[int, str, date | None, int]]:
-    """(round, its name, its arrival date, the reader's offers in it), in one query.
+    """(round, its name, its arrival date, the reader's offers in it), newest arrival first,
+    in one query.
 
     The rounds are joined after counting: joined before, as the ORM writes it, the database
     joined each of a national organisation's 35,000 offers with its round (43 instead of
@@ -131,7 +132,8 @@ def _counts_per_round(user: User) -> list[tuple[int, str, date | None, int]]:
     with connection.cursor() as cursor:
         cursor.execute(
             f"SELECT counted.round_id, r.name, r.arrival_date, counted.n "  # noqa: S608 - the ORM's SQL
-            f"FROM ({sql}) counted JOIN {table} r ON r.id = counted.round_id",
+            f"FROM ({sql}) counted JOIN {table} r ON r.id = counted.round_id "
+            "ORDER BY r.arrival_date DESC, r.id DESC",
             params,
         )
         rows = cursor.fetchall()
@@ -163,13 +165,7 @@ def offer_table(user: User, params: Mapping[str, Any]) -> dict[str, Any]:
     # the EXISTS per round and the paginator's COUNT were two such joins on every view.
     grouped = _counts_per_round(user)
     per_round = {round_id: n for round_id, _name, _arrival, n in grouped}
-    # Newest arrival first, rounds without a date first (as PostgreSQL sorts NULL in DESC).
-    rounds = [
-        RoundChoice(pk=round_id, name=name)
-        for round_id, name, arrival, _n in sorted(
-            grouped, key=lambda g: (g[2] is None, g[2] or date.min, g[0]), reverse=True
-        )
-    ]
+    rounds = [RoundChoice(pk=round_id, name=name) for round_id, name, _arrival, _n in grouped]
     chosen_round = str(params.get("round", ""))
     count: int | None = sum(per_round.values())
     if chosen_round.isdigit():
