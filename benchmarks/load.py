@@ -121,13 +121,22 @@ RECIPIENT = re.compile(rb"^To: (\S+)\r?$", re.M)
 
 
 class Mailbox:
-    """The sign-in codes the server sent, read from Django's file e-mail backend (one file per
-    message in ``EMAIL_FILE_PATH``), as a household reads its e-mail."""
+    """The sign-in codes the server sent, read from Django's file e-mail backend, as a
+    household reads its e-mail.
+
+    The backend appends each message, closed by a line of 79 dashes, to a file named by the
+    second and the backend object's ``id()``; two messages sent by one process within a second
+    can land in the same file when the second backend object takes the first one's address.
+    So a file is read on from where the last complete message ended (a message still being
+    written waits for the next look), never marked as done: a code appended to a file read
+    before is found too."""
+
+    SEPARATOR = b"\n" + b"-" * 79 + b"\n"
 
     def __init__(self, directory: Path) -> None:
         self.directory = directory
         self.codes: dict[str, str] = {}
-        self.read: set[str] = set()
+        self.offsets: dict[str, int] = defaultdict(int)  # file -> bytes of complete messages
         self.lock = threading.Lock()
 
     def code_for(self, email: str, wait: float = 30.0) -> str:
@@ -143,16 +152,21 @@ class Mailbox:
             time.sleep(0.05)
 
     def _scan(self) -> None:
-        for name in os.listdir(self.directory):
-            if name in self.read:
+        for entry in os.scandir(self.directory):
+            offset = self.offsets[entry.name]
+            if entry.stat().st_size <= offset:
                 continue
-            text = (self.directory / name).read_bytes()
-            recipient, code = RECIPIENT.search(text), CODE.search(text)
-            if recipient and code:  # else still being written: read again next time
-                self.codes[recipient.group(1).decode().lower()] = code.group(1).decode()
-                self.read.add(name)
-            elif text.endswith(b"-" * 79 + b"\n") or len(text) > 10_000:
-                self.read.add(name)  # another e-mail (offers, notices): no code in it
+            with open(entry.path, "rb") as handle:
+                handle.seek(offset)
+                text = handle.read()
+            end = text.rfind(self.SEPARATOR)
+            if end < 0:
+                continue  # the first message is still being written
+            self.offsets[entry.name] = offset + end + len(self.SEPARATOR)
+            for message in text[:end].split(self.SEPARATOR):
+                recipient, code = RECIPIENT.search(message), CODE.search(message)
+                if recipient and code:  # else another e-mail (offers, notices): no code
+                    self.codes[recipient.group(1).decode().lower()] = code.group(1).decode()
 
 
 def prepare(env: dict[str, str], scale: str = "demo", server_root: Path = ROOT) -> None:
