@@ -7,6 +7,7 @@ import json
 import resource
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -148,6 +149,38 @@ def test_a_solver_that_overruns_is_cut_off_with_its_best_solution(
     assert len(result["assignment"]) >= 1
     placed = {a["household"]: a["municipality"] for a in result["assignment"]}
     assert check_feasible(parse_instance(data), placed) == []
+
+
+def test_a_solver_still_running_python_at_the_cut_off_is_stopped(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Once the result is built from the incumbent the solver's thread must not keep the
+    interpreter lock: beside it, building and writing took twice as long and a 3 s limit was
+    missed by 0.1 s on the loaded CI machine."""
+    data = generate(60, 6, density=0.5, seed=1)
+    source = tmp_path / "instance.json"
+    source.write_text(json.dumps(data), encoding="utf-8")
+    spun: list[int] = []
+    solvers: list[threading.Thread] = []
+
+    def busy(model: Model, deadline: float) -> Solution:
+        solvers.append(threading.current_thread())
+        offer(model, np.flatnonzero(model.pair_unit == 0)[:1], 1e9)
+        until = time.perf_counter() + 20
+        while time.perf_counter() < until:  # pure Python, holding the lock between switches
+            spun.append(1)
+            spun.clear()
+        raise AssertionError("never reached")
+
+    monkeypatch.setitem(solve_module.METHODS, "greedy", busy)
+    target = tmp_path / "result.json"
+    code = cli_module.main(
+        ["solve", str(source), "-o", str(target), "--time-limit", "1.5", "--method", "greedy"]
+    )
+    assert code == 0
+    assert json.loads(target.read_text(encoding="utf-8"))["status"] == "feasible"
+    solvers[0].join(timeout=2)
+    assert not solvers[0].is_alive()
 
 
 def _children_cpu() -> float:
