@@ -20,12 +20,10 @@ import decimal
 import uuid
 from typing import Any
 
-from django.core.exceptions import EmptyResultSet
 from django.db.models import Field, ForeignObject
 from django.db.models.expressions import ColPairs
 from django.db.models.fields.related_lookups import RelatedIn
 from django.db.models.lookups import In
-from django.utils.datastructures import OrderedSet
 
 # The kinds psycopg sends as a typed array; the more specific kind first (bool is an int,
 # datetime is a date).
@@ -57,17 +55,11 @@ class ArrayInMixin:
             or isinstance(lookup.lhs, (ColPairs, tuple))  # composite keys
         ):
             return lookup.as_sql(compiler, connection)
-        values: OrderedSet[Any] | list[Any]
-        try:
-            values = OrderedSet(lookup.rhs)
-            values.discard(None)  # NULL is never equal to anything, as in Django's IN
-        except TypeError:  # unhashable values
-            values = [value for value in lookup.rhs if value is not None]
-        if not values:
-            raise EmptyResultSet
-        sqls, params = lookup.batch_process_rhs(compiler, connection, values)
+        # Django's own preparation: None dropped (NULL is never equal), duplicates merged,
+        # EmptyResultSet for an empty list, each value through the field's get_db_prep_value.
+        rhs_sql, params = lookup.process_rhs(compiler, connection)
         kinds = {_kind(param) for param in params}
-        if len(kinds) != 1 or None in kinds or any(sql != "%s" for sql in sqls):
+        if len(kinds) != 1 or None in kinds or rhs_sql != f"({', '.join(['%s'] * len(params))})":
             return lookup.as_sql(compiler, connection)
         lhs_sql, lhs_params = lookup.process_lhs(compiler, connection)
         return f"{lhs_sql} = ANY(%s)", (*lhs_params, list(params))
