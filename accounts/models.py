@@ -114,7 +114,7 @@ class Organisation(models.Model):
     name = models.CharField(_("name"), max_length=200, unique=True)
     city = models.CharField(_("city"), max_length=100, blank=True)
     contact_email = models.EmailField(_("contact e-mail"), blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
     class Meta:
         verbose_name = _("partner organisation")
@@ -172,11 +172,11 @@ class Invitation(models.Model):
         blank=True,
         on_delete=models.CASCADE,
     )
-    token_hash = models.CharField(max_length=64, unique=True, editable=False)
+    token_hash = models.CharField(_("token (hashed)"), max_length=64, unique=True, editable=False)
     invited_by = models.ForeignKey(
         User, null=True, on_delete=models.SET_NULL, related_name="invitations_sent"
     )
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
     expires_at = models.DateTimeField(_("expires"))
     accepted_at = models.DateTimeField(_("accepted"), null=True, blank=True)
     accepted_by = models.ForeignKey(
@@ -280,7 +280,7 @@ class AccessibilityFeedback(models.Model):
     page_url = models.CharField(_("page"), max_length=500, blank=True)
     message = models.TextField(_("message"), max_length=5000)
     email = models.EmailField(_("e-mail address for a reply"), blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
     class Meta:
         verbose_name = _("accessibility feedback")

@@ -49,7 +49,7 @@ class ApiToken(models.Model):
         _("name"), max_length=100, help_text=_("What the token is for, e.g. the system using it.")
     )
     prefix = models.CharField(_("beginning of the token"), max_length=20, editable=False)
-    key_hash = models.CharField(max_length=64, unique=True, editable=False)
+    key_hash = models.CharField(_("key (hashed)"), max_length=64, unique=True, editable=False)
     created_at = models.DateTimeField(_("created"), default=timezone.now)
     last_used_at = models.DateTimeField(_("last used"), null=True, blank=True)
     expires_at = models.DateTimeField(_("expires"), null=True, blank=True)

@@ -59,8 +59,8 @@ class Comparison(models.Model):
     started_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
-    created_at = models.DateTimeField(default=timezone.now)
-    finished_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
 
     objects = ComparisonQuerySet.as_manager()
 
@@ -169,7 +169,7 @@ class Survey(models.Model):
         on_delete=models.SET_NULL,
         related_name="+",
     )
-    created_at = models.DateTimeField(default=timezone.now)
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
 
     objects = SurveyQuerySet.as_manager()
 
@@ -288,7 +288,7 @@ class Workshop(models.Model):
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
-    created_at = models.DateTimeField(default=timezone.now)
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
 
     objects = WorkshopQuerySet.as_manager()
 
@@ -322,7 +322,7 @@ class WorkshopRegistration(models.Model):
     municipality = models.ForeignKey(
         "municipalities.Municipality", on_delete=models.CASCADE, related_name="+"
     )
-    created_at = models.DateTimeField(default=timezone.now)
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
 
     class Meta:
         verbose_name = _("workshop registration")
@@ -347,9 +347,9 @@ class RoundMetrics(models.Model):
     round = models.OneToOneField(
         "rounds.Round", on_delete=models.CASCADE, related_name="stored_metrics"
     )
-    fingerprint = models.CharField(max_length=64)
-    figures = models.JSONField(default=dict)
-    computed_at = models.DateTimeField(default=timezone.now)
+    fingerprint = models.CharField(_("fingerprint of the data"), max_length=64)
+    figures = models.JSONField(_("figures"), default=dict)
+    computed_at = models.DateTimeField(_("computed"), default=timezone.now)
 
     class Meta:
         verbose_name = _("stored round metrics")

@@ -150,12 +150,12 @@ class Run(models.Model):
     started_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
-    created_at = models.DateTimeField(default=timezone.now)
-    started_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+    started_at = models.DateTimeField(_("started"), null=True, blank=True)
     # Written every few seconds by the worker while it executes the run: a run whose heartbeat
     # stops (worker killed, database gone) is failed by the reaper within about a minute.
-    heartbeat_at = models.DateTimeField(null=True, blank=True)
-    finished_at = models.DateTimeField(null=True, blank=True)
+    heartbeat_at = models.DateTimeField(_("last sign of life"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
     published_at = models.DateTimeField(_("published"), null=True, blank=True)
 
     objects = RunQuerySet.as_manager()
@@ -286,7 +286,7 @@ class PairRule(models.Model):
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
-    created_at = models.DateTimeField(default=timezone.now)
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
 
     class Meta:
         verbose_name = _("pair rule")
@@ -387,7 +387,7 @@ class Offer(models.Model):
         blank=True,
         validators=[MaxLengthValidator(2000), ProhibitNullCharactersValidator()],
     )
-    household_answered_at = models.DateTimeField(null=True, blank=True)
+    household_answered_at = models.DateTimeField(_("household answered"), null=True, blank=True)
     household_answered_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,
@@ -408,7 +408,9 @@ class Offer(models.Model):
     expiry_reason_code = models.CharField(
         _("why it expired"), max_length=30, choices=ReasonCode.choices, blank=True
     )
-    municipality_answered_at = models.DateTimeField(null=True, blank=True)
+    municipality_answered_at = models.DateTimeField(
+        _("municipality answered"), null=True, blank=True
+    )
     municipality_answered_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,
@@ -418,9 +420,9 @@ class Offer(models.Model):
     )
     travel_date = models.DateField(_("travel date"), null=True, blank=True)
     arrived_at = models.DateTimeField(_("arrival confirmed"), null=True, blank=True)
-    reminded_at = models.DateTimeField(null=True, blank=True)
-    created_at = models.DateTimeField(default=timezone.now)
-    closed_at = models.DateTimeField(null=True, blank=True)
+    reminded_at = models.DateTimeField(_("last reminder"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+    closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
 
     objects = OfferQuerySet.as_manager()
 
@@ -560,9 +562,9 @@ class RunSensitivity(models.Model):
     requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
-    created_at = models.DateTimeField(default=timezone.now)
-    started_at = models.DateTimeField(null=True, blank=True)
-    finished_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+    started_at = models.DateTimeField(_("started"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
 
     objects = SensitivityQuerySet.as_manager()
 

@@ -138,7 +138,7 @@ class StaffMembership(models.Model):
     municipality = models.ForeignKey(
         Municipality, on_delete=models.CASCADE, related_name="staff_memberships"
     )
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
     class Meta:
         verbose_name = _("staff membership")
@@ -287,10 +287,10 @@ class Questionnaire(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     # Optimistic locking: every change increments it; a save based on an older one is refused.
-    version = models.PositiveIntegerField(default=1)
-    completed_sections = models.JSONField(default=list, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    version = models.PositiveIntegerField(_("version"), default=1)
+    completed_sections = models.JSONField(_("completed sections"), default=list, blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("last changed"), auto_now=True)
     updated_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -484,7 +484,7 @@ class RoundMunicipality(models.Model):
     municipality = models.ForeignKey(
         "municipalities.Municipality", on_delete=models.PROTECT, related_name="participations"
     )
-    invited_at = models.DateTimeField(default=timezone.now)
+    invited_at = models.DateTimeField(_("invited"), default=timezone.now)
     pledged_persons = models.PositiveIntegerField(_("pledged persons"), null=True, blank=True)
     pledged_at = models.DateTimeField(_("pledged"), null=True, blank=True)
 
@@ -567,7 +567,7 @@ class MunicipalityApplication(models.Model):
         choices=ApplicationStatus.choices,
         default=ApplicationStatus.UNCONFIRMED,
     )
-    token_hash = models.CharField(max_length=64, unique=True)
+    token_hash = models.CharField(_("token (hashed)"), max_length=64, unique=True)
     created_at = models.DateTimeField(_("received"), default=timezone.now)
     confirmed_at = models.DateTimeField(_("e-mail confirmed"), null=True, blank=True)
     reviewed_at = models.DateTimeField(_("decided"), null=True, blank=True)
@@ -685,7 +685,7 @@ class ProgrammePledge(models.Model):
     kita = models.PositiveIntegerField(_("Kita places"), default=0)
     accessible = models.PositiveIntegerField(_("wheelchair-accessible units"), default=0)
     psychotherapy = models.PositiveIntegerField(_("psychotherapy places"), default=0)
-    pledged_at = models.DateTimeField(default=timezone.now)
+    pledged_at = models.DateTimeField(_("pledged"), default=timezone.now)
     # The application the pledge was taken from (its persons became the pledge's), if any.
     application = models.ForeignKey(
         "municipalities.MunicipalityApplication",

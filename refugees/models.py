@@ -174,12 +174,12 @@ class Household(models.Model):
         "self", verbose_name=_("linked households"), symmetrical=True, blank=True
     )
     # Optimistic locking: a form carries the version it was based on (two caseworkers, one file).
-    version = models.PositiveIntegerField(default=1, editable=False)
+    version = models.PositiveIntegerField(_("version"), default=1, editable=False)
     # Set once names, contact data and needs were removed (on request or after the retention
     # period); what is left serves anonymous statistics only.
     anonymised_at = models.DateTimeField(_("anonymised"), null=True, blank=True, editable=False)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("last changed"), auto_now=True)
 
     objects = HouseholdQuerySet.as_manager()
 
@@ -613,7 +613,7 @@ class RoundHousehold(models.Model):
     added_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
-    added_at = models.DateTimeField(default=timezone.now)
+    added_at = models.DateTimeField(_("added to the round"), default=timezone.now)
 
     class Meta:
         verbose_name = _("household in round")

@@ -36,3 +36,38 @@ def test_methods_are_named_for_people_not_by_code():
     labels = dict(list(field.choices))  # type: ignore[arg-type]
     assert labels["hungarian"] == "Exact assignment (Hungarian method)"
     assert all(code != label for code, label in labels.items())
+
+
+PROJECT_APPS = (
+    "accounts",
+    "rounds",
+    "municipalities",
+    "refugees",
+    "matching",
+    "evaluation",
+    "portal",
+    "api",
+)
+
+
+def test_every_stored_field_has_a_name_that_is_translated():
+    """Pages built from the models (the records of processing, a household's data export, forms
+    and the admin) name a field by its verbose name. Without one Django makes it from the
+    attribute, in English whatever the reader's language: the Ukrainian export of a household
+    said "household answered at". A link named after the record it points to is fine: those
+    pages use the linked model's (translated) name."""
+    from django.apps import apps
+    from django.db import models
+    from django.utils.functional import Promise
+
+    unnamed = []
+    for app in PROJECT_APPS:
+        for model in apps.get_app_config(app).get_models():
+            for field in model._meta.concrete_fields:
+                automatic = field.name.replace("_", " ")
+                linked = field.related_model is not None and field.verbose_name == automatic
+                if isinstance(field, models.AutoField) or linked:
+                    continue
+                if not isinstance(field.verbose_name, Promise):
+                    unnamed.append(f"{model._meta.label}.{field.name}")
+    assert unnamed == []

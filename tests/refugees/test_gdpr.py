@@ -13,11 +13,12 @@ from allauth.account.models import EmailAddress
 from django.core.management import call_command
 from django.test import Client
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from accounts.models import AuditEvent, Invitation
 from matching.models import Offer, Run
 from portal import gdpr
+from portal.gdpr.export import household_export_sections
 from portal.tasks import anonymise_expired_households
 from refugees.models import Household, Member, Needs, Relative, RoundHousehold
 from tests.conftest import login
@@ -437,6 +438,26 @@ def test_the_retention_job_is_scheduled(settings):
     assert "portal.tasks.anonymise_expired_households" in tasks
 
 
+def _export_labels(household, language):
+    with translation.override(language):
+        sections = household_export_sections(household)
+    return [(s.title, label) for s in sections for group in s.groups for label, _ in group]
+
+
+@pytest.mark.parametrize("language", ["de", "uk"])
+def test_the_export_names_every_row_in_the_readers_language(profile, language):
+    """Art. 15: a household reads the PDF of its data in its language. The offer's rows named
+    by fields without a translatable name came out in English ("household answered at")."""
+    closed_round_with_offer(profile, closed_at=timezone.now())
+    english_labels = _export_labels(profile, "en")
+    labels = _export_labels(profile, language)
+    assert len(labels) == len(english_labels) > 40
+    untranslated = [
+        en for en, there in zip(english_labels, labels, strict=True) if en[1] == there[1]
+    ]
+    assert untranslated == []
+
+
 # --- Records of processing ---------------------------------------------------------------------
 
 
@@ -464,3 +485,18 @@ def test_records_of_processing_mark_exactly_the_health_fields_encrypted():
             "care needs (Pflegebedarf)",
         ]
     )
+
+
+@pytest.mark.parametrize("language", ["de", "uk"])
+def test_records_of_processing_name_every_stored_field_in_the_readers_language(language):
+    """The municipalities' data protection officers read the records in German; every
+    field's name comes from the model and was English where the model gave none ("closed at")."""
+    from portal.gdpr.records import activities
+
+    def names(lang):
+        with translation.override(lang):
+            return [label for a in activities() for c in a.categories for label, _ in c.fields]
+
+    english_names, names_there = names("en"), names(language)
+    assert len(names_there) == len(english_names) > 50
+    assert [en for en, there in zip(english_names, names_there, strict=True) if en == there] == []
