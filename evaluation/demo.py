@@ -15,12 +15,14 @@ from typing import Any
 from django.utils import timezone
 
 from accounts.demo import organisation
+from accounts.models import User
 from evaluation.models import Comparison, Survey, SurveyKind, Wave
 from evaluation.services.comparisons import comparison_execute
 from evaluation.services.surveys import surveys_schedule
 from matching.models import Offer, Run
 from matching.services.runs import run_execute
 from municipalities.models import Municipality, Questionnaire, RoundMunicipality
+from refugees.demo import CASEWORKER
 from refugees.models import (
     CURRENT_CONSENT_VERSION,
     Consent,
@@ -124,6 +126,7 @@ def _when(day: date, days: int = 0, hour: int = 10) -> datetime:
 
 def _households(round_: Round, rng: random.Random) -> None:
     org = organisation()
+    caseworker = User.objects.filter(email=CASEWORKER).first()
     states = ["SH", "NI", "NW", "BW"]
     for n in range(1, HOUSEHOLDS + 1):
         household = Household.objects.create(
@@ -155,6 +158,7 @@ def _households(round_: Round, rng: random.Random) -> None:
             household=household,
             text_version=CURRENT_CONSENT_VERSION,
             given_at=_when(round_.questionnaire_opens, n),
+            recorded_by=caseworker,
         )
         added = _when(round_.questionnaire_opens, n // 2)
         RoundHousehold.objects.create(round=round_, household=household, added_at=added)

@@ -72,12 +72,16 @@ def seed_programme(*, stdout: Any) -> None:
     first = _first_cohort(programme, coordinator, today)
     later = [_cohort(programme, coordinator, today, *spec) for spec in COHORTS[1:]]
     rng = random.Random(2027)  # noqa: S311 - demo data, reproducible on purpose
-    _households(first, COHORTS[0][3], 101, coordinator, rng)
+    # The organisation's caseworker records the households and their consent, as in a real round.
+    from refugees.demo import CASEWORKER
+
+    caseworker = User.objects.filter(email=CASEWORKER).first()
+    _households(first, COHORTS[0][3], 101, caseworker, rng)
     _place(first, coordinator)
     for (_name, _days, _expected, count), (cohort, start) in zip(
         COHORTS[1:], zip(later, (121, 141), strict=True), strict=True
     ):
-        _households(cohort, count, start, coordinator, rng)
+        _households(cohort, count, start, caseworker, rng)
     stdout.write(f"  matching: programme '{PROGRAMME_NAME}' with {len(COHORTS)} cohorts\n")
 
 
@@ -152,14 +156,14 @@ def _cohort(
 
 
 def _households(
-    cohort: Round, count: int, start: int, caseworker: User, rng: random.Random
+    cohort: Round, count: int, start: int, caseworker: User | None, rng: random.Random
 ) -> None:
     from refugees.demo import _create, _plans
 
     plans = _plans(rng)
     rng.shuffle(plans)
     for number, plan in zip(range(start, start + count), plans, strict=False):
-        _create(number, plan, cohort, None, rng)
+        _create(number, plan, cohort, caseworker, rng)
 
 
 def _place(cohort: Round, coordinator: User) -> None:

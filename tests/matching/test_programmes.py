@@ -19,6 +19,7 @@ from matching.services.offers import run_publish
 from matching.services.programmes import programme_table
 from municipalities.models import ProgrammePledge, Questionnaire, RoundMunicipality
 from municipalities.services.programmes import programme_cohort_add, programme_pledge_set
+from refugees.models import Consent
 from rounds.models import Programme
 from rounds.services.programmes import programme_create
 from rounds.services.rounds import round_open_questionnaire
@@ -365,5 +366,7 @@ def test_the_demo_has_a_programme_with_three_cohorts_one_placed(db):
     assert programme.fair_share_percent == 30
     placed = cohorts[0].runs.get()
     assert placed.fair_share["percent"] == 30  # the first cohort's run compared both variants
+    # Every demo consent was recorded by someone: its page said "(recorded by None)".
+    assert not Consent.objects.filter(recorded_by=None).exists()
     call_command("seed_demo", stdout=StringIO())  # idempotent
     assert Programme.objects.filter(name="Programm 2027").count() == 1

@@ -9,7 +9,12 @@ from django.utils import timezone
 
 from accounts.models import AuditEvent, Invitation
 from refugees.models import Household, RoundHousehold
-from tests.factories import HouseholdFactory, MemberFactory, complete_household
+from tests.factories import (
+    ConsentFactory,
+    HouseholdFactory,
+    MemberFactory,
+    complete_household,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -224,6 +229,28 @@ def test_consent_needs_the_confirmation(as_caseworker, household):
     )
     assert response.status_code == 302
     assert household.consents.get().given_at.date().isoformat() == "2026-01-10"
+
+
+@pytest.mark.parametrize("language", ["en", "de", "uk"])
+def test_the_consent_page_names_who_recorded_it_or_says_the_account_is_gone(
+    as_caseworker, household, caseworker, language
+):
+    """The recorder's account is set to empty when it is deleted (and in imported data): the
+    page said "(recorded by None)" in every language."""
+    url = reverse("household_consent", args=[household.pk])
+    consent = ConsentFactory(household=household, recorded_by=caseworker)
+    page = as_caseworker.get(url, HTTP_ACCEPT_LANGUAGE=language).content.decode()
+    assert str(caseworker) in page
+    consent.recorded_by = None
+    consent.save()
+    page = as_caseworker.get(url, HTTP_ACCEPT_LANGUAGE=language).content.decode()
+    assert "None" not in page
+    gone = {
+        "en": "recorded by an account that no longer exists",
+        "de": "erfasst von einem Konto, das nicht mehr besteht",
+        "uk": "внесено обліковим записом, якого більше не існує",
+    }
+    assert gone[language] in page
 
 
 def test_adding_to_a_round_through_the_page(as_caseworker, full_household, open_round):
