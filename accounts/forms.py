@@ -77,9 +77,16 @@ class InvitationAcceptForm(forms.Form):
         return data
 
 
+AUDIT_ACTOR_LENGTH = 254
+# What the audit log's URL may carry; the actor's address goes through core.searches instead.
+AUDIT_FILTERS = ("action", "target_type", "target_id", "since", "until")
+
+
 class AuditFilterForm(forms.Form):
     action = forms.CharField(label=_("Action contains"), required=False, max_length=100)
-    actor = forms.CharField(label=_("Actor e-mail contains"), required=False, max_length=254)
+    actor = forms.CharField(
+        label=_("Actor e-mail contains"), required=False, max_length=AUDIT_ACTOR_LENGTH
+    )
     target_type = forms.CharField(label=_("Object type"), required=False, max_length=100)
     target_id = forms.CharField(label=_("Object id"), required=False, max_length=64)
     since = forms.DateField(

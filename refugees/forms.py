@@ -44,8 +44,11 @@ class VersionedForm(forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
 
+SEARCH_LENGTH = 100
+
+
 class HouseholdSearchForm(forms.Form):
-    q = forms.CharField(label=_("Reference or name"), required=False, max_length=100)
+    q = forms.CharField(label=_("Reference or name"), required=False, max_length=SEARCH_LENGTH)
     status = forms.ChoiceField(
         label=_("Status"), required=False, choices=[("", _("all"))] + HouseholdStatus.choices
     )

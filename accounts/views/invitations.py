@@ -5,12 +5,15 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.audit import target_type_filter
 from accounts.audit_labels import action_filter
 from accounts.forms import (
+    AUDIT_ACTOR_LENGTH,
+    AUDIT_FILTERS,
     AuditFilterForm,
     InvitationAcceptForm,
     InvitationForm,
@@ -20,6 +23,7 @@ from accounts.models import AuditEvent, Invitation
 from accounts.permissions import role_required
 from accounts.roles import Role
 from accounts.services import invitations as services
+from core import searches
 from core.redirects import redirect_back
 from core.validation import show_error
 
@@ -94,7 +98,19 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
 
 @role_required(Role.COORDINATOR)
 def audit_log(request: AuthenticatedHttpRequest) -> HttpResponse:
-    form = AuditFilterForm(request.GET or None)
+    # The actor's e-mail address never goes into a URL (core.searches).
+    if searches.is_typed_search(request, text="actor"):
+        source = request.POST if request.method == "POST" else request.GET
+        return searches.redirect_to_search(
+            request,
+            reverse("audit_log"),
+            source,
+            text="actor",
+            filters=AUDIT_FILTERS,
+            max_length=AUDIT_ACTOR_LENGTH,
+        )
+    params = searches.search_params(request, text="actor")
+    form = AuditFilterForm(params if request.GET else None)
     events = AuditEvent.objects.select_related("actor")
     if form.is_valid():
         data = form.cleaned_data

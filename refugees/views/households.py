@@ -3,9 +3,7 @@ organisation record and change; everyone else gets 403 (role) or 404 (another te
 
 from __future__ import annotations
 
-import secrets
 from typing import Any, cast
-from urllib.parse import urlencode
 
 from django import forms as django_forms
 from django.contrib import messages
@@ -26,6 +24,7 @@ from accounts.models import Invitation
 from accounts.permissions import role_required
 from accounts.roles import Role
 from accounts.services import invitations as account_services
+from core import searches
 from core.validation import show_error
 from refugees import duplicates, forms, services
 from refugees.models import CURRENT_CONSENT_VERSION, Household
@@ -121,34 +120,19 @@ def _versioned(request: HttpRequest, form) -> int | None:
     return int(value) if value is not None else None
 
 
-# Names typed into the search never go into a URL (and so into access logs and the browser
-# history): the form is posted, the text kept in the session under a random token, and the list
-# URL carries only the token and the non-personal filters.
-SEARCHES_SESSION_KEY = "household_searches"
-SEARCHES_KEPT = 10
+# Names typed into the search never go into a URL (core.searches).
 FILTERS = ("status", "consent", "round", "mine")
-
-
-def _search_redirect(request: HttpRequest, source) -> HttpResponse:
-    params = {name: source.get(name) for name in FILTERS if source.get(name)}
-    text = source.get("q", "").strip()[:100]
-    if text:
-        searches = dict(request.session.get(SEARCHES_SESSION_KEY, {}))
-        token = secrets.token_urlsafe(9)
-        searches[token] = text
-        request.session[SEARCHES_SESSION_KEY] = dict(list(searches.items())[-SEARCHES_KEPT:])
-        params["search"] = token
-    url = reverse("household_list")
-    return redirect(f"{url}?{urlencode(params)}" if params else url)
 
 
 @role_required(*READERS)
 def household_list_view(request: AuthenticatedHttpRequest) -> HttpResponse:
-    if request.method == "POST" or "q" in request.GET:  # a bookmark with ?q= is moved too
-        return _search_redirect(request, request.POST if request.method == "POST" else request.GET)
-    params = request.GET.copy()
-    token = params.pop("search", [""])[-1]
-    params["q"] = request.session.get(SEARCHES_SESSION_KEY, {}).get(token, "") if token else ""
+    if searches.is_typed_search(request, text="q"):  # a bookmark with ?q= is moved too
+        source = request.POST if request.method == "POST" else request.GET
+        url = reverse("household_list")
+        return searches.redirect_to_search(
+            request, url, source, text="q", filters=FILTERS, max_length=forms.SEARCH_LENGTH
+        )
+    params = searches.search_params(request, text="q")
     form = forms.HouseholdSearchForm(params, user=request.user)
     data = form.cleaned_data if form.is_valid() else {}
     households = household_list(request.user, query=data.get("q", ""), filters=data)
