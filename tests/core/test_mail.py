@@ -152,3 +152,43 @@ def test_make_run_sets_the_site_url_from_its_host_and_port():
         check=False,
     )
     assert "SITE_URL=http://0.0.0.0:8101" in dry_run.stdout
+
+
+def test_a_mail_task_logs_neither_the_address_nor_the_link_it_carries(
+    django_capture_on_commit_callbacks,
+):
+    """A mail to someone without an account carries the address and a link with a secret
+    token as the task's arguments. Celery logs every task's arguments with its outcome (the
+    ``data`` of its log record), and the JSON log lines printed them."""
+    import io
+    import logging
+
+    from accounts.logging import JsonFormatter
+    from tests.factories import InvitationFactory
+
+    invitation = InvitationFactory(email="applicant@example.org")
+    link = "https://rematch.test/invitations/s3cr3t-t0ken/"
+    stream = io.StringIO()
+    handler = logging.StreamHandler(stream)
+    handler.setFormatter(JsonFormatter())
+    trace = logging.getLogger("celery.app.trace")
+    old_level = trace.level
+    trace.addHandler(handler)
+    trace.setLevel(logging.INFO)
+    try:
+        with django_capture_on_commit_callbacks(execute=True):
+            mail.send_to_address(
+                "applicant@example.org",
+                "accounts/email/invitation",
+                {"invitation": invitation, "url": link, "days": 7},
+                language="uk",
+            )
+    finally:
+        trace.removeHandler(handler)
+        trace.setLevel(old_level)
+    assert outbox.outbox[-1].to == ["applicant@example.org"]
+    lines = [json.loads(line) for line in stream.getvalue().splitlines()]
+    assert any("core.mail.deliver" in line["message"] for line in lines)  # the outcome is logged
+    logged = stream.getvalue()
+    assert "applicant@example.org" not in logged
+    assert "s3cr3t-t0ken" not in logged
