@@ -23,7 +23,7 @@ def _reason_field(override: str | None, *, required: bool, **extra) -> forms.Cho
         choices = reasons.choices_for(override)
     return forms.ChoiceField(
         label=extra.pop("label", _("Reason")),
-        choices=[("", str(_("Please choose a reason"))), *choices] if not required else choices,
+        choices=[("", _("Please choose a reason")), *choices] if not required else choices,
         required=required,
         **extra,
     )

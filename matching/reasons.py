@@ -10,9 +10,14 @@ and nowhere else.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 
 class ReasonCode(models.TextChoices):
@@ -104,8 +109,11 @@ ALLOWED: dict[str, tuple[ReasonCode, ...]] = {
 NOTE_MAX_LENGTH = 2000
 
 
-def choices_for(override: str) -> list[tuple[str, str]]:
-    return [(code.value, str(code.label)) for code in ALLOWED[override]]
+def choices_for(override: str) -> list[tuple[str, StrOrPromise]]:
+    """The codes ``override`` allows, with their words translated for each reader: the forms
+    build these lists once, at import, and a ``str`` here froze them in the default language
+    (German on every Ukrainian and English page)."""
+    return [(code.value, code.label) for code in ALLOWED[override]]
 
 
 def label(code: str) -> str:
