@@ -12,6 +12,7 @@ language, when a module was imported (a form's choices) instead of for each read
 
 from __future__ import annotations
 
+import re
 from functools import cache
 from html.parser import HTMLParser
 
@@ -34,6 +35,7 @@ from tests.security.test_permission_matrix import (
 LANGUAGES = ("de", "uk", "en")
 DEFAULT = "de"  # LANGUAGE_CODE: what a text translated at import time comes out in
 LEFTOVERS = ("Select an option",)
+PYTHON_NONE = re.compile(r"\bNone\b")  # English has the word; German and Ukrainian do not
 VISIBLE_ATTRIBUTES = ("alt", "title", "placeholder", "aria-label")
 HIDDEN_TAGS = frozenset({"script", "style", "template", "code", "pre"})
 # Texts that are the same in every language although an English msgid reads the same: data of
@@ -100,7 +102,7 @@ def default_language_texts(language: str) -> frozenset[str]:
     themselves ("Name", "Status" are both)."""
     german = trans_real.translation(DEFAULT)._catalog  # type: ignore[attr-defined]
     own = trans_real.translation(language)._catalog  # type: ignore[attr-defined]
-    english = {msgid for msgid in german.keys() if isinstance(msgid, str)}
+    english = {msgid for msgid, _ in german.items() if isinstance(msgid, str)}
     found = set()
     for msgid, msgstr in german.items():
         if not (isinstance(msgid, str) and msgid and msgstr) or msgstr == msgid:
@@ -117,6 +119,7 @@ def leftovers(html: str, language: str) -> list[str]:
         msgids = translated_msgids(language)
         found |= {text for text in texts if text in msgids}
         found |= {text for text in texts for leftover in LEFTOVERS if leftover in text}
+        found |= {text for text in texts if PYTHON_NONE.search(text)}  # an empty value shown
     if language != DEFAULT:
         found |= texts & default_language_texts(language)
     return sorted(found)
@@ -156,6 +159,7 @@ def test_the_check_finds_an_english_msgid_and_djangos_placeholder():
     html = "<p>Households</p><select><option>- Select an option -</option></select>"
     assert leftovers(html, "de") == ["- Select an option -", "Households"]
     assert leftovers("<p>Haushalte</p><p>Kiel</p>", "de") == []
+    assert leftovers("<p>(erfasst von None)</p>", "de") == ["(erfasst von None)"]
 
 
 def test_the_check_finds_german_on_ukrainian_and_english_pages():
