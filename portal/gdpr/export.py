@@ -205,6 +205,8 @@ def _display(value: Any) -> str:
         return formats.date_format(value, "SHORT_DATE_FORMAT")
     if isinstance(value, list):
         return ", ".join(_display(v) for v in value)
+    if isinstance(value, float):  # a score: whole numbers without decimals, others as written
+        return formats.number_format(value, decimal_pos=0 if value.is_integer() else None)
     return str(value)
 
 

@@ -458,6 +458,27 @@ def test_the_export_names_every_row_in_the_readers_language(profile, language):
     assert untranslated == []
 
 
+def test_the_export_writes_numbers_as_the_reader_does(profile):
+    """The offer's score is stored as a float; the PDF said "288.0" (and would have said
+    "12.5" on a German page). Whole numbers without decimals, others in the reader's format."""
+    _round, offer = closed_round_with_offer(profile, closed_at=timezone.now())
+    offer.score = 288.0
+    offer.save(update_fields=["score"])
+
+    def score(language):
+        with translation.override(language):
+            sections = household_export_sections(profile)
+            label = str(Offer._meta.get_field("score").verbose_name)
+        rows = [dict(group) for section in sections for group in section.groups]
+        return next(row[label] for row in rows if label in row)
+
+    assert score("uk") == "288"
+    offer.score = 12.5
+    offer.save(update_fields=["score"])
+    assert score("de") == "12,5"
+    assert score("en") == "12.5"
+
+
 # --- Records of processing ---------------------------------------------------------------------
 
 
