@@ -209,6 +209,10 @@ def technical_measures() -> list[Promise]:
             "recorded in an append-only audit log."
         ),
         _(
+            "Names and e-mail addresses typed into a search never appear in a web address; the "
+            "application's log records ids and actions, no personal data."
+        ),
+        _(
             "Passwords hashed with Argon2; strict Content Security Policy; no third-party "
             "scripts or fonts."
         ),
