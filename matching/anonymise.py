@@ -11,9 +11,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from accounts.models import User
 from matching.models import Offer
 from municipalities.choices import age_on
-from refugees import disclosure
+from refugees import disclosure, steps
+from refugees.services.households import household_view_log
 
 
 def age_band(age: int) -> str:
@@ -90,6 +92,16 @@ def anonymised_profile(offer: Offer) -> AnonymisedProfile:
         needs=_recorded_needs(household) if reveal else _place_needs(demand),
         names_revealed=reveal,
     )
+
+
+def profile_read(offer: Offer, by: User) -> AnonymisedProfile:
+    """The profile as ``by`` sees it on the offer; once both sides accepted it names the members
+    and the recorded health needs, a read of the profile that is audited like every read by
+    staff (the household reading its own offer is not)."""
+    profile = anonymised_profile(offer)
+    if profile.names_revealed and not by.is_refugee:
+        household_view_log(household=offer.household, by=by, part=steps.OFFER)
+    return profile
 
 
 def place_labels(demand: dict[str, Any]) -> list[str]:

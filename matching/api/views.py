@@ -28,7 +28,7 @@ from api.responses import (
     file_type,
     spreadsheet_responses,
 )
-from matching.anonymise import anonymised_profile, visible_demand
+from matching.anonymise import profile_read, visible_demand
 from matching.exports import results_file
 from matching.models import Offer, OfferStatus, Proposal, Run, RunStatus
 from matching.reasons import ReasonCode
@@ -389,7 +389,7 @@ class OfferSerializer(serializers.ModelSerializer):
         request = self.context.get("request")
         if request is None or request.user.is_refugee:
             return None
-        return AnonymisedProfileSerializer(anonymised_profile(offer)).data
+        return AnonymisedProfileSerializer(profile_read(offer, request.user)).data
 
 
 class AnswerSerializer(serializers.Serializer):

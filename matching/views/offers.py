@@ -20,7 +20,7 @@ from core import confirm
 from core.formatting import local_date, local_datetime
 from core.validation import show_error
 from matching import guidance
-from matching.anonymise import anonymised_profile
+from matching.anonymise import profile_read
 from matching.forms import ReasonForm, TravelDateForm
 from matching.models import Offer
 from matching.offer_table import offer_table
@@ -77,14 +77,14 @@ def offer_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         "can_set_travel_date": services.may_set_travel_date(user, offer),
     }
     if user.is_municipal_staff:
-        context["profile"] = anonymised_profile(offer)
+        context["profile"] = profile_read(offer, user)
         template = "matching/offer_municipality.html"
     elif user.is_refugee:
         context["questionnaire"] = _questionnaire(offer)
         context["reasons"] = guidance.household_reasons(offer)
         template = "matching/offer_household.html"
     else:
-        context["profile"] = anonymised_profile(offer)
+        context["profile"] = profile_read(offer, user)
         context["questionnaire"] = _questionnaire(offer)
         template = "matching/offer_staff.html"
     return render(request, template, context)

@@ -221,8 +221,9 @@ def relative_remove(
 
 
 def household_view_log(*, household: Household, by: User, part: str = "") -> None:
-    """Every read of a profile by staff is audited (``part``: the edit page's step, or empty
-    for the whole profile); households reading their own are not."""
-    if by.is_caseworker or by.is_coordinator:
+    """Every read of a profile by staff is audited (``part``: the edit page's step, "offer" for
+    the profile an accepted offer reveals, or empty for the whole profile); households reading
+    their own are not."""
+    if not by.is_refugee:
         changes = {"part": part} if part else None
         audit_log(actor=by, action="refugees.household.viewed", target=household, changes=changes)

@@ -16,7 +16,6 @@ from django.template.loader import select_template
 from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST, require_safe
 
 from accounts.http import AuthenticatedHttpRequest
@@ -34,21 +33,10 @@ from refugees.selectors import (
     household_list,
     household_profile,
 )
+from refugees.steps import STEPS
 from rounds.models import Round
 
 READERS = (Role.COORDINATOR, Role.CASEWORKER)
-# The guided form, in interview order.
-STEPS = (
-    ("members", "household_members", gettext_lazy("Members")),
-    ("needs", "household_needs", gettext_lazy("Needs")),
-    ("preferences", "household_preferences", gettext_lazy("Preferences")),
-    ("relatives", "household_relatives", gettext_lazy("Relatives in Germany")),
-    ("links", "household_links", gettext_lazy("Linked households")),
-    ("consent", "household_consent", gettext_lazy("Consent")),
-    ("rounds", "household_rounds", gettext_lazy("Rounds")),
-    ("account", "household_account", gettext_lazy("Account")),
-    ("basics", "household_edit", gettext_lazy("Status and notes")),
-)
 PRINT_LANGUAGES = ("de", "uk", "en")
 
 

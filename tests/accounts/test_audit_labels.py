@@ -105,6 +105,28 @@ def test_the_audit_log_reads_in_words_in_german(as_coordinator, coordinator, oth
 
 
 @pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("part", "german"),
+    [("needs", "Bedarfe"), ("relatives", "Angehörige in Deutschland"), ("offer", "Angebot")],
+)
+def test_the_part_of_a_profile_that_was_read_reads_in_german(
+    as_coordinator, coordinator, household, part, german
+):
+    """A read of a step page or of an accepted offer's profile records which part was read;
+    the log showed the code ("needs") on German pages."""
+    audit_log(
+        actor=coordinator,
+        action="refugees.household.viewed",
+        target=household,
+        changes={"part": part},
+    )
+    as_coordinator.cookies["django_language"] = "de"
+    page = as_coordinator.get(reverse("audit_log")).content.decode()
+    assert f"</strong>: {german}" in page
+    assert f": {part}<" not in page
+
+
+@pytest.mark.django_db
 def test_the_audit_filter_finds_actions_by_their_words(as_coordinator, coordinator):
     audit_log(actor=coordinator, action="accounts.login.succeeded")
     audit_log(actor=coordinator, action="accounts.invitation.created")

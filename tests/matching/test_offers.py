@@ -8,12 +8,15 @@ import pytest
 import time_machine
 from django.core import mail
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
+from accounts.models import AuditEvent
 from matching.models import Offer, OfferStatus, PairRule, PairRuleKind, Run, RunStatus
 from matching.services import offers as services
 from matching.services import runs as run_services
+from tests.api.conftest import token_client
 
 pytestmark = pytest.mark.django_db
 
@@ -98,6 +101,34 @@ def test_both_accept_then_names_are_revealed_and_arrival_is_tracked(
     assert offer.status == OfferStatus.ARRIVED
     offer.household.refresh_from_db()
     assert offer.household.status == "relocated"
+
+
+def test_a_municipalitys_read_of_the_revealed_profile_is_audited(
+    published, refugee, as_staff, staff, municipality
+):
+    """Once both sides accepted, the offer page shows the municipality the names and the
+    recorded health needs: a read of special-category data, audited like every read of a
+    profile by staff. The anonymised proposal before that is not a read of the profile."""
+    offer = offer_of("HH-00042")
+    offer.municipality = municipality
+    offer.save()
+    url = reverse("offer_detail", args=[offer.pk])
+    viewed = AuditEvent.objects.filter(action="refugees.household.viewed", actor=staff)
+    as_staff.get(url)
+    assert not viewed.exists()
+    services.offer_answer_household(offer=offer, by=refugee, accept=True)
+    services.offer_answer_municipality(offer=offer, by=staff, accept=True)
+    as_staff.get(url)
+    event = viewed.get()
+    assert (event.target_id, event.changes) == (str(offer.household_id), {"part": "offer"})
+    # The same through the API, which shows the same profile.
+    assert token_client(staff).get(reverse("api-offer-detail", args=[offer.pk])).status_code == 200
+    assert viewed.count() == 2
+    # The household reading its own offer is not audited.
+    refugee_client = Client()
+    refugee_client.force_login(refugee)
+    refugee_client.get(url)
+    assert not AuditEvent.objects.filter(action="refugees.household.viewed", actor=refugee)
 
 
 def test_a_double_accept_is_refused(published, refugee):
