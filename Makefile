@@ -71,7 +71,7 @@ test: $(BIN)/.installed-dev compilemessages
 	$(BIN)/pytest $(PYTEST_ARGS)
 
 worker: $(BIN)/.installed
-	$(BIN)/celery -A rematch worker --loglevel=INFO --concurrency=2
+	$(BIN)/celery -A rematch --quiet worker --loglevel=INFO --concurrency=2
 
 lint: $(BIN)/.installed-dev
 	$(BIN)/ruff check .

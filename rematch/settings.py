@@ -444,6 +444,7 @@ SPECTACULAR_SETTINGS = {
 }
 
 # --- Logging: structured, no personal data (services log ids, never names or needs) ----------
+# The Celery worker and beat log through this, too (rematch/celery.py), not Celery's own format.
 LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO")
 LOGGING = {
     "version": 1,
