@@ -1,26 +1,32 @@
+from allauth.account.admin import EmailAddressAdmin as BaseEmailAddressAdmin
+from allauth.account.models import EmailAddress
 from django.contrib import admin
+from django.contrib.auth.admin import GroupAdmin as BaseGroupAdmin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.contrib.auth.models import Group
+from django.utils.translation import gettext_lazy as _
 
 from accounts.admin_audit import ReadAuditedAdmin
+from accounts.admin_search import PostedSearchAdmin
 from accounts.models import AccessibilityFeedback, AuditEvent, Invitation, Organisation, User
 
 
 @admin.register(User)
-class UserAdmin(ReadAuditedAdmin, BaseUserAdmin):
+class UserAdmin(PostedSearchAdmin, ReadAuditedAdmin, BaseUserAdmin):
     ordering = ("email",)
     list_display = ("email", "full_name", "role", "organisation", "is_active")
     list_filter = ("role", "is_active", "is_staff")
     search_fields = ("email", "full_name")
     fieldsets = (
         (None, {"fields": ("email", "password")}),
-        ("Profile", {"fields": ("full_name", "role", "organisation", "preferred_language")}),
-        ("Permissions", {"fields": ("is_active", "is_staff", "is_superuser")}),
+        (_("Profile"), {"fields": ("full_name", "role", "organisation", "preferred_language")}),
+        (_("Permissions"), {"fields": ("is_active", "is_staff", "is_superuser")}),
     )
     add_fieldsets = ((None, {"fields": ("email", "role", "password1", "password2")}),)
 
 
 @admin.register(Organisation)
-class OrganisationAdmin(admin.ModelAdmin):
+class OrganisationAdmin(PostedSearchAdmin):
     list_display = ("name", "city")
     search_fields = ("name",)
 
@@ -47,3 +53,19 @@ class AuditEventAdmin(admin.ModelAdmin):
 
 
 admin.site.register(AccessibilityFeedback, ReadAuditedAdmin)
+
+
+# Django's and allauth's own admins with a search box (allauth's searches by the user's e-mail
+# address), registered again with the posted search: the typed text stays out of the URL.
+admin.site.unregister(Group)
+admin.site.unregister(EmailAddress)
+
+
+@admin.register(Group)
+class GroupAdmin(PostedSearchAdmin, BaseGroupAdmin):
+    pass
+
+
+@admin.register(EmailAddress)
+class EmailAddressAdmin(PostedSearchAdmin, BaseEmailAddressAdmin):
+    pass

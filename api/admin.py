@@ -1,10 +1,11 @@
 from django.contrib import admin
 
+from accounts.admin_search import PostedSearchAdmin
 from api.models import ApiToken
 
 
 @admin.register(ApiToken)
-class ApiTokenAdmin(admin.ModelAdmin):
+class ApiTokenAdmin(PostedSearchAdmin):
     list_display = (
         "name",
         "user",

@@ -1,5 +1,6 @@
 from django.contrib import admin
 
+from accounts.admin_search import PostedSearchAdmin
 from municipalities.models import HousingUnit, Municipality, Questionnaire, StaffMembership
 
 
@@ -10,7 +11,7 @@ class StaffMembershipInline(admin.TabularInline):
 
 
 @admin.register(Municipality)
-class MunicipalityAdmin(admin.ModelAdmin):
+class MunicipalityAdmin(PostedSearchAdmin):
     list_display = ("name", "ags", "federal_state", "settlement_type", "population")
     list_filter = ("federal_state", "settlement_type")
     search_fields = ("name", "ags")

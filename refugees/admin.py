@@ -1,6 +1,7 @@
 from django.contrib import admin
 
 from accounts.admin_audit import ReadAuditedAdmin
+from accounts.admin_search import PostedSearchAdmin
 from refugees.models import Consent, Household, Member, Needs, Preferences, Relative
 
 
@@ -32,7 +33,7 @@ class ConsentInline(admin.TabularInline):
 
 
 @admin.register(Household)
-class HouseholdAdmin(ReadAuditedAdmin):
+class HouseholdAdmin(PostedSearchAdmin, ReadAuditedAdmin):
     """For support only: changes made here bypass the audited services, so reading is the rule
     (and every read is audited)."""
 
