@@ -14,5 +14,8 @@ class AccountsConfig(AppConfig):
         from django.db.models import fields
 
         from accounts import checks  # noqa: F401 - registers the deployment checks
+        from accounts.services import (  # noqa: F401 - marks an invitation whose mail was refused
+            invitations,
+        )
 
         fields.BLANK_CHOICE_LABEL = _("Please choose")

@@ -23,6 +23,7 @@ from django.utils.translation import gettext_lazy as _
 ACTIONS = {
     "accounts.invitation.accepted": _("Invitation accepted"),
     "accounts.invitation.created": _("Invitation sent"),
+    "accounts.invitation.mail_refused": _("Invitation e-mail refused by the mail server"),
     "accounts.invitation.revoked": _("Invitation revoked"),
     "accounts.login.failed": _("Sign-in failed"),
     "accounts.login.locked_out": _("Sign-in blocked after too many attempts"),

@@ -183,6 +183,8 @@ class Invitation(models.Model):
         User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
+    # The mail server refused the invitation's mail for good: the link never arrived.
+    mail_refused_at = models.DateTimeField(_("e-mail refused"), null=True, blank=True)
 
     objects = InvitationQuerySet.as_manager()
 
@@ -213,6 +215,8 @@ class Invitation(models.Model):
             return str(_("accepted"))
         if self.revoked_at:
             return str(_("revoked"))
+        if self.mail_refused_at:
+            return str(_("e-mail not delivered"))
         if self.expires_at <= timezone.now():
             return str(_("expired"))
         return str(_("pending"))

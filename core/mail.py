@@ -11,24 +11,31 @@
   of the product's name makes the header an RFC 5322 address group.
 - Bodies are 8-bit UTF-8 (quoted-printable only for over-long lines), so the demo console and
   every mail client show readable text instead of base64.
+- A mail server that is down, busy or answers 4xx is tried again with backoff. A mail it
+  refuses for good (5xx: no such mailbox, sender or content refused) is not: the same message
+  would get the same answer eight times. It is logged as ``email.refused`` (template, task id,
+  exception type and reply code, never the address) and announced with ``refused`` for the app
+  that should tell someone (accounts: the invitation shows "e-mail not delivered").
 """
 
 from __future__ import annotations
 
 import logging
 import re
+import smtplib
 from collections.abc import Iterable, Mapping
 from datetime import date, datetime
 from email.headerregistry import Address
 from email.utils import formataddr, getaddresses
 from typing import Any
 
-from celery import shared_task
+from celery import Task, shared_task
 from django.apps import apps
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.mail import EmailMessage
 from django.db import models, transaction
+from django.dispatch import Signal
 from django.template.loader import render_to_string
 from django.utils import translation
 from django.utils.dateparse import parse_date, parse_datetime
@@ -182,8 +189,29 @@ def _queue(**kwargs: Any) -> None:
     transaction.on_commit(lambda: deliver.delay(**kwargs))
 
 
+# Sent when the mail server refused a mail for good. Arguments: ``template`` and ``context``
+# (the mail's objects, loaded). Receivers record it where people see it; they run in the worker,
+# so their module is imported by their app's ``ready``.
+refused = Signal()
+
+
+def refused_for_good(exc: BaseException) -> int | None:
+    """The 5xx reply with which the server refused this message (its recipient, its sender or
+    its content), or None when a later attempt may get through: a 4xx reply, a server down or
+    unreachable. A refused greeting or sign-in (SMTPConnectError, SMTPAuthenticationError) is
+    the server's configuration, not this mail's: retried, so the mail leaves once it is fixed."""
+    if isinstance(exc, smtplib.SMTPRecipientsRefused):
+        codes = [code for code, _reply in exc.recipients.values()]
+        permanent = bool(codes) and all(500 <= code < 600 for code in codes)
+        return codes[0] if permanent else None
+    if isinstance(exc, smtplib.SMTPSenderRefused | smtplib.SMTPDataError):
+        return exc.smtp_code if 500 <= exc.smtp_code < 600 else None
+    return None
+
+
 @shared_task(
     name="core.mail.deliver",
+    bind=True,
     autoretry_for=(OSError,),
     retry_backoff=30,
     retry_backoff_max=1800,
@@ -191,6 +219,7 @@ def _queue(**kwargs: Any) -> None:
     acks_late=True,
 )
 def deliver(
+    self: Task,
     *,
     template: str,
     data: dict[str, Any],
@@ -198,7 +227,8 @@ def deliver(
     address: str | None = None,
     language: str | None = None,
 ) -> bool:
-    """Render and send one mail; a failing mail server is retried with backoff."""
+    """Render and send one mail; a failing mail server is retried with backoff, a mail it
+    refuses for good is recorded and dropped."""
     if user_id is not None:
         user = get_user_model()._default_manager.filter(pk=user_id, is_active=True).first()
         if user is None or not user.email:
@@ -211,5 +241,22 @@ def deliver(
     except Gone:
         logger.info("email.skipped", extra={"template": template, "why": "object gone"})
         return False
-    send_now(template=template, to=str(address), language=language or "", context=context)
+    try:
+        send_now(template=template, to=str(address), language=language or "", context=context)
+    except smtplib.SMTPException as exc:
+        code = refused_for_good(exc)
+        if code is None:
+            raise  # autoretry_for: tried again later
+        _record_refusal(self, template=template, context=context, exc=exc, code=code)
+        return False
     return True
+
+
+def _record_refusal(
+    task: Task, *, template: str, context: dict[str, Any], exc: BaseException, code: int
+) -> None:
+    # The exception's text names the refused address: only its type and code are written.
+    error = f"{type(exc).__module__}.{type(exc).__qualname__}"
+    extra = {"template": template, "task_id": task.request.id, "error": error, "code": code}
+    logger.warning("email.refused", extra=extra)
+    refused.send(sender=Message, template=template, context=context)

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import timedelta
+from typing import Any
 
 from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.dispatch import receiver
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -113,6 +115,26 @@ def _send_invitation(invitation: Invitation, token: str) -> None:
         },
         language=invitation.language,
     )
+
+
+@receiver(mail.refused, dispatch_uid="accounts.invitation_mail_refused")
+def _on_mail_refused(sender: Any, *, template: str, context: dict, **kwargs: Any) -> None:
+    invitation = context.get("invitation")
+    if template == "accounts/email/invitation" and isinstance(invitation, Invitation):
+        invitation_mail_refused(invitation=invitation)
+
+
+@transaction.atomic
+def invitation_mail_refused(*, invitation: Invitation) -> Invitation | None:
+    """The mail server refused the invitation's mail for good (no such mailbox): the inviting
+    person sees "e-mail not delivered" and can revoke it and invite the right address."""
+    locked = Invitation.objects.select_for_update().filter(pk=invitation.pk).first()
+    if locked is None or locked.mail_refused_at is not None:
+        return locked  # deleted meanwhile, or a task run twice (acks_late)
+    locked.mail_refused_at = timezone.now()
+    locked.save(update_fields=["mail_refused_at"])
+    audit_log(actor=None, action="accounts.invitation.mail_refused", target=locked)
+    return locked
 
 
 @transaction.atomic

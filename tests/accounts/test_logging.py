@@ -23,10 +23,10 @@ TOKEN = "s3cr3t-t0ken"
 LINK = f"https://rematch.test/invitations/{TOKEN}/"
 
 
-def refused() -> smtplib.SMTPRecipientsRefused:
+def refused(code: int = 550) -> smtplib.SMTPRecipientsRefused:
     """What smtplib raises when the mail server rejects the one recipient."""
     return smtplib.SMTPRecipientsRefused(
-        {ADDRESS: (550, f"5.1.1 <{ADDRESS}>: Recipient address rejected".encode())}
+        {ADDRESS: (code, f"{code // 100}.1.1 <{ADDRESS}>: Recipient address rejected".encode())}
     )
 
 
@@ -106,9 +106,10 @@ def test_a_succeeded_task_line_keeps_a_count_or_a_flag(lines, value):
 
 
 def test_a_mail_task_the_server_refuses_names_the_exception_but_not_the_address(lines):
-    """The real trace of an eagerly applied task, on its last attempt: Celery logs it as raised
-    unexpected, with the exception's repr in the message and the traceback."""
-    with mock.patch.object(mail.Message, "send", side_effect=refused()):
+    """The real trace of an eagerly applied task the server refuses for now (4xx, retried), on
+    its last attempt: Celery logs it as raised unexpected, with the exception's repr in the
+    message and the traceback. (A 5xx refusal is not retried: tests/core/test_mail_refusals.py.)"""
+    with mock.patch.object(mail.Message, "send", side_effect=refused(451)):
         result = mail.deliver.apply(
             kwargs={
                 "template": "accounts/email/invitation",
