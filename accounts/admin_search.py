@@ -18,7 +18,7 @@ from django.contrib.admin import helpers
 from django.contrib.admin.views.main import SEARCH_VAR, ChangeList
 from django.http import HttpRequest, HttpResponse
 
-from core.searches import PARAMETER, SESSION_KEY, redirect_to_search
+from core.searches import PARAMETER, redirect_to_search, search_params
 
 MAX_LENGTH = 200
 _NOT_FILTERS = frozenset({SEARCH_VAR, PARAMETER, "csrfmiddlewaretoken"})
@@ -61,8 +61,8 @@ class PostedSearchAdmin(admin.ModelAdmin):
         if token is None:
             return super().get_changelist_instance(request)
         original = request.GET
-        searched = original.copy()
-        searched[SEARCH_VAR] = request.session.get(SESSION_KEY, {}).get(token, "")
+        searched = search_params(request, text=SEARCH_VAR)
+        searched[PARAMETER] = token  # kept in the page's links; the filters ignore it
         searched._mutable = False  # read-only, as Django's own
         request.GET = searched  # type: ignore[assignment]  # a QueryDict like Django's
         try:

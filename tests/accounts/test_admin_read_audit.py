@@ -4,23 +4,11 @@ the profile page."""
 from __future__ import annotations
 
 import pytest
-from django.test import Client
 from django.urls import reverse
 
 from accounts.models import AuditEvent
-from tests.conftest import give_totp
-from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def support(db):
-    user = UserFactory(email="support@rematch.example", is_staff=True, is_superuser=True)
-    give_totp(user)
-    client = Client()
-    client.force_login(user)
-    return user, client
 
 
 def test_opening_a_household_in_the_admin_is_audited(support, household):

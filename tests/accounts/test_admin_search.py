@@ -19,12 +19,8 @@ TYPED = "olena.kovalenko@rematch.example"
 
 
 @pytest.fixture
-def support(db):
-    user = UserFactory(email="support@rematch.example", is_staff=True, is_superuser=True)
-    give_totp(user)
-    client = Client()
-    client.force_login(user)
-    return client
+def staff(support):
+    return support[1]
 
 
 @pytest.fixture
@@ -38,13 +34,13 @@ def _search(client, url, text, **filters):
     return response["Location"]
 
 
-def test_a_search_for_an_address_finds_the_account_without_the_address_in_any_url(support, olena):
+def test_a_search_for_an_address_finds_the_account_without_the_address_in_any_url(staff, olena):
     UserFactory(email="someone.else@rematch.example")
     changelist = reverse("admin:accounts_user_changelist")
-    location = _search(support, changelist, TYPED)
+    location = _search(staff, changelist, TYPED)
     assert TYPED not in unquote(location)
     assert "olena" not in location
-    page = support.get(location)
+    page = staff.get(location)
     html = page.content.decode()
     assert page.status_code == 200
     assert "someone.else@rematch.example" not in html  # the search applied
@@ -56,30 +52,30 @@ def test_a_search_for_an_address_finds_the_account_without_the_address_in_any_ur
     assert 'method="post" role="search"' in html
 
 
-def test_the_search_keeps_the_filters_and_the_next_search_replaces_it(support, olena):
+def test_the_search_keeps_the_filters_and_the_next_search_replaces_it(staff, olena):
     UserFactory(email="olena.inactive@rematch.example", is_active=False)
     changelist = reverse("admin:accounts_user_changelist")
-    location = _search(support, changelist, "olena", is_active__exact="1")
+    location = _search(staff, changelist, "olena", is_active__exact="1")
     assert "is_active__exact=1" in location
-    html = support.get(location).content.decode()
+    html = staff.get(location).content.decode()
     assert TYPED in html
     assert "olena.inactive@rematch.example" not in html
     token = location.split("search=")[1]
-    again = _search(support, changelist, "support@", search=token)
-    html = support.get(again).content.decode()
+    again = _search(staff, changelist, "support@", search=token)
+    html = staff.get(again).content.decode()
     assert "support@rematch.example" in html
     assert TYPED not in html
 
 
-def test_an_old_link_with_the_text_moves_it_to_a_token_at_once(support, olena):
-    response = support.get(reverse("admin:accounts_user_changelist"), {"q": TYPED})
+def test_an_old_link_with_the_text_moves_it_to_a_token_at_once(staff, olena):
+    response = staff.get(reverse("admin:accounts_user_changelist"), {"q": TYPED})
     assert response.status_code == 302
     assert TYPED not in unquote(response["Location"])
-    assert TYPED in support.get(response["Location"]).content.decode()
+    assert TYPED in staff.get(response["Location"]).content.decode()
 
 
-def test_another_session_with_the_token_finds_nothing_of_the_search(support, olena):
-    location = _search(support, reverse("admin:accounts_user_changelist"), TYPED)
+def test_another_session_with_the_token_finds_nothing_of_the_search(staff, olena):
+    location = _search(staff, reverse("admin:accounts_user_changelist"), TYPED)
     other = UserFactory(email="other.support@rematch.example", is_staff=True, is_superuser=True)
     give_totp(other)
     client = Client()
@@ -89,9 +85,9 @@ def test_another_session_with_the_token_finds_nothing_of_the_search(support, ole
     assert f'value="{TYPED}"' not in html
 
 
-def test_an_action_posted_to_the_list_still_runs(support, olena):
+def test_an_action_posted_to_the_list_still_runs(staff, olena):
     changelist = reverse("admin:accounts_user_changelist")
-    response = support.post(
+    response = staff.post(
         changelist,
         {"action": "delete_selected", "_selected_action": [olena.pk], "index": "0"},
     )
@@ -99,10 +95,10 @@ def test_an_action_posted_to_the_list_still_runs(support, olena):
     assert "Are you sure" in response.content.decode() or "sicher" in response.content.decode()
 
 
-def test_a_search_on_the_households_list_by_reference_works(support, household):
-    location = _search(support, reverse("admin:refugees_household_changelist"), household.reference)
+def test_a_search_on_the_households_list_by_reference_works(staff, household):
+    location = _search(staff, reverse("admin:refugees_household_changelist"), household.reference)
     assert household.reference not in location
-    assert household.reference in support.get(location).content.decode()
+    assert household.reference in staff.get(location).content.decode()
 
 
 def test_every_admin_with_a_search_box_posts_its_search():
@@ -119,10 +115,10 @@ def test_every_admin_with_a_search_box_posts_its_search():
     ("language", "words"),
     [("de", ["Berechtigungen", "Profil"]), ("uk", ["Дозволи", "Профіль"])],
 )
-def test_the_account_page_of_the_admin_speaks_the_readers_language(support, olena, language, words):
-    support.cookies["django_language"] = language
-    html = support.get(reverse("admin:accounts_user_change", args=[olena.pk])).content.decode()
+def test_the_account_page_of_the_admin_speaks_the_readers_language(staff, olena, language, words):
+    staff.cookies["django_language"] = language
+    html = staff.get(reverse("admin:accounts_user_change", args=[olena.pk])).content.decode()
     assert all(word in html for word in words)
-    listing = support.get(reverse("admin:accounts_user_changelist")).content.decode()
+    listing = staff.get(reverse("admin:accounts_user_changelist")).content.decode()
     assert ">Search<" not in listing
     assert 'alt="Search"' not in listing
