@@ -3,14 +3,14 @@
 An invitation's mail task carries the address and a link with a secret token; a mail server
 that refuses the recipient answers with the address, and smtplib puts that answer into its
 exception. The worker runs in its own process against Redis and the test database (PostgreSQL),
-sending to a small SMTP server in this process that accepts one address and refuses the other.
+sending to a small SMTP server in this process that accepts one address, refuses one for good
+(550: recorded, not retried) and puts one off (450: retried).
 Skipped without REDIS_URL and PostgreSQL, failed in CI, like tests/matching/test_celery_worker.py.
 """
 
 from __future__ import annotations
 
 import json
-import os
 import shlex
 import socketserver
 import subprocess
@@ -24,22 +24,23 @@ from unittest import mock
 
 import pytest
 import yaml
-from django.db import connection
 
 from accounts.roles import Role
 from accounts.services.invitations import invitation_create
 from core import mail
 from tests.matching.test_celery_worker import real_broker  # noqa: F401  (a fixture)
+from tests.workers import worker_environment
 
 ROOT = Path(__file__).resolve().parents[2]
 ACCEPTED = "accepted.applicant@example.org"
 REFUSED = "refused.applicant@example.org"
+DEFERRED = "deferred.applicant@example.org"
 pytestmark = [pytest.mark.celery_worker, pytest.mark.django_db(transaction=True)]
 
 
 class SMTPHandler(socketserver.StreamRequestHandler):
     """Just enough SMTP for Django's backend: RCPT TO the refused address gets a 550 naming it,
-    as real servers answer."""
+    the deferred one a 450, as real servers answer."""
 
     def reply(self, line: str) -> None:
         self.wfile.write(line.encode() + b"\r\n")
@@ -56,6 +57,8 @@ class SMTPHandler(socketserver.StreamRequestHandler):
                 server.recipients.append(address)  # type: ignore[attr-defined]
                 if address == REFUSED:
                     self.reply(f"550 5.1.1 <{address}>: Recipient address rejected")
+                elif address == DEFERRED:
+                    self.reply(f"450 4.2.1 <{address}>: Mailbox busy, try again later")
                 else:
                     self.reply("250 ok")
             elif verb == "DATA":
@@ -133,18 +136,13 @@ class Worker:
 
 @pytest.fixture
 def worker(real_broker, smtp_server, queue, tmp_path):  # noqa: F811
-    db = connection.settings_dict
-    url = f"postgres://{db['USER']}:{db['PASSWORD'] or ''}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
-    env = {
-        **os.environ,
-        "DATABASE_URL": url,
-        "CELERY_TASK_ALWAYS_EAGER": "false",
-        "EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",
-        "EMAIL_HOST": "127.0.0.1",
-        "EMAIL_PORT": str(smtp_server.server_address[1]),
-        "EMAIL_USE_TLS": "false",
-        "LOG_LEVEL": "INFO",
-    }
+    env = worker_environment(
+        EMAIL_BACKEND="django.core.mail.backends.smtp.EmailBackend",
+        EMAIL_HOST="127.0.0.1",
+        EMAIL_PORT=str(smtp_server.server_address[1]),
+        EMAIL_USE_TLS="false",
+        LOG_LEVEL="INFO",
+    )
     options = ["--concurrency=1", "--without-gossip", "--without-mingle", f"--queues={queue}"]
     process = Worker([*compose_worker_command(), *options], env, tmp_path)
     yield process
@@ -164,18 +162,20 @@ def test_a_worker_logs_mails_as_json_lines_without_addresses_or_tokens(
     worker, smtp_server, coordinator, organisation
 ):
     tokens = []
-    for address in (ACCEPTED, REFUSED):
+    for address in (ACCEPTED, REFUSED, DEFERRED):
         _, token = invitation_create(
             by=coordinator, email=address, role=Role.CASEWORKER, organisation=organisation
         )
         tokens.append(token)
 
-    wait_until(lambda: smtp_server.delivered == 1 and REFUSED in smtp_server.recipients, "mail")
-    # The refused mail is retried later (backoff): its retry line is the last one to wait for.
+    tried = smtp_server.recipients
+    wait_until(lambda: smtp_server.delivered == 1 and {REFUSED, DEFERRED} <= set(tried), "mail")
+    # The deferred mail is retried later (backoff); the refused one is recorded, not retried.
     wait_until(lambda: " retry: " in worker.output(), "retry line")
+    wait_until(lambda: "email.refused" in worker.output(), "refusal line")
     output = worker.stop()
 
-    for secret in (ACCEPTED, REFUSED, "example.org", *tokens):
+    for secret in (ACCEPTED, REFUSED, DEFERRED, "example.org", *tokens):
         assert secret not in output
     # Celery's signal handlers write their few words with os.write, logging being unsafe in
     # a signal handler: the one line not in JSON.
@@ -191,3 +191,6 @@ def test_a_worker_logs_mails_as_json_lines_without_addresses_or_tokens(
     assert any("core.mail.deliver[" in m and " succeeded in " in m for m in messages), output
     retry = next(m for m in messages if " retry: " in m)
     assert retry.endswith(": SMTPRecipientsRefused"), retry
+    refusal = next(line for line in lines if line["message"] == "email.refused")
+    assert (refusal["error"], refusal["code"]) == ("smtplib.SMTPRecipientsRefused", 550)
+    assert sum(1 for m in messages if " retry: " in m) == 1  # the deferred mail only

@@ -16,6 +16,7 @@ from django.db import connection
 
 from matching.models import Run, RunStatus
 from matching.services import runs as services
+from tests.workers import worker_environment
 
 ROOT = Path(__file__).resolve().parents[2]
 pytestmark = [pytest.mark.celery_worker, pytest.mark.django_db(transaction=True)]
@@ -38,15 +39,7 @@ def real_broker(settings):
 @pytest.fixture
 def worker(real_broker, tmp_path):
     """A Celery worker in its own process, reading the test database."""
-    db = connection.settings_dict
-    url = f"postgres://{db['USER']}:{db['PASSWORD'] or ''}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
-    env = {
-        **os.environ,
-        "DATABASE_URL": url,
-        "CELERY_TASK_ALWAYS_EAGER": "false",
-        "MEDIA_ROOT": str(tmp_path),
-        "LOG_LEVEL": "WARNING",
-    }
+    env = worker_environment(MEDIA_ROOT=str(tmp_path), LOG_LEVEL="WARNING")
     real_broker.control.purge()
     process = subprocess.Popen(
         [

@@ -27,6 +27,7 @@ from refugees.services import _common as common_services
 from refugees.services import consent as consent_services
 from rounds.lifecycle import Phase
 from rounds.services import rounds as round_services
+from tests.workers import worker_environment
 
 ROOT = Path(__file__).resolve().parents[2]
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -278,16 +279,9 @@ def slow_worker(small_round, settings, tmp_path):
 
     settings.CELERY_TASK_ALWAYS_EAGER = False
     app.conf.task_always_eager = False
-    db = connection.settings_dict
-    url = f"postgres://{db['USER']}:{db['PASSWORD'] or ''}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
-    env = {
-        **os.environ,
-        "DATABASE_URL": url,
-        "CELERY_TASK_ALWAYS_EAGER": "false",
-        "DJANGO_SETTINGS_MODULE": "rematch.settings",
-        "MEDIA_ROOT": str(tmp_path),
-        "LOG_LEVEL": "WARNING",
-    }
+    env = worker_environment(
+        DJANGO_SETTINGS_MODULE="rematch.settings", MEDIA_ROOT=str(tmp_path), LOG_LEVEL="WARNING"
+    )
     app.control.purge()
     process = subprocess.Popen(
         [sys.executable, "-c", WORKER],
