@@ -129,9 +129,41 @@ def _hash_token(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
+class InvitationStatus(models.TextChoices):
+    """Where an invitation stands, as the coordinator's list shows and filters it."""
+
+    OPEN = "open", _("pending")
+    UNDELIVERED = "undelivered", _("e-mail not delivered")
+    EXPIRED = "expired", _("expired")
+    ACCEPTED = "accepted", _("accepted")
+    REVOKED = "revoked", _("revoked")
+
+
 class InvitationQuerySet(models.QuerySet["Invitation"]):
+    def usable(self) -> InvitationQuerySet:
+        """Neither accepted nor revoked nor expired: the link still works (Invitation.is_usable)."""
+        return self.filter(
+            accepted_at__isnull=True, revoked_at__isnull=True, expires_at__gt=timezone.now()
+        )
+
     def pending(self) -> InvitationQuerySet:
-        return self.filter(accepted_at__isnull=True, revoked_at__isnull=True)
+        """Open: usable, and its mail was not refused (the status "pending")."""
+        return self.usable().filter(mail_refused_at__isnull=True)
+
+    def with_status(self, status: str) -> InvitationQuerySet:
+        """The invitations whose :attr:`Invitation.status_key` is ``status``."""
+        status = InvitationStatus(status)
+        if status == InvitationStatus.OPEN:
+            return self.pending()
+        if status == InvitationStatus.ACCEPTED:
+            return self.filter(accepted_at__isnull=False)
+        unanswered = self.filter(accepted_at__isnull=True)
+        if status == InvitationStatus.REVOKED:
+            return unanswered.filter(revoked_at__isnull=False)
+        unanswered = unanswered.filter(revoked_at__isnull=True)
+        if status == InvitationStatus.UNDELIVERED:
+            return unanswered.filter(mail_refused_at__isnull=False)
+        return unanswered.filter(mail_refused_at__isnull=True, expires_at__lte=timezone.now())
 
     def visible_to(self, user: User) -> InvitationQuerySet:
         if user.is_coordinator:
@@ -210,16 +242,21 @@ class Invitation(models.Model):
         )
 
     @property
-    def status(self) -> str:
+    def status_key(self) -> InvitationStatus:
+        """The same order of precedence as InvitationQuerySet.with_status."""
         if self.accepted_at:
-            return str(_("accepted"))
+            return InvitationStatus.ACCEPTED
         if self.revoked_at:
-            return str(_("revoked"))
+            return InvitationStatus.REVOKED
         if self.mail_refused_at:
-            return str(_("e-mail not delivered"))
+            return InvitationStatus.UNDELIVERED
         if self.expires_at <= timezone.now():
-            return str(_("expired"))
-        return str(_("pending"))
+            return InvitationStatus.EXPIRED
+        return InvitationStatus.OPEN
+
+    @property
+    def status(self) -> str:
+        return str(self.status_key.label)
 
 
 class AuditEventQuerySet(models.QuerySet["AuditEvent"]):

@@ -6,7 +6,7 @@ from typing import Any
 
 from django.db.models import Count, Q
 
-from accounts.models import AuditEvent, Invitation, User
+from accounts.models import AuditEvent, Invitation, InvitationStatus, User
 from accounts.roles import Role
 
 
@@ -28,6 +28,9 @@ def _coordinator(user: User) -> dict[str, Any]:
         "municipality_count": Municipality.objects.count(),
         "household_count": Household.objects.count(),
         "pending_invitations": Invitation.objects.pending().count(),
+        "undelivered_invitations": Invitation.objects.with_status(
+            InvitationStatus.UNDELIVERED
+        ).count(),
         "recent_events": AuditEvent.objects.select_related("actor")[:10],
     }
 

@@ -79,7 +79,8 @@ def households_sharing_people(
 
 def households_with_email(organisation_id: int, email: str, exclude: int | None = None) -> set[int]:
     """Households of the organisation whose contact person has ``email``: as their account or
-    in an invitation that is still open."""
+    in an invitation not revoked and not refused by the mail server (an expired one still
+    names the household's contact; a refused address is nobody's)."""
     email = (email or "").strip()
     if not email:
         return set()
@@ -88,7 +89,9 @@ def households_with_email(organisation_id: int, email: str, exclude: int | None 
     ).filter(
         Q(contact_user__email__iexact=email)
         | Q(
-            pk__in=Invitation.objects.pending()
+            pk__in=Invitation.objects.filter(
+                accepted_at__isnull=True, revoked_at__isnull=True, mail_refused_at__isnull=True
+            )
             .filter(email__iexact=email, household__isnull=False)
             .values("household_id")
         )

@@ -19,7 +19,7 @@ from accounts.forms import (
     InvitationForm,
 )
 from accounts.http import AuthenticatedHttpRequest
-from accounts.models import AuditEvent, Invitation
+from accounts.models import AuditEvent, Invitation, InvitationStatus
 from accounts.permissions import role_required
 from accounts.roles import Role
 from accounts.services import invitations as services
@@ -44,8 +44,20 @@ def invitation_list(request: AuthenticatedHttpRequest) -> HttpResponse:
         .select_related("invited_by", "organisation")
         .prefetch_related("municipalities")
     )
+    status = request.GET.get("status", "")
+    if status not in InvitationStatus.values:
+        status = ""  # an unknown or empty filter shows every invitation
+    if status:
+        invitations = invitations.with_status(status)
     page = Paginator(invitations, 50).get_page(request.GET.get("page"))
-    return render(request, "accounts/invitation_list.html", {"form": form, "page": page})
+    context = {
+        "form": form,
+        "page": page,
+        "status": status,
+        "status_choices": InvitationStatus.choices,
+        "query": f"status={status}" if status else "",  # kept by the page links
+    }
+    return render(request, "accounts/invitation_list.html", context)
 
 
 def _add_errors(form, error: ValidationError) -> None:

@@ -303,3 +303,27 @@ def test_the_api_member_add_refuses_a_likely_duplicate_unless_told_to_save_anywa
     )
     assert response.status_code == 201, response.content
     assert existing.reference not in str(response.json())
+
+
+@pytest.mark.parametrize(
+    ("change", "flagged"),
+    [
+        ({"expires_at": timezone.now() - timedelta(days=1)}, True),  # still the contact's address
+        ({"mail_refused_at": timezone.now()}, False),  # no such mailbox: nobody's address
+        ({"revoked_at": timezone.now()}, False),
+    ],
+)
+def test_the_email_search_counts_expired_invitations_but_not_refused_or_revoked_ones(
+    caseworker, change, flagged
+):
+    existing = HouseholdFactory(organisation=caseworker.organisation)
+    invitation = Invitation.objects.create(
+        email="family@example.org",
+        role=Role.REFUGEE,
+        household=existing,
+        invited_by=caseworker,
+        expires_at=timezone.now() + timedelta(days=7),
+    )
+    Invitation.objects.filter(pk=invitation.pk).update(**change)
+    found = duplicates.households_with_email(caseworker.organisation_id, "family@example.org")
+    assert found == ({existing.pk} if flagged else set())
