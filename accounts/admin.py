@@ -1,9 +1,12 @@
+from typing import Any
+
 from allauth.account.admin import EmailAddressAdmin as BaseEmailAddressAdmin
 from allauth.account.models import EmailAddress
 from django.contrib import admin
 from django.contrib.auth.admin import GroupAdmin as BaseGroupAdmin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.contrib.auth.models import Group
+from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from accounts.admin_audit import ReadAuditedAdmin
@@ -14,15 +17,26 @@ from accounts.models import AccessibilityFeedback, AuditEvent, Invitation, Organ
 @admin.register(User)
 class UserAdmin(PostedSearchAdmin, ReadAuditedAdmin, BaseUserAdmin):
     ordering = ("email",)
-    list_display = ("email", "full_name", "role", "organisation", "is_active")
-    list_filter = ("role", "is_active", "is_staff")
+    list_display = ("email", "full_name", "role", "organisation", "is_active", "mail_refused_at")
+    list_filter = (
+        "role",
+        "is_active",
+        "is_staff",
+        ("mail_refused_at", admin.EmptyFieldListFilter),
+    )
     search_fields = ("email", "full_name")
     fieldsets = (
-        (None, {"fields": ("email", "password")}),
+        (None, {"fields": ("email", "mail_refused_at", "password")}),
         (_("Profile"), {"fields": ("full_name", "role", "organisation", "preferred_language")}),
         (_("Permissions"), {"fields": ("is_active", "is_staff", "is_superuser")}),
     )
+    readonly_fields = ("mail_refused_at",)
     add_fieldsets = ((None, {"fields": ("email", "role", "password1", "password2")}),)
+
+    def save_model(self, request: HttpRequest, obj: User, form: Any, change: bool) -> None:
+        if change and "email" in form.changed_data:
+            obj.mail_refused_at = None  # a corrected address: the refusal was the old one's
+        super().save_model(request, obj, form, change)
 
 
 @admin.register(Organisation)
@@ -33,7 +47,14 @@ class OrganisationAdmin(PostedSearchAdmin):
 
 @admin.register(Invitation)
 class InvitationAdmin(ReadAuditedAdmin):
-    list_display = ("role", "created_at", "expires_at", "accepted_at", "revoked_at")
+    list_display = (
+        "role",
+        "created_at",
+        "expires_at",
+        "accepted_at",
+        "revoked_at",
+        "mail_refused_at",
+    )
     readonly_fields = ("token_hash",)
 
 

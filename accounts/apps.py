@@ -13,9 +13,9 @@ class AccountsConfig(AppConfig):
         # phrase our catalogues translate.
         from django.db.models import fields
 
-        from accounts import checks  # noqa: F401 - registers the deployment checks
-        from accounts.services import (  # noqa: F401 - marks an invitation whose mail was refused
-            invitations,
-        )
+        # checks: the deployment checks; invitations, mail_status: mark an invitation or an
+        # account whose mail the server refused (core.mail.refused, core.mail.delivered).
+        from accounts import checks  # noqa: F401
+        from accounts.services import invitations, mail_status  # noqa: F401
 
         fields.BLANK_CHOICE_LABEL = _("Please choose")

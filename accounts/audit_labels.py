@@ -29,6 +29,8 @@ ACTIONS = {
     "accounts.login.locked_out": _("Sign-in blocked after too many attempts"),
     "accounts.login.succeeded": _("Sign-in succeeded"),
     "accounts.rate_limited": _("Too many requests refused"),
+    "accounts.user.mail_delivered": _("E-mail to the account delivered again"),
+    "accounts.user.mail_refused": _("E-mail to the account refused by the mail server"),
     "admin.object.viewed": _("Record opened in the administration"),
     "api.token.created": _("API token created"),
     "api.token.revoked": _("API token revoked"),

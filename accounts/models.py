@@ -53,6 +53,9 @@ class User(AbstractBaseUser, PermissionsMixin):
     is_active = models.BooleanField(_("active"), default=True)
     is_staff = models.BooleanField(_("may use the admin site"), default=False)
     date_joined = models.DateTimeField(_("joined"), default=timezone.now)
+    # The mail server refused the last mail to this address for good (no such mailbox); cleared
+    # by the next mail it accepts (accounts.services.mail_status).
+    mail_refused_at = models.DateTimeField(_("e-mail refused"), null=True, blank=True)
 
     objects = UserManager()
 

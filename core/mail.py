@@ -15,7 +15,8 @@
   refuses for good (5xx: no such mailbox, sender or content refused) is not: the same message
   would get the same answer eight times. It is logged as ``email.refused`` (template, task id,
   exception type and reply code, never the address) and announced with ``refused`` for the app
-  that should tell someone (accounts: the invitation shows "e-mail not delivered").
+  that should tell someone (accounts: the invitation shows "e-mail not delivered", and a user's
+  address is marked until a later mail to it is accepted, ``delivered``).
 """
 
 from __future__ import annotations
@@ -193,6 +194,9 @@ def _queue(**kwargs: Any) -> None:
 # (the mail's objects, loaded). Receivers record it where people see it; they run in the worker,
 # so their module is imported by their app's ``ready``.
 refused = Signal()
+# Sent when the mail server accepted a mail queued here, with the same arguments: a receiver
+# clears what an earlier refusal recorded.
+delivered = Signal()
 
 
 def refused_for_good(exc: BaseException) -> int | None:
@@ -249,6 +253,7 @@ def deliver(
             raise  # autoretry_for: tried again later
         _record_refusal(self, template=template, context=context, exc=exc, code=code)
         return False
+    delivered.send(sender=Message, template=template, context=context)
     return True
 
 
