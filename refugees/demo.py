@@ -103,24 +103,25 @@ SURNAMES = [
     "Vasylenko",
     "Honcharuk",
 ]
-# (education, occupation, KldB main group, years of experience)
+# (education, occupation as a woman's and as a man's, KldB main group, years of experience),
+# in German as a caseworker in Germany types it
 JOBS = [
-    ("master", "Teacher (mathematics)", "84", 12),
-    ("bachelor", "Nurse", "81", 9),
-    ("vocational", "Hairdresser", "82", 7),
-    ("master", "Accountant", "72", 15),
-    ("bachelor", "Software tester", "43", 5),
-    ("vocational", "Shop assistant", "62", 10),
-    ("vocational", "Cook", "63", 8),
-    ("master", "Economist", "71", 11),
-    ("bachelor", "Kindergarten teacher", "83", 14),
-    ("vocational", "Seamstress", "28", 20),
-    ("master", "Physician (general practice)", "81", 16),
-    ("secondary", "Cleaner", "54", 6),
-    ("vocational", "Electrician", "26", 25),
-    ("master", "Civil engineer", "31", 18),
-    ("bachelor", "Marketing assistant", "92", 4),
-    ("vocational", "Bus driver", "52", 22),
+    ("master", ("Lehrerin (Mathematik)", "Lehrer (Mathematik)"), "84", 12),
+    ("bachelor", ("Krankenpflegerin", "Krankenpfleger"), "81", 9),
+    ("vocational", ("Friseurin", "Friseur"), "82", 7),
+    ("master", ("Buchhalterin", "Buchhalter"), "72", 15),
+    ("bachelor", ("Softwaretesterin", "Softwaretester"), "43", 5),
+    ("vocational", ("Verkäuferin", "Verkäufer"), "62", 10),
+    ("vocational", ("Köchin", "Koch"), "63", 8),
+    ("master", ("Ökonomin", "Ökonom"), "71", 11),
+    ("bachelor", ("Erzieherin", "Erzieher"), "83", 14),
+    ("vocational", ("Näherin", "Näher"), "28", 20),
+    ("master", ("Ärztin (Allgemeinmedizin)", "Arzt (Allgemeinmedizin)"), "81", 16),
+    ("secondary", ("Reinigungskraft", "Reinigungskraft"), "54", 6),
+    ("vocational", ("Elektrikerin", "Elektriker"), "26", 25),
+    ("master", ("Bauingenieurin", "Bauingenieur"), "31", 18),
+    ("bachelor", ("Marketingassistentin", "Marketingassistent"), "92", 4),
+    ("vocational", ("Busfahrerin", "Busfahrer"), "52", 22),
 ]
 RELATIVE_PLACES = [
     "kiel",
@@ -133,7 +134,7 @@ RELATIVE_PLACES = [
     "goerlitz",
     "wittenberge",
 ]
-RELATIONS = ["sister", "brother", "cousin", "friend", "aunt", "daughter"]
+RELATIONS = ["Schwester", "Bruder", "Cousine", "Freundin", "Tante", "Tochter"]
 
 
 def seed(*, scale: str, stdout: Any) -> None:
@@ -175,7 +176,7 @@ def _olena(round_, caseworker: User | None) -> None:
                 relation="contact",
                 date_of_birth=_born(arrival, 36, 40),
                 education="master",
-                occupation="Teacher (mathematics)",
+                occupation="Lehrerin (Mathematik)",
                 sector="84",
                 work_experience_years=12,
                 languages=[
@@ -220,7 +221,7 @@ def _olena(round_, caseworker: User | None) -> None:
         household=household,
         municipality=Municipality.objects.filter(slug="kiel").first(),
         place="" if Municipality.objects.filter(slug="kiel").exists() else "Kiel",
-        relation="sister",
+        relation="Schwester",
     )
     _consent_and_round(household, round_, caseworker)
     household.status = HouseholdStatus.READY
@@ -356,7 +357,8 @@ def _adults(plan: dict) -> list[tuple[str, str, int, int]]:
 def _adult(household, arrival, rng, surname, role) -> Member:
     relation, sex, lo, hi = role
     age = rng.randint(lo, hi)
-    education, occupation, sector, years = rng.choice(JOBS)
+    education, (as_woman, as_man), sector, years = rng.choice(JOBS)
+    occupation = as_woman if sex == "f" else as_man
     languages = [
         {"code": "uk", "level": "native"},
         {"code": "ru", "level": rng.choice(["B2", "C1", "native"])},

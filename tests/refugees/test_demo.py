@@ -64,3 +64,19 @@ def test_seeding_twice_changes_nothing(seeded):
     before = _snapshot()
     demo.seed(scale="demo", stdout=StringIO())
     assert _snapshot() == before
+
+
+def test_what_the_caseworkers_typed_is_german_and_fits_the_person(seeded):
+    """Free text of the demo (occupations, relations) reads as a caseworker in Germany types it;
+    the German pages show it as it is, so it must not be English."""
+    jobs = {as_woman: as_man for _education, (as_woman, as_man), _group, _years in demo.JOBS}
+    women, men = set(jobs), set(jobs.values())
+    adults = Member.objects.exclude(occupation="")
+    assert adults.count() > 60
+    for sex, occupation in adults.values_list("sex", "occupation"):
+        assert occupation in (women if sex == "f" else men), (sex, occupation)
+    english = {"sister", "brother", "cousin", "friend", "aunt", "daughter"}
+    relations = set(Relative.objects.values_list("relation", flat=True))
+    assert relations
+    assert not relations & english
+    assert relations <= set(demo.RELATIONS)
