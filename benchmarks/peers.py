@@ -1,6 +1,6 @@
-"""General-purpose solvers as benchmark peers of the engine: OR-Tools CP-SAT and HiGHS MILP.
+"""General-purpose solvers as benchmark peers of the engine: OR-Tools CP-SAT, HiGHS MILP, SCIP.
 
-    python benchmarks/peers.py cpsat|highs INSTANCE.json -o RESULT.json --time-limit S
+    python benchmarks/peers.py cpsat|highs|scip INSTANCE.json -o RESULT.json --time-limit S
 
 Each peer runs in its own process, reads the same ``rematch-instance/1`` file with the
 engine's reader, and solves *the same model* the engine solves: linked households merged
@@ -10,7 +10,7 @@ the summed score. The solver gets the whole time limit as its own limit, as a us
 set it; the benchmark measures the wall time of the process. The result is written as a
 ``rematch-result/1`` document, so the benchmark checks every answer with the same code.
 
-Both are optional extras installed only for the benchmark: ``pip install -e '.[bench]'``.
+They are optional extras installed only for the benchmark: ``pip install -e '.[bench]'``.
 """
 
 from __future__ import annotations
@@ -118,7 +118,37 @@ def solve_highs(model: Model, time_limit: float) -> tuple[IntArray, float | None
     return np.flatnonzero(values > 0.5), bound if np.isfinite(bound) else None, optimal
 
 
-PEERS = {"cpsat": solve_cpsat, "highs": solve_highs}
+def solve_scip(model: Model, time_limit: float) -> tuple[IntArray, float | None, bool]:
+    """SCIP (10, Apache 2.0, through PySCIPOpt) with one thread, as HiGHS runs in the engine."""
+    from pyscipopt import Model as ScipModel
+    from pyscipopt import quicksum
+
+    scip = ScipModel()
+    scip.hideOutput()
+    scip.setParam("limits/time", float(time_limit))
+    scip.setParam("limits/gap", 0.0)
+    scip.setParam("timing/clocktype", 2)  # wall clock, as the benchmark measures
+    x = [scip.addVar(vtype="B", name=f"x{p}") for p in range(model.n_pairs)]
+    starts = np.searchsorted(model.pair_unit, np.arange(model.n_units + 1))
+    for u in range(model.n_units):
+        if starts[u + 1] - starts[u] > 1:
+            scip.addCons(quicksum(x[p] for p in range(starts[u], starts[u + 1])) <= 1)
+    for m, d, pairs, need in _capacity_terms(model):
+        terms = zip(pairs.tolist(), need.tolist(), strict=True)
+        scip.addCons(quicksum(int(a) * x[p] for p, a in terms) <= int(model.capacity[m, d]))
+    scores = model.pair_score.tolist()
+    scip.setObjective(quicksum(s * v for s, v in zip(scores, x, strict=True)), "maximize")
+    scip.optimize()
+    if scip.getNSols() == 0:
+        return np.zeros(0, np.int64), None, False
+    best = scip.getBestSol()
+    values = np.array([scip.getSolVal(best, v) for v in x])
+    bound = float(scip.getDualbound())
+    optimal = scip.getStatus() == "optimal"
+    return np.flatnonzero(values > 0.5), bound if np.isfinite(bound) else None, optimal
+
+
+PEERS = {"cpsat": solve_cpsat, "highs": solve_highs, "scip": solve_scip}
 
 
 def main() -> None:
