@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from allauth.account.signals import email_changed
 from django.db import transaction
 from django.dispatch import receiver
 from django.utils import timezone
@@ -47,3 +48,10 @@ def user_mail_delivered(*, user: User) -> None:
     )
     if cleared:
         audit_log(actor=None, action="accounts.user.mail_delivered", target=user)
+
+
+@receiver(email_changed, dispatch_uid="accounts.user_email_changed")
+def _on_email_changed(sender: Any, *, user: User, **kwargs: Any) -> None:
+    """The person made another, confirmed address their primary one: the refusal was the old
+    address's (allauth's e-mail page; the admin does the same in UserAdmin.save_model)."""
+    user_mail_delivered(user=user)  # rare: no need to trust the instance's loaded field

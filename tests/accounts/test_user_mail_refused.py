@@ -111,3 +111,20 @@ def test_correcting_the_address_in_the_admin_clears_the_mark(support, refugee):
     refugee.refresh_from_db()
     assert (refugee.email, refugee.mail_refused_at) == ("olena.new@example.org", None)
     assert UserAdmin.readonly_fields == ("mail_refused_at",)
+
+
+def test_a_new_primary_address_clears_the_mark(refugee):
+    """allauth's e-mail page announces a confirmed address made primary with email_changed
+    (after reauthentication, which this test leaves to allauth's own tests)."""
+    from allauth.account.models import EmailAddress
+    from allauth.account.signals import email_changed
+
+    send_to(refugee, refused(550))
+    old = EmailAddress.objects.get(user=refugee, primary=True)
+    new = EmailAddress.objects.create(user=refugee, email="olena.neu@example.org", verified=True)
+    email_changed.send(
+        sender=User, request=None, user=refugee, from_email_address=old, to_email_address=new
+    )
+    refugee.refresh_from_db()
+    assert refugee.mail_refused_at is None
+    assert AuditEvent.objects.filter(action="accounts.user.mail_delivered").count() == 1
