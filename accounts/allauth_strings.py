@@ -129,4 +129,10 @@ MESSAGES = [
     gettext_noop(
         "You are about to deactivate authenticator app based authentication. Are you sure?"
     ),
+    gettext_noop("Your account has no password set up."),
+    gettext_noop("Your account has no verified email address."),
+    gettext_noop(
+        "An account already exists with this email address. Please sign in to that account "
+        "first, then connect your %s account."
+    ),
 ]

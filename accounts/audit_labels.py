@@ -96,6 +96,8 @@ ACTIONS = {
     "municipalities.questionnaire.created": _("Questionnaire started"),
     "municipalities.questionnaire.reopened": _("Questionnaire reopened"),
     "municipalities.questionnaire.submitted": _("Questionnaire submitted"),
+    "municipalities.staff.added": _("Access given to municipal staff"),
+    "municipalities.staff.removed": _("Access of municipal staff removed"),
     "municipalities.welcome.saved": _("Welcome contact saved"),
     "portal.content.saved": _("Public page saved"),
     "portal.timeline.saved": _("Programme timeline saved"),

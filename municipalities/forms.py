@@ -266,3 +266,10 @@ class ProgrammePledgeForm(forms.Form):
         field = self.fields["municipality"]
         assert isinstance(field, forms.ModelChoiceField)  # noqa: S101 - narrows the type
         field.queryset = Municipality.objects.order_by("name")
+
+
+class StaffAddForm(forms.Form):
+    email = forms.EmailField(
+        label=_("E-mail address of the account"),
+        help_text=_("Someone who already has an account as municipal staff."),
+    )

@@ -18,6 +18,12 @@ urlpatterns = [
     path("applications/<int:pk>/decline/", apps.application_decline, name="application_decline"),
     path("<slug:slug>/", views.municipality_detail, name="municipality_detail"),
     path("<slug:slug>/edit/", views.municipality_edit, name="municipality_edit"),
+    path("<slug:slug>/staff/add/", views.staff_add, name="municipality_staff_add"),
+    path(
+        "<slug:slug>/staff/<int:user_id>/remove/",
+        views.staff_remove,
+        name="municipality_staff_remove",
+    ),
     path("<slug:slug>/welcome/", views_welcome.welcome_edit, name="welcome_edit"),
     path(round_prefix, q.participation_detail, name="participation_detail"),
     path(round_prefix + "pledge/", q.participation_pledge, name="participation_pledge"),

@@ -118,3 +118,19 @@ def assert_accessible(page) -> None:
     """No WCAG 2.1 A/AA violation of impact serious or critical (axe-core)."""
     bad = axe_violations(page)
     assert not bad, f"{page.url}: " + "; ".join(bad)
+
+
+# The confirming button of core.confirm's page (the second POST, carrying confirmed=yes).
+CONFIRM = "main form:has(input[name=confirmed]) button[type=submit]"
+
+
+def sign_in_with_cookie(page, user) -> None:
+    """Staff sign-in with password and TOTP is covered elsewhere (test_login.py); here the
+    session is given."""
+    from django.conf import settings
+    from django.test import Client
+
+    client = Client()
+    client.force_login(user)
+    cookie = client.cookies[settings.SESSION_COOKIE_NAME]
+    page.context.add_cookies([{"name": cookie.key, "value": cookie.value, "url": page.base_url}])

@@ -13,8 +13,7 @@ from django.db import transaction
 from matching.models import Run, RunStatus
 from matching.services import sensitivity as sensitivity_services
 from rounds.models import Programme
-from tests.e2e.conftest import horizontal_overflow
-from tests.e2e.test_matching_journey import sign_in_with_cookie
+from tests.e2e.conftest import horizontal_overflow, sign_in_with_cookie
 from tests.matching.conftest import small_round  # noqa: F401  (a fixture)
 from tests.matching.test_overrides import _round_with_every_override
 

@@ -4,22 +4,12 @@ reads the records of processing and erases a household on request. Every page pa
 from __future__ import annotations
 
 import pytest
-from django.conf import settings as django_settings
-from django.test import Client
 
 from refugees.models import Household
-from tests.e2e.conftest import assert_accessible
+from tests.e2e.conftest import assert_accessible, sign_in_with_cookie
 from tests.factories import PASSWORD, MemberFactory, complete_household
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
-
-
-def sign_in_with_cookie(page, user) -> None:
-    """Coordinators' password + TOTP sign-in is covered elsewhere; here the session is given."""
-    client = Client()
-    client.force_login(user)
-    cookie = client.cookies[django_settings.SESSION_COOKIE_NAME]
-    page.context.add_cookies([{"name": cookie.key, "value": cookie.value, "url": page.base_url}])
 
 
 def test_the_household_downloads_its_data_on_a_phone(phone_page, household, refugee):

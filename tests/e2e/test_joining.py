@@ -10,8 +10,7 @@ from django.core import mail
 
 from municipalities.models import Municipality
 from portal.demo import seed as seed_portal_demo
-from tests.e2e.conftest import assert_accessible
-from tests.e2e.test_matching_journey import sign_in_with_cookie
+from tests.e2e.conftest import assert_accessible, sign_in_with_cookie
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 

@@ -6,26 +6,14 @@ from __future__ import annotations
 import re
 
 import pytest
-from django.conf import settings as django_settings
 from django.core import mail
-from django.test import Client
 
 from matching.models import Offer, OfferStatus, PairRuleKind
 from matching.services.runs import pair_rule_set
-from tests.e2e.conftest import assert_accessible
+from tests.e2e.conftest import CONFIRM, assert_accessible, sign_in_with_cookie
 from tests.matching.conftest import small_round  # noqa: F401  (a fixture)
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
-
-CONFIRM = "main form:has(input[name=confirmed]) button[type=submit]"
-
-
-def sign_in_with_cookie(page, user) -> None:
-    """Staff sign-in with password and TOTP is covered elsewhere; here the session is given."""
-    client = Client()
-    client.force_login(user)
-    cookie = client.cookies[django_settings.SESSION_COOKIE_NAME]
-    page.context.add_cookies([{"name": cookie.key, "value": cookie.value, "url": page.base_url}])
 
 
 def test_run_publish_confirm_and_accept(

@@ -9,8 +9,7 @@ import re
 import pytest
 
 from rounds.models import Programme, RoundStatus
-from tests.e2e.conftest import assert_accessible
-from tests.e2e.test_matching_journey import CONFIRM, sign_in_with_cookie
+from tests.e2e.conftest import CONFIRM, assert_accessible, sign_in_with_cookie
 from tests.matching.builders import add_household, add_municipality
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]

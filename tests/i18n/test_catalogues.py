@@ -55,3 +55,53 @@ def test_the_product_speaks_formal_german_in_allauths_messages():
         assert translation.gettext("You have signed out.") == "Sie haben sich abgemeldet."
     with translation.override("uk"):
         assert translation.gettext("Enter Sign-In Code") == "Введіть код для входу"
+
+
+INFORMAL = re.compile(r"\b(du|dich|dir|dein\w*|gib|hast|kannst|bist|musst|willst)\b", re.I)
+# allauth's features in use (accounts, codes, MFA); its social-login and OIDC pages are not.
+ALLAUTH_IN_USE = ("account/", "mfa/", "core/", "templates/account/", "templates/mfa/")
+
+
+def _shown_third_party_msgids():
+    """(catalogue, msgid) of Django's own messages and of every installed library's catalogue
+    a page of the product can show."""
+    import polib
+    from django.apps import apps
+
+    site = Path(polib.__file__).resolve().parent
+    catalogues = [(Path(__import__("django").__file__).parent / "conf", "django")]
+    for app in apps.get_app_configs():
+        path = Path(app.path)
+        if path.is_relative_to(site) and (path / "locale").is_dir():
+            catalogues.append((path, app.name))
+    for root, name in catalogues:
+        po = root / "locale" / "de" / "LC_MESSAGES" / "django.po"
+        if not po.exists():
+            continue
+        for entry in polib.pofile(str(po)):
+            if entry.msgid_plural or entry.msgctxt or entry.obsolete:
+                continue
+            if name == "allauth" and not any(
+                where.startswith(ALLAUTH_IN_USE) for where, _line in entry.occurrences
+            ):
+                continue
+            yield name, entry.msgid
+
+
+def test_no_library_speaks_informal_german_on_the_products_pages():
+    """DRF's German catalogue comes before Django's and answers "Gib eine gültige E-Mail Adresse
+    an." for Django's e-mail fields; allauth's speaks "du". The project's catalogue overrides each
+    such msgid (core/framework_strings.py, accounts/allauth_strings.py)."""
+    from django.utils import translation
+
+    with translation.override("de"):
+        informal = [
+            (name, msgid, translation.gettext(msgid))
+            for name, msgid in _shown_third_party_msgids()
+            if INFORMAL.search(translation.gettext(msgid))
+        ]
+    assert informal == [], informal
+    with translation.override("de"):
+        assert translation.gettext("Enter a valid email address.") == (
+            "Bitte geben Sie eine gültige E-Mail-Adresse ein."
+        )

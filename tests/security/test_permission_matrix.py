@@ -68,6 +68,7 @@ SEGMENT_OBJECTS = {
     "relatives": "relative", "links": "linked", "municipalities": "municipality",
     "questionnaires": "questionnaire", "accept": "invitation_token", "workshops": "workshop",
     "applications": "application", "confirm": "application_token", "programmes": "programme",
+    "staff": "staff_user",
 }  # fmt: skip
 NAMED_OBJECTS = {"round_pk": "round", "member_pk": "member", "relative_pk": "relative",
                  "other_pk": "linked", "slug": "municipality_slug"}  # fmt: skip
@@ -261,6 +262,7 @@ def build_world() -> dict[str, Any]:
         "application_token": "matrix-application-token",
         "workshop": _workshop(round_).pk,
         "users": users,
+        "staff_user": users["staff"].pk,
         "round": round_.pk,
         "household": household.pk,
         "offer": Offer.objects.get(household=household).pk,
