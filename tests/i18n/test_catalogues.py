@@ -65,11 +65,12 @@ ALLAUTH_IN_USE = ("account/", "mfa/", "core/", "templates/account/", "templates/
 def _shown_third_party_msgids():
     """(catalogue, msgid) of Django's own messages and of every installed library's catalogue
     a page of the product can show."""
+    import django
     import polib
     from django.apps import apps
 
     site = Path(polib.__file__).resolve().parent
-    catalogues = [(Path(__import__("django").__file__).parent / "conf", "django")]
+    catalogues = [(Path(django.__path__[0]) / "conf", "django")]
     for app in apps.get_app_configs():
         path = Path(app.path)
         if path.is_relative_to(site) and (path / "locale").is_dir():
