@@ -116,3 +116,9 @@ class ActivateTOTPForm(BaseActivateTOTPForm):
         unsaved = Authenticator(user=self.user, type=Authenticator.Type.TOTP)
         TOTP(unsaved)._mark_code_used(code)  # the cache marker allauth checks at sign-in
         return code
+
+
+class OrganisationForm(forms.ModelForm):
+    class Meta:
+        model = Organisation
+        fields = ("name", "city", "contact_email")

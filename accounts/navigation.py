@@ -35,6 +35,7 @@ ITEMS = (
     Item("offer_list", _("Offers"), (STAFF, CASE)),
     Item("offer_list", _("My offers"), (REF,)),
     Item("invitation_list", _("Invitations"), (COORD,)),
+    Item("organisation_list", _("Partner organisations"), (COORD,)),
     Item("evaluation_index", _("Evaluation"), (COORD,)),
     Item("audit_log", _("Audit log"), (COORD,)),
     Item("records_of_processing", _("Data protection"), (COORD,)),

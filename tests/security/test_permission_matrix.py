@@ -68,7 +68,7 @@ SEGMENT_OBJECTS = {
     "relatives": "relative", "links": "linked", "municipalities": "municipality",
     "questionnaires": "questionnaire", "accept": "invitation_token", "workshops": "workshop",
     "applications": "application", "confirm": "application_token", "programmes": "programme",
-    "staff": "staff_user",
+    "staff": "staff_user", "organisations": "organisation", "caseworkers": "caseworker_user",
 }  # fmt: skip
 NAMED_OBJECTS = {"round_pk": "round", "member_pk": "member", "relative_pk": "relative",
                  "other_pk": "linked", "slug": "municipality_slug"}  # fmt: skip
@@ -263,6 +263,8 @@ def build_world() -> dict[str, Any]:
         "workshop": _workshop(round_).pk,
         "users": users,
         "staff_user": users["staff"].pk,
+        "organisation": organisation.pk,
+        "caseworker_user": users["caseworker"].pk,
         "round": round_.pk,
         "household": household.pk,
         "offer": Offer.objects.get(household=household).pk,
