@@ -69,6 +69,25 @@ def invitation_create(
     existing = User.objects.filter(email__iexact=email).first()
     if existing is not None and by.is_coordinator:
         # Coordinators administer every account: telling them is no disclosure.
+        if existing.role == Role.MUNICIPAL_STAFF and role == Role.MUNICIPAL_STAFF:
+            raise ValidationError(
+                {
+                    "email": _(
+                        "This person has an account as municipal staff already. Give them "
+                        "access on the municipality's page, under “Access for municipal "
+                        "staff”."
+                    )
+                }
+            )
+        if existing.role == Role.CASEWORKER and not existing.is_active:
+            raise ValidationError(
+                {
+                    "email": _(
+                        "This caseworker's account is deactivated. Reactivate it on the page "
+                        "of the partner organisation."
+                    )
+                }
+            )
         raise ValidationError({"email": _("An account with this e-mail address exists already.")})
     invitation.save()
     if role == Role.MUNICIPAL_STAFF:

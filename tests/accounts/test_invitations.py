@@ -247,3 +247,35 @@ def test_a_caseworker_cannot_tell_whether_an_address_has_an_account(
     assert "Re:Match" in notice[0].subject
     assert "запрошення" in notice[0].subject.lower()
     assert "/invitations/accept/" in mail.outbox[0].body
+
+
+def test_inviting_existing_staff_points_to_giving_access(as_coordinator, staff, other_municipality):
+    response = as_coordinator.post(
+        reverse("invitation_list"),
+        {
+            "email": staff.email,
+            "role": Role.MUNICIPAL_STAFF,
+            "language": "de",
+            "municipalities": [other_municipality.pk],
+        },
+        HTTP_ACCEPT_LANGUAGE="de",
+    )
+    assert response.status_code == 200
+    assert "Geben Sie der Person auf der Seite der Kommune Zugang" in response.content.decode()
+    assert not Invitation.objects.exists()
+
+
+def test_inviting_a_deactivated_caseworker_points_to_reactivating(as_coordinator, caseworker):
+    User.objects.filter(pk=caseworker.pk).update(is_active=False)
+    response = as_coordinator.post(
+        reverse("invitation_list"),
+        {
+            "email": caseworker.email,
+            "role": Role.CASEWORKER,
+            "language": "uk",
+            "organisation": caseworker.organisation_id,
+        },
+        HTTP_ACCEPT_LANGUAGE="uk",
+    )
+    assert "Обліковий запис цього консультанта деактивовано" in response.content.decode()
+    assert not Invitation.objects.exists()
