@@ -141,8 +141,9 @@ def _anonymise_contact(household: Household) -> None:
     user.email = f"anonymised-{user.pk}@invalid.invalid"
     user.full_name = ""
     user.is_active = False
+    user.mail_refused_at = None  # about the address that is gone
     user.set_unusable_password()
-    user.save(update_fields=["email", "full_name", "is_active", "password"])
+    user.save(update_fields=["email", "full_name", "is_active", "mail_refused_at", "password"])
     household.contact_user = None
 
 

@@ -521,3 +521,15 @@ def test_records_of_processing_name_every_stored_field_in_the_readers_language(l
     english_names, names_there = names("en"), names(language)
     assert len(names_there) == len(english_names) > 50
     assert [en for en, there in zip(english_names, names_there, strict=True) if en == there] == []
+
+
+def test_erasure_forgets_that_the_contacts_mail_was_refused(as_coordinator, profile, refugee):
+    from accounts.models import User
+
+    User.objects.filter(pk=refugee.pk).update(mail_refused_at=timezone.now())
+    response = as_coordinator.post(
+        reverse("household_erase", args=[profile.pk]),
+        {"reason": "request", "confirmed": "on"},
+    )
+    assert response.status_code == 302
+    assert User.objects.get(pk=refugee.pk).mail_refused_at is None
