@@ -121,6 +121,10 @@ def household_export_data(household: Household) -> dict[str, Any]:
             "organisation": household.organisation.name,
             "caseworker": household.caseworker.full_name if household.caseworker else None,
             "contact_account": household.contact_user.email if household.contact_user else None,
+            # When the mail server last refused a mail to that account for good (else None).
+            "contact_account_mail_refused_at": (
+                household.contact_user.mail_refused_at if household.contact_user else None
+            ),
             "notes": household.notes,
             "created_at": household.created_at,
             "updated_at": household.updated_at,
@@ -239,6 +243,14 @@ def household_export_sections(household: Household) -> list[Section]:
                     (
                         _("account"),
                         _display(household.contact_user.email if household.contact_user else None),
+                    ),
+                    (
+                        _("e-mail refused"),
+                        _display(
+                            household.contact_user.mail_refused_at
+                            if household.contact_user
+                            else None
+                        ),
                     ),
                     (_("notes for the matching"), _display(household.notes)),
                     (_("recorded on"), _display(household.created_at)),

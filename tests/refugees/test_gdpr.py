@@ -533,3 +533,17 @@ def test_erasure_forgets_that_the_contacts_mail_was_refused(as_coordinator, prof
     )
     assert response.status_code == 302
     assert User.objects.get(pk=refugee.pk).mail_refused_at is None
+
+
+def test_the_export_says_when_the_contacts_mail_was_refused(as_caseworker, profile, refugee):
+    from accounts.models import User
+
+    refused = timezone.now().replace(microsecond=0)
+    User.objects.filter(pk=refugee.pk).update(mail_refused_at=refused)
+    response = as_caseworker.get(reverse("household_export", args=[profile.pk, "json"]))
+    data = json.loads(
+        b"".join(response.streaming_content) if response.streaming else response.content
+    )
+    assert data["household"]["contact_account_mail_refused_at"].startswith(
+        refused.date().isoformat()
+    )
