@@ -10,7 +10,9 @@ the summed score. The solver gets the whole time limit as its own limit, as a us
 set it; the benchmark measures the wall time of the process. The result is written as a
 ``rematch-result/1`` document, so the benchmark checks every answer with the same code.
 
-They are optional extras installed only for the benchmark: ``pip install -e '.[bench]'``.
+OR-Tools (CP-SAT) and highspy are runtime dependencies (the engine races CP-SAT against HiGHS on
+pilot rounds); SCIP is an optional extra installed only for the benchmark:
+``pip install -e '.[bench]'``.
 """
 
 from __future__ import annotations

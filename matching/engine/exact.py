@@ -1,4 +1,4 @@
-"""Pilot rounds (up to a few thousand unit pairs): proven optimal, with numpy and HiGHS only.
+"""Pilot rounds (up to a few thousand unit pairs): proven optimal, with numpy, HiGHS and CP-SAT.
 
 A coordinator who clicks "run" on a pilot round should have the proven optimum in a second or
 two (issue #18). The regional path (:func:`.milp.solve_milp` above this size) first runs
@@ -11,9 +11,12 @@ HiGHS's own heuristics reach the same incumbent at its root. So this path
   compatible units together could exceed;
 * splits it into the independent components those rows leave (label propagation);
 * starts HiGHS on each from the greedy + insert/eject solution (never worse than that
-  start), with the options in :data:`OPTIONS`.
+  start), with the options in :data:`OPTIONS`;
+* on a component of :data:`RACE_PAIRS` pairs or more with integral scores, runs OR-Tools'
+  CP-SAT beside HiGHS on the second core, and takes CP-SAT's answer when it proves the optimum
+  within a deterministic budget, HiGHS's otherwise (:func:`_race`).
 
-The proof is HiGHS's: status optimal with ``mip_rel_gap`` 1e-9. When every score is an
+HiGHS's proof: status optimal with ``mip_rel_gap`` 1e-9. When every score is an
 integer HiGHS detects the integral objective itself ("objective function is integral with
 scale 1") and prunes every node whose bound is below the incumbent + 1: a proof that no
 better integer objective exists, which is a proof of optimality.
@@ -21,8 +24,10 @@ better integer objective exists, which is a proof of optimality.
 
 from __future__ import annotations
 
+import threading
 import time
 from dataclasses import replace
+from typing import Any
 
 import highspy
 import numpy as np
@@ -46,6 +51,13 @@ START_SHARE = 0.1  # at most this share of the budget for the greedy + insert/ej
 # a second thread (other seed, solutions shared by callback) did not prove sooner either:
 # HiGHS already keeps its helper threads busy (5-6 s of CPU beside 15 s).
 OPTIONS: dict[str, bool | int | float | str] = {}
+# Components with this many pairs or more race CP-SAT against HiGHS (see _race). Below, HiGHS
+# proves in a fraction of a second (60 x 6: 0.01 s) and a second core would only cost.
+RACE_PAIRS = 1_000
+# CP-SAT's deterministic time (its count of work, ~0.8 s of this machine's wall time each) to
+# prove the optimum before HiGHS's answer is taken instead: the pilot cases needed 0.3-4.8
+# (docs/engine.md), 300 x 30d more than 25.
+CPSAT_BUDGET = 6.0
 
 __all__ = ["is_small", "lp_bound", "solve_small"]
 
@@ -157,11 +169,27 @@ def lp_bound(model: Model) -> float:
 
 
 def _solve_part(model: Model, pairs: IntArray, start: IntArray, seconds: float) -> Solution:
-    """HiGHS on one component from ``start``; never returns less than the start."""
+    """The proven optimum over one component (or the best found at the deadline); never less
+    than ``start``."""
     start_value = float(model.pair_score[start].sum())
     free_bound = float(model.pair_score[best_pair_per_unit(model, pairs)].sum())
     if start_value >= free_bound or seconds <= 0.01:
         return Solution(start, free_bound, start_value >= free_bound)
+    scores = model.pair_score[pairs]
+    if len(pairs) >= RACE_PAIRS and np.array_equal(scores, np.round(scores)):
+        found = _race(model, pairs, start, seconds)
+    else:
+        found = _highs(model, pairs, start, seconds, threading.Event())
+    bound = min(found.bound, free_bound) if found.bound is not None else free_bound
+    if float(model.pair_score[found.chosen].sum()) < start_value:
+        return Solution(start, bound, False)
+    return Solution(found.chosen, bound, found.optimal)
+
+
+def _highs(
+    model: Model, pairs: IntArray, start: IntArray, seconds: float, cancel: threading.Event
+) -> Solution:
+    """HiGHS from ``start``; ``cancel`` set stops it at its next interrupt check."""
     solver = new_highs()
     solver.setOptionValue("time_limit", float(seconds))
     solver.setOptionValue("mip_rel_gap", MIP_REL_GAP)
@@ -171,17 +199,102 @@ def _solve_part(model: Model, pairs: IntArray, start: IntArray, seconds: float) 
     solution = highspy.HighsSolution()
     solution.col_value = np.isin(pairs, start).astype(np.float64).tolist()
     solver.setSolution(solution)
-    solver.run()
+
+    def interrupt(event: Any) -> None:
+        if cancel.is_set():
+            event.interrupt()
+
+    solver.cbMipInterrupt.subscribe(interrupt)
+    if not cancel.is_set():
+        solver.run()
     info = solver.getInfo()
     bound = -float(info.mip_dual_bound)
-    bound = min(bound, free_bound) if np.isfinite(bound) else free_bound
     if info.primal_solution_status != 2:  # kSolutionStatusFeasible
-        return Solution(start, bound, False)
+        return Solution(start, bound if np.isfinite(bound) else None, False)
     chosen = pairs[np.asarray(solver.getSolution().col_value) > 0.5]
-    if float(model.pair_score[chosen].sum()) < start_value:
-        return Solution(start, bound, False)
     optimal = solver.getModelStatus() == highspy.HighsModelStatus.kOptimal
-    return Solution(chosen, bound, optimal)
+    return Solution(chosen, bound if np.isfinite(bound) else None, optimal)
+
+
+def _race(model: Model, pairs: IntArray, start: IntArray, seconds: float) -> Solution:
+    """CP-SAT and HiGHS side by side, one core each, with an answer that does not depend on
+    which finishes first.
+
+    CP-SAT (one worker, the LP with its cuts at linearization level 2) proved the pilot cases
+    two to seven times sooner than HiGHS, but one of eleven not within 30 s (300 x 30d,
+    docs/engine.md). So CP-SAT gets a *deterministic* budget (:data:`CPSAT_BUDGET`, its own
+    measure of work, the same on every machine and load): if it proves the optimum within it,
+    its solution is the answer and HiGHS is stopped; otherwise HiGHS's is. Each is
+    deterministic on its own, so the answer is too (the time limit aside, as everywhere).
+    """
+    cancel = threading.Event()
+    outcome: dict[str, Solution] = {}
+
+    def run_highs() -> None:
+        outcome["highs"] = _highs(model, pairs, start, seconds, cancel)
+
+    began = time.perf_counter()
+    helper = threading.Thread(target=run_highs, name="rematch-highs", daemon=True)
+    helper.start()
+    try:
+        cpsat = _cpsat(model, pairs, start, seconds)
+    except BaseException:
+        cancel.set()
+        helper.join()
+        raise
+    if cpsat.optimal:
+        cancel.set()
+        helper.join()
+        return cpsat
+    helper.join(max(seconds - (time.perf_counter() - began), 0.0) + 0.5)
+    cancel.set()  # the deadline passed: HiGHS answers with what it has at its next check
+    helper.join()
+    highs = outcome.get("highs", Solution(start, None, False))
+    if highs.optimal:
+        return highs
+    best = max((highs, cpsat), key=lambda found: float(model.pair_score[found.chosen].sum()))
+    bounds = [found.bound for found in (highs, cpsat) if found.bound is not None]
+    return Solution(best.chosen, min(bounds) if bounds else None, False)
+
+
+def _cpsat(model: Model, pairs: IntArray, start: IntArray, seconds: float) -> Solution:
+    """CP-SAT over the same integer programme (integral scores), built as its model proto
+    directly: the ``cp_model`` module imports pandas, 0.3 s of a pilot round."""
+    from ortools.sat.python import cp_model_helper as sat
+
+    lp, binding = _programme(model, pairs)
+    proto = sat.CpModelProto()
+    for _ in range(len(pairs)):
+        proto.variables.add().domain.extend([0, 1])
+    row_start = np.asarray(lp.a_matrix_.start_)
+    index, value = np.asarray(lp.a_matrix_.index_), np.asarray(lp.a_matrix_.value_)
+    upper = np.asarray(lp.row_upper_)
+    unit_rows = lp.num_row_ - len(binding)  # the unit rows come first (_programme)
+    for row in range(lp.num_row_):
+        cols = index[row_start[row] : row_start[row + 1]].tolist()
+        constraint = proto.constraints.add()
+        if row < unit_rows:
+            constraint.at_most_one.literals.extend(cols)
+        else:
+            need = value[row_start[row] : row_start[row + 1]].astype(np.int64).tolist()
+            constraint.linear.vars.extend(cols)
+            constraint.linear.coeffs.extend(need)
+            constraint.linear.domain.extend([0, int(upper[row])])
+    proto.objective.vars.extend(range(len(pairs)))
+    proto.objective.coeffs.extend((-model.pair_score[pairs]).astype(np.int64).tolist())
+    parameters = sat.SatParameters()
+    parameters.num_workers = 1
+    parameters.linearization_level = 2
+    parameters.max_deterministic_time = CPSAT_BUDGET
+    parameters.max_time_in_seconds = float(seconds)
+    solver = sat.SolveWrapper()
+    solver.set_parameters(parameters)
+    response = solver.solve(proto)  # type: ignore[no-untyped-call]
+    if response.status not in (sat.CpSolverStatus.OPTIMAL, sat.CpSolverStatus.FEASIBLE):
+        return Solution(start, None, False)
+    chosen = pairs[np.asarray(response.solution, np.int64) > 0]
+    bound = -float(response.best_objective_bound)
+    return Solution(chosen, bound, response.status == sat.CpSolverStatus.OPTIMAL)
 
 
 def solve_small(model: Model, deadline: float) -> Solution:

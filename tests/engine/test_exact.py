@@ -14,7 +14,7 @@ import pytest
 from scipy.optimize import Bounds, LinearConstraint, milp
 from scipy.sparse import csr_array
 
-from matching.engine import parse_instance, solve
+from matching.engine import exact, parse_instance, solve
 from matching.engine.exact import component_labels, lp_bound
 from matching.engine.generate import generate
 from matching.engine.groups import Model, binding_capacity, build_model, components
@@ -128,3 +128,58 @@ def test_a_pilot_round_on_the_command_line_never_imports_scipy(tmp_path: Path) -
     assert done.stdout.strip() == "[]"
     result = json.loads((tmp_path / "out.json").read_text(encoding="utf-8"))
     assert result["status"] == "optimal"
+
+
+def _race_instance(seed: int = 3):
+    """Pilot-sized with more pairs than exact.RACE_PAIRS: CP-SAT races HiGHS on it."""
+    instance = parse_instance(generate(200, 20, density=0.3, group_share=0.06, seed=seed))
+    assert build_model(instance).n_pairs >= exact.RACE_PAIRS
+    return instance
+
+
+def test_cpsat_alone_proves_the_same_optimum_as_scipy() -> None:
+    """Guards the model built through OR-Tools' cp_model_helper against a release that
+    changes it."""
+    model = build_model(parse_instance(generate(80, 8, density=0.5, group_share=0.1, seed=4)))
+    pairs = np.arange(model.n_pairs)
+    found = exact._cpsat(model, pairs, pairs[:0], 60.0)
+    assert found.optimal
+    assert math.isclose(float(model.pair_score[found.chosen].sum()), scipy_optimum(model))
+    assert found.bound is not None
+    assert math.isclose(found.bound, scipy_optimum(model))
+
+
+def test_the_race_answers_the_same_assignment_every_time() -> None:
+    instance = _race_instance()
+    first, second = solve(instance, time_limit=60), solve(instance, time_limit=60)
+    assert first.status == second.status == "optimal"
+    assert first.assignment == second.assignment
+    assert math.isclose(first.objective, scipy_optimum(build_model(instance)))
+
+
+def test_when_cpsat_cannot_prove_within_its_budget_highs_answers(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    instance = _race_instance()
+    monkeypatch.setattr(exact, "RACE_PAIRS", 10**9)
+    by_highs = solve(instance, time_limit=60)
+    monkeypatch.setattr(exact, "RACE_PAIRS", 1)
+    monkeypatch.setattr(exact, "CPSAT_BUDGET", 1e-4)  # CP-SAT stops long before a proof
+    raced = solve(instance, time_limit=60)
+    assert raced.status == by_highs.status == "optimal"
+    assert raced.assignment == by_highs.assignment
+
+
+def test_fractional_scores_are_left_to_highs(monkeypatch: pytest.MonkeyPatch) -> None:
+    data = generate(200, 20, density=0.3, seed=3)
+    for pair in data["scores"]:
+        pair["score"] += 0.25
+    instance = parse_instance(data)
+
+    def refuse(*args: object) -> None:
+        raise AssertionError("CP-SAT works on integers only")
+
+    monkeypatch.setattr(exact, "_cpsat", refuse)
+    result = solve(instance, time_limit=60)
+    assert result.status == "optimal"
+    assert math.isclose(result.objective, scipy_optimum(build_model(instance)))
