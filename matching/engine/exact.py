@@ -24,6 +24,7 @@ better integer objective exists, which is a proof of optimality.
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from dataclasses import replace
@@ -60,6 +61,8 @@ RACE_PAIRS = 1_000
 CPSAT_BUDGET = 6.0
 
 __all__ = ["is_small", "lp_bound", "solve_small"]
+
+logger = logging.getLogger(__name__)
 
 
 def is_small(model: Model) -> bool:
@@ -238,7 +241,10 @@ def _race(model: Model, pairs: IntArray, start: IntArray, seconds: float) -> Sol
     helper.start()
     try:
         cpsat = _cpsat(model, pairs, start, seconds)
-    except BaseException:
+    except Exception:  # CP-SAT failed (OR-Tools missing, a release that changed its API)
+        logger.exception("engine.cpsat_failed")
+        cpsat = Solution(start, None, False)  # HiGHS answers alone
+    except BaseException:  # the command line abandons the solve at its deadline
         cancel.set()
         helper.join()
         raise

@@ -183,3 +183,15 @@ def test_fractional_scores_are_left_to_highs(monkeypatch: pytest.MonkeyPatch) ->
     result = solve(instance, time_limit=60)
     assert result.status == "optimal"
     assert math.isclose(result.objective, scipy_optimum(build_model(instance)))
+
+
+def test_a_failing_cpsat_leaves_the_answer_to_highs(monkeypatch: pytest.MonkeyPatch) -> None:
+    instance = _race_instance()
+
+    def broken(*args: object) -> None:
+        raise ImportError("No module named 'ortools'")
+
+    monkeypatch.setattr(exact, "_cpsat", broken)
+    result = solve(instance, time_limit=60)
+    assert result.status == "optimal"
+    assert math.isclose(result.objective, scipy_optimum(build_model(instance)))
