@@ -130,3 +130,21 @@ def test_nobody_but_a_coordinator_keeps_organisations(request, persona, organisa
     url = reverse("organisation_caseworker_deactivate", args=[organisation.pk, caseworker.pk])
     assert client.post(url, {"confirmed": "yes"}).status_code == 403
     assert User.objects.get(pk=caseworker.pk).is_active
+
+
+def test_a_deactivated_caseworker_signing_in_is_told_what_happened(caseworker):
+    from django.test import Client
+
+    from tests.factories import PASSWORD
+
+    User.objects.filter(pk=caseworker.pk).update(is_active=False)
+    response = Client().post(
+        reverse("account_login"),
+        {"login": caseworker.email, "password": PASSWORD},
+        HTTP_ACCEPT_LANGUAGE="de",
+        follow=True,
+    )
+    page = response.content.decode()
+    assert "Dieses Konto wurde deaktiviert" in page
+    assert "Koordinierungsstelle" in page
+    assert not response.wsgi_request.user.is_authenticated
