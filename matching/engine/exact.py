@@ -27,6 +27,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
 
@@ -63,6 +64,9 @@ CPSAT_BUDGET = 6.0
 HIGHS_DELAY = 1.0
 
 __all__ = ["is_small", "lp_bound", "solve_small"]
+
+# Receives each better solution of a component while it is solved (solve_small's hand_in).
+Improved = Callable[[IntArray], None] | None
 
 logger = logging.getLogger(__name__)
 
@@ -173,18 +177,25 @@ def lp_bound(model: Model) -> float:
     return float(best.sum() + (price * model.capacity).sum())
 
 
-def _solve_part(model: Model, pairs: IntArray, start: IntArray, seconds: float) -> Solution:
+def _solve_part(
+    model: Model,
+    pairs: IntArray,
+    start: IntArray,
+    seconds: float,
+    improved: Improved = None,
+) -> Solution:
     """The proven optimum over one component (or the best found at the deadline); never less
-    than ``start``."""
+    than ``start``. ``improved`` is handed every better solution found on the way, so that a
+    solve cut off at the command line's deadline still answers with the best so far."""
     start_value = float(model.pair_score[start].sum())
     free_bound = float(model.pair_score[best_pair_per_unit(model, pairs)].sum())
     if start_value >= free_bound or seconds <= 0.01:
         return Solution(start, free_bound, start_value >= free_bound)
     scores = model.pair_score[pairs]
     if len(pairs) >= RACE_PAIRS and np.array_equal(scores, np.round(scores)):
-        found = _race(model, pairs, start, seconds)
+        found = _race(model, pairs, start, seconds, improved)
     else:
-        found = _highs(model, pairs, start, seconds, threading.Event())
+        found = _highs(model, pairs, start, seconds, threading.Event(), improved)
     bound = min(found.bound, free_bound) if found.bound is not None else free_bound
     if float(model.pair_score[found.chosen].sum()) < start_value:
         return Solution(start, bound, False)
@@ -192,7 +203,12 @@ def _solve_part(model: Model, pairs: IntArray, start: IntArray, seconds: float) 
 
 
 def _highs(
-    model: Model, pairs: IntArray, start: IntArray, seconds: float, cancel: threading.Event
+    model: Model,
+    pairs: IntArray,
+    start: IntArray,
+    seconds: float,
+    cancel: threading.Event,
+    improved: Improved = None,
 ) -> Solution:
     """HiGHS from ``start``; ``cancel`` set stops it at its next interrupt check."""
     solver = new_highs()
@@ -210,6 +226,12 @@ def _highs(
             event.interrupt()
 
     solver.cbMipInterrupt.subscribe(interrupt)
+    if improved is not None:
+
+        def hand_in(event: Any) -> None:
+            improved(pairs[np.asarray(event.data_out.mip_solution) > 0.5])
+
+        solver.cbMipImprovingSolution.subscribe(hand_in)
     if not cancel.is_set():
         solver.run()
     info = solver.getInfo()
@@ -221,7 +243,9 @@ def _highs(
     return Solution(chosen, bound if np.isfinite(bound) else None, optimal)
 
 
-def _race(model: Model, pairs: IntArray, start: IntArray, seconds: float) -> Solution:
+def _race(
+    model: Model, pairs: IntArray, start: IntArray, seconds: float, improved: Improved = None
+) -> Solution:
     """CP-SAT and HiGHS side by side, one core each, with an answer that does not depend on
     which finishes first.
 
@@ -239,16 +263,18 @@ def _race(model: Model, pairs: IntArray, start: IntArray, seconds: float) -> Sol
     def run_highs() -> None:
         # Most pilot rounds CP-SAT proves within a second, quicker alone than beside HiGHS.
         # When HiGHS starts changes nothing of either answer, only how soon one comes.
-        go.wait(HIGHS_DELAY)
+        # A short limit wants HiGHS's quick incumbents from the start.
+        go.wait(HIGHS_DELAY if seconds >= 10 * HIGHS_DELAY else 0.0)
         if cancel.is_set():
             return
-        left = max(seconds - (time.perf_counter() - began), 0.01)
-        outcome["highs"] = _highs(model, pairs, start, left, cancel)
+        # The same early end as CP-SAT's (see _cpsat): two answers to collect, not one.
+        left = max(seconds * 0.95 - 0.1 - (time.perf_counter() - began), 0.01)
+        outcome["highs"] = _highs(model, pairs, start, left, cancel, improved)
 
     helper = threading.Thread(target=run_highs, name="rematch-highs", daemon=True)
     helper.start()
     try:
-        cpsat = _cpsat(model, pairs, start, seconds)
+        cpsat = _cpsat(model, pairs, start, seconds, improved)
     except Exception:  # CP-SAT failed (OR-Tools missing, a release that changed its API)
         logger.exception("engine.cpsat_failed")
         cpsat = Solution(start, None, False)  # HiGHS answers alone
@@ -274,7 +300,9 @@ def _race(model: Model, pairs: IntArray, start: IntArray, seconds: float) -> Sol
     return Solution(best.chosen, min(bounds) if bounds else None, False)
 
 
-def _cpsat(model: Model, pairs: IntArray, start: IntArray, seconds: float) -> Solution:
+def _cpsat(
+    model: Model, pairs: IntArray, start: IntArray, seconds: float, improved: Improved = None
+) -> Solution:
     """CP-SAT over the same integer programme (integral scores), built as its model proto
     directly: the ``cp_model`` module imports pandas, 0.3 s of a pilot round."""
     from ortools.sat.python import cp_model_helper as sat
@@ -303,8 +331,20 @@ def _cpsat(model: Model, pairs: IntArray, start: IntArray, seconds: float) -> So
     parameters.num_workers = 1
     parameters.linearization_level = 2
     parameters.max_deterministic_time = CPSAT_BUDGET
-    parameters.max_time_in_seconds = float(seconds)
+    # CP-SAT checks its clock less often than HiGHS (0.1-0.3 s late here): its limit ends
+    # early enough that the answer is back before the command line takes the incumbent.
+    parameters.max_time_in_seconds = max(float(seconds) * 0.95 - 0.1, 0.01)
     solver = sat.SolveWrapper()
+    if improved is not None:
+        hand_in = improved
+
+        class Found(sat.SolutionCallback):
+            def OnSolutionCallback(self) -> None:  # noqa: N802 - OR-Tools' name
+                solution = self.Response().solution  # type: ignore[no-untyped-call]
+                hand_in(pairs[np.asarray(solution, np.int64) > 0])
+
+        found = Found()
+        solver.add_solution_callback(found)
     solver.set_parameters(parameters)
     response = solver.solve(proto)  # type: ignore[no-untyped-call]
     if response.status not in (sat.CpSolverStatus.OPTIMAL, sat.CpSolverStatus.FEASIBLE):
@@ -336,10 +376,21 @@ def solve_small(model: Model, deadline: float) -> Solution:
     bound = float(model.pair_score[free].sum())
     optimal = True
     left = sum(map(len, parts))
+    lock = threading.Lock()
+
+    def better(k: int) -> Improved:
+        def hand_in(found: IntArray) -> None:  # from a solver's thread
+            with lock:
+                if model.pair_score[found].sum() > model.pair_score[chosen[k]].sum():
+                    chosen[k] = found
+                    offer(model, np.concatenate([free, *chosen]), None)
+
+        return hand_in
+
     for k, part in enumerate(parts):
         share = (deadline - time.perf_counter()) * len(part) / left
         left -= len(part)
-        sub = _solve_part(model, part, chosen[k], share)
+        sub = _solve_part(model, part, chosen[k], share, better(k))
         chosen[k] = sub.chosen
         bound += float(sub.bound) if sub.bound is not None else 0.0
         optimal = optimal and sub.optimal

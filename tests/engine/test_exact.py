@@ -195,3 +195,23 @@ def test_a_failing_cpsat_leaves_the_answer_to_highs(monkeypatch: pytest.MonkeyPa
     result = solve(instance, time_limit=60)
     assert result.status == "optimal"
     assert math.isclose(result.objective, scipy_optimum(build_model(instance)))
+
+
+def test_a_raced_round_cut_off_by_the_command_line_keeps_its_best_and_its_bound(
+    tmp_path: Path,
+) -> None:
+    """Both solvers end early enough for their answer to be collected before the command
+    line's deadline, and hand in better solutions on the way: a short limit still answers
+    above the greedy start, with a bound."""
+    data = generate(300, 30, density=0.3, group_share=0.06, seed=22)
+    source = tmp_path / "round.json"
+    source.write_text(json.dumps(data), encoding="utf-8")
+    target = tmp_path / "out.json"
+    argv = [sys.executable, "-m", "matching.engine", "solve", str(source), "-o", str(target)]
+    subprocess.run([*argv, "--time-limit", "3"], cwd=ROOT, check=True)
+    result = json.loads(target.read_text(encoding="utf-8"))
+    greedy = solve(parse_instance(data), method="greedy")
+    assert result["objective"] > greedy.objective
+    assert result["bound"] is not None
+    assert result["bound"] >= result["objective"]
+    assert result["timing"]["written"] <= 3.0
