@@ -17,10 +17,10 @@ from django.shortcuts import redirect
 from django.utils.translation import gettext_lazy as _
 
 from accounts.audit import audit_log
-from accounts.logging import type_name
 from accounts.models import User
 from core import mail
 from core.crypto import decrypt_bytes, encrypt_bytes
+from core.errors import type_name
 
 logger = logging.getLogger(__name__)
 

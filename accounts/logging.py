@@ -31,6 +31,8 @@ from collections.abc import Mapping
 from datetime import UTC, datetime
 from types import TracebackType
 
+from core.errors import type_name
+
 _STANDARD = set(vars(logging.LogRecord("", 0, "", 0, "", (), None))) | {"message", "asctime"}
 # Celery's task context: what may be written of it. Arguments, kwargs, traceback and anything a
 # later Celery adds are left out.
@@ -111,13 +113,6 @@ def exception_named(text: str) -> str:
     if name := _REPR.match(text):
         return name[1]
     return OMITTED
-
-
-def type_name(exc_type: type[BaseException]) -> str:
-    module = exc_type.__module__
-    if module in ("builtins", "__main__"):
-        return exc_type.__qualname__
-    return f"{module}.{exc_type.__qualname__}"
 
 
 def frames_and_types(exc: BaseException, tb: TracebackType | None = None) -> str:

@@ -41,6 +41,8 @@ from django.template.loader import render_to_string
 from django.utils import translation
 from django.utils.dateparse import parse_date, parse_datetime
 
+from core.errors import type_name
+
 logger = logging.getLogger(__name__)
 
 MAX_8BIT_LINE = 998  # RFC 5322 line limit in bytes, without CRLF
@@ -261,7 +263,7 @@ def _record_refusal(
     task: Task, *, template: str, context: dict[str, Any], exc: BaseException, code: int
 ) -> None:
     # The exception's text names the refused address: only its type and code are written.
-    error = f"{type(exc).__module__}.{type(exc).__qualname__}"
+    error = type_name(type(exc))
     extra = {"template": template, "task_id": task.request.id, "error": error, "code": code}
     logger.warning("email.refused", extra=extra)
     refused.send(sender=Message, template=template, context=context)

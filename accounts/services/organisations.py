@@ -11,9 +11,10 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.forms.models import model_to_dict
 from django.utils.translation import gettext as _
 
-from accounts.audit import audit_log
+from accounts.audit import audit_log, changes_between
 from accounts.models import Organisation, User
 from accounts.roles import Role
 
@@ -41,15 +42,12 @@ def organisation_update(
 ) -> Organisation:
     _coordinator_only(by)
     locked = Organisation.objects.select_for_update().get(pk=organisation.pk)
-    changes = {
-        field: [getattr(locked, field), data[field]]
-        for field in FIELDS
-        if getattr(locked, field) != data[field]
-    }
+    before = model_to_dict(locked, fields=FIELDS)
+    for field in FIELDS:
+        setattr(locked, field, data[field])
+    changes = changes_between(before, model_to_dict(locked, fields=FIELDS))
     if not changes:
         return locked
-    for field, (_old, new) in changes.items():
-        setattr(locked, field, new)
     locked.full_clean()
     locked.save(update_fields=list(changes))
     audit_log(actor=by, action="accounts.organisation.changed", target=locked, changes=changes)

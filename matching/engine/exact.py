@@ -56,7 +56,7 @@ OPTIONS: dict[str, bool | int | float | str] = {}
 # Components with this many pairs or more race CP-SAT against HiGHS (see _race). Below, HiGHS
 # proves in a fraction of a second (60 x 6: 0.01 s) and a second core would only cost.
 RACE_PAIRS = 1_000
-# CP-SAT's deterministic time (its count of work, ~0.8 s of this machine's wall time each) to
+# CP-SAT's deterministic time (its count of work, ~1.2 s of this machine's wall time each) to
 # prove the optimum before HiGHS's answer is taken instead: the pilot cases needed 0.3-4.8
 # (docs/engine.md), 300 x 30d more than 25.
 CPSAT_BUDGET = 6.0
@@ -192,18 +192,22 @@ def _solve_part(
     if start_value >= free_bound or seconds <= 0.01:
         return Solution(start, free_bound, start_value >= free_bound)
     scores = model.pair_score[pairs]
+    programme = _programme(model, pairs)
     if len(pairs) >= RACE_PAIRS and np.array_equal(scores, np.round(scores)):
-        found = _race(model, pairs, start, seconds, improved)
+        found = _race(model, programme, pairs, start, seconds, improved)
     else:
-        found = _highs(model, pairs, start, seconds, threading.Event(), improved)
+        found = _highs(programme, pairs, start, seconds, threading.Event(), improved)
     bound = min(found.bound, free_bound) if found.bound is not None else free_bound
     if float(model.pair_score[found.chosen].sum()) < start_value:
         return Solution(start, bound, False)
     return Solution(found.chosen, bound, found.optimal)
 
 
+Programme = tuple[highspy.HighsLp, np.ndarray]  # what _programme builds
+
+
 def _highs(
-    model: Model,
+    programme: Programme,
     pairs: IntArray,
     start: IntArray,
     seconds: float,
@@ -216,7 +220,7 @@ def _highs(
     solver.setOptionValue("mip_rel_gap", MIP_REL_GAP)
     for name, value in OPTIONS.items():
         solver.setOptionValue(name, value)
-    solver.passModel(_programme(model, pairs)[0])
+    solver.passModel(programme[0])
     solution = highspy.HighsSolution()
     solution.col_value = np.isin(pairs, start).astype(np.float64).tolist()
     solver.setSolution(solution)
@@ -244,7 +248,12 @@ def _highs(
 
 
 def _race(
-    model: Model, pairs: IntArray, start: IntArray, seconds: float, improved: Improved = None
+    model: Model,
+    programme: Programme,
+    pairs: IntArray,
+    start: IntArray,
+    seconds: float,
+    improved: Improved = None,
 ) -> Solution:
     """CP-SAT and HiGHS side by side, one core each, with an answer that does not depend on
     which finishes first.
@@ -269,12 +278,12 @@ def _race(
             return
         # The same early end as CP-SAT's (see _cpsat): two answers to collect, not one.
         left = max(seconds * 0.95 - 0.1 - (time.perf_counter() - began), 0.01)
-        outcome["highs"] = _highs(model, pairs, start, left, cancel, improved)
+        outcome["highs"] = _highs(programme, pairs, start, left, cancel, improved)
 
     helper = threading.Thread(target=run_highs, name="rematch-highs", daemon=True)
     helper.start()
     try:
-        cpsat = _cpsat(model, pairs, start, seconds, improved)
+        cpsat = _cpsat(model, programme, pairs, start, seconds, improved)
     except Exception:  # CP-SAT failed (OR-Tools missing, a release that changed its API)
         logger.exception("engine.cpsat_failed")
         cpsat = Solution(start, None, False)  # HiGHS answers alone
@@ -301,13 +310,18 @@ def _race(
 
 
 def _cpsat(
-    model: Model, pairs: IntArray, start: IntArray, seconds: float, improved: Improved = None
+    model: Model,
+    programme: Programme,
+    pairs: IntArray,
+    start: IntArray,
+    seconds: float,
+    improved: Improved = None,
 ) -> Solution:
     """CP-SAT over the same integer programme (integral scores), built as its model proto
     directly: the ``cp_model`` module imports pandas, 0.3 s of a pilot round."""
     from ortools.sat.python import cp_model_helper as sat
 
-    lp, binding = _programme(model, pairs)
+    lp, binding = programme
     proto = sat.CpModelProto()
     for _ in range(len(pairs)):
         proto.variables.add().domain.extend([0, 1])

@@ -148,3 +148,22 @@ def test_a_deactivated_caseworker_signing_in_is_told_what_happened(caseworker):
     assert "Dieses Konto wurde deaktiviert" in page
     assert "Koordinierungsstelle" in page
     assert not response.wsgi_request.user.is_authenticated
+
+
+def test_a_rejected_change_saves_nothing_and_shows_the_stored_details(as_coordinator, organisation):
+    from tests.factories import OrganisationFactory
+
+    other = OrganisationFactory(name="Diakonie Kiel")
+    url = reverse("organisation_detail", args=[organisation.pk])
+    for data in (
+        {"name": other.name, "city": "Kiel", "contact_email": ""},
+        {"name": organisation.name, "city": "Kiel", "contact_email": "not an address"},
+    ):
+        response = as_coordinator.post(url, data, HTTP_ACCEPT_LANGUAGE="de")
+        assert response.status_code == 400
+        assert response.context["form"].errors
+        assert response.context["organisation"].name == organisation.name
+    organisation.refresh_from_db()
+    assert organisation.city != "Kiel"
+    assert not AuditEvent.objects.filter(action="accounts.organisation.changed").exists()
+    assert "Bitte geben Sie eine gültige E-Mail-Adresse ein." in response.content.decode()

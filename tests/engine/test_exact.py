@@ -142,7 +142,7 @@ def test_cpsat_alone_proves_the_same_optimum_as_scipy() -> None:
     changes it."""
     model = build_model(parse_instance(generate(80, 8, density=0.5, group_share=0.1, seed=4)))
     pairs = np.arange(model.n_pairs)
-    found = exact._cpsat(model, pairs, pairs[:0], 60.0)
+    found = exact._cpsat(model, exact._programme(model, pairs), pairs, pairs[:0], 60.0)
     assert found.optimal
     assert math.isclose(float(model.pair_score[found.chosen].sum()), scipy_optimum(model))
     assert found.bound is not None
