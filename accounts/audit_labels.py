@@ -238,4 +238,7 @@ def _value(field: models.Field | None, key: str, value: Any) -> str:
         return ", ".join(_value(field, key, item) for item in value)
     if field is not None and field.choices:
         return str(dict(field.flatchoices).get(value, value))
+    if isinstance(field, models.ForeignKey):  # the log keeps the key; the reader wants a name
+        related = field.related_model._default_manager.filter(pk=value).first()
+        return str(related) if related is not None else f"#{value}"
     return str(value)

@@ -4,6 +4,7 @@ from typing import cast
 
 from django import forms
 from django.conf import settings
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -69,8 +70,30 @@ class HouseholdSearchForm(forms.Form):
             del self.fields["mine"]
 
 
+class CaseworkerChoiceField(forms.ModelChoiceField):
+    """Caseworkers by name, one who has left marked as such."""
+
+    def label_from_instance(self, obj: User) -> str:
+        name = str(obj)
+        return name if obj.is_active else _("%(person)s (deactivated)") % {"person": name}
+
+
+class HandOverForm(forms.Form):
+    to = CaseworkerChoiceField(label=_("Hand over to"), queryset=User.objects.none())
+
+    def __init__(self, *args, from_user: User, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        cast(CaseworkerChoiceField, self.fields["to"]).queryset = (
+            User.objects.filter(
+                role=Role.CASEWORKER, organisation=from_user.organisation, is_active=True
+            )
+            .exclude(pk=from_user.pk)
+            .order_by("full_name", "email")
+        )
+
+
 class HouseholdForm(VersionedForm):
-    caseworker = forms.ModelChoiceField(
+    caseworker = CaseworkerChoiceField(
         label=_("Caseworker"), queryset=User.objects.none(), required=False
     )
     status = forms.ChoiceField(
@@ -88,9 +111,14 @@ class HouseholdForm(VersionedForm):
 
     def __init__(self, *args, household: Household, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        cast(forms.ModelChoiceField, self.fields["caseworker"]).queryset = User.objects.filter(
-            role=Role.CASEWORKER, organisation_id=household.organisation_id, is_active=True
-        )
+        # The current caseworker stays a choice after leaving, so that saving the notes does
+        # not quietly take the household from them (households_hand_over does that, audited).
+        field = cast(CaseworkerChoiceField, self.fields["caseworker"])
+        field.queryset = User.objects.filter(
+            Q(is_active=True) | Q(pk=household.caseworker_id),
+            role=Role.CASEWORKER,
+            organisation_id=household.organisation_id,
+        ).order_by("full_name", "email")
         if household.status not in CASEWORKER_STATUSES:
             cast(forms.ChoiceField, self.fields["status"]).choices = [
                 (household.status, household.get_status_display())

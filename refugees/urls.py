@@ -1,5 +1,6 @@
 from django.urls import path
 
+from refugees.views import handover as views_handover
 from refugees.views import households as views
 from refugees.views import importing as views_import
 
@@ -13,6 +14,11 @@ urlpatterns = [
         "import/template.<str:language>.<str:kind>",
         views_import.household_import_template,
         name="household_import_template",
+    ),
+    path(
+        "organisations/<int:pk>/caseworkers/<int:user_id>/hand-over/",
+        views_handover.household_hand_over,
+        name="household_hand_over",
     ),
     path("<int:pk>/", views.household_detail, name="household_detail"),
     path("<int:pk>/print/", views.household_print, name="household_print"),

@@ -10,6 +10,7 @@ from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from accounts.forms import OrganisationForm
@@ -67,7 +68,12 @@ def organisation_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpRespo
     context = {
         "organisation": organisation,
         "form": form,
-        "caseworkers": services.caseworkers_of(organisation),
+        # Households' reverse relation only: accounts imports nothing of the apps above it.
+        "caseworkers": services.caseworkers_of(organisation).annotate(
+            looks_after=Count(
+                "households_managed", filter=Q(households_managed__organisation=organisation)
+            )
+        ),
         "households": organisation.households.count(),
     }
     status = 400 if request.method == "POST" else 200
@@ -92,6 +98,7 @@ def _set_active(
     organisation = get_object_or_404(Organisation, pk=pk)
     person = get_object_or_404(services.caseworkers_of(organisation), pk=user_id)
     back = f"{reverse('organisation_detail', args=[pk])}#caseworkers"
+    looks_after = person.households_managed.filter(organisation=organisation).count()
     if not active and person.is_active and not confirm.is_confirmed(request):
         return confirm.ask(
             request,
@@ -106,7 +113,7 @@ def _set_active(
                     (_("E-mail address"), person.email),
                     (_("Partner organisation"), organisation.name),
                 ],
-                consequences=[
+                consequences=confirm.lines(
                     _(
                         "Every session of the account ends at its next page, and its API "
                         "tokens stop working: it no longer sees the organisation's households."
@@ -115,8 +122,18 @@ def _set_active(
                         "The households stay with the organisation; its other caseworkers "
                         "continue their work."
                     ),
+                    ngettext(
+                        "%(person)s looks after %(count)d household: next you choose who "
+                        "takes it over.",
+                        "%(person)s looks after %(count)d households: next you choose who "
+                        "takes them over.",
+                        looks_after,
+                    )
+                    % {"person": person, "count": looks_after}
+                    if looks_after
+                    else "",
                     _("The account and its entries in the audit log stay; you can reactivate it."),
-                ],
+                ),
                 danger=True,
             ),
         )
@@ -129,4 +146,6 @@ def _set_active(
         messages.success(
             request, _("The account of %(person)s is deactivated.") % {"person": person}
         )
+        if looks_after:  # the households want someone who looks after them
+            return redirect("household_hand_over", pk, person.pk)
     return redirect(back)

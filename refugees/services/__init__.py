@@ -12,6 +12,7 @@ from refugees.services.create import HouseholdData, household_create, households
 from refugees.services.households import (
     household_update,
     household_view_log,
+    households_hand_over,
     member_remove,
     member_save,
     needs_update,
@@ -32,6 +33,7 @@ __all__ = [
     "household_update",
     "household_view_log",
     "households_create",
+    "households_hand_over",
     "households_import",
     "lock_after_rounds",
     "member_remove",

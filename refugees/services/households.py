@@ -5,12 +5,13 @@ from __future__ import annotations
 import secrets
 from typing import TYPE_CHECKING, Any
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.audit import audit_log, changes_between
+from accounts.audit import audit_log, audit_log_many, changes_between
 from refugees import duplicates
 from refugees.models import (
     CASEWORKER_STATUSES,
@@ -58,16 +59,61 @@ def household_update(
     apply(household, data, HOUSEHOLD_FIELDS)
     _check_status(household, before["status"])
     caseworker = household.caseworker
-    if caseworker and (
-        not caseworker.is_caseworker or caseworker.organisation_id != household.organisation_id
+    # A caseworker who has left keeps the households nobody has handed over yet (an edit of
+    # the notes leaves them so), but no household is newly given to them.
+    if (
+        caseworker
+        and caseworker.pk != before["caseworker"]
+        and not _takes_households(caseworker, household.organisation_id)
     ):
-        raise ValidationError({"caseworker": _("Choose a caseworker of your organisation.")})
+        raise ValidationError(
+            {"caseworker": _("Choose an active caseworker of your organisation.")}
+        )
     household.full_clean()
     household.version += 1
     household.save()
     changes = changes_between(before, snapshot(household, HOUSEHOLD_FIELDS))
     audit_log(actor=by, action="refugees.household.changed", target=household, changes=changes)
     return household
+
+
+def _takes_households(user: User, organisation_id: int) -> bool:
+    return user.is_active and user.is_caseworker and user.organisation_id == organisation_id
+
+
+@transaction.atomic
+def households_hand_over(*, from_user: User, to_user: User | None, by: User) -> int:
+    """Every household of ``from_user``'s organisation that ``from_user`` looks after now has
+    ``to_user`` as its caseworker (a colleague who left, or who is away); returns how many.
+
+    Coordinators only. Each household's change is audited like an edit, and its version
+    moves on, so a form opened on it before is refused instead of undoing the hand-over.
+    Of two coordinators at once, the second finds nothing left to hand over.
+    """
+    if not by.is_coordinator:
+        raise PermissionDenied
+    organisation_id = from_user.organisation_id
+    if (
+        organisation_id is None
+        or to_user is None
+        or to_user.pk == from_user.pk
+        or not _takes_households(to_user, organisation_id)
+    ):
+        raise ValidationError({"to": _("Choose an active caseworker of the organisation.")})
+    households = list(
+        Household.objects.select_for_update()
+        .filter(organisation_id=organisation_id, caseworker=from_user)
+        .order_by("pk")
+    )
+    Household.objects.filter(pk__in=[h.pk for h in households]).update(
+        caseworker=to_user, version=F("version") + 1, updated_at=timezone.now()
+    )
+    audit_log_many(
+        actor=by,
+        action="refugees.household.changed",
+        entries=[(h, {"caseworker": [from_user.pk, to_user.pk]}) for h in households],
+    )
+    return len(households)
 
 
 def _check_status(household: Household, old: str) -> None:

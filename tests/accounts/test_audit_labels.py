@@ -127,6 +127,23 @@ def test_the_part_of_a_profile_that_was_read_reads_in_german(
 
 
 @pytest.mark.django_db
+def test_a_changed_reference_to_a_person_reads_as_their_name(
+    as_coordinator, coordinator, household, caseworker
+):
+    """The log keeps a caseworker's key (a hand-over writes [old, new]); the page showed
+    "Berater:in: 7 → 12". A person deleted since reads as the bare key."""
+    audit_log(
+        actor=coordinator,
+        action="refugees.household.changed",
+        target=household,
+        changes={"caseworker": [caseworker.pk, 999_999]},
+    )
+    as_coordinator.cookies["django_language"] = "de"
+    page = as_coordinator.get(reverse("audit_log")).content.decode()
+    assert f"</strong>: {caseworker.full_name} → #999999" in page
+
+
+@pytest.mark.django_db
 def test_the_audit_filter_finds_actions_by_their_words(as_coordinator, coordinator):
     audit_log(actor=coordinator, action="accounts.login.succeeded")
     audit_log(actor=coordinator, action="accounts.invitation.created")
