@@ -6,13 +6,14 @@ import municipalities.urls
 import rounds.urls
 from portal.views.errors import rate_limited
 from portal.views.health import healthz
-from portal.views.public import home
+from portal.views.public import favicon, home
 
 # The admin uses allauth's login (rate limits, MFA) instead of its own form.
 admin.site.login = secure_admin_login(admin.site.login)  # type: ignore[method-assign]
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
+    path("favicon.ico", favicon, name="favicon"),
     # Visitors see the public programme page, signed-in users their dashboard.
     path("", home, name="dashboard"),
     path("i18n/", include("django.conf.urls.i18n")),

@@ -6,8 +6,9 @@ from __future__ import annotations
 from typing import cast
 
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponsePermanentRedirect
 from django.shortcuts import render
+from django.templatetags.static import static
 from django.utils import translation
 from django.views.decorators.http import require_GET, require_safe
 
@@ -19,6 +20,12 @@ from portal.views.dashboards import dashboard
 
 
 @require_safe
+@require_safe
+def favicon(request: HttpRequest) -> HttpResponse:
+    """Browsers and feed readers ask for /favicon.ico whatever a page links: the site's icon."""
+    return HttpResponsePermanentRedirect(static("img/favicon.svg"))
+
+
 def home(request: HttpRequest) -> HttpResponse:
     """``/``: signed-in users get their dashboard, visitors the programme."""
     if request.user.is_authenticated:

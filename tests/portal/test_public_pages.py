@@ -185,3 +185,13 @@ def test_the_public_pages_make_a_bounded_number_of_queries(django_assert_max_num
         client.get(reverse("public_programme"))
     with django_assert_max_num_queries(8):
         client.get(reverse("public_matching"))
+
+
+def test_the_site_has_an_icon_where_browsers_look_for_it():
+    """Every page load asked for /favicon.ico and got a 404 (a log line each time)."""
+    client = Client()
+    page = client.get(reverse("public_programme")).content.decode()
+    assert 'rel="icon" href="/static/img/favicon' in page
+    response = client.get("/favicon.ico")
+    assert response.status_code == 301
+    assert response["Location"].startswith("/static/img/favicon")
