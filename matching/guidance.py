@@ -14,6 +14,7 @@ from matching.explain import label_of
 from matching.models import Answer, Offer, OfferStatus
 from municipalities.choices import Sector
 from municipalities.models import FederalState, SettlementType
+from municipalities.notify import staff_of
 
 HOUSEHOLD = "household"
 MUNICIPALITY = "municipality"
@@ -227,3 +228,35 @@ def _staff_next(offer: Offer) -> list[str]:
     if offer.status == OfferStatus.ACCEPTED and not offer.travel_date:
         return [_("Agree a travel date with the municipality and enter it here.")]
     return []
+
+
+def told_of_travel_date(offer: Offer, by: Any) -> list[str]:
+    """Who learns the travel date by e-mail when ``by`` sets it, as the mails go
+    (matching.services.offers._everyone): said before and after, so nobody is promised a
+    mail that is not sent."""
+    household = offer.household
+    lines: list[str] = []
+    caseworker = household.caseworker if household.caseworker_id else None
+    if household.contact_user_id is None:
+        lines.append(_("The household has no account on Re:Match: its caseworker tells it."))
+    elif household.contact_user_id != by.pk:
+        lines.append(_("The household's contact person is told by e-mail."))
+    if caseworker is not None and caseworker.is_active:
+        if caseworker.pk != by.pk:
+            lines.append(
+                _("%(person)s, the household's caseworker, is told by e-mail.")
+                % {"person": caseworker}
+            )
+    else:
+        lines.append(
+            _(
+                "No caseworker looks after the household, so nobody at %(organisation)s is "
+                "told: please let the organisation know."
+            )
+            % {"organisation": household.organisation.name}
+        )
+    if by.pk not in {person.pk for person in staff_of(offer.municipality)}:
+        lines.append(
+            _("The staff of %(name)s are told by e-mail.") % {"name": offer.municipality.name}
+        )
+    return lines

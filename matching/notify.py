@@ -15,3 +15,15 @@ def notify(users: Iterable[User], template: str, context: dict) -> None:
 
 def household_contacts(household) -> list[User]:
     return [household.contact_user] if household.contact_user_id else []
+
+
+def household_caseworker(household) -> list[User]:
+    """The caseworker who looks after the household (organises the move), while active."""
+    caseworker = household.caseworker
+    return [caseworker] if caseworker is not None and caseworker.is_active else []
+
+
+def household_side(household) -> list[User]:
+    """Who is asked for the household's answer: its contact person or, without an account on
+    Re:Match, its caseworker (who answers for it)."""
+    return household_contacts(household) or household_caseworker(household)

@@ -66,7 +66,9 @@ def run_publish(*, run: Run, by: User) -> list[Offer]:
             demand=p.demand,
             deadline=deadline,
         )
-        for p in still_open.select_related("household__contact_user", "municipality")
+        for p in still_open.select_related(
+            "household__contact_user", "household__caseworker", "municipality"
+        )
     ]
     Offer.objects.bulk_create(offers)
     analyze(Offer)  # a national round's 26,000 offers: the offer lists need fresh statistics
@@ -85,11 +87,23 @@ def run_publish(*, run: Run, by: User) -> list[Offer]:
 
 
 def _notify_published(offers: list[Offer]) -> None:
+    """The household's contact person hears of its offer; a household without an account is
+    told by its caseworker, who gets one mail listing them; the municipality one mail."""
     by_municipality: dict[int, list[Offer]] = {}
+    by_caseworker: dict[int, list[Offer]] = {}
     for offer in offers:
         by_municipality.setdefault(offer.municipality_id, []).append(offer)
+        if offer.household.contact_user_id:
+            notify.notify(
+                notify.household_contacts(offer.household), "offer_household", {"offer": offer}
+            )
+        elif caseworker := notify.household_caseworker(offer.household):
+            by_caseworker.setdefault(caseworker[0].pk, []).append(offer)
+    for group in by_caseworker.values():
         notify.notify(
-            notify.household_contacts(offer.household), "offer_household", {"offer": offer}
+            notify.household_caseworker(group[0].household),
+            "offers_caseworker",
+            {"offers": group, "count": len(group), "deadline": group[0].deadline},
         )
     for group in by_municipality.values():
         municipality = group[0].municipality
@@ -172,28 +186,37 @@ def _answer(
     audit_log(
         actor=by, action=action, target=offer, changes={"reason_code": code} if code else None
     )
-    _after_answer(offer)
+    _after_answer(offer, by)
     return offer
 
 
-def _after_answer(offer: Offer) -> None:
+def _after_answer(offer: Offer, by: User) -> None:
     from refugees.models import HouseholdStatus
 
     if offer.status == OfferStatus.DECLINED:
         _ban(offer, source=PairRuleSource.DECLINED, code=offer.household_reason_code)
-        notify.notify(_everyone(offer), "offer_closed", {"offer": offer})
+        notify.notify(_everyone(offer, by), "offer_closed", {"offer": offer})
     elif offer.status == OfferStatus.OBJECTED:
         _ban(offer, source=PairRuleSource.OBJECTED, code=offer.municipality_reason_code)
-        notify.notify(_everyone(offer), "offer_closed", {"offer": offer})
+        notify.notify(_everyone(offer, by), "offer_closed", {"offer": offer})
     elif offer.status == OfferStatus.ACCEPTED:
         type(offer.household).objects.filter(pk=offer.household_id).update(
             status=HouseholdStatus.MATCHED
         )
-        notify.notify(_everyone(offer), "offer_accepted", {"offer": offer})
+        notify.notify(_everyone(offer, by), "offer_accepted", {"offer": offer})
 
 
-def _everyone(offer: Offer) -> list[User]:
-    return notify.household_contacts(offer.household) + staff_of(offer.municipality)
+def _everyone(offer: Offer, by: User | None = None) -> list[User]:
+    """Who hears that an offer was answered, closed or given a travel date: the household's
+    contact person and its caseworker (who organises the move), and the municipality's staff;
+    not the person who did it, whom the page tells."""
+    household = offer.household
+    people = [
+        *notify.household_contacts(household),
+        *notify.household_caseworker(household),
+        *staff_of(offer.municipality),
+    ]
+    return [person for person in people if by is None or person.pk != by.pk]
 
 
 def _ban(offer: Offer, *, source: str, code: str) -> None:
@@ -209,11 +232,9 @@ def _ban(offer: Offer, *, source: str, code: str) -> None:
     )
 
 
-@transaction.atomic
-def offer_set_travel_date(*, offer: Offer, by: User, travel_date: date) -> Offer:
-    offer = _locked(offer)
-    if not may_set_travel_date(by, offer):
-        raise PermissionDenied
+def travel_date_check(*, offer: Offer, travel_date: date) -> None:
+    """Why ``travel_date`` cannot be the offer's travel date, as a ValidationError: checked
+    before the person is asked to confirm it, and again when it is set."""
     offer.round.require(Action.SET_TRAVEL_DATE)
     if offer.status != OfferStatus.ACCEPTED:
         raise ValidationError(_("A travel date can be set only after both sides accepted."))
@@ -222,6 +243,14 @@ def offer_set_travel_date(*, offer: Offer, by: User, travel_date: date) -> Offer
     outside = offer.round.travel_date_blocker(travel_date)
     if outside:
         raise ValidationError({"travel_date": outside})
+
+
+@transaction.atomic
+def offer_set_travel_date(*, offer: Offer, by: User, travel_date: date) -> Offer:
+    offer = _locked(offer)
+    if not may_set_travel_date(by, offer):
+        raise PermissionDenied
+    travel_date_check(offer=offer, travel_date=travel_date)
     before = offer.travel_date
     offer.travel_date = travel_date
     offer.save(update_fields=["travel_date"])
@@ -231,8 +260,9 @@ def offer_set_travel_date(*, offer: Offer, by: User, travel_date: date) -> Offer
         target=offer,
         changes={"travel_date": [str(before) if before else None, str(travel_date)]},
     )
-    # The household learns its travel date by e-mail, the municipality too (issue 14).
-    notify.notify(_everyone(offer), "offer_travel_date", {"offer": offer})
+    # The household learns its travel date by e-mail (or from its caseworker), the
+    # municipality too (issue 14); matching.guidance.told_of_travel_date says so beforehand.
+    notify.notify(_everyone(offer, by), "offer_travel_date", {"offer": offer})
     return offer
 
 
@@ -281,13 +311,13 @@ def offers_remind(*, now=None) -> int:
         reminded_at__isnull=True,
         deadline__gt=now,
         deadline__lte=now + REMINDER_BEFORE,
-    ).select_related("household__contact_user", "municipality")
+    ).select_related("household__contact_user", "household__caseworker", "municipality")
     count = 0
     for offer in due:
         with transaction.atomic():
             recipients = []
             if not offer.household_answer:
-                recipients += notify.household_contacts(offer.household)
+                recipients += notify.household_side(offer.household)
             if not offer.municipality_answer:
                 recipients += staff_of(offer.municipality)
             notify.notify(recipients, "offer_reminder", {"offer": offer})

@@ -18,6 +18,7 @@ from accounts.permissions import role_required
 from accounts.roles import Role
 from core import confirm
 from core.formatting import local_date, local_datetime
+from core.forms import add_errors
 from core.validation import show_error
 from matching import guidance
 from matching.anonymise import profile_read
@@ -63,7 +64,16 @@ def offer_list(request: AuthenticatedHttpRequest) -> HttpResponse:
 @require_safe
 @login_required
 def offer_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    offer = _offer(request, pk)
+    return _detail(request, _offer(request, pk))
+
+
+def _detail(
+    request: AuthenticatedHttpRequest,
+    offer: Offer,
+    travel_form: TravelDateForm | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    """The offer's page; ``travel_form`` a refused travel date with its message."""
     user = request.user
     side = _side(user, offer)
     context = {
@@ -71,7 +81,7 @@ def offer_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         "side": side,
         "state": guidance.state(offer, side),
         "next_steps": guidance.next_steps(offer, side),
-        "travel_form": TravelDateForm(initial={"travel_date": offer.travel_date}),
+        "travel_form": travel_form or TravelDateForm(initial={"travel_date": offer.travel_date}),
         "can_answer_household": services.may_answer_for_household(user, offer),
         "can_answer_municipality": services.may_answer_for_municipality(user, offer),
         "can_set_travel_date": services.may_set_travel_date(user, offer),
@@ -87,7 +97,7 @@ def offer_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         context["profile"] = profile_read(offer, user)
         context["questionnaire"] = _questionnaire(offer)
         template = "matching/offer_staff.html"
-    return render(request, template, context)
+    return render(request, template, context, status=status)
 
 
 def _questionnaire(offer: Offer):
@@ -226,9 +236,13 @@ def offer_travel_date(request: AuthenticatedHttpRequest, pk: int) -> HttpRespons
     if not services.may_set_travel_date(request.user, offer):
         raise PermissionDenied
     form = TravelDateForm(request.POST)
+    if form.is_valid():
+        try:  # refused before the question, not after the person confirmed
+            services.travel_date_check(offer=offer, travel_date=form.cleaned_data["travel_date"])
+        except ValidationError as error:
+            add_errors(form, error)
     if not form.is_valid():
-        messages.error(request, _("Please enter a valid date."))
-        return redirect("offer_detail", pk=offer.pk)
+        return _detail(request, offer, travel_form=form, status=400)
     travel_date = form.cleaned_data["travel_date"]
     if not confirm.is_confirmed(request):
         when = local_date(travel_date)
@@ -241,7 +255,7 @@ def offer_travel_date(request: AuthenticatedHttpRequest, pk: int) -> HttpRespons
                 confirm_label=_("Yes, set the travel date"),
                 cancel_url=reverse("offer_detail", args=[offer.pk]),
                 consequences=[
-                    _("The household and the municipality are told the date by e-mail."),
+                    *guidance.told_of_travel_date(offer, request.user),
                     _("The municipality confirms the arrival once the household is there."),
                 ],
             ),
@@ -254,10 +268,12 @@ def offer_travel_date(request: AuthenticatedHttpRequest, pk: int) -> HttpRespons
     except ValidationError as error:
         show_error(request, error)
     else:
+        told = " ".join(guidance.told_of_travel_date(offer, request.user))
         messages.success(
             request,
-            _("The travel date %(date)s was saved; the household and the municipality were told.")
-            % {"date": local_date(offer.travel_date)},
+            _("The travel date %(date)s was saved.") % {"date": local_date(offer.travel_date)}
+            + " "
+            + told,
         )
     return redirect("offer_detail", pk=offer.pk)
 

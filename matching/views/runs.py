@@ -7,7 +7,7 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db.models import Count, Q
+from django.db.models import Count, Q, QuerySet
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -40,9 +40,11 @@ from matching.run_files import KINDS, run_file_document, run_file_read
 from matching.services import offers as offer_services
 from matching.services import runs as run_services
 from matching.services.fairshare import fair_share_rows
+from matching.services.instance import open_households
 from matching.services.programmes import kept_places
 from municipalities.models import Municipality
 from municipalities.selectors import not_submitted
+from refugees.models import Household
 from rounds.models import Round
 
 
@@ -205,12 +207,15 @@ def run_publish(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     else:
         messages.success(
             request,
-            _("%(n)s offers were published. Both sides were told by e-mail and answer by %(when)s.")
+            _("%(n)s offers were published; the answers are due by %(when)s.")
             % {
                 "n": len(offers),
                 "when": local_datetime(offers[0].deadline) if offers else "–",
             },
         )
+        offered = Household.objects.filter(pk__in=[offer.household_id for offer in offers])
+        for line in _reached(offered):
+            messages.info(request, line)
         left = run.proposals.filter(municipality__isnull=False).count() - len(offers)
         if left:
             messages.warning(
@@ -227,6 +232,46 @@ def run_publish(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
                 % {"n": left},
             )
     return redirect("run_detail", pk=run.pk)
+
+
+def _reached(households: QuerySet[Household]) -> list[str]:
+    """Who offers to ``households`` reach by e-mail, as matching.services.offers sends them:
+    the municipalities, each household's contact person, or its caseworker when it has no
+    account; the households that neither reaches are counted for the coordinator to act on."""
+    own = households.filter(contact_user__isnull=False).count()
+    through = households.filter(contact_user__isnull=True, caseworker__is_active=True).count()
+    nobody = households.count() - own - through
+    return confirm.lines(
+        _("Each municipality is told by e-mail and sees its proposals."),
+        ngettext(
+            "%(n)s household is told by e-mail and sees its offer.",
+            "%(n)s households are told by e-mail and see their offers.",
+            own,
+        )
+        % {"n": own}
+        if own
+        else "",
+        ngettext(
+            "%(n)s household has no account on Re:Match: its caseworker is told by e-mail and "
+            "tells it.",
+            "%(n)s households have no account on Re:Match: their caseworkers are told by "
+            "e-mail and tell them.",
+            through,
+        )
+        % {"n": through}
+        if through
+        else "",
+        ngettext(
+            "%(n)s household has neither an account nor a caseworker: nobody is told by "
+            "e-mail, so let its partner organisation know.",
+            "%(n)s households have neither an account nor a caseworker: nobody is told by "
+            "e-mail, so let their partner organisations know.",
+            nobody,
+        )
+        % {"n": nobody}
+        if nobody
+        else "",
+    )
 
 
 def _publish_confirmation(run: Run) -> confirm.Confirmation:
@@ -248,7 +293,13 @@ def _publish_confirmation(run: Run) -> confirm.Confirmation:
             *_not_submitted_facts(run.round),
         ],
         consequences=confirm.lines(
-            _("Each household and each municipality is told by e-mail and sees its offer."),
+            *_reached(
+                Household.objects.filter(
+                    pk__in=proposals.filter(household_id__in=open_households(run.round)).values(
+                        "household_id"
+                    )
+                )
+            ),
             _("Both sides answer by the deadline; an offer without both answers expires."),
             _(
                 "Published offers cannot be withdrawn; declined or objected households can be "

@@ -345,3 +345,105 @@ def test_a_household_that_withdrew_consent_after_the_run_gets_no_offer(
     assert refugee.email not in {m.to[0] for m in mail.outbox}
     shown = " ".join(str(m) for m in response.context["messages"])
     assert "1 Haushalt hat die Runde nach dem Lauf verlassen" in shown
+
+
+@pytest.fixture
+def finished(small_round, coordinator, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        run = run_services.run_start(round=small_round, by=coordinator)
+    run.refresh_from_db()
+    mail.outbox.clear()
+    return run
+
+
+def test_a_household_without_an_account_hears_of_its_offer_through_its_caseworker(
+    finished, coordinator, caseworker, as_coordinator, django_capture_on_commit_callbacks
+):
+    """The publish page promised that each household is told by e-mail; only those with an
+    account were. Now their caseworker gets one mail listing them, and the page counts who
+    is reached and how."""
+    from refugees.models import Household
+
+    Household.objects.filter(reference__in=["HH-A", "HH-B"]).update(caseworker=caseworker)
+    url = reverse("run_publish", args=[finished.pk])
+    question = as_coordinator.post(url, HTTP_ACCEPT_LANGUAGE="de").content.decode()
+    assert "1 Haushalt erhält die Nachricht per E-Mail" in question
+    assert "2 Haushalte haben kein Konto bei Re:Match" in question
+    assert "1 Haushalt hat weder ein Konto noch eine Berater:in" in question
+    with django_capture_on_commit_callbacks(execute=True):
+        response = as_coordinator.post(
+            url, {"confirmed": "yes"}, HTTP_ACCEPT_LANGUAGE="de", follow=True
+        )
+    assert "2 Haushalte haben kein Konto bei Re:Match" in response.content.decode()
+    to_caseworker = [m for m in mail.outbox if m.to == [caseworker.email]]
+    assert len(to_caseworker) == 1
+    assert "HH-A" in to_caseworker[0].body
+    assert "HH-B" in to_caseworker[0].body
+    assert "HH-C" not in to_caseworker[0].body
+
+
+def test_the_travel_date_reaches_the_caseworker_and_the_page_says_who_is_told(
+    published, refugee, staff, caseworker, municipality, django_capture_on_commit_callbacks
+):
+    offer = offer_of("HH-A")
+    offer.household.caseworker = caseworker
+    offer.household.save()
+    offer.municipality = municipality
+    offer.save()
+    services.offer_answer_municipality(offer=offer, by=staff, accept=True)
+    services.offer_answer_household(offer=offer, by=caseworker, accept=True)
+    client = Client()
+    client.force_login(staff)
+    url = reverse("offer_travel_date", args=[offer.pk])
+    travel = (timezone.localdate() + timedelta(days=10)).isoformat()
+    question = client.post(url, {"travel_date": travel}, HTTP_ACCEPT_LANGUAGE="de")
+    text = question.content.decode()
+    assert "kein Konto bei Re:Match: Die Berater:in des Haushalts teilt es ihm mit." in text
+    assert "Bernd, die Berater:in des Haushalts, erhält eine E-Mail." in text
+    assert "Die Mitarbeitenden von Kiel" not in text  # the one who sets it is of Kiel
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(url, {"travel_date": travel, "confirmed": "yes"}, HTTP_ACCEPT_LANGUAGE="de")
+    recipients = {m.to[0] for m in mail.outbox}
+    assert caseworker.email in recipients
+    assert staff.email not in recipients  # the page told them
+
+
+def test_a_travel_date_in_the_past_is_refused_before_the_question(
+    published, refugee, staff, municipality
+):
+    offer = offer_of("HH-00042")
+    offer.municipality = municipality
+    offer.save()
+    services.offer_answer_household(offer=offer, by=refugee, accept=True)
+    services.offer_answer_municipality(offer=offer, by=staff, accept=True)
+    client = Client()
+    client.force_login(staff)
+    past = (timezone.localdate() - timedelta(days=3)).isoformat()
+    response = client.post(
+        reverse("offer_travel_date", args=[offer.pk]),
+        {"travel_date": past},
+        HTTP_ACCEPT_LANGUAGE="de",
+    )
+    assert response.status_code == 400
+    text = response.content.decode()
+    assert "Reisedatum festlegen?" not in text  # no confirmation of an impossible date
+    assert "darf nicht in der Vergangenheit liegen" in text
+    assert f'value="{past}"' in text  # the entry is kept
+    offer.refresh_from_db()
+    assert offer.travel_date is None
+
+
+def test_a_reminder_for_a_household_without_an_account_goes_to_its_caseworker(
+    published, caseworker, django_capture_on_commit_callbacks
+):
+    offer = offer_of("HH-A")
+    offer.household.caseworker = caseworker
+    offer.household.save()
+    mail.outbox.clear()
+    reminder_time = time_machine.travel(offer.deadline - timedelta(hours=24))
+    with reminder_time, django_capture_on_commit_callbacks(execute=True):
+        services.offers_remind()
+    reminded = [m for m in mail.outbox if m.to == [caseworker.email]]
+    assert len(reminded) == 1
+    assert "HH-A" in reminded[0].body

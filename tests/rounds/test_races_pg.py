@@ -148,10 +148,10 @@ def test_withdrawing_consent_while_the_household_accepts_its_offer_does_not_dead
     answering, household_locked = threading.Event(), threading.Event()
     after_answer = offer_services._after_answer
 
-    def answer_slowly(answered: Offer) -> None:  # round and offer locked, household not yet
+    def answer_slowly(answered: Offer, by) -> None:  # round and offer locked, household not yet
         answering.set()
         household_locked.wait(timeout=3)
-        after_answer(answered)
+        after_answer(answered, by)
 
     def lock_and_tell(*args, **kwargs):
         locked = lock_editable(*args, **kwargs)
