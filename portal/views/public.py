@@ -20,12 +20,12 @@ from portal.views.dashboards import dashboard
 
 
 @require_safe
-@require_safe
 def favicon(request: HttpRequest) -> HttpResponse:
     """Browsers and feed readers ask for /favicon.ico whatever a page links: the site's icon."""
     return HttpResponsePermanentRedirect(static("img/favicon.svg"))
 
 
+@require_safe
 def home(request: HttpRequest) -> HttpResponse:
     """``/``: signed-in users get their dashboard, visitors the programme."""
     if request.user.is_authenticated:
