@@ -105,13 +105,18 @@ class PairRuleForm(forms.Form):
         ).queryset = Municipality.objects.filter(participations__round=round)
 
 
+NOT_GIVEN = reasons.ReasonCode.NOT_GIVEN.value
+
+
 class ReasonForm(forms.Form):
-    """The reason asked on the confirmation page of a decline or an objection: required there,
-    and asked only there (accepting needs no reason)."""
+    """The reason asked on the confirmation page of a decline or an objection, and only there
+    (accepting needs no reason): a municipality must give one, a household may decline
+    without saying why."""
 
     reason_code = forms.ChoiceField(label=_("Reason"), widget=forms.RadioSelect)
+    # The note is optional (the form renders that) except for "Other" (clean says so).
     reason = forms.CharField(
-        label=_("In your own words (optional)"),
+        label=_("In your own words"),
         max_length=2000,
         required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
@@ -123,6 +128,17 @@ class ReasonForm(forms.Form):
         field.label = label
         field.choices = reasons.choices_for(override)
         self.fields["reason"].help_text = help_text
+        if override == reasons.Override.DECLINE:  # a household need not say why
+            as_household = {
+                NOT_GIVEN: _("I would rather not give a reason"),
+                reasons.ReasonCode.CHANGED_MIND.value: _("We changed our mind"),
+            }
+            field.choices = [(code, as_household.get(code, words)) for code, words in field.choices]
+            field.required = False
+            field.initial = NOT_GIVEN
+
+    def clean_reason_code(self) -> str:
+        return self.cleaned_data.get("reason_code") or str(self.fields["reason_code"].initial or "")
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
@@ -130,7 +146,7 @@ class ReasonForm(forms.Form):
             cleaned.get("reason_code") == reasons.ReasonCode.OTHER
             and not cleaned.get("reason", "").strip()
         ):
-            self.add_error("reason", _("Please explain the other reason in the note."))
+            self.add_error("reason", _("Please explain the other reason in your own words."))
         return cleaned
 
 

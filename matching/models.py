@@ -479,7 +479,8 @@ class Offer(models.Model):
         if self.household_answer:
             raise ValidationError(_("The household has answered this offer already."))
         note = reason.strip()
-        if not yes:
+        if not yes:  # without a reason chosen: declined without saying why, as promised
+            code = code or ReasonCode.NOT_GIVEN
             note = reason_clean(override=Override.DECLINE, code=code, note=reason)
         self.household_answer = Answer.YES if yes else Answer.NO
         self.household_reason, self.household_reason_code = note, "" if yes else code

@@ -30,6 +30,8 @@ class ReasonCode(models.TextChoices):
     WORK_TRAINING = "work_training", _("Work or training elsewhere")
     SAFETY = "safety", _("Safety or protection concerns")
     CHANGED_MIND = "changed_mind", _("Household changed its mind")
+    # A household may decline without saying why (the public pages promise it).
+    NOT_GIVEN = "not_given", _("No reason given")
     DATA_CORRECTED = "data_corrected", _("Profile or questionnaire data corrected")
     DECLINED = "declined", _("Declined by the household")
     OBJECTED = "objected", _("Objected to by the municipality")
@@ -39,7 +41,7 @@ class ReasonCode(models.TextChoices):
     REMATCH_OPEN = "rematch_open", _("Re-match after declines, objections or expiries")
     RULES_CHANGED = "rules_changed", _("Pins, bans or weights changed")
     NEW_PARTICIPANTS = "new_participants", _("Households or municipalities added")
-    OTHER = "other", _("Other reason (explained in the note)")
+    OTHER = "other", _("Other reason (explained in your own words)")
 
 
 class Override(models.TextChoices):
@@ -87,6 +89,7 @@ ALLOWED: dict[str, tuple[ReasonCode, ...]] = {
         R.OTHER,
     ),
     Override.DECLINE: (
+        R.NOT_GIVEN,
         R.FAMILY_REUNIFICATION,
         R.MEDICAL_CARE,
         R.ACCESSIBILITY,
@@ -135,7 +138,7 @@ def reason_clean(*, override: str, code: str, note: str = "", field: str = "reas
     if code not in {c.value for c in ALLOWED[override]}:
         raise ValidationError({field: _("This reason does not fit this kind of change.")})
     if code == ReasonCode.OTHER and not note:
-        raise ValidationError({"reason": _("Please explain the other reason in the note.")})
+        raise ValidationError({"reason": _("Please explain the other reason in your own words.")})
     if len(note) > NOTE_MAX_LENGTH:
         raise ValidationError(
             {"reason": _("The note may have at most %(n)s characters.") % {"n": NOTE_MAX_LENGTH}}

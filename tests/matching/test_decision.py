@@ -3,6 +3,7 @@ with the offer, reasons in plain sentences, every final action asks once and rep
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -118,12 +119,14 @@ def test_declining_asks_for_a_reason_on_the_confirmation_page(
     assert "Decline the offer?" in html
     assert "Why do you decline?" in html
     assert "Family reunification" in html  # the published reasons, to choose from
-    assert "Household changed its mind" in html
+    assert "We changed our mind" in html  # the household's own words, not the staff's
     assert "Housing no longer available" not in html  # a municipality's reason
+    # The first choice, checked: declining without saying why, as the public pages promise.
+    assert re.search(r'<input type="radio" name="reason_code" value="not_given"[^>]* checked', html)
     refused = as_refugee.post(
-        url, {"answer": "no", "confirmed": "yes", "reason": "We stay near family."}, **EN
+        url, {"answer": "no", "confirmed": "yes", "reason_code": "other"}, **EN
     )
-    assert refused.status_code == 200  # the confirmation page again, with the error
+    assert refused.status_code == 200  # "other" needs the words: the page again, with the error
     offer.refresh_from_db()
     assert offer.status == OfferStatus.PENDING
     response = as_refugee.post(
@@ -273,3 +276,14 @@ def test_publishing_asks_once_with_what_will_happen(
     assert not Offer.objects.exists()
     as_coordinator.post(url, {"confirmed": "yes"})
     assert Offer.objects.exists()
+
+
+def test_a_household_declines_without_giving_a_reason(published, as_refugee):  # noqa: F811
+    """/for-refugees/ promises "you can decline an offer without giving reasons"; the form
+    required one."""
+    offer = offer_of("HH-00042")
+    url = reverse("offer_answer", args=[offer.pk, "household"])
+    response = as_refugee.post(url, {"answer": "no", "confirmed": "yes"}, **EN)
+    assert response.status_code == 302
+    offer.refresh_from_db()
+    assert (offer.status, offer.household_reason_code) == (OfferStatus.DECLINED, "not_given")

@@ -140,8 +140,10 @@ def test_a_double_accept_is_refused(published, refugee):
 
 def test_decline_then_accept_is_refused_and_the_pair_is_banned(published, refugee):
     offer = offer_of("HH-00042")
-    with pytest.raises(ValidationError):
-        services.offer_answer_household(offer=offer, by=refugee, accept=False, reason="  ")
+    with pytest.raises(ValidationError):  # "other" says nothing without the words
+        services.offer_answer_household(
+            offer=offer, by=refugee, accept=False, reason="  ", reason_code="other"
+        )
     services.offer_answer_household(
         offer=offer, by=refugee, accept=False, reason="Too far", reason_code="changed_mind"
     )
@@ -266,9 +268,11 @@ def test_the_refugee_answers_through_the_page(published, as_refugee):
     offer = offer_of("HH-00042")
     url = reverse("offer_answer", args=[offer.pk, "household"])
     response = as_refugee.post(
-        url, {"answer": "no", "reason": "", "confirmed": "yes"}, HTTP_ACCEPT_LANGUAGE="en"
+        url,
+        {"answer": "no", "reason_code": "other", "reason": "", "confirmed": "yes"},
+        HTTP_ACCEPT_LANGUAGE="en",
     )
-    assert "This field is required." in response.content.decode()
+    assert "Please explain the other reason in your own words." in response.content.decode()
     offer.refresh_from_db()
     assert offer.status == OfferStatus.PENDING
     as_refugee.post(url, {"answer": "yes", "confirmed": "yes"})
