@@ -59,6 +59,9 @@ def ask(
             "action": request.path,
             "confirm_field": CONFIRM_FIELD,
             "confirm_value": CONFIRM_VALUE,
+            # The page's address takes only POST: the language switch returns to the page
+            # that "Cancel" leads to.
+            "language_next": confirmation.cancel_url,
         },
         status=status,
     )

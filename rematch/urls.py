@@ -4,6 +4,7 @@ from django.urls import include, path
 
 import municipalities.urls
 import rounds.urls
+from accounts.views.language import set_language
 from portal.views.errors import rate_limited
 from portal.views.health import healthz
 from portal.views.public import favicon, home
@@ -16,7 +17,8 @@ urlpatterns = [
     path("favicon.ico", favicon, name="favicon"),
     # Visitors see the public programme page, signed-in users their dashboard.
     path("", home, name="dashboard"),
-    path("i18n/", include("django.conf.urls.i18n")),
+    # The language switch; a signed-in user's choice is also the language of their e-mails.
+    path("i18n/setlang/", set_language, name="set_language"),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
     path("municipalities/", include("municipalities.urls")),
