@@ -328,6 +328,8 @@ DATA_UPLOAD_MAX_NUMBER_FIELDS = 5000
 LANGUAGE_CODE = "de"
 LANGUAGES = [("de", _("German")), ("en", _("English")), ("uk", _("Ukrainian"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# Dates that end cleanly in a sentence (rematch/formats/: no "р." or "p.m." before a full stop).
+FORMAT_MODULE_PATH = ["rematch.formats"]
 TIME_ZONE = "Europe/Berlin"
 USE_I18N = True
 USE_TZ = True

@@ -7,7 +7,8 @@ when a visible text (a text node, or an ``alt``, ``title``, ``placeholder`` or `
 an English msgid that the language's catalogue translates to something else, a known English
 leftover such as Django's "Select an option", or (on Ukrainian and English pages) a German
 translation that the page's language words differently: text translated once, in the default
-language, when a module was imported (a form's choices) instead of for each reader.
+language, when a module was imported (a form's choices) instead of for each reader. Nor may a
+text end a sentence with two full stops (a date's "р." or a time's "p.m." before the stop).
 """
 
 from __future__ import annotations
@@ -36,6 +37,9 @@ LANGUAGES = ("de", "uk", "en")
 DEFAULT = "de"  # LANGUAGE_CODE: what a text translated at import time comes out in
 LEFTOVERS = ("Select an option",)
 PYTHON_NONE = re.compile(r"\bNone\b")  # English has the word; German and Ukrainian do not
+# Two full stops that are no ellipsis: a date or time ending in an abbreviation ("р.", "p.m.")
+# at the end of a sentence.
+DOUBLE_STOP = re.compile(r"(?<!\.)\.\.(?!\.)")
 VISIBLE_ATTRIBUTES = ("alt", "title", "placeholder", "aria-label")
 HIDDEN_TAGS = frozenset({"script", "style", "template", "code", "pre"})
 # Texts that are the same in every language although an English msgid reads the same: data of
@@ -123,6 +127,7 @@ def leftovers(html: str, language: str) -> list[str]:
         found |= {text for text in texts if PYTHON_NONE.search(text)}  # an empty value shown
     if language != DEFAULT:
         found |= texts & default_language_texts(language)
+    found |= {text for text in texts if DOUBLE_STOP.search(text)}
     return sorted(found)
 
 
@@ -171,3 +176,30 @@ def test_the_check_finds_german_on_ukrainian_and_english_pages():
     assert leftovers(html, "uk") == [german]
     assert leftovers(html, "en") == [german]
     assert leftovers(html, "de") == []
+
+
+def test_the_check_finds_two_full_stops_but_not_an_ellipsis():
+    assert leftovers("<p>Відповісти до 3 грудня 2026 р..</p>", "uk") == [
+        "Відповісти до 3 грудня 2026 р.."
+    ]
+    assert leftovers("<p>Please wait…</p><p>Loading...</p>", "en") == []
+
+
+@pytest.mark.parametrize(
+    ("language", "expected"),
+    [
+        ("de", "3. Dezember 2026, 17:30"),
+        ("uk", "3 грудня 2026, 17:30"),
+        ("en", "3 December 2026, 17:30"),
+    ],
+)
+def test_a_date_in_a_sentence_ends_without_an_abbreviation(language, expected):
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    from core.formatting import local_date, local_datetime
+
+    moment = datetime(2026, 12, 3, 17, 30, tzinfo=ZoneInfo("Europe/Berlin"))
+    with translation.override(language):
+        assert local_datetime(moment) == expected
+        assert not local_date(moment).endswith(".")
