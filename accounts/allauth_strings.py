@@ -135,4 +135,6 @@ MESSAGES = [
         "An account already exists with this email address. Please sign in to that account "
         "first, then connect your %s account."
     ),
+    # The password reset page: allauth's German says "kontaktiere", its Ukrainian "зі відновлення".
+    gettext_noop("Please contact us if you have any trouble resetting your password."),
 ]

@@ -57,7 +57,14 @@ def test_the_product_speaks_formal_german_in_allauths_messages():
         assert translation.gettext("Enter Sign-In Code") == "Введіть код для входу"
 
 
-INFORMAL = re.compile(r"\b(du|dich|dir|dein\w*|gib|hast|kannst|bist|musst|willst)\b", re.I)
+INFORMAL = re.compile(
+    r"\b(du|dich|dir|dein\w*|gib|hast|kannst|bist|musst|willst)\b"
+    # an informal imperative after "Bitte" ("Bitte kontaktiere uns"; formal: "Bitte wenden Sie
+    # sich"), and one before "uns"/"es" ("Versuche es erneut").
+    r"|\bbitte (?!(die|eine|keine|diese|ihre|alle|beide|jede)\b)(?!\w+ sie\b)\w+e\b"
+    r"|\b(?!sie\b)\w+e (uns|es) (?!sie\b)",
+    re.I,
+)
 # allauth's features in use (accounts, codes, MFA); its social-login and OIDC pages are not.
 ALLAUTH_IN_USE = ("account/", "mfa/", "core/", "templates/account/", "templates/mfa/")
 
