@@ -14,7 +14,7 @@ class TokenForm(forms.Form):
         help_text=_("What the token is for, e.g. the system that uses it."),
     )
     expires_on = forms.DateField(
-        label=_("Valid until (optional)"),
+        label=_("Valid until"),
         required=False,
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         help_text=_("Without a date the token is valid until you revoke it."),

@@ -148,3 +148,9 @@ def test_repeated_failures_lock_the_account_out_and_are_audited(caseworker):
     assert response.status_code == 200  # locked: even the right password does not sign in
     assert not signed_in(client)
     assert AuditEvent.objects.filter(action="accounts.login.locked_out").exists()
+
+
+def test_the_sign_in_page_links_the_password_reset_once(client):
+    html = client.get(reverse("account_login"), HTTP_ACCEPT_LANGUAGE="de").content.decode()
+    assert html.count(f'href="{reverse("account_reset_password")}"') == 1
+    assert html.count("Passwort vergessen?") == 1

@@ -49,3 +49,16 @@ def test_anonymous_visitors_are_sent_to_sign_in(client):
     response = client.get(reverse("account_overview"))
     assert response.status_code == 302
     assert response["Location"].startswith(reverse("account_login"))
+
+
+def test_the_two_factor_page_shows_its_actions_as_buttons_not_a_bulleted_list(as_coordinator):
+    as_coordinator.cookies["django_language"] = "de"
+    html = as_coordinator.get(reverse("mfa_index")).content.decode()
+    action = next(
+        f'href="{reverse(name)}"'
+        for name in ("mfa_activate_totp", "mfa_deactivate_totp")
+        if f'href="{reverse(name)}"' in html
+    )
+    before = html[: html.index(action)]
+    assert before.rindex('<div class="rm-actions">') > before.rfind("<li")
+    assert "Wiederherstellungscodes" in html and "Wiederherstellungs-Codes" not in html

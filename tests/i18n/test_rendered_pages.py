@@ -40,6 +40,8 @@ PYTHON_NONE = re.compile(r"\bNone\b")  # English has the word; German and Ukrain
 # Two full stops that are no ellipsis: a date or time ending in an abbreviation ("р.", "p.m.")
 # at the end of a sentence.
 DOUBLE_STOP = re.compile(r"(?<!\.)\.\.(?!\.)")
+# A label that says "(optional)" itself before the form renderer's own marker.
+TWICE_OPTIONAL = r"\({}\)\s*<span class=\"kern-label__optional\">"
 VISIBLE_ATTRIBUTES = ("alt", "title", "placeholder", "aria-label")
 HIDDEN_TAGS = frozenset({"script", "style", "template", "code", "pre"})
 # Texts that are the same in every language although an English msgid reads the same: data of
@@ -128,6 +130,10 @@ def leftovers(html: str, language: str) -> list[str]:
     if language != DEFAULT:
         found |= texts & default_language_texts(language)
     found |= {text for text in texts if DOUBLE_STOP.search(text)}
+    with translation.override(language):
+        optional = re.escape(str(translation.gettext("optional")))
+    twice = re.finditer(TWICE_OPTIONAL.format(optional), html)
+    found |= {f"optional twice: {m.group(0)}" for m in twice}
     return sorted(found)
 
 
@@ -183,6 +189,13 @@ def test_the_check_finds_two_full_stops_but_not_an_ellipsis():
         "Відповісти до 3 грудня 2026 р.."
     ]
     assert leftovers("<p>Please wait…</p><p>Loading...</p>", "en") == []
+
+
+def test_the_check_finds_a_label_that_says_optional_twice():
+    twice = '<label>Gültig bis (optional) <span class="kern-label__optional">(optional)</span>'
+    assert len(leftovers(twice, "de")) == 1
+    once = '<label>Gültig bis <span class="kern-label__optional">(optional)</span>'
+    assert leftovers(once, "de") == []
 
 
 @pytest.mark.parametrize(
