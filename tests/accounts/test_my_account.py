@@ -61,4 +61,5 @@ def test_the_two_factor_page_shows_its_actions_as_buttons_not_a_bulleted_list(as
     )
     before = html[: html.index(action)]
     assert before.rindex('<div class="rm-actions">') > before.rfind("<li")
-    assert "Wiederherstellungscodes" in html and "Wiederherstellungs-Codes" not in html
+    assert "Wiederherstellungscodes" in html
+    assert "Wiederherstellungs-Codes" not in html
