@@ -23,7 +23,7 @@ from core.validation import show_error
 from matching import guidance
 from matching.anonymise import profile_read
 from matching.forms import ReasonForm, TravelDateForm
-from matching.models import Offer
+from matching.models import Answer, Offer
 from matching.offer_table import offer_table
 from matching.reasons import Override
 from matching.services import offers as services
@@ -115,8 +115,13 @@ def _answer_confirmation(offer: Offer, side: str, accept: bool) -> confirm.Confi
             confirm_label=_("Yes, accept the offer"),
             cancel_url=back,
             consequences=[
-                _("%(name)s confirms the offer by %(when)s, if it has not done so already.")
-                % {"name": name, "when": deadline},
+                (
+                    _("%(name)s has confirmed the offer already: with your yes, both sides agree.")
+                    % {"name": name}
+                    if offer.municipality_answer == Answer.YES
+                    else _("%(name)s still has to answer, by %(when)s at the latest.")
+                    % {"name": name, "when": deadline}
+                ),
                 _(
                     "When both sides have accepted, %(name)s learns your names and your "
                     "caseworker organises the move with you."

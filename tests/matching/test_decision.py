@@ -83,6 +83,22 @@ def test_education_reasons_count_the_children():
     ]
 
 
+def test_the_accept_question_says_whether_the_municipality_has_answered(
+    published,  # noqa: F811
+    as_refugee,
+):
+    offer = offer_of("HH-00042")
+    url = reverse("offer_answer", args=[offer.pk, "household"])
+    html = as_refugee.post(url, {"answer": "yes"}, **EN).content.decode()
+    assert f"{offer.municipality.name} still has to answer, by " in html
+    assert "confirms the offer by" not in html
+    offer.municipality_answer = "yes"
+    offer.save(update_fields=["municipality_answer"])
+    html = as_refugee.post(url, {"answer": "yes"}, **EN).content.decode()
+    assert f"{offer.municipality.name} has confirmed the offer already" in html
+    assert "still has to answer" not in html
+
+
 def test_accepting_asks_once_then_shows_the_new_state_and_next_steps(
     published,  # noqa: F811
     as_refugee,
