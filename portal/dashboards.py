@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.db.models import Count, Q
+from django.utils import timezone
 
 from accounts.models import AuditEvent, Invitation, InvitationStatus, User
 from accounts.roles import Role
@@ -36,13 +37,44 @@ def _coordinator(user: User) -> dict[str, Any]:
 
 
 def _municipal_staff(user: User) -> dict[str, Any]:
-    from municipalities.models import Municipality, RoundMunicipality
+    """The municipality's to-do list first: proposals to answer, agreed moves without a travel
+    date, arrivals to confirm; then its rounds, each with the questionnaire's state."""
+    from matching.models import Offer, OfferStatus
+    from municipalities.models import Municipality, Questionnaire, RoundMunicipality
 
+    now = timezone.now()
+    offers = Offer.objects.visible_to(user).select_related("municipality", "household", "round")
+    to_answer = offers.filter(
+        status=OfferStatus.PENDING, municipality_answer="", deadline__gt=now
+    ).order_by("deadline")
+    agreed = offers.filter(status=OfferStatus.ACCEPTED, arrived_at__isnull=True)
+    participations = list(
+        RoundMunicipality.objects.filter(municipality__staff_memberships__user=user)
+        .select_related("round", "municipality")
+        .order_by("-round__arrival_date", "municipality__name")[:10]
+    )
+    submitted = set(
+        Questionnaire.objects.filter(
+            round_id__in=[p.round_id for p in participations],
+            municipality_id__in=[p.municipality_id for p in participations],
+        )
+        .submitted()
+        .values_list("round_id", "municipality_id")
+    )
+    for participation in participations:
+        participation.questionnaire_submitted = (  # type: ignore[attr-defined]
+            participation.round_id,
+            participation.municipality_id,
+        ) in submitted
     return {
         "municipalities": Municipality.objects.visible_to(user),
-        "participations": RoundMunicipality.objects.filter(
-            municipality__staff_memberships__user=user
-        ).select_related("round", "municipality")[:10],
+        "offers_to_answer": to_answer[:10],
+        "offers_to_answer_count": to_answer.count(),
+        "travel_dates_to_set": agreed.filter(travel_date__isnull=True).order_by("deadline")[:10],
+        "arrivals_to_confirm": agreed.filter(travel_date__lte=timezone.localdate()).order_by(
+            "travel_date"
+        )[:10],
+        "participations": participations,
     }
 
 

@@ -303,3 +303,48 @@ def test_a_household_declines_without_giving_a_reason(published, as_refugee):  #
     assert response.status_code == 302
     offer.refresh_from_db()
     assert (offer.status, offer.household_reason_code) == (OfferStatus.DECLINED, "not_given")
+
+
+def test_the_staff_dashboard_lists_what_waits_for_them_and_nothing_of_others(
+    published,  # noqa: F811
+    as_staff,
+    staff,
+):
+    kiel = staff.staff_memberships.get().municipality
+    mine = Offer.objects.filter(municipality=kiel)
+    others = Offer.objects.exclude(municipality=kiel)
+    assert mine.exists()
+    assert others.exists()
+    html = _page(as_staff, reverse("dashboard"))
+    assert f"{mine.count()} proposal" in html
+    for offer in mine:
+        assert reverse("offer_detail", args=[offer.pk]) in html
+    for offer in others:
+        assert reverse("offer_detail", args=[offer.pk]) not in html
+    assert "(Offers out)" in html
+    assert "questionnaire due" not in html
+
+
+def test_the_staff_dashboard_moves_an_agreed_offer_to_travel_date_then_arrival(
+    published,  # noqa: F811
+    as_staff,
+    staff,
+):
+    kiel = staff.staff_memberships.get().municipality
+    offer = Offer.objects.filter(municipality=kiel).first()
+    url = reverse("offer_detail", args=[offer.pk])
+    offer.household_answer = offer.municipality_answer = "yes"
+    offer.status = OfferStatus.ACCEPTED
+    offer.save()
+    html = _page(as_staff, reverse("dashboard"))
+    section = html[html.index("set the travel date") :]
+    assert url in section
+    offer.travel_date = timezone.localdate() - timedelta(days=1)
+    offer.save()
+    html = _page(as_staff, reverse("dashboard"))
+    assert "set the travel date" not in html
+    assert url in html[html.index("confirm the arrival") :]
+    offer.arrived_at = timezone.now()
+    offer.status = OfferStatus.ARRIVED
+    offer.save()
+    assert url not in _page(as_staff, reverse("dashboard"))

@@ -197,3 +197,4 @@ def test_staff_dashboard_lists_their_rounds(as_staff, municipality):
     assert reverse("participation_detail", args=["kiel", mine.round_id]) in (
         response.content.decode()
     )
+    assert "Nothing to do right now" in response.content.decode()
