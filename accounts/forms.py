@@ -2,9 +2,11 @@ from __future__ import annotations
 
 from typing import cast
 
+from allauth.account.forms import RequestLoginCodeForm as BaseRequestLoginCodeForm
 from allauth.mfa.totp.forms import ActivateTOTPForm as BaseActivateTOTPForm
 from django import forms
 from django.contrib.auth import password_validation
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import AccessibilityFeedback, Invitation, Organisation, User
@@ -122,3 +124,23 @@ class OrganisationForm(forms.ModelForm):
     class Meta:
         model = Organisation
         fields = ("name", "city", "contact_email")
+
+
+class RequestLoginCodeForm(BaseRequestLoginCodeForm):
+    """allauth's form asking for a sign-in code. When codes were asked for too often (for the
+    address, or from one network such as a reception centre's Wi-Fi), allauth says "Too many
+    failed login attempts": nothing failed, so the household is told what to do instead."""
+
+    def clean_email(self) -> str:
+        try:
+            return super().clean_email()
+        except ValidationError as error:
+            if error.code != "too_many_login_attempts":
+                raise
+            raise ValidationError(
+                _(
+                    "Many codes were asked for in the last few minutes. Please use the code "
+                    "in your newest e-mail, or ask for a new code in five minutes."
+                ),
+                code="too_many_code_requests",
+            ) from None

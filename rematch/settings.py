@@ -255,10 +255,13 @@ ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_SESSION_REMEMBER = False
 ACCOUNT_REAUTHENTICATION_REQUIRED = True
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Re:Match] "
+ACCOUNT_FORMS = {"request_login_code": "accounts.forms.RequestLoginCodeForm"}
 ACCOUNT_RATE_LIMITS = {
     "login": os.environ.get("REMATCH_LOGIN_RATE_LIMIT", "30/m/ip"),
     "login_failed": "5/5m/key,20/15m/ip",
-    "request_login_code": "5/5m/ip,3/5m/key",
+    # Households of a reception centre share one address (its Wi-Fi): the limit per network is
+    # generous, the one per e-mail address (a mailbox flooded with codes) strict.
+    "request_login_code": "30/5m/ip,3/5m/key",
     "reset_password": "20/m/ip,5/m/key",
     # The public application form of municipalities (portal): per client and per e-mail.
     "municipality_application": os.environ.get("REMATCH_APPLICATION_RATE_LIMIT", "10/h/ip,3/d/key"),

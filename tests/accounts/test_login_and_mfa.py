@@ -6,6 +6,8 @@ import pytest
 from django.core import mail
 from django.test import Client
 from django.urls import reverse
+from django.utils import translation
+from django.utils.html import escape
 
 from tests.factories import PASSWORD
 
@@ -54,6 +56,37 @@ def test_refugee_signs_in_with_a_one_time_code(refugee):
     response = client.post(reverse("account_confirm_login_code"), {"code": code})
     assert response.status_code == 302
     assert client.get(reverse("dashboard")).status_code == 200
+
+
+def test_households_on_one_wi_fi_all_get_their_codes():
+    """A reception centre: many households ask for a code from one address within minutes."""
+    from accounts.roles import Role
+    from tests.factories import UserFactory
+
+    households = [UserFactory(role=Role.REFUGEE) for _ in range(12)]
+    for person in households:
+        response = Client(REMOTE_ADDR="10.0.0.7").post(
+            reverse("account_request_login_code"), {"email": person.email}
+        )
+        assert response.status_code == 302, person.email
+    assert sorted(m.to[0] for m in mail.outbox) == sorted(p.email for p in households)
+
+
+def test_asking_for_a_code_too_often_says_what_to_do_not_that_something_failed(refugee):
+    url = reverse("account_request_login_code")
+    for _ in range(3):  # three phones or browsers of the household
+        assert Client().post(url, {"email": refugee.email}).status_code == 302
+    response = Client().post(url, {"email": refugee.email}, HTTP_ACCEPT_LANGUAGE="uk")
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert len(mail.outbox) == 3
+    with translation.override("uk"):
+        assert translation.gettext("Too many failed login attempts. Try again later.") not in html
+        expected = translation.gettext(
+            "Many codes were asked for in the last few minutes. Please use the code in your "
+            "newest e-mail, or ask for a new code in five minutes."
+        )
+    assert html.count(escape(expected)) == 1
 
 
 @pytest.mark.parametrize("persona", ["coordinator", "staff"])
