@@ -182,6 +182,13 @@ def _household_next(offer: Offer) -> list[str]:
         else:
             steps.append(_("You will receive an e-mail as soon as the travel date is set."))
         return steps
+    if offer.status == OfferStatus.ARRIVED:
+        return [
+            _(
+                "1, 6 and 12 months after your arrival we ask you a few short questions about "
+                "how you are doing; answering is voluntary."
+            )
+        ]
     if offer.is_released:
         return [
             _("You stay in the round and may receive another offer."),

@@ -241,6 +241,36 @@ def test_after_both_accept_the_municipality_sees_the_caseworkers_contact(
     assert f"mailto:{caseworker.email}" in html
 
 
+def test_after_the_arrival_the_household_is_no_longer_told_to_organise_the_move(
+    published,  # noqa: F811
+    refugee,
+    staff,
+    as_refugee,
+    caseworker,
+):
+    offer = offer_of("HH-00042")
+    offer.household.caseworker = caseworker
+    offer.household.save(update_fields=["caseworker"])
+    staff.staff_memberships.get_or_create(municipality=offer.municipality)
+    services.offer_answer_household(offer=offer, by=refugee, accept=True)
+    services.offer_answer_municipality(offer=offer, by=staff, accept=True)
+    html = _page(as_refugee, reverse("offer_detail", args=[offer.pk]))
+    assert "Agree the travel date and the arrival with your caseworker:" in html
+    assert "the household's caseworker" not in html  # the household reads about itself
+    offer.refresh_from_db()
+    offer.travel_date = timezone.localdate()
+    offer.arrived_at = timezone.now()
+    offer.status = OfferStatus.ARRIVED
+    offer.save()
+    html = _page(as_refugee, reverse("offer_detail", args=[offer.pk]))
+    assert "Organising the move" not in html
+    assert "Agree the travel date" not in html
+    assert "When you arrive in" not in html
+    assert "After the move" in html
+    assert f"mailto:{caseworker.email}" in html
+    assert "1, 6 and 12 months after your arrival" in html
+
+
 def test_travel_date_and_arrival_ask_once_and_the_household_is_told_the_date(
     published,  # noqa: F811
     refugee,
