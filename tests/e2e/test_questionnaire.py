@@ -172,3 +172,34 @@ def test_the_coordinator_sees_the_submission_and_downloads_the_export(
     content = open(download.value.path(), encoding="utf-8-sig").read()  # noqa: SIM115
     assert "Kiel" in content
     assert "01002000" in content
+
+
+def test_adding_a_housing_unit_keeps_the_sections_unsaved_answers(
+    page, staff, municipality, no_mfa
+):
+    """The section's answers and the unit form are two forms: adding a unit used to drop what
+    had been typed into the section without saving."""
+    participation = RoundMunicipalityFactory(municipality=municipality, round__name="Pilot 2026")
+    questionnaire = QuestionnaireFactory(
+        municipality=municipality, round=participation.round, aggregate_places=2
+    )
+    sign_in(page, staff)
+    page.goto(
+        page.base_url
+        + f"/municipalities/kiel/rounds/{participation.round_id}/questionnaire/accommodation/"
+    )
+    page.fill("input[name=aggregate_places]", "7")
+    page.select_option("select[name=unit-kind]", "flat")
+    page.fill("input[name=unit-beds]", "3")
+    page.click("form[action$='/units/'] button[type=submit]")
+    page.wait_for_load_state()
+    assert page.locator("table.kern-table tbody tr").count() == 1
+    assert page.input_value("input[name=aggregate_places]") == "7"
+    assert page.locator(".rm-kept").is_visible()
+    questionnaire.refresh_from_db()
+    assert questionnaire.aggregate_places == 2  # kept in the page, not saved behind their back
+    save(page)
+    page.wait_for_url("**/questionnaire/education/")
+    questionnaire.refresh_from_db()
+    assert questionnaire.aggregate_places == 7
+    assert questionnaire.housing_units.count() == 1

@@ -214,6 +214,14 @@ def test_implausible_beds_are_refused(as_staff, questionnaire, beds, message):
     assert not HousingUnit.objects.exists()
 
 
+def test_a_refused_unit_page_still_saves_the_section_to_the_section(as_staff, questionnaire):
+    """Shown again at the unit form's address, the section's own form must not post there."""
+    response = add_unit(as_staff, questionnaire, beds="0")
+    assert response.status_code == 400
+    section = url("questionnaire_section", questionnaire, "accommodation")
+    assert f'<form method="post" action="{section}"' in response.content.decode()
+
+
 def test_a_unit_available_after_the_arrival_date_is_refused(as_staff, questionnaire):
     late = questionnaire.round.arrival_date + timedelta(days=1)
     response = add_unit(as_staff, questionnaire, available_from=late.isoformat())
