@@ -248,9 +248,25 @@ SECTION_FIELDS: dict[str, tuple[str, ...]] = {
 ANSWER_FIELDS: tuple[str, ...] = tuple(f for fields in SECTION_FIELDS.values() for f in fields)
 
 
+# A district of a national round receives a few hundred people a year; a count above this is a
+# typing error (99999 would make the municipality take every household of the round).
+PLAUSIBLE_COUNT = 10_000
+
+
 def _count(label: StrOrPromise) -> models.PositiveIntegerField:
     return models.PositiveIntegerField(
-        label, default=0, validators=[MinValueValidator(0, _("Enter 0 or a positive number."))]
+        label,
+        default=0,
+        validators=[
+            MinValueValidator(0, _("Enter 0 or a positive number.")),
+            MaxValueValidator(
+                PLAUSIBLE_COUNT,
+                _(
+                    "More than %(limit_value)s is implausible for one municipality: please "
+                    "check the number."
+                ),
+            ),
+        ],
     )
 
 

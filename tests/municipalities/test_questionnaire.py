@@ -158,6 +158,26 @@ def test_negative_numbers_are_refused_next_to_the_field(as_staff, questionnaire)
     assert questionnaire.version == 1
 
 
+@pytest.mark.parametrize(
+    ("section", "data", "field"),
+    [
+        ("education", {**EDUCATION, "school_places_primary": "99999"}, "school_places_primary"),
+        ("accommodation", {"aggregate_places": "10001"}, "aggregate_places"),
+    ],
+)
+def test_an_implausibly_large_count_is_refused_next_to_the_field(
+    as_staff, questionnaire, section, data, field
+):
+    response = post_section(as_staff, questionnaire, section, data)
+    assert response.status_code == 200
+    assert response.context["form"].errors[field] == [
+        "More than 10000 is implausible for one municipality: please check the number."
+    ]
+    questionnaire.refresh_from_db()
+    assert questionnaire.completed_sections == []
+    assert questionnaire.version == 1
+
+
 def test_a_missing_answer_is_required_on_its_section_page(as_staff, questionnaire):
     data = {"gp_availability": "good", "psychotherapy_places": "0"}
     response = post_section(as_staff, questionnaire, "health", data)
