@@ -55,6 +55,7 @@ class Section:
 
     title: str
     groups: list[list[tuple[str, str]]] = field(default_factory=list)
+    item: str = ""  # one group's name, numbered in the PDF: "Member 2" under "Members"
 
 
 def export_queryset(user: User) -> models.QuerySet[Household]:
@@ -261,7 +262,7 @@ def household_export_sections(household: Household) -> list[Section]:
                 ]
             ],
         ),
-        Section(_("Members"), [_member_rows(m) for m in household.members.all()]),
+        Section(_("Members"), [_member_rows(m) for m in household.members.all()], _("Member")),
         Section(_("Needs"), [_needs_rows(needs)] if needs else []),
         Section(_("Preferences"), [_preference_rows(preferences)] if preferences else []),
         Section(
@@ -270,6 +271,7 @@ def household_export_sections(household: Household) -> list[Section]:
                 [(_("place"), r.place_name), (_("relation"), r.relation)]
                 for r in household.relatives.all()
             ],
+            _("Relative or friend"),
         ),
         Section(
             _("Consent"),
@@ -281,6 +283,7 @@ def household_export_sections(household: Household) -> list[Section]:
                 ]
                 for c in household.consents.all()
             ],
+            _("Consent"),
         ),
         Section(
             _("Rounds"),
@@ -292,9 +295,10 @@ def household_export_sections(household: Household) -> list[Section]:
                 ]
                 for e in household.round_entries.all()
             ],
+            _("Round"),
         ),
-        Section(_("Offers"), [_offer_rows(o) for o in household.offers.all()]),
-        Section(_("Surveys"), [_survey_rows(s) for s in _surveys(household)]),
+        Section(_("Offers"), [_offer_rows(o) for o in household.offers.all()], _("Offer")),
+        Section(_("Surveys"), [_survey_rows(s) for s in _surveys(household)], _("Survey")),
         Section(
             _("How your data is processed"),
             [

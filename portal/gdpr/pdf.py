@@ -56,7 +56,8 @@ def _section(pdf: FPDF, section: Section) -> None:
     for number, group in enumerate(section.groups, start=1):
         if len(section.groups) > 1:
             pdf.set_font(FONT, "B", 9)
-            pdf.multi_cell(0, 6, f"{section.title} {number}", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+            name = f"{section.item} {number}" if section.item else f"{number}."
+            pdf.multi_cell(0, 6, name, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
         pdf.set_font(FONT, size=9)
         with pdf.table(
             col_widths=(1, 2),

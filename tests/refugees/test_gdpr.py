@@ -547,3 +547,14 @@ def test_the_export_says_when_the_contacts_mail_was_refused(as_caseworker, profi
     assert data["household"]["contact_account_mail_refused_at"].startswith(
         refused.date().isoformat()
     )
+
+
+def test_the_pdf_export_numbers_each_member_in_the_singular(as_refugee, profile):
+    """Two members read "Member 1", "Member 2" under "Members", not "Members 1"."""
+    from tests.evaluation.test_report_pdf import pdf_text
+
+    assert profile.members.count() > 1
+    text, _pages = pdf_text(english(as_refugee).get(export_url(profile, "pdf")).content)
+    assert "Member 1" in text
+    assert "Member 2" in text
+    assert "Members 1" not in text
