@@ -294,9 +294,10 @@ def test_travel_date_and_arrival_ask_once_and_the_household_is_told_the_date(
     offer.refresh_from_db()
     assert offer.travel_date == day
     to_household = next(m for m in mail.outbox if m.to[0] == refugee.email)
-    assert "your travel date to" in to_household.body.lower()
-    assert "Your caseworker tells you how and where to travel." in to_household.body
-    assert "the household" not in to_household.body
+    assert refugee.preferred_language == "de"
+    assert "Ihr Reisedatum nach" in to_household.body
+    assert "Ihre Beratungsstelle teilt Ihnen mit" in to_household.body
+    assert "Haushalt" not in to_household.body
 
     url = reverse("offer_arrival", args=[offer.pk])
     assert "Confirm the arrival?" in as_staff.post(url, {}, **EN).content.decode()
