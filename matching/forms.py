@@ -137,9 +137,6 @@ class ReasonForm(forms.Form):
             field.required = False
             field.initial = NOT_GIVEN
 
-    def clean_reason_code(self) -> str:
-        return self.cleaned_data.get("reason_code") or str(self.fields["reason_code"].initial or "")
-
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
         if (

@@ -357,6 +357,12 @@ class OfferQuerySet(models.QuerySet["Offer"]):
     def released(self) -> OfferQuerySet:
         return self.filter(status__in=RELEASED_OFFER_STATUSES)
 
+    def awaiting_answer(self, side: str) -> OfferQuerySet:
+        """Open offers that ``side`` ("household" or "municipality") has not answered yet."""
+        return self.filter(
+            status=OfferStatus.PENDING, deadline__gt=timezone.now(), **{f"{side}_answer": ""}
+        )
+
 
 class Offer(models.Model):
     """A published proposal. Both sides answer before the deadline; when both say yes, the

@@ -173,10 +173,7 @@ def offer_table(user: User, params: Mapping[str, Any]) -> dict[str, Any]:
         count = per_round.get(int(chosen_round), 0)
     status = str(params.get("status", ""))
     if status == OPEN:
-        answer_field = f"{side}_answer"
-        offers = offers.filter(
-            status=OfferStatus.PENDING, deadline__gt=timezone.now(), **{answer_field: ""}
-        )
+        offers = offers.awaiting_answer(side)
         count = None  # counted by the paginator, with the filter
     elif status in OfferStatus.values:
         offers = offers.filter(status=status)

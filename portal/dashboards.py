@@ -39,14 +39,12 @@ def _coordinator(user: User) -> dict[str, Any]:
 def _municipal_staff(user: User) -> dict[str, Any]:
     """The municipality's to-do list first: proposals to answer, agreed moves without a travel
     date, arrivals to confirm; then its rounds, each with the questionnaire's state."""
+    from matching.guidance import MUNICIPALITY
     from matching.models import Offer, OfferStatus
     from municipalities.models import Municipality, Questionnaire, RoundMunicipality
 
-    now = timezone.now()
     offers = Offer.objects.visible_to(user).select_related("municipality", "household", "round")
-    to_answer = offers.filter(
-        status=OfferStatus.PENDING, municipality_answer="", deadline__gt=now
-    ).order_by("deadline")
+    to_answer = offers.awaiting_answer(MUNICIPALITY).order_by("deadline")
     agreed = offers.filter(status=OfferStatus.ACCEPTED, arrived_at__isnull=True)
     participations = list(
         RoundMunicipality.objects.filter(municipality__staff_memberships__user=user)

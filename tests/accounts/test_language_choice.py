@@ -27,6 +27,7 @@ def test_a_language_that_is_not_offered_changes_nothing(as_caseworker, caseworke
 
 
 def test_a_visitor_switches_the_language_without_an_account(client):
+    assert client.get(reverse("set_language"), {"language": "uk"}).status_code == 405
     response = client.post(reverse("set_language"), {"language": "uk", "next": "/"})
     assert response.status_code == 302
     assert 'lang="uk"' in client.get("/").content.decode()

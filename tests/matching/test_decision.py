@@ -221,6 +221,16 @@ def test_the_municipality_sees_a_table_per_round_and_answers_with_a_confirmation
     assert "The municipality objected to this offer." in html
 
 
+def _with_caseworker_and_staff(caseworker, staff) -> Offer:
+    """HH-00042's offer, its household looked after by ``caseworker``, its municipality's
+    staff including ``staff``."""
+    offer = offer_of("HH-00042")
+    offer.household.caseworker = caseworker
+    offer.household.save(update_fields=["caseworker"])
+    staff.staff_memberships.get_or_create(municipality=offer.municipality)
+    return offer
+
+
 def test_after_both_accept_the_municipality_sees_the_caseworkers_contact(
     published,  # noqa: F811
     refugee,
@@ -228,10 +238,7 @@ def test_after_both_accept_the_municipality_sees_the_caseworkers_contact(
     as_staff,
     caseworker,
 ):
-    offer = offer_of("HH-00042")
-    offer.household.caseworker = caseworker
-    offer.household.save(update_fields=["caseworker"])
-    staff.staff_memberships.get_or_create(municipality=offer.municipality)
+    offer = _with_caseworker_and_staff(caseworker, staff)
     html = _page(as_staff, reverse("offer_detail", args=[offer.pk]))
     assert caseworker.email not in html
     services.offer_answer_household(offer=offer, by=refugee, accept=True)
@@ -248,10 +255,7 @@ def test_after_the_arrival_the_household_is_no_longer_told_to_organise_the_move(
     as_refugee,
     caseworker,
 ):
-    offer = offer_of("HH-00042")
-    offer.household.caseworker = caseworker
-    offer.household.save(update_fields=["caseworker"])
-    staff.staff_memberships.get_or_create(municipality=offer.municipality)
+    offer = _with_caseworker_and_staff(caseworker, staff)
     services.offer_answer_household(offer=offer, by=refugee, accept=True)
     services.offer_answer_municipality(offer=offer, by=staff, accept=True)
     html = _page(as_refugee, reverse("offer_detail", args=[offer.pk]))
