@@ -133,6 +133,7 @@ MUNICIPALITY_QUESTIONS: tuple[Question, ...] = (
         CHOICE,
         _("Compared with the usual allocation, the effort for your office was"),
         (
+            ("much_more", _("much higher")),
             ("more", _("higher")),
             ("same", _("about the same")),
             ("less", _("lower")),

@@ -6,6 +6,7 @@ from django import forms
 from django.core.validators import MinValueValidator
 from django.utils.translation import gettext_lazy as _
 
+from core.forms import CountField
 from municipalities.choices import Sector, SpecialistCare
 from municipalities.models import (
     SECTION_FIELDS,
@@ -169,7 +170,7 @@ class HousingUnitForm(VersionedForm):
 
 
 class PledgeForm(forms.Form):
-    pledged_persons = forms.IntegerField(
+    pledged_persons = CountField(
         label=_("Number of persons you will take in"),
         min_value=0,
         max_value=100_000,
@@ -247,15 +248,13 @@ class ProgrammePledgeForm(forms.Form):
     municipality: forms.ModelChoiceField = forms.ModelChoiceField(
         label=_("Municipality"), queryset=None
     )
-    persons = forms.IntegerField(label=_("Persons"), min_value=0, max_value=10_000)
-    school = forms.IntegerField(
-        label=_("School places"), min_value=0, max_value=10_000, required=False
-    )
-    kita = forms.IntegerField(label=_("Kita places"), min_value=0, max_value=10_000, required=False)
-    accessible = forms.IntegerField(
+    persons = CountField(label=_("Persons"), min_value=0, max_value=10_000)
+    school = CountField(label=_("School places"), min_value=0, max_value=10_000, required=False)
+    kita = CountField(label=_("Kita places"), min_value=0, max_value=10_000, required=False)
+    accessible = CountField(
         label=_("Wheelchair-accessible flats"), min_value=0, max_value=10_000, required=False
     )
-    psychotherapy = forms.IntegerField(
+    psychotherapy = CountField(
         label=_("Psychotherapy places"), min_value=0, max_value=10_000, required=False
     )
 

@@ -5,13 +5,15 @@ from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
+from django.core.validators import MinValueValidator, RegexValidator
 from django.db import models
 from django.utils import timezone
 from django.utils.deconstruct import deconstructible
 from django.utils.formats import date_format
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext_lazy as _
+
+from core.validators import MaxValueValidator, validate_phone
 
 if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
@@ -94,7 +96,9 @@ class Municipality(models.Model):
     population = models.PositiveIntegerField(_("population"))
     contact_name = models.CharField(_("contact person"), max_length=150, blank=True)
     contact_email = models.EmailField(_("contact e-mail"), blank=True)
-    contact_phone = models.CharField(_("contact phone"), max_length=40, blank=True)
+    contact_phone = models.CharField(
+        _("contact phone"), max_length=40, blank=True, validators=[validate_phone]
+    )
     description = models.TextField(_("short description"), blank=True)
 
     objects = MunicipalityQuerySet.as_manager()
@@ -569,7 +573,7 @@ class MunicipalityApplication(models.Model):
         help_text=_("For example: integration officer, social welfare office."),
     )
     email = models.EmailField(_("e-mail address"))
-    phone = models.CharField(_("phone"), max_length=40, blank=True)
+    phone = models.CharField(_("phone"), max_length=40, blank=True, validators=[validate_phone])
     pledged_persons = models.PositiveIntegerField(
         _("persons you can receive"), validators=[MinValueValidator(1), MaxValueValidator(500)]
     )
@@ -643,7 +647,9 @@ class WelcomeContact(models.Model):
     )
     office_contact = models.CharField(_("contact person"), max_length=150, blank=True)
     office_email = models.EmailField(_("e-mail"), blank=True)
-    office_phone = models.CharField(_("phone"), max_length=40, blank=True)
+    office_phone = models.CharField(
+        _("phone"), max_length=40, blank=True, validators=[validate_phone]
+    )
     office_address = models.TextField(_("address"), max_length=500, blank=True)
     office_hours = models.CharField(_("opening hours"), max_length=200, blank=True)
     partner_name = models.CharField(_("local partner organisation"), max_length=200, blank=True)
@@ -651,7 +657,9 @@ class WelcomeContact(models.Model):
         _("contact person at the partner"), max_length=150, blank=True
     )
     partner_email = models.EmailField(_("e-mail of the partner"), blank=True)
-    partner_phone = models.CharField(_("phone of the partner"), max_length=40, blank=True)
+    partner_phone = models.CharField(
+        _("phone of the partner"), max_length=40, blank=True, validators=[validate_phone]
+    )
     note = models.TextField(
         _("what arrivals should know"),
         max_length=2000,

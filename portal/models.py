@@ -11,6 +11,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.validators import validate_phone
+
 
 class ProgrammeContent(models.Model):
     """One language version of the programme page."""
@@ -46,7 +48,9 @@ class ProgrammeContent(models.Model):
     contact_role = models.CharField(_("role of the contact person"), max_length=150, blank=True)
     contact_organisation = models.CharField(_("organisation"), max_length=200, blank=True)
     contact_email = models.EmailField(_("contact e-mail"), blank=True)
-    contact_phone = models.CharField(_("contact phone"), max_length=40, blank=True)
+    contact_phone = models.CharField(
+        _("contact phone"), max_length=40, blank=True, validators=[validate_phone]
+    )
     is_example = models.BooleanField(
         _("example content"),
         default=False,

@@ -11,6 +11,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.audit import audit_log
@@ -23,6 +24,7 @@ from municipalities.models import (
     Questionnaire,
     RoundMunicipality,
 )
+from rounds.lifecycle import Action, phases_allowing
 from rounds.models import Programme, Round
 from rounds.services.rounds import round_create
 
@@ -65,12 +67,34 @@ def programme_pledge_set(
     }
     if pledge.application_id != before_source:
         changes["application"] = [before_source, pledge.application_id]
-    RoundMunicipality.objects.filter(round__programme=programme, municipality=municipality).update(
-        pledged_persons=pledge.persons
+    participations = RoundMunicipality.objects.filter(
+        round__programme=programme, municipality=municipality
     )
+    following = participations.filter(round__status__in=phases_allowing(Action.PLEDGE))
+    following.exclude(pledged_persons=pledge.persons).update(
+        pledged_persons=pledge.persons, pledged_at=timezone.now()
+    )
+    kept = cohorts_keeping_their_pledge(programme, municipality, pledge.persons)
+    if kept and "persons" in changes:
+        changes["cohorts_kept"] = kept
     if changes:
         audit_log(actor=by, action="rounds.programme.pledged", target=pledge, changes=changes)
     return pledge
+
+
+def cohorts_keeping_their_pledge(
+    programme: Programme, municipality: Municipality, persons: int
+) -> list[str]:
+    """The cohorts whose matching has finished with a pledge other than ``persons``: they were
+    matched (and are evaluated) against the pledge of their time, which a change of the
+    programme pledge leaves as it was."""
+    return list(
+        RoundMunicipality.objects.filter(round__programme=programme, municipality=municipality)
+        .exclude(round__status__in=phases_allowing(Action.PLEDGE))
+        .exclude(pledged_persons=persons)
+        .order_by("round__arrival_date", "round__pk")
+        .values_list("round__name", flat=True)
+    )
 
 
 def application_fits(application: MunicipalityApplication, programme: Programme) -> bool:

@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from accounts.http import AuthenticatedHttpRequest
@@ -16,7 +17,7 @@ from accounts.roles import Role
 from core.forms import add_errors
 from core.validation import show_error
 from municipalities.forms import ProgrammePledgeForm
-from municipalities.models import MunicipalityApplication
+from municipalities.models import MunicipalityApplication, ProgrammePledge
 from municipalities.services import programmes
 from rounds.forms import CohortForm
 from rounds.models import Programme
@@ -37,7 +38,7 @@ def programme_pledge(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse
         return redirect("programme_detail", programme.pk)
     data = form.cleaned_data
     try:
-        programmes.programme_pledge_set(
+        pledge = programmes.programme_pledge_set(
             programme=programme,
             municipality=data["municipality"],
             by=request.user,
@@ -50,7 +51,26 @@ def programme_pledge(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse
             request,
             _("The pledge of %(municipality)s was saved.") % {"municipality": data["municipality"]},
         )
+        _say_kept(request, pledge)
     return redirect("programme_detail", programme.pk)
+
+
+def _say_kept(request: AuthenticatedHttpRequest, pledge: ProgrammePledge) -> None:
+    kept = programmes.cohorts_keeping_their_pledge(
+        pledge.programme, pledge.municipality, pledge.persons
+    )
+    if kept:
+        messages.info(
+            request,
+            ngettext(
+                "The cohort %(cohorts)s has finished matching and keeps the pledge it was "
+                "matched with.",
+                "The cohorts %(cohorts)s have finished matching and keep the pledge they were "
+                "matched with.",
+                len(kept),
+            )
+            % {"cohorts": ", ".join(kept)},
+        )
 
 
 @require_POST
@@ -74,6 +94,7 @@ def programme_pledge_from_application(
             _("The pledge of %(municipality)s is now the %(persons)s persons of its application.")
             % {"municipality": pledge.municipality, "persons": pledge.persons},
         )
+        _say_kept(request, pledge)
     return redirect("programme_detail", programme.pk)
 
 

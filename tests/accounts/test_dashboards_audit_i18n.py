@@ -170,3 +170,27 @@ def test_client_address_trusts_only_the_configured_proxies(settings, count, forw
     settings.REMATCH_TRUSTED_PROXY_COUNT = count
     request = RequestFactory().get("/", REMOTE_ADDR="10.0.0.1", HTTP_X_FORWARDED_FOR=forwarded)
     assert client_address(request) == expected
+
+
+def test_the_accessibility_statement_names_its_date_a_contact_and_the_conciliation_body(
+    client, coordinator
+):
+    """BITV 2.0 asks the statement for the date and method of the assessment, a contact for
+    barriers, and the enforcement body to turn to when that contact does not help."""
+    from portal.models import ProgrammeContent
+
+    ProgrammeContent.objects.create(
+        language="de",
+        title="Re:Match",
+        contact_organisation="Beispiel gGmbH",
+        contact_email="barrierefrei@beispiel.example",
+        contact_phone="030 1234 567",
+    )
+    page = client.get(reverse("accessibility"), HTTP_ACCEPT_LANGUAGE="de").content.decode()
+    assert "Selbstbewertung" in page
+    assert "3. Dezember 2026" in page
+    assert 'href="mailto:barrierefrei@beispiel.example"' in page
+    assert "Beispiel gGmbH" in page
+    assert 'href="tel:0301234567"' in page
+    assert 'href="https://www.schlichtungsstelle-bgg.de"' in page
+    assert "Mauerstraße 53, 10117 Berlin" in page

@@ -70,3 +70,23 @@ def test_a_foreign_referer_is_not_followed(as_coordinator):
     url = reverse("organisation_list")
     page = as_coordinator.post(url, {"name": ""}, HTTP_REFERER="https://evil.example/x")
     assert b'name="next" type="hidden" value="/"' in page.content
+
+
+def test_my_account_says_when_the_pages_and_the_e_mails_are_in_different_languages(
+    as_caseworker, caseworker
+):
+    """The select shows the e-mail language; a browser asking for another page language used to
+    leave the reader guessing which of the two the setting meant."""
+    caseworker.preferred_language = "uk"
+    caseworker.save()
+    html = as_caseworker.get(
+        reverse("account_overview"), HTTP_ACCEPT_LANGUAGE="de"
+    ).content.decode()
+    assert 'id="language-differs"' in html
+    assert "Ukrainisch" in html
+    caseworker.preferred_language = "de"
+    caseworker.save()
+    html = as_caseworker.get(
+        reverse("account_overview"), HTTP_ACCEPT_LANGUAGE="de"
+    ).content.decode()
+    assert 'id="language-differs"' not in html

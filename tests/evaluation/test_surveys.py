@@ -273,3 +273,15 @@ def test_a_formula_typed_into_a_survey_answer_stays_text(eval_round, coordinator
 
 def rows_of(content: bytes) -> list:
     return list(load_workbook(io.BytesIO(content)).active.values)[0]
+
+
+def test_the_effort_question_offers_as_much_more_as_less():
+    """The effort scale offered "higher" but "lower" and "much lower": a municipality whose
+    office had far more work could not say so, and the answers leaned towards less effort."""
+    from evaluation.questions import MUNICIPALITY_QUESTIONS
+
+    (effort,) = (q for q in MUNICIPALITY_QUESTIONS if q.code == "effort")
+    codes = [code for code, _label in effort.choices]
+    middle = codes.index("same")
+    assert codes == ["much_more", "more", "same", "less", "much_less"]
+    assert middle == len(codes) - 1 - middle

@@ -195,3 +195,52 @@ def test_the_migration_links_existing_pledges_that_repeat_an_approved_applicatio
     pledges = dict(ProgrammePledge.objects.values_list("municipality_id", "application_id"))
     assert pledges == {first.pk: same.pk, second.pk: None}  # 7 is not what Schleswig applied
     assert ProgrammePledge.objects.get(municipality=second).persons == 7  # data kept
+
+
+def _cohort(programme, coordinator, name, month):
+    return programme_cohort_add(
+        programme=programme,
+        by=coordinator,
+        data={
+            "name": name,
+            "questionnaire_opens": date(2027, month - 2, 1),
+            "questionnaire_deadline": date(2027, month - 1, 1),
+            "arrival_date": date(2027, month, 1),
+            "offer_reply_days": 7,
+            "expected_households": 8,
+        },
+    )
+
+
+def test_a_changed_pledge_leaves_the_cohorts_whose_matching_has_finished_as_they_were(
+    programme, coordinator, municipality, client
+):
+    """A finished cohort was matched, and is evaluated, against the pledge of its time: a later
+    change of the programme pledge applies to the cohorts still matching, and says so."""
+    programme_pledge_set(
+        programme=programme, municipality=municipality, by=coordinator, amounts={"persons": 10}
+    )
+    finished = _cohort(programme, coordinator, "Kohorte März", 3)
+    open_ = _cohort(programme, coordinator, "Kohorte Juni", 6)
+    finished.status = "relocation"
+    finished.save(update_fields=["status"])
+
+    client.force_login(coordinator)
+    response = client.post(
+        reverse("programme_pledge", args=[programme.pk]),
+        {"municipality": municipality.pk, "persons": 14},
+        follow=True,
+    )
+
+    def pledged(round_):
+        return RoundMunicipality.objects.get(round=round_, municipality=municipality)
+
+    assert pledged(finished).pledged_persons == 10
+    assert pledged(open_).pledged_persons == 14
+    assert pledged(open_).pledged_at is not None
+    page = response.content.decode()
+    assert "Kohorte März" in page
+    assert "behält die Zusage, mit der sie verteilt wurde" in page
+    event = AuditEvent.objects.filter(action="rounds.programme.pledged").latest("pk")
+    assert event.changes["persons"] == [10, 14]
+    assert event.changes["cohorts_kept"] == ["Kohorte März"]

@@ -171,11 +171,25 @@ def test_an_implausibly_large_count_is_refused_next_to_the_field(
     response = post_section(as_staff, questionnaire, section, data)
     assert response.status_code == 200
     assert response.context["form"].errors[field] == [
-        "More than 10000 is implausible for one municipality: please check the number."
+        "More than 10,000 is implausible for one municipality: please check the number."
     ]
     questionnaire.refresh_from_db()
     assert questionnaire.completed_sections == []
     assert questionnaire.version == 1
+
+
+@pytest.mark.parametrize(("language", "limit"), [("de", "10.000"), ("uk", "10\xa0000")])
+def test_the_limit_is_written_as_the_reader_writes_numbers(
+    as_staff, questionnaire, language, limit
+):
+    """Django's validator put the bare 10000 into the message, in every language."""
+    data = {**EDUCATION, "school_places_primary": "99999", "version": questionnaire.version}
+    response = as_staff.post(
+        section_url(questionnaire, "education"), data, HTTP_ACCEPT_LANGUAGE=language
+    )
+    (message,) = response.context["form"].errors["school_places_primary"]
+    assert limit in message
+    assert "10000" not in message
 
 
 def test_a_missing_answer_is_required_on_its_section_page(as_staff, questionnaire):

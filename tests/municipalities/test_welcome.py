@@ -52,6 +52,10 @@ def test_staff_name_who_welcomes_arrivals(staff, municipality):
         ({"office_email": "", "office_phone": "", "office_address": ""}, "at least one way"),
         ({"partner_name": ""}, "Name the partner organisation."),
         ({"partner_email": "", "partner_phone": ""}, "e-mail address or a phone number"),
+        ({"office_phone": "Frau Beispiel fragen"}, "Enter a phone number of digits"),
+        ({"partner_phone": "kiel@example.org"}, "Enter a phone number of digits"),
+        ({"office_phone": "112"}, "Enter a phone number of digits"),
+        ({"office_phone": "0431 +49 123456"}, "Enter a phone number of digits"),
     ],
 )
 def test_incomplete_contacts_are_refused_and_nothing_is_saved(staff, municipality, change, message):
@@ -110,3 +114,4 @@ def test_the_household_sees_the_welcome_once_both_sides_accepted(
     assert "willkommen@kiel.example" in html
     assert "Willkommen in Kiel e.V." in html
     assert "Am ersten Tag holen wir Sie am Bahnhof ab." in html
+    assert 'href="tel:+49431000000"' in html
