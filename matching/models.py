@@ -363,6 +363,14 @@ class OfferQuerySet(models.QuerySet["Offer"]):
             status=OfferStatus.PENDING, deadline__gt=timezone.now(), **{f"{side}_answer": ""}
         )
 
+    def travel_date_missing(self) -> OfferQuerySet:
+        """Both sides agreed and the municipality has not set the travel date yet."""
+        return self.filter(status=OfferStatus.ACCEPTED, travel_date__isnull=True)
+
+    def arrival_due(self) -> OfferQuerySet:
+        """The travel date has come and the arrival is not confirmed yet."""
+        return self.filter(status=OfferStatus.ACCEPTED, travel_date__lte=timezone.localdate())
+
 
 class Offer(models.Model):
     """A published proposal. Both sides answer before the deadline; when both say yes, the

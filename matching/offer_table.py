@@ -144,8 +144,18 @@ def _counts_per_round(user: User) -> list[tuple[int, str, date | None, int]]:
     ]
 
 
+# Filters beyond the status: what the municipality still has to do after both sides agreed.
+TRAVEL_DATE_MISSING = "travel_date_missing"
+ARRIVAL_DUE = "arrival_due"
+
+
 def status_choices() -> list[tuple[str, StrOrPromise]]:
-    return [(OPEN, _("Waiting for my answer")), *OfferStatus.choices]
+    return [
+        (OPEN, _("Waiting for my answer")),
+        (TRAVEL_DATE_MISSING, _("Agreed, no travel date yet")),
+        (ARRIVAL_DUE, _("Travel date reached, arrival not confirmed")),
+        *OfferStatus.choices,
+    ]
 
 
 def offer_table(user: User, params: Mapping[str, Any]) -> dict[str, Any]:
@@ -175,6 +185,12 @@ def offer_table(user: User, params: Mapping[str, Any]) -> dict[str, Any]:
     if status == OPEN:
         offers = offers.awaiting_answer(side)
         count = None  # counted by the paginator, with the filter
+    elif status == TRAVEL_DATE_MISSING:
+        offers = offers.travel_date_missing()
+        count = None
+    elif status == ARRIVAL_DUE:
+        offers = offers.arrival_due()
+        count = None
     elif status in OfferStatus.values:
         offers = offers.filter(status=status)
         count = None

@@ -5,10 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 from django.db.models import Count, Q
-from django.utils import timezone
 
 from accounts.models import AuditEvent, Invitation, InvitationStatus, User
 from accounts.roles import Role
+
+# Items of each to-do list on the dashboard; the rest is one link to the filtered offer list.
+TO_DO_SHOWN = 10
 
 
 def dashboard_context(user: User) -> dict[str, Any]:
@@ -40,12 +42,13 @@ def _municipal_staff(user: User) -> dict[str, Any]:
     """The municipality's to-do list first: proposals to answer, agreed moves without a travel
     date, arrivals to confirm; then its rounds, each with the questionnaire's state."""
     from matching.guidance import MUNICIPALITY
-    from matching.models import Offer, OfferStatus
+    from matching.models import Offer
     from municipalities.models import Municipality, Questionnaire, RoundMunicipality
 
     offers = Offer.objects.visible_to(user).select_related("municipality", "household", "round")
     to_answer = offers.awaiting_answer(MUNICIPALITY).order_by("deadline")
-    agreed = offers.filter(status=OfferStatus.ACCEPTED, arrived_at__isnull=True)
+    travel = offers.travel_date_missing().order_by("deadline")
+    arrivals = offers.arrival_due().order_by("travel_date")
     participations = list(
         RoundMunicipality.objects.filter(municipality__staff_memberships__user=user)
         .select_related("round", "municipality")
@@ -66,12 +69,12 @@ def _municipal_staff(user: User) -> dict[str, Any]:
         ) in submitted
     return {
         "municipalities": Municipality.objects.visible_to(user),
-        "offers_to_answer": to_answer[:10],
+        "offers_to_answer": to_answer[:TO_DO_SHOWN],
         "offers_to_answer_count": to_answer.count(),
-        "travel_dates_to_set": agreed.filter(travel_date__isnull=True).order_by("deadline")[:10],
-        "arrivals_to_confirm": agreed.filter(travel_date__lte=timezone.localdate()).order_by(
-            "travel_date"
-        )[:10],
+        "travel_dates_to_set": travel[:TO_DO_SHOWN],
+        "travel_dates_to_set_count": travel.count(),
+        "arrivals_to_confirm": arrivals[:TO_DO_SHOWN],
+        "arrivals_to_confirm_count": arrivals.count(),
         "participations": participations,
     }
 

@@ -386,3 +386,42 @@ def test_the_staff_dashboard_moves_an_agreed_offer_to_travel_date_then_arrival(
     offer.status = OfferStatus.ARRIVED
     offer.save()
     assert url not in _page(as_staff, reverse("dashboard"))
+
+
+def test_the_staff_dashboard_counts_every_agreed_move_and_links_to_the_rest(
+    published,  # noqa: F811
+    as_staff,
+    staff,
+    monkeypatch,
+):
+    """The lists showed the first ten moves and said nothing of the others: a district of a
+    national round with 40 agreed moves saw 10 and no hint of the 30 left."""
+    import portal.dashboards
+
+    monkeypatch.setattr(portal.dashboards, "TO_DO_SHOWN", 1)
+    kiel = staff.staff_memberships.get().municipality
+    Offer.objects.update(
+        municipality=kiel,
+        status=OfferStatus.ACCEPTED,
+        household_answer="yes",
+        municipality_answer="yes",
+    )
+    count = Offer.objects.count()
+    assert count > 1
+    html = _page(as_staff, reverse("dashboard"))
+    assert f"set the travel date ({count} households)" in html
+    link = f"{reverse('offer_list')}?status=travel_date_missing"
+    assert link in html
+    listed = _page(as_staff, link)
+    for offer in Offer.objects.all():
+        assert reverse("offer_detail", args=[offer.pk]) in listed
+    Offer.objects.update(travel_date=timezone.localdate())
+    html = _page(as_staff, reverse("dashboard"))
+    assert f"confirm the arrival ({count} households)" in html
+    listed = _page(as_staff, f"{reverse('offer_list')}?status=arrival_due")
+    for offer in Offer.objects.all():
+        assert reverse("offer_detail", args=[offer.pk]) in listed
+    assert "No offers" not in listed
+    empty = _page(as_staff, f"{reverse('offer_list')}?status=travel_date_missing")
+    for offer in Offer.objects.all():
+        assert reverse("offer_detail", args=[offer.pk]) not in empty
