@@ -75,8 +75,16 @@ def _inform_invited(round_: Round, by: User | None) -> dict[str, Any]:
 
 
 def pledge_blocker(participation: RoundMunicipality, today: date | None = None) -> str | None:
-    """Why the pledge cannot be changed now, or None."""
-    return participation.round.blocker(Action.PLEDGE, today=today)
+    """Why the pledge cannot be changed now, or None. A cohort of a programme has no pledge
+    of its own: it follows the programme's (``municipalities.services.programmes``), which a
+    change here would contradict and the next change of the programme's would overwrite."""
+    round_ = participation.round
+    if round_.programme_id is not None:
+        return _(
+            "This round is a cohort of the programme %(programme)s: your pledge is the one for "
+            "the whole programme year. To change it, please contact the coordination."
+        ) % {"programme": round_.programme}
+    return round_.blocker(Action.PLEDGE, today=today)
 
 
 @transaction.atomic

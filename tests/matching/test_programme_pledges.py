@@ -244,3 +244,28 @@ def test_a_changed_pledge_leaves_the_cohorts_whose_matching_has_finished_as_they
     event = AuditEvent.objects.filter(action="rounds.programme.pledged").latest("pk")
     assert event.changes["persons"] == [10, 14]
     assert event.changes["cohorts_kept"] == ["Kohorte März"]
+
+
+def test_a_cohort_follows_the_programme_pledge_and_staff_are_told_why_they_cannot_change_it(
+    programme, coordinator, municipality, staff, client
+):
+    """A cohort's pledge is the programme's one number: a change on the cohort's page made the
+    two disagree, and the programme's next change overwrote it without a word."""
+    programme_pledge_set(
+        programme=programme, municipality=municipality, by=coordinator, amounts={"persons": 10}
+    )
+    cohort = _cohort(programme, coordinator, "Kohorte Juni", 6)
+    client.force_login(staff)
+    detail = reverse("participation_detail", args=[municipality.slug, cohort.pk])
+    page = client.get(detail).content.decode()
+    assert "für das ganze Programmjahr" in page
+    assert reverse("participation_pledge", args=[municipality.slug, cohort.pk]) not in page
+    response = client.post(
+        reverse("participation_pledge", args=[municipality.slug, cohort.pk]),
+        {"pledged_persons": "3"},
+    )
+    assert response.status_code == 400
+    assert "für das ganze Programmjahr" in response.content.decode()
+    participation = RoundMunicipality.objects.get(round=cohort, municipality=municipality)
+    assert participation.pledged_persons == 10
+    assert not AuditEvent.objects.filter(action="matching.round.pledged").exists()
