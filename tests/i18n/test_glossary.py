@@ -158,3 +158,15 @@ def test_german_calls_a_matching_run_a_lauf():
         if "durchlauf" in msgstr.lower()
     ]
     assert not offending, "A matching run is a 'Lauf', not a 'Durchlauf':\n  " + _listing(offending)
+
+
+def test_ukrainian_writes_one_apostrophe():
+    """Ukrainian words with an apostrophe ("зобов’язання", "ім’я") used the typographic one in
+    137 places and the typewriter one in 50, so one page could show both."""
+    offending = [
+        (entry.msgid, msgstr)
+        for entry in catalogue("uk")
+        for msgstr in entry.msgstrs
+        if re.search(r"[\u0400-\u04ff]'[\u0400-\u04ff]", msgstr)
+    ]
+    assert not offending, "Write ’ (U+2019) in these msgstr:\n  " + _listing(offending)
