@@ -177,3 +177,30 @@ def test_load_instance_reads_nan_as_invalid_score(tmp_path: Path) -> None:
     path.write_text(json.dumps(valid()).replace("2.5", "NaN"), encoding="utf-8")
     with pytest.raises(InstanceError, match="score H2/koeln: score must be finite"):
         load_instance(path)
+
+
+@pytest.mark.parametrize(("path", "value", "message"), CASES)
+def test_the_file_reader_names_every_bad_entry_as_the_parser_does(
+    tmp_path: Path, path: tuple[Any, ...], value: Any, message: str
+) -> None:
+    """The file reader decodes the score entries typed (msgspec) and hands anything it does
+    not take to json and the entry-by-entry checks: the message must stay the same."""
+    file = tmp_path / "instance.json"
+    file.write_text(json.dumps(_set(path, value)), encoding="utf-8")
+    with pytest.raises(InstanceError) as info:
+        load_instance(file)
+    assert str(info.value).startswith(message)
+
+
+def test_the_file_reader_gives_the_parsers_instance(tmp_path: Path) -> None:
+    data = valid()
+    data["scores"][0]["note"] = "extra keys are ignored, as before"
+    data["unknown"] = {"also": "ignored"}
+    file = tmp_path / "instance.json"
+    file.write_text(json.dumps(data), encoding="utf-8")
+    read = load_instance(file)
+    assert read == parse_instance(data)
+    assert [type(p.score) for p in read.scores] == [
+        type(p.score) for p in parse_instance(data).scores
+    ]
+    assert read.integral_scores() == parse_instance(data).integral_scores()
