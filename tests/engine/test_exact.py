@@ -215,3 +215,23 @@ def test_a_raced_round_cut_off_by_the_command_line_keeps_its_best_and_its_bound(
     assert result["bound"] is not None
     assert result["bound"] >= result["objective"]
     assert result["timing"]["written"] <= 3.0
+
+
+def test_the_start_is_handed_in_with_a_proven_bound() -> None:
+    """Whatever cuts the pilot path off (a short limit, a slow machine), the incumbent the
+    command line writes has a bound from the start: the LP's."""
+    from matching.engine.incumbent import Incumbent, unwatch, watch
+
+    data = generate(120, 12, density=0.4, group_share=0.06, seed=3)
+    model = build_model(parse_instance(data))
+    incumbent = Incumbent()
+    watch(model, incumbent, "milp")
+    try:
+        found = exact.solve_small(model, deadline=0.0)  # already past: the start and the bound
+    finally:
+        unwatch(model)
+    _model, chosen, bound, _method = incumbent.snapshot()
+    assert bound is not None
+    assert bound >= float(model.pair_score[found.chosen].sum())
+    assert bound >= float(model.pair_score[chosen].sum())
+    assert bound <= lp_bound(model) + 1e-6
