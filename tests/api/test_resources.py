@@ -405,3 +405,27 @@ def test_only_coordinators_read_metrics(api_clients, published_run, role):
 
 def test_metrics_of_an_unknown_round_are_a_404(api_coordinator):
     assert api_coordinator.get("/api/v1/rounds/999999/metrics/").status_code == 404
+
+
+def test_the_offer_list_filters_what_is_left_to_do_after_both_sides_agreed(
+    api_coordinator, published_run
+):
+    """The same selections as the municipality's dashboard and the offer list's filters."""
+    from django.utils import timezone
+
+    offers = Offer.objects.all()
+    assert offers.exists()
+    offers.update(status=OfferStatus.ACCEPTED, household_answer="yes", municipality_answer="yes")
+
+    def listed(value: str) -> set[int]:
+        response = api_coordinator.get("/api/v1/offers/", {"to_do": value})
+        assert response.status_code == 200
+        return {row["id"] for row in response.json()["results"]}
+
+    everyone = set(offers.values_list("pk", flat=True))
+    assert listed("travel_date_missing") == everyone
+    assert listed("arrival_due") == set()
+    offers.update(travel_date=timezone.localdate())
+    assert listed("travel_date_missing") == set()
+    assert listed("arrival_due") == everyone
+    assert api_coordinator.get("/api/v1/offers/", {"to_do": "soon"}).status_code == 400
