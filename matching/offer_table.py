@@ -5,7 +5,7 @@ from the reader's side) and filters by round and status."""
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from typing import TYPE_CHECKING, Any
@@ -15,12 +15,13 @@ from django.db import connection
 from django.db.models import Count
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from accounts.models import User
 from core.paging import page_of
 from matching import guidance
 from matching.anonymise import age_band, place_labels
-from matching.models import Offer, OfferStatus
+from matching.models import Offer, OfferQuerySet, OfferStatus
 from municipalities.choices import age_on
 from rounds.models import Round
 
@@ -144,18 +145,22 @@ def _counts_per_round(user: User) -> list[tuple[int, str, date | None, int]]:
     ]
 
 
-# Filters beyond the status: what the municipality still has to do after both sides agreed.
+# Filters beyond the status: what the municipality still has to do after both sides agreed
+# (the offer list, the municipality's dashboard and the API's ``to_do`` select the same).
 TRAVEL_DATE_MISSING = "travel_date_missing"
 ARRIVAL_DUE = "arrival_due"
+TO_DO: dict[str, Callable[[OfferQuerySet], OfferQuerySet]] = {
+    TRAVEL_DATE_MISSING: OfferQuerySet.travel_date_missing,
+    ARRIVAL_DUE: OfferQuerySet.arrival_due,
+}
+TO_DO_CHOICES: tuple[tuple[str, StrOrPromise], ...] = (
+    (TRAVEL_DATE_MISSING, gettext_lazy("Agreed, no travel date yet")),
+    (ARRIVAL_DUE, gettext_lazy("Travel date reached, arrival not confirmed")),
+)
 
 
 def status_choices() -> list[tuple[str, StrOrPromise]]:
-    return [
-        (OPEN, _("Waiting for my answer")),
-        (TRAVEL_DATE_MISSING, _("Agreed, no travel date yet")),
-        (ARRIVAL_DUE, _("Travel date reached, arrival not confirmed")),
-        *OfferStatus.choices,
-    ]
+    return [(OPEN, _("Waiting for my answer")), *TO_DO_CHOICES, *OfferStatus.choices]
 
 
 def offer_table(user: User, params: Mapping[str, Any]) -> dict[str, Any]:
@@ -185,11 +190,8 @@ def offer_table(user: User, params: Mapping[str, Any]) -> dict[str, Any]:
     if status == OPEN:
         offers = offers.awaiting_answer(side)
         count = None  # counted by the paginator, with the filter
-    elif status == TRAVEL_DATE_MISSING:
-        offers = offers.travel_date_missing()
-        count = None
-    elif status == ARRIVAL_DUE:
-        offers = offers.arrival_due()
+    elif status in TO_DO:
+        offers = TO_DO[status](offers)
         count = None
     elif status in OfferStatus.values:
         offers = offers.filter(status=status)

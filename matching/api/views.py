@@ -31,7 +31,7 @@ from api.responses import (
 from matching.anonymise import profile_read, visible_demand
 from matching.exports import results_file
 from matching.models import Offer, OfferQuerySet, OfferStatus, Proposal, Run, RunStatus
-from matching.offer_table import ARRIVAL_DUE, TRAVEL_DATE_MISSING
+from matching.offer_table import TO_DO, TO_DO_CHOICES
 from matching.reasons import ReasonCode
 from matching.run_files import run_file_read
 from matching.selectors import round_results
@@ -415,10 +415,7 @@ class AnswerSerializer(serializers.Serializer):
 class OfferFilter(django_filters.FilterSet):
     status = django_filters.ChoiceFilter(choices=OfferStatus.choices)
     to_do = django_filters.ChoiceFilter(
-        choices=(
-            (TRAVEL_DATE_MISSING, "both sides agreed, no travel date yet"),
-            (ARRIVAL_DUE, "travel date reached, arrival not confirmed"),
-        ),
+        choices=TO_DO_CHOICES,
         method="filter_to_do",
         label="What the municipality still has to do after both sides agreed",
     )
@@ -428,10 +425,7 @@ class OfferFilter(django_filters.FilterSet):
         fields = ("round", "municipality", "status", "to_do")
 
     def filter_to_do(self, queryset: OfferQuerySet, name: str, value: str) -> OfferQuerySet:
-        # The same selections as the offer list's filters and the municipality's dashboard.
-        if value == TRAVEL_DATE_MISSING:
-            return queryset.travel_date_missing()
-        return queryset.arrival_due()
+        return TO_DO[value](queryset)
 
 
 @extend_schema(tags=["offers"])

@@ -135,6 +135,7 @@ def test_applications_are_rate_limited_per_client(settings):
         ("pledge_until", "2027-04-01", "The end must not be before the start."),
         ("pledged_persons", "0", "greater than or equal to 1"),
         ("email", "not-an-address", "valid email"),
+        ("phone", "Frau Beispiel fragen", "Enter a phone number of digits"),
     ],
 )
 def test_bad_input_is_refused_with_a_message_and_nothing_is_stored(field, value, message):

@@ -183,3 +183,14 @@ def test_the_current_programme_year_is_the_one_that_has_not_ended(coordinator):
     assert current_year(date(2026, 8, 1)) == 2026
     assert current_year(date(2026, 10, 1)) == 2027
     assert current_year(date(2028, 1, 1)) == 2027
+
+
+def test_a_contact_phone_that_cannot_be_dialled_is_refused_and_nothing_is_saved(coordinator):
+    client = login(coordinator)
+    response = client.post(
+        reverse("programme_edit_language", args=["de"]),
+        _post(**{"content-contact_phone": "siehe Website"}),
+    )
+    assert response.status_code == 200
+    assert response.context["form"].errors["contact_phone"]
+    assert ProgrammeContent.objects.count() == 0
