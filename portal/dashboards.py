@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlencode
 
 from django.db.models import Count, Q
+from django.urls import reverse
 
 from accounts.models import AuditEvent, Invitation, InvitationStatus, User
 from accounts.roles import Role
@@ -21,6 +23,11 @@ def dashboard_context(user: User) -> dict[str, Any]:
         Role.REFUGEE: _refugee,
     }[Role(user.role)]
     return builder(user)
+
+
+def _offer_list(status: str) -> str:
+    """The offer list filtered as the offer list's own status filter does it."""
+    return f"{reverse('offer_list')}?{urlencode({'status': status})}"
 
 
 def _coordinator(user: User) -> dict[str, Any]:
@@ -43,6 +50,7 @@ def _municipal_staff(user: User) -> dict[str, Any]:
     date, arrivals to confirm; then its rounds, each with the questionnaire's state."""
     from matching.guidance import MUNICIPALITY
     from matching.models import Offer
+    from matching.offer_table import ARRIVAL_DUE, OPEN, TRAVEL_DATE_MISSING
     from municipalities.models import Municipality, Questionnaire, RoundMunicipality
 
     offers = Offer.objects.visible_to(user).select_related("municipality", "household", "round")
@@ -71,10 +79,13 @@ def _municipal_staff(user: User) -> dict[str, Any]:
         "municipalities": Municipality.objects.visible_to(user),
         "offers_to_answer": to_answer[:TO_DO_SHOWN],
         "offers_to_answer_count": to_answer.count(),
+        "offers_to_answer_url": _offer_list(OPEN),
         "travel_dates_to_set": travel[:TO_DO_SHOWN],
         "travel_dates_to_set_count": travel.count(),
+        "travel_dates_to_set_url": _offer_list(TRAVEL_DATE_MISSING),
         "arrivals_to_confirm": arrivals[:TO_DO_SHOWN],
         "arrivals_to_confirm_count": arrivals.count(),
+        "arrivals_to_confirm_url": _offer_list(ARRIVAL_DUE),
         "participations": participations,
     }
 
