@@ -198,3 +198,30 @@ def test_every_highs_run_uses_one_thread_so_two_at_once_use_both_cores() -> None
     assert THREADS == 1
     first, second = new_highs(), new_highs()
     assert first.getOptionValue("threads")[1] == second.getOptionValue("threads")[1] == 1
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_the_programme_handed_to_highs_is_the_one_of_the_sparse_rows(seed: int) -> None:
+    """build_mip assembles its columns without scipy.sparse (the chain repair builds ~1,000
+    programmes a national round); the matrix and limits must be those of unit_rows above
+    capacity_rows, for any subset of pairs in any order and for the capacity others leave."""
+    from scipy.sparse import csc_array, vstack
+
+    from matching.engine.highs import capacity_rows, columns, unit_rows
+
+    model = build_model(parse_instance(generate(120, 8, density=0.5, seed=seed)))
+    rng = np.random.default_rng(seed)
+    pairs = rng.permutation(model.n_pairs)[: model.n_pairs // 3]
+    left = model.capacity - rng.integers(0, 3, model.capacity.shape)
+    for capacity in (None, np.maximum(left, 0)):
+        matrix, upper = columns(model, pairs, capacity)
+        units = unit_rows(model, pairs)
+        cap, limit = capacity_rows(model, pairs, capacity)
+        expected = vstack([units, cap]).toarray()
+        assert cap.shape[0] > 0  # some capacity binds, so both kinds of row are compared
+        got = csc_array((matrix.value, matrix.rows, matrix.start), shape=expected.shape).toarray()
+        np.testing.assert_array_equal(got, expected)
+        np.testing.assert_array_equal(upper, np.concatenate((np.ones(units.shape[0]), limit)))
+        for column in range(len(pairs)):  # rows rise within a column, as HiGHS expects
+            rows = matrix.rows[matrix.start[column] : matrix.start[column + 1]]
+            assert (np.diff(rows) > 0).all()
