@@ -94,6 +94,20 @@ class User(AbstractBaseUser, PermissionsMixin):
     def is_municipal_staff(self) -> bool:
         return self.role == Role.MUNICIPAL_STAFF
 
+    def municipality_ids(self) -> list[int]:
+        """The municipalities this user works for as municipal staff (none for other roles).
+
+        Read first and handed to the query as one value: filtered through a join or a subquery
+        on the memberships instead, the staff's offer queries ran as PostgreSQL's generic plan
+        of a prepared statement (the connection prepares a query it has run five times) and
+        that plan does not know one user has one municipality. It scanned all 34,785 offers of
+        a national round (42 ms a query instead of 0.2 ms), six times on each staff dashboard:
+        13 ms of database CPU a request under load instead of 3 (issue #18, target 6)."""
+        if not self.is_municipal_staff:
+            return []
+        memberships = self.staff_memberships.order_by("municipality_id")
+        return list(memberships.values_list("municipality_id", flat=True))
+
     @property
     def is_caseworker(self) -> bool:
         return self.role == Role.CASEWORKER

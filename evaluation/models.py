@@ -122,7 +122,7 @@ class SurveyQuerySet(models.QuerySet["Survey"]):
             return self.all()
         if user.is_municipal_staff:
             return self.filter(
-                kind=SurveyKind.MUNICIPALITY, municipality__staff_memberships__user=user
+                kind=SurveyKind.MUNICIPALITY, municipality_id__in=user.municipality_ids()
             )
         if user.is_refugee:
             return self.filter(kind=SurveyKind.HOUSEHOLD, household__contact_user=user)
@@ -258,7 +258,7 @@ class WorkshopQuerySet(models.QuerySet["Workshop"]):
             # The rounds as a subquery: joined, each workshop came once per participation and
             # needed DISTINCT over five tables (1.9 ms of planning on every staff dashboard).
             rounds = RoundMunicipality.objects.filter(
-                municipality__staff_memberships__user=user
+                municipality_id__in=user.municipality_ids()
             ).values("round_id")
             return self.filter(round_id__in=rounds)
         return self.none()

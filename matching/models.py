@@ -338,7 +338,7 @@ class OfferQuerySet(models.QuerySet["Offer"]):
         if user.is_coordinator:
             return self.all()
         if user.is_municipal_staff:
-            return self.filter(municipality__staff_memberships__user=user)
+            return self.filter(municipality_id__in=user.municipality_ids())
         if user.is_caseworker:
             return self.filter(household__organisation_id=user.organisation_id)
         if user.is_refugee:

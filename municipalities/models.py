@@ -79,6 +79,7 @@ class MunicipalityQuerySet(models.QuerySet["Municipality"]):
         if user.is_coordinator:
             return self.all()
         if user.is_municipal_staff:
+            # A join: one row per district, where no plan goes wrong (see User.municipality_ids).
             return self.filter(staff_memberships__user=user)
         return self.none()
 
@@ -279,7 +280,7 @@ class QuestionnaireQuerySet(models.QuerySet["Questionnaire"]):
         if user.is_coordinator:
             return self.all()
         if user.is_municipal_staff:
-            return self.filter(municipality__staff_memberships__user=user)
+            return self.filter(municipality_id__in=user.municipality_ids())
         return self.none()
 
     def submitted(self) -> QuestionnaireQuerySet:

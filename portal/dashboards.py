@@ -58,7 +58,7 @@ def _municipal_staff(user: User) -> dict[str, Any]:
     travel = offers.travel_date_missing().order_by("deadline")
     arrivals = offers.arrival_due().order_by("travel_date")
     participations = list(
-        RoundMunicipality.objects.filter(municipality__staff_memberships__user=user)
+        RoundMunicipality.objects.filter(municipality_id__in=user.municipality_ids())
         .select_related("round", "municipality")
         .order_by("-round__arrival_date", "municipality__name")[:10]
     )

@@ -39,7 +39,7 @@ class RoundQuerySet(models.QuerySet["Round"]):
             return self.all()
         if user.is_municipal_staff:
             return self.filter(
-                participations__municipality__staff_memberships__user=user
+                participations__municipality_id__in=user.municipality_ids()
             ).distinct()
         if user.is_caseworker:
             return self.exclude(status__in=[Phase.DRAFT, Phase.CLOSED])

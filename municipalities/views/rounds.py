@@ -32,7 +32,7 @@ from rounds.models import Round
 def round_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     if request.user.is_municipal_staff:
         participations = (
-            RoundMunicipality.objects.filter(municipality__staff_memberships__user=request.user)
+            RoundMunicipality.objects.filter(municipality_id__in=request.user.municipality_ids())
             .select_related("round", "municipality")
             .order_by("-round__created_at", "municipality__name")
         )
@@ -59,7 +59,7 @@ def round_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         # Staff see their own part of the round, never the other municipalities'.
         participation = (
             RoundMunicipality.objects.filter(
-                round=round_, municipality__staff_memberships__user=request.user
+                round=round_, municipality_id__in=request.user.municipality_ids()
             )
             .select_related("municipality")
             .first()

@@ -425,3 +425,45 @@ def test_the_staff_dashboard_counts_every_agreed_move_and_links_to_the_rest(
     empty = _page(as_staff, f"{reverse('offer_list')}?status=travel_date_missing")
     for offer in Offer.objects.all():
         assert reverse("offer_detail", args=[offer.pk]) not in empty
+
+
+def test_the_staff_pages_name_their_municipalities_instead_of_joining_the_memberships(
+    published,  # noqa: F811
+    as_staff,
+    staff,
+):
+    """A join (or subquery) on the memberships made PostgreSQL's generic plan of the prepared
+    dashboard queries scan every offer of a national round: 42 ms a query instead of 0.2 ms,
+    six such queries a staff dashboard, p95 3.9 s for 150 users. The staff's municipalities are
+    read first and handed to each query as one value, and the pages still show only theirs."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    municipality_ids = staff.municipality_ids()
+    assert municipality_ids == [staff.staff_memberships.get().municipality_id]
+    mine = Offer.objects.filter(municipality_id__in=municipality_ids)
+    theirs = Offer.objects.exclude(municipality_id__in=municipality_ids)
+    assert mine.exists()
+    assert theirs.exists()
+    Offer.objects.update(status=OfferStatus.ACCEPTED, household_answer="yes")
+    for url in (reverse("dashboard"), reverse("offer_list"), reverse("round_list")):
+        as_staff.get(url)
+        with CaptureQueriesContext(connection) as queries:
+            response = as_staff.get(url, HTTP_ACCEPT_LANGUAGE="en")
+        assert response.status_code == 200
+        joined = [
+            q["sql"]
+            for q in queries.captured_queries
+            if "municipalities_staffmembership" in q["sql"]
+            and ("matching_offer" in q["sql"] or "evaluation_survey" in q["sql"])
+        ]
+        assert joined == [], url
+    dashboard = _page(as_staff, reverse("dashboard"))
+    listed = _page(as_staff, reverse("offer_list"))
+    for offer in mine:
+        assert reverse("offer_detail", args=[offer.pk]) in dashboard
+        assert reverse("offer_detail", args=[offer.pk]) in listed
+    for offer in theirs:
+        assert reverse("offer_detail", args=[offer.pk]) not in dashboard
+        assert reverse("offer_detail", args=[offer.pk]) not in listed
+    assert set(Offer.objects.visible_to(staff)) == set(mine)
