@@ -296,8 +296,11 @@ def _chain_pass(
             ]
             if not clashes:
                 break
+            clock = solved.clock
             for _ in range(clashes[-1] + 1):
                 gained += take()
+            if solved.clock == clock:  # none of them gained: built again, it would be the same
+                break
         if hood is None:
             continue
         pool, most = workers

@@ -262,3 +262,51 @@ def test_a_chain_pass_ends_early_when_its_last_programmes_gain_little(
         )
     assert (gained, cut) == (500.0, True)
     assert len(tried) < 50 + repair.CUT_WINDOW + 5  # not the other 250 seeds
+
+
+def test_a_chain_seed_is_built_again_only_after_an_answer_that_changed_the_assignment(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A programme touches ~60 of 400 municipalities, so the next seed's almost always shares
+    one with the programme in flight and waits for it. It was then built a second time even
+    when that answer changed nothing (2,417 builds for 1,220 programmes on 20,000 x 400)."""
+    from concurrent.futures import ThreadPoolExecutor
+    from types import SimpleNamespace
+
+    from matching.engine import repair
+    from matching.engine.highs import MipAnswer
+
+    empty, none = np.zeros(0, np.int64), np.zeros(0)
+    monkeypatch.setattr(repair, "_seeds", lambda *args: [(1.0, 0, i) for i in range(6)])
+    monkeypatch.setattr(repair, "_around_unit", lambda state, r, b, index, more: index)
+    built: list[int] = []
+
+    def hood(state: Any, r: Any, index: int, w: Any) -> Any:
+        built.append(index)
+        return repair._Hood(empty, empty, empty, frozenset({0}))  # every one shares 0
+
+    monkeypatch.setattr(repair, "_hood", hood)
+    monkeypatch.setattr(repair, "solve_mip", lambda *args: MipAnswer(empty, None, True))
+
+    def scripted(state: Any, solved: Any, hood: Any, future: Any) -> float:
+        future.result()
+        if hood.seed[1] == 2:  # this answer changes the assignment
+            solved.clock += 1
+            return 5.0
+        return 0.0
+
+    monkeypatch.setattr(repair, "_apply", scripted)
+    with ThreadPoolExecutor(2) as pool:
+        gained, _cut = repair._chain_pass(
+            SimpleNamespace(model=None),  # type: ignore[arg-type]  # only for the stand-ins
+            none,
+            none,
+            none,
+            [],
+            (2, 40.0),
+            time.perf_counter() + 30.0,
+            (pool, 2),
+            repair.Solved(1),
+        )
+    assert gained == 5.0
+    assert built == [0, 1, 2, 3, 3, 4, 5]  # seed 3 waited for seed 2's gain and was rebuilt
