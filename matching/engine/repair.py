@@ -357,11 +357,20 @@ def _around_municipality(
     return np.fromiter(sorted(free), np.int64)
 
 
+def _pairs_of(state: Assignment, units: IntArray) -> IntArray:
+    """Every pair of ``units``, unit by unit (a unit's pairs are consecutive in the model):
+    without a Python loop over the units, the pass's busiest line before."""
+    starts = state.range[units]
+    lengths = state.range[units + 1] - starts
+    offsets = np.repeat(starts - (np.cumsum(lengths) - lengths), lengths)
+    return np.arange(int(lengths.sum()), dtype=np.int64) + offsets
+
+
 def _hood(state: Assignment, reduced: FloatArray, free: IntArray, window: float) -> _Hood | None:
     """The programme of ``free`` over their pairs within ``window`` of their current reduced
     score, on the capacity the other units leave (None when they have no pair)."""
     model = state.model
-    pairs = np.concatenate([np.arange(state.range[u], state.range[u + 1]) for u in free])
+    pairs = _pairs_of(state, free)
     placed_at = state.pair_of[model.pair_unit[pairs]]
     near = (reduced[pairs] >= _current(state, reduced, model.pair_unit[pairs]) - window) | (
         placed_at == pairs

@@ -310,3 +310,20 @@ def test_a_chain_seed_is_built_again_only_after_an_answer_that_changed_the_assig
         )
     assert gained == 5.0
     assert built == [0, 1, 2, 3, 3, 4, 5]  # seed 3 waited for seed 2's gain and was rebuilt
+
+
+def test_the_pairs_of_freed_units_are_every_pair_of_each_in_order() -> None:
+    """The chain repair's programmes read the freed units' pairs without a loop over them."""
+    from types import SimpleNamespace
+
+    from matching.engine import repair
+
+    rng = np.random.default_rng(0)
+    for _ in range(100):
+        lengths = rng.integers(0, 6, rng.integers(1, 40))  # units without pairs included
+        ranges = np.r_[0, np.cumsum(lengths)]
+        units = np.sort(rng.choice(len(lengths), rng.integers(1, len(lengths) + 1), False))
+        state = SimpleNamespace(range=ranges)
+        expected = [pair for u in units.tolist() for pair in range(ranges[u], ranges[u + 1])]
+        got = repair._pairs_of(state, units.astype(np.int64))  # type: ignore[arg-type]
+        assert got.tolist() == expected
