@@ -363,7 +363,8 @@ def _pairs_of(state: Assignment, units: IntArray) -> IntArray:
     starts = state.range[units]
     lengths = state.range[units + 1] - starts
     offsets = np.repeat(starts - (np.cumsum(lengths) - lengths), lengths)
-    return np.arange(int(lengths.sum()), dtype=np.int64) + offsets
+    pairs: IntArray = np.arange(int(lengths.sum()), dtype=np.int64) + offsets
+    return pairs
 
 
 def _hood(state: Assignment, reduced: FloatArray, free: IntArray, window: float) -> _Hood | None:
