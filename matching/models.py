@@ -10,6 +10,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator, ProhibitNullCharactersValidator
 from django.db import models
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
@@ -358,18 +359,30 @@ class OfferQuerySet(models.QuerySet["Offer"]):
         return self.filter(status__in=RELEASED_OFFER_STATUSES)
 
     def awaiting_answer(self, side: str) -> OfferQuerySet:
-        """Open offers that ``side`` ("household" or "municipality") has not answered yet."""
-        return self.filter(
-            status=OfferStatus.PENDING, deadline__gt=timezone.now(), **{f"{side}_answer": ""}
-        )
+        return self.filter(awaiting_answer_q(side))
 
     def travel_date_missing(self) -> OfferQuerySet:
-        """Both sides agreed and the municipality has not set the travel date yet."""
-        return self.filter(status=OfferStatus.ACCEPTED, travel_date__isnull=True)
+        return self.filter(travel_date_missing_q())
 
     def arrival_due(self) -> OfferQuerySet:
-        """The travel date has come and the arrival is not confirmed yet."""
-        return self.filter(status=OfferStatus.ACCEPTED, travel_date__lte=timezone.localdate())
+        return self.filter(arrival_due_q())
+
+
+# The conditions of the to-do lists, as Q objects: the querysets above filter with them, and a
+# dashboard counts all three in one query (Count(..., filter=...)).
+def awaiting_answer_q(side: str) -> Q:
+    """Open offers that ``side`` ("household" or "municipality") has not answered yet."""
+    return Q(status=OfferStatus.PENDING, deadline__gt=timezone.now(), **{f"{side}_answer": ""})
+
+
+def travel_date_missing_q() -> Q:
+    """Both sides agreed and the municipality has not set the travel date yet."""
+    return Q(status=OfferStatus.ACCEPTED, travel_date__isnull=True)
+
+
+def arrival_due_q() -> Q:
+    """The travel date has come and the arrival is not confirmed yet."""
+    return Q(status=OfferStatus.ACCEPTED, travel_date__lte=timezone.localdate())
 
 
 class Offer(models.Model):

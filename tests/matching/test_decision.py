@@ -458,6 +458,13 @@ def test_the_staff_pages_name_their_municipalities_instead_of_joining_the_member
             and ("matching_offer" in q["sql"] or "evaluation_survey" in q["sql"])
         ]
         assert joined == [], url
+        memberships = [
+            q for q in queries.captured_queries if "municipalities_staffmembership" in q["sql"]
+        ]
+        assert len(memberships) <= 2, url  # the staff's own, once (the menu's municipalities)
+        if url == reverse("dashboard"):  # the three to-do lists counted together
+            counts = [q for q in queries.captured_queries if "COUNT(" in q["sql"]]
+            assert len(counts) == 1, counts
     dashboard = _page(as_staff, reverse("dashboard"))
     listed = _page(as_staff, reverse("offer_list"))
     for offer in mine:
