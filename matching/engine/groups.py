@@ -215,3 +215,11 @@ def best_pair_per_unit(model: Model, pairs: IntArray) -> IntArray:
     first = np.ones(len(order), bool)
     first[1:] = model.pair_unit[order][1:] != model.pair_unit[order][:-1]
     return order[first]
+
+
+def concatenated_ranges(starts: IntArray, lengths: IntArray) -> IntArray:
+    """``range(starts[i], starts[i] + lengths[i])`` for every ``i``, one after the other, without
+    a Python loop (a unit's pairs, a pair's capacity slots)."""
+    offsets = np.repeat(starts - (np.cumsum(lengths) - lengths), lengths)
+    ranges: IntArray = np.arange(int(lengths.sum()), dtype=np.int64) + offsets
+    return ranges

@@ -19,7 +19,7 @@ import time
 
 import numpy as np
 
-from .groups import IntArray, Model, Solution, best_pair_per_unit
+from .groups import IntArray, Model, Solution, best_pair_per_unit, concatenated_ranges
 from .heuristics import greedy_fill
 
 DENSE_CELLS = 20_000_000  # 160 MB of float64
@@ -58,8 +58,7 @@ def _slot_edges(model: Model, pairs: IntArray) -> tuple[IntArray, IntArray, IntA
     cell = munis * model.capacity.shape[1] + dim
     count = slots[cell]
     edge_pair = np.repeat(pairs, count)
-    offset = np.arange(len(edge_pair)) - np.repeat(np.cumsum(count) - count, count)
-    edge_slot = np.repeat(start[cell], count) + offset
+    edge_slot = concatenated_ranges(start[cell], count)
     slot_muni = np.repeat(np.arange(len(slots)) // model.capacity.shape[1], slots)
     return edge_pair, edge_slot, slot_muni
 

@@ -30,7 +30,7 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from .groups import FloatArray, IntArray, Model
+from .groups import FloatArray, IntArray, Model, concatenated_ranges
 from .highs import MipAnswer, new_highs, solve_mip
 from .improve import Assignment
 from .incumbent import offer
@@ -361,10 +361,7 @@ def _pairs_of(state: Assignment, units: IntArray) -> IntArray:
     """Every pair of ``units``, unit by unit (a unit's pairs are consecutive in the model):
     without a Python loop over the units, the pass's busiest line before."""
     starts = state.range[units]
-    lengths = state.range[units + 1] - starts
-    offsets = np.repeat(starts - (np.cumsum(lengths) - lengths), lengths)
-    pairs: IntArray = np.arange(int(lengths.sum()), dtype=np.int64) + offsets
-    return pairs
+    return concatenated_ranges(starts, state.range[units + 1] - starts)
 
 
 def _hood(state: Assignment, reduced: FloatArray, free: IntArray, window: float) -> _Hood | None:

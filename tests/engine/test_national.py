@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -219,11 +220,15 @@ def test_the_price_repair_stops_once_it_has_converged(monkeypatch: pytest.Monkey
     assert max(limit for _, limit in rounds) <= repair.ROUND_SECONDS
 
 
-def test_a_chain_pass_ends_early_when_its_last_programmes_gain_little(
+def _chain_pass_with(
     monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    """Seeds go by value; on 20,000 x 400 a pass gained 94 % in its first fifth and the
-    widest pass gained more per second than its tail. The pass ends, to be taken up later."""
+    seeds: int,
+    hood: Callable[[int], frozenset[int]],
+    apply: Callable[[Any, Any], float],
+    solved: Any,
+) -> tuple[float, bool]:
+    """One chain pass over ``seeds`` unit seeds with stand-ins: ``hood(index)`` gives the
+    seed's municipalities, ``apply(solved, hood)`` its gain; HiGHS answers at once."""
     from concurrent.futures import ThreadPoolExecutor
     from types import SimpleNamespace
 
@@ -231,26 +236,23 @@ def test_a_chain_pass_ends_early_when_its_last_programmes_gain_little(
     from matching.engine.highs import MipAnswer
 
     empty, none = np.zeros(0, np.int64), np.zeros(0)
-    monkeypatch.setattr(repair, "_seeds", lambda *args: [(1.0, 0, i) for i in range(400)])
+    monkeypatch.setattr(repair, "_seeds", lambda *args: [(1.0, 0, i) for i in range(seeds)])
     monkeypatch.setattr(repair, "_around_unit", lambda state, r, b, index, more: index)
     monkeypatch.setattr(
         repair,
         "_hood",
-        lambda state, r, index, w: repair._Hood(empty, empty, empty, frozenset({index})),
+        lambda state, r, index, w: repair._Hood(empty, empty, empty, hood(index)),
     )
     monkeypatch.setattr(repair, "solve_mip", lambda *args: MipAnswer(empty, None, True))
-    tried: list[int] = []
 
-    def scripted(state: Any, solved: Any, hood: Any, future: Any) -> float:
-        tried.append(hood.seed[1])
-        return 10.0 if hood.seed[1] < 50 else 0.0  # the first 50 seeds gain
+    def scripted(state: Any, solved_: Any, programme: Any, future: Any) -> float:
+        future.result()
+        return apply(solved_, programme)
 
     monkeypatch.setattr(repair, "_apply", scripted)
-    state = SimpleNamespace(model=None)
-    solved = repair.Solved(400)
     with ThreadPoolExecutor(2) as pool:
-        gained, cut = repair._chain_pass(
-            state,  # type: ignore[arg-type]  # only handed to the stand-ins above
+        return repair._chain_pass(
+            SimpleNamespace(model=None),  # type: ignore[arg-type]  # only for the stand-ins
             none,
             none,
             none,
@@ -260,6 +262,24 @@ def test_a_chain_pass_ends_early_when_its_last_programmes_gain_little(
             (pool, 2),
             solved,
         )
+
+
+def test_a_chain_pass_ends_early_when_its_last_programmes_gain_little(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Seeds go by value; on 20,000 x 400 a pass gained 94 % in its first fifth and the
+    widest pass gained more per second than its tail. The pass ends, to be taken up later."""
+    from matching.engine import repair
+
+    tried: list[int] = []
+
+    def gain(solved: Any, hood: Any) -> float:
+        tried.append(hood.seed[1])
+        return 10.0 if hood.seed[1] < 50 else 0.0  # the first 50 seeds gain
+
+    gained, cut = _chain_pass_with(
+        monkeypatch, 400, lambda index: frozenset({index}), gain, repair.Solved(400)
+    )
     assert (gained, cut) == (500.0, True)
     assert len(tried) < 50 + repair.CUT_WINDOW + 5  # not the other 250 seeds
 
@@ -270,44 +290,21 @@ def test_a_chain_seed_is_built_again_only_after_an_answer_that_changed_the_assig
     """A programme touches ~60 of 400 municipalities, so the next seed's almost always shares
     one with the programme in flight and waits for it. It was then built a second time even
     when that answer changed nothing (2,417 builds for 1,220 programmes on 20,000 x 400)."""
-    from concurrent.futures import ThreadPoolExecutor
-    from types import SimpleNamespace
-
     from matching.engine import repair
-    from matching.engine.highs import MipAnswer
 
-    empty, none = np.zeros(0, np.int64), np.zeros(0)
-    monkeypatch.setattr(repair, "_seeds", lambda *args: [(1.0, 0, i) for i in range(6)])
-    monkeypatch.setattr(repair, "_around_unit", lambda state, r, b, index, more: index)
     built: list[int] = []
 
-    def hood(state: Any, r: Any, index: int, w: Any) -> Any:
+    def hood(index: int) -> frozenset[int]:
         built.append(index)
-        return repair._Hood(empty, empty, empty, frozenset({0}))  # every one shares 0
+        return frozenset({0})  # every one shares municipality 0
 
-    monkeypatch.setattr(repair, "_hood", hood)
-    monkeypatch.setattr(repair, "solve_mip", lambda *args: MipAnswer(empty, None, True))
-
-    def scripted(state: Any, solved: Any, hood: Any, future: Any) -> float:
-        future.result()
+    def gain(solved: Any, hood: Any) -> float:
         if hood.seed[1] == 2:  # this answer changes the assignment
             solved.clock += 1
             return 5.0
         return 0.0
 
-    monkeypatch.setattr(repair, "_apply", scripted)
-    with ThreadPoolExecutor(2) as pool:
-        gained, _cut = repair._chain_pass(
-            SimpleNamespace(model=None),  # type: ignore[arg-type]  # only for the stand-ins
-            none,
-            none,
-            none,
-            [],
-            (2, 40.0),
-            time.perf_counter() + 30.0,
-            (pool, 2),
-            repair.Solved(1),
-        )
+    gained, _cut = _chain_pass_with(monkeypatch, 6, hood, gain, repair.Solved(1))
     assert gained == 5.0
     assert built == [0, 1, 2, 3, 3, 4, 5]  # seed 3 waited for seed 2's gain and was rebuilt
 
